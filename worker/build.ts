@@ -1,0 +1,60 @@
+/**
+ * Builds the Worker bundle with esbuild: one ES module, `worker/dist/index.js`.
+ *
+ * The same build serves three callers, so what runs locally is what deploys:
+ * `wrangler dev` (through the `build` block of `worker/wrangler.jsonc`), the Pulumi
+ * program in `infra/` (which uploads `code` and keys updates on `sha256`), and the
+ * bundle-size benchmark.
+ *
+ * @example
+ * ```ts
+ * const bundle = await buildWorker();
+ * console.log(bundle.path, bundle.code.length, bundle.sha256);
+ * ```
+ */
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+
+const workerDir = dirname(fileURLToPath(import.meta.url));
+
+export interface WorkerBundle {
+  /** Absolute path of the bundle on disk. */
+  path: string;
+  /** The bundle's source text. */
+  code: string;
+  /** Hex SHA-256 of `code`: a change in the bundle is a change in this. */
+  sha256: string;
+  /** The module name Cloudflare runs (`main_module`). */
+  mainModule: string;
+}
+
+export async function buildWorker(options: { minify?: boolean } = {}): Promise<WorkerBundle> {
+  const mainModule = 'index.js';
+  const outfile = join(workerDir, 'dist', mainModule);
+  await build({
+    entryPoints: [join(workerDir, 'src', 'index.ts')],
+    outfile,
+    bundle: true,
+    format: 'esm',
+    platform: 'neutral',
+    target: 'es2023',
+    // Workers resolve these at run time (nodejs_compat and the runtime's own modules).
+    external: ['cloudflare:*', 'node:*'],
+    conditions: ['workerd', 'worker', 'browser'],
+    mainFields: ['module', 'main'],
+    minify: options.minify ?? true,
+    sourcemap: false,
+    legalComments: 'none',
+    logLevel: 'warning',
+  });
+  const code = await readFile(outfile, 'utf8');
+  return { path: outfile, code, sha256: createHash('sha256').update(code).digest('hex'), mainModule };
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  const bundle = await buildWorker();
+  console.log(`worker bundle: ${bundle.path} (${(bundle.code.length / 1024).toFixed(1)} KiB)`);
+}

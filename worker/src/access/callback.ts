@@ -1,0 +1,65 @@
+import { AuthorizationError, authorizationErrorRedirect } from '@cloudflare/workers-oauth-provider';
+import type { UserProps, WorkerConfig } from '../config.ts';
+import { errorPage } from '../pages/error-page.ts';
+import { authorizationFailure, type UpstreamSignIn } from './authorize.ts';
+import { CodeExchangeError, exchangeCodeForIdToken } from './code-exchange.ts';
+import { accessKeySet, IdTokenError, verifyIdToken } from './id-token.ts';
+
+/**
+ * `GET /callback`: Access sends the browser back here. The steps, in order:
+ * recover the MCP client's request by `state` (single use, bound to this browser),
+ * honour an error from Access, exchange the code with the PKCE verifier, verify the
+ * id_token, and complete the MCP client's authorization with the user's identity.
+ */
+export async function finishSignIn(request: Request, env: Cloudflare.Env, config: WorkerConfig): Promise<Response> {
+  const oauth = env.OAUTH_PROVIDER;
+  const params = new URL(request.url).searchParams;
+
+  let resumed;
+  try {
+    resumed = await oauth.finishUpstream<UpstreamSignIn>(request);
+  } catch (error) {
+    if (error instanceof AuthorizationError) {
+      return errorPage(400, 'This sign-in link has expired or was already used', 'Start signing in again from your MCP client.');
+    }
+    throw error;
+  }
+  const { request: clientRequest, data: signIn, headers } = resumed;
+
+  if (params.has('error')) {
+    headers.set('Location', authorizationErrorRedirect(clientRequest, 'access_denied'));
+    return new Response(null, { status: 302, headers });
+  }
+  const code = params.get('code');
+  if (!code) return errorPage(400, 'Cloudflare Access sent no sign-in code', 'Start signing in again from your MCP client.');
+
+  let user: UserProps;
+  try {
+    const idToken = await exchangeCodeForIdToken(config.access, { code, verifier: signIn.verifier, redirectUri: config.callbackUrl });
+    user = await verifyIdToken(idToken, {
+      issuer: config.access.issuer,
+      clientId: config.access.clientId,
+      nonce: signIn.nonce,
+      keys: accessKeySet(config.access.jwksUrl),
+    });
+  } catch (error) {
+    if (error instanceof CodeExchangeError) return errorPage(502, 'Sign-in with Cloudflare Access failed', `${error.message}. Try again in a moment.`);
+    if (error instanceof IdTokenError) return errorPage(401, 'Your sign-in could not be verified', `The identity token from Cloudflare Access was refused: ${error.reason}.`);
+    throw error;
+  }
+
+  try {
+    const { redirectTo } = await oauth.completeAuthorization({
+      request: clientRequest,
+      // The email is the key an operator knows when offboarding someone (revoke all grants of a user).
+      userId: user.email,
+      metadata: { email: user.email, signedInAt: new Date().toISOString() },
+      scope: clientRequest.scope,
+      props: user,
+    });
+    headers.set('Location', redirectTo);
+    return new Response(null, { status: 302, headers });
+  } catch (error) {
+    return authorizationFailure(error);
+  }
+}

@@ -1,0 +1,87 @@
+import { createRemoteJWKSet, errors, jwtVerify, type JWTVerifyGetKey } from 'jose';
+import type { UserProps } from '../config.ts';
+
+/** Access signs id_tokens with RS256; no other algorithm is accepted (no `none`, no HMAC). */
+export const ACCESS_ID_TOKEN_ALGORITHMS = ['RS256'];
+/** Clock skew tolerated on `exp`, `nbf` and `iat`. */
+export const CLOCK_TOLERANCE_SECONDS = 60;
+
+/** Why an id_token was refused, in words fit for an error page and an audit record. */
+export class IdTokenError extends Error {
+  constructor(readonly reason: string) {
+    super(`id_token refused: ${reason}`);
+    this.name = 'IdTokenError';
+  }
+}
+
+const keySets = new Map<string, JWTVerifyGetKey>();
+
+/**
+ * The JWKS of an Access application, cached per isolate. jose refetches it when a
+ * token names an unknown `kid`, at most once per cooldown, so a forged `kid` cannot
+ * make us hammer Access.
+ *
+ * @example
+ * ```ts
+ * const keys = accessKeySet('https://team.cloudflareaccess.com/cdn-cgi/access/sso/oidc/abc/jwks');
+ * ```
+ */
+export function accessKeySet(jwksUrl: string): JWTVerifyGetKey {
+  let keySet = keySets.get(jwksUrl);
+  if (!keySet) {
+    keySet = createRemoteJWKSet(new URL(jwksUrl), { cooldownDuration: 30_000, cacheMaxAge: 10 * 60_000 });
+    keySets.set(jwksUrl, keySet);
+  }
+  return keySet;
+}
+
+export interface IdTokenExpectations {
+  issuer: string;
+  clientId: string;
+  nonce: string;
+  keys: JWTVerifyGetKey;
+}
+
+/**
+ * Verifies an Access id_token completely (signature with a pinned algorithm, `iss`,
+ * `aud`, `exp`/`nbf`/`iat`, nonce) and returns the user it names.
+ *
+ * @example
+ * ```ts
+ * const user = await verifyIdToken(tokens.id_token, { issuer, clientId, nonce, keys: accessKeySet(jwksUrl) });
+ * user.email; // 'alice@example.com'
+ * ```
+ */
+export async function verifyIdToken(idToken: string, expected: IdTokenExpectations): Promise<UserProps> {
+  let payload;
+  try {
+    ({ payload } = await jwtVerify(idToken, expected.keys, {
+      issuer: expected.issuer,
+      audience: expected.clientId,
+      algorithms: ACCESS_ID_TOKEN_ALGORITHMS,
+      clockTolerance: CLOCK_TOLERANCE_SECONDS,
+      requiredClaims: ['sub', 'iat', 'exp'],
+    }));
+  } catch (error) {
+    throw new IdTokenError(describeJoseError(error));
+  }
+  if (payload.nonce !== expected.nonce) throw new IdTokenError('the nonce does not match this sign-in');
+  if (typeof payload.sub !== 'string' || payload.sub === '') throw new IdTokenError('the token has no subject');
+  if (typeof payload.email !== 'string' || !payload.email.includes('@')) {
+    throw new IdTokenError('the token carries no email address');
+  }
+  const groups = Array.isArray(payload.groups) ? payload.groups.filter((g): g is string => typeof g === 'string') : [];
+  const name = typeof payload.name === 'string' && payload.name !== '' ? payload.name : payload.email;
+  return { sub: payload.sub, email: payload.email.toLowerCase(), name, groups };
+}
+
+function describeJoseError(error: unknown): string {
+  if (error instanceof errors.JWTExpired) return 'the token has expired';
+  if (error instanceof errors.JWTClaimValidationFailed) return `claim "${error.claim}" is invalid (${error.reason})`;
+  if (error instanceof errors.JOSEAlgNotAllowed) return 'the token is signed with an algorithm that is not allowed';
+  if (error instanceof errors.JWKSNoMatchingKey) return 'no Access signing key matches the token';
+  if (error instanceof errors.JWSSignatureVerificationFailed) return 'the signature does not verify';
+  if (error instanceof errors.JWKSTimeout || error instanceof errors.JWKSInvalid) return 'the Access signing keys could not be loaded';
+  if (error instanceof errors.JOSEError) return `the token is malformed (${error.code})`;
+  return 'the token could not be verified';
+}

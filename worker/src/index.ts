@@ -1,0 +1,64 @@
+/**
+ * The secure-mcp Worker: an OAuth 2.1 authorization server for MCP clients that signs
+ * people in through Cloudflare Access and forwards their MCP traffic upstream.
+ *
+ * `@cloudflare/workers-oauth-provider` serves discovery (RFC 8414, RFC 9728), dynamic
+ * client registration, the token and revocation endpoints, and validates every token
+ * on `/mcp`. This Worker adds what the library leaves to the application: the consent
+ * page, the Access sign-in, and the MCP forwarding.
+ */
+import { OAuthProvider } from '@cloudflare/workers-oauth-provider';
+import { ConfigError, readConfig } from './config.ts';
+import { defaultHandler } from './default-handler.ts';
+import { mcpHandler } from './mcp/mcp-handler.ts';
+import { GRANTED_SCOPES } from './scopes.ts';
+
+/** Access tokens are short-lived; clients refresh them. */
+const ACCESS_TOKEN_TTL_SECONDS = 15 * 60;
+/** A grant lives no longer than an Access session (24 h by default), however often it is refreshed. */
+const REFRESH_TOKEN_TTL_SECONDS = 24 * 60 * 60;
+
+/**
+ * Builds the provider for this Worker's public URL. The canonical resource is part of
+ * the provider's construction, and the URL comes from `env`, so it is built on the
+ * first request and reused for as long as the isolate lives.
+ */
+function createProvider(publicUrl: string, resource: string): OAuthProvider<Cloudflare.Env> {
+  return new OAuthProvider<Cloudflare.Env>({
+    apiRoute: '/mcp',
+    apiHandler: mcpHandler,
+    defaultHandler,
+    authorizeEndpoint: '/authorize',
+    tokenEndpoint: '/token',
+    clientRegistrationEndpoint: '/register',
+    scopesSupported: [...GRANTED_SCOPES],
+    requiredScopes: [...GRANTED_SCOPES],
+    accessTokenTTL: ACCESS_TOKEN_TTL_SECONDS,
+    refreshTokenTTL: REFRESH_TOKEN_TTL_SECONDS,
+    resourceMetadata: {
+      resource,
+      authorization_servers: [publicUrl],
+      bearer_methods_supported: ['header'],
+      resource_name: 'secure-mcp',
+    },
+  });
+}
+
+let provider: { publicUrl: string; instance: OAuthProvider<Cloudflare.Env> } | undefined;
+
+export default {
+  async fetch(request, env, ctx) {
+    let config;
+    try {
+      config = readConfig(env);
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      console.error(JSON.stringify({ event: 'config_error', problems: error.problems }));
+      return new Response(`${error.message}\n`, { status: 500, headers: { 'Content-Type': 'text/plain; charset=utf-8' } });
+    }
+    if (provider?.publicUrl !== config.publicUrl) {
+      provider = { publicUrl: config.publicUrl, instance: createProvider(config.publicUrl, config.resource) };
+    }
+    return provider.instance.fetch(request, env, ctx);
+  },
+} satisfies ExportedHandler<Cloudflare.Env>;
