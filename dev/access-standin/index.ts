@@ -1,0 +1,8 @@
+/**
+ * The local Access stand-in: Cloudflare Access for SaaS (OIDC) on loopback, with the
+ * project's Access policies applied at its login page. See dev/README.md.
+ */
+export { startAccessStandIn, type AccessStandInOptions, type RunningAccessStandIn } from './server.ts';
+export { signInAtAccess, type AccessSignInResult } from './sign-in.ts';
+export { loadDevUsers, parseDevUsers, devUsersFile, DevUsersError, type DevUser } from './users.ts';
+export { accessSubjectFor } from './subject.ts';
