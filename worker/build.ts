@@ -13,7 +13,7 @@
  * ```
  */
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -34,7 +34,8 @@ export interface WorkerBundle {
 export async function buildWorker(options: { minify?: boolean } = {}): Promise<WorkerBundle> {
   const mainModule = 'index.js';
   const outfile = join(workerDir, 'dist', mainModule);
-  await build({
+  const result = await build({
+    write: false,
     entryPoints: [join(workerDir, 'src', 'index.ts')],
     outfile,
     bundle: true,
@@ -50,7 +51,12 @@ export async function buildWorker(options: { minify?: boolean } = {}): Promise<W
     legalComments: 'none',
     logLevel: 'warning',
   });
-  const code = await readFile(outfile, 'utf8');
+  const code = result.outputFiles[0]!.text;
+  // Write then rename, so wrangler's watcher or a deploy never reads a half-written bundle.
+  await mkdir(dirname(outfile), { recursive: true });
+  const partial = `${outfile}.${process.pid}.tmp`;
+  await writeFile(partial, code);
+  await rename(partial, outfile);
   return { path: outfile, code, sha256: createHash('sha256').update(code).digest('hex'), mainModule };
 }
 

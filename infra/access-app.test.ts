@@ -1,0 +1,88 @@
+import * as pulumi from '@pulumi/pulumi';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { AccessApp, accessOidcEndpoints } from './access-app.ts';
+import { MOCK_CLIENT_ID, MOCK_CLIENT_SECRET, startMockedStack, TYPES, type MockedStack, valueOf } from './pulumi-test-mocks.ts';
+
+const baseArgs = {
+  accountId: '0123456789abcdef0123456789abcdef',
+  teamName: 'acme',
+  redirectUri: 'https://secure-mcp-dev-gateway.acme.workers.dev/callback',
+  sessionDuration: '12h',
+  identityProviderId: undefined,
+};
+
+describe('accessOidcEndpoints', () => {
+  it('derives the issuer and its endpoints from the team and the client id', () => {
+    expect(accessOidcEndpoints('acme', 'cid')).toEqual({
+      issuer: 'https://acme.cloudflareaccess.com/cdn-cgi/access/sso/oidc/cid',
+      authorizationUrl: 'https://acme.cloudflareaccess.com/cdn-cgi/access/sso/oidc/cid/authorization',
+      tokenUrl: 'https://acme.cloudflareaccess.com/cdn-cgi/access/sso/oidc/cid/token',
+      jwksUrl: 'https://acme.cloudflareaccess.com/cdn-cgi/access/sso/oidc/cid/jwks',
+    });
+  });
+});
+
+describe('AccessApp', () => {
+  let mocked: MockedStack;
+  let access: AccessApp;
+
+  beforeAll(async () => {
+    mocked = await startMockedStack('dev');
+    access = new AccessApp('access', {
+      ...baseArgs,
+      policies: [
+        { name: 'Blocked', decision: 'deny', include: [{ email: 'mallory@example.com' }] },
+        { name: 'Staff', decision: 'allow', include: [{ emailDomain: 'example.com' }], sessionDuration: '8h' },
+      ],
+    });
+    await mocked.settled();
+  });
+
+  it('declares one policy per entry, named and mapped, and attaches them in order', () => {
+    const policies = mocked.resourcesOfType(TYPES.accessPolicy);
+    expect(policies.map(({ name, inputs }) => [name, inputs.name, inputs.decision])).toEqual([
+      ['access-policy-blocked', 'secure-mcp-dev-policy-blocked', 'deny'],
+      ['access-policy-staff', 'secure-mcp-dev-policy-staff', 'allow'],
+    ]);
+    expect(policies[1]?.inputs).toMatchObject({ includes: [{ emailDomain: { domain: 'example.com' } }], sessionDuration: '8h' });
+    const [app] = mocked.resourcesOfType(TYPES.accessApplication);
+    expect(app?.inputs).toMatchObject({
+      sessionDuration: '12h',
+      policies: [
+        { id: 'access-policy-blocked-id', precedence: 1 },
+        { id: 'access-policy-staff-id', precedence: 2 },
+      ],
+    });
+  });
+
+  it('outputs the client id in the clear and the client secret as a secret', async () => {
+    expect(await valueOf(access.clientId)).toBe(MOCK_CLIENT_ID);
+    expect(await pulumi.isSecret(access.clientId)).toBe(false);
+    expect(await valueOf(access.clientSecret)).toBe(MOCK_CLIENT_SECRET);
+    expect(await pulumi.isSecret(access.clientSecret)).toBe(true);
+  });
+
+  it('outputs the OIDC endpoints of the issued client', async () => {
+    const expected = accessOidcEndpoints('acme', MOCK_CLIENT_ID);
+    expect(await valueOf(pulumi.all([access.issuer, access.authorizationUrl, access.tokenUrl, access.jwksUrl]))).toEqual([
+      expected.issuer,
+      expected.authorizationUrl,
+      expected.tokenUrl,
+      expected.jwksUrl,
+    ]);
+  });
+
+  it('refuses an empty policy list, and names that collide as resource names', () => {
+    expect(() => new AccessApp('none', { ...baseArgs, policies: [] })).toThrow(/nobody could sign in/);
+    expect(
+      () =>
+        new AccessApp('clash', {
+          ...baseArgs,
+          policies: [
+            { name: 'On call', decision: 'allow', include: [{ everyone: true }] },
+            { name: 'on-call', decision: 'allow', include: [{ everyone: true }] },
+          ],
+        }),
+    ).toThrow(/"on-call" and "On call" both become "on-call"/);
+  });
+});

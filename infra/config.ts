@@ -1,0 +1,210 @@
+/**
+ * Stack configuration: read once at program start and checked as a whole, so a stack that
+ * is missing three keys says so in one message, one line per key, with the command that
+ * fixes it, before anything is created.
+ *
+ * None of these keys is a secret. The only secret a deployment needs from a person is the
+ * provider's API token (`pulumi config set --secret cloudflare:apiToken`); everything else
+ * secret is produced by the resources themselves.
+ */
+import * as pulumi from '@pulumi/pulumi';
+
+/** Where the Worker answers: the account's workers.dev subdomain, or a custom domain in a zone. */
+export type WorkerRoute =
+  | { kind: 'workersDev'; subdomain: string }
+  | { kind: 'customDomain'; hostname: string; zoneId: string };
+
+/** The validated stack configuration. */
+export interface StackConfig {
+  /** Cloudflare account that holds every resource. */
+  accountId: string;
+  /** Zero Trust team name: the `<team>` in `<team>.cloudflareaccess.com`. */
+  accessTeamName: string;
+  route: WorkerRoute;
+  /** How long an Access sign-in lasts, in Cloudflare's duration format. */
+  sessionDuration: string;
+  /** Where the Worker forwards MCP traffic, until the container takes over. */
+  upstreamUrl: string | undefined;
+  /** The Access identity provider whose claims `oidcClaim` rules match. */
+  identityProviderId: string | undefined;
+}
+
+/** Every key this program reads, with what it means (the messages quote these). */
+export const CONFIG_KEYS = {
+  accountId: 'the Cloudflare account id, 32 lowercase hex characters (dashboard: Account home, "Account ID")',
+  accessTeamName: 'the Zero Trust team name, the <team> in <team>.cloudflareaccess.com',
+  workersDevSubdomain: "the account's workers.dev subdomain, the <subdomain> in <subdomain>.workers.dev",
+  customDomain: 'a hostname in one of your Cloudflare zones to serve the Worker on, e.g. mcp.example.com',
+  customDomainZoneId: 'the id of the zone that customDomain belongs to, 32 lowercase hex characters',
+  sessionDuration: 'how long an Access sign-in lasts, e.g. 24h or 8h30m (default 24h)',
+  upstreamUrl: 'the https URL the Worker forwards MCP traffic to, e.g. https://mcp.internal.example.com/mcp',
+  identityProviderId: 'the id (a UUID) of the Access identity provider whose claims oidcClaim rules match',
+} as const;
+
+export type ConfigKey = keyof typeof CONFIG_KEYS;
+
+/** Thrown when the stack configuration is incomplete or wrong; lists every problem at once. */
+export class StackConfigError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(
+      `The stack configuration has ${problems.length} problem${problems.length === 1 ? '' : 's'}:\n` +
+        problems.map((problem) => `  - ${problem}`).join('\n'),
+    );
+    this.name = 'StackConfigError';
+  }
+}
+
+const DEFAULT_SESSION_DURATION = '24h';
+
+const HEX_ID = /^[0-9a-f]{32}$/;
+const DNS_LABEL = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+/** Cloudflare's duration format (Go's): one or more number+unit pairs, e.g. `2h45m`. */
+const DURATION = /^(?:\d+(?:\.\d+)?(?:ns|us|µs|ms|s|m|h))+$/;
+
+/**
+ * Validates raw stack configuration (keys without the project prefix). Pure: no Pulumi needed.
+ *
+ * @throws StackConfigError listing every missing, malformed, conflicting or unknown key.
+ *
+ * @example
+ * ```ts
+ * const config = parseStackConfig({
+ *   accountId: '0123456789abcdef0123456789abcdef',
+ *   accessTeamName: 'acme',
+ *   workersDevSubdomain: 'acme',
+ * });
+ * config.route; // { kind: 'workersDev', subdomain: 'acme' }
+ * config.sessionDuration; // '24h'
+ * ```
+ */
+export function parseStackConfig(raw: Readonly<Record<string, string | undefined>>): StackConfig {
+  const problems: string[] = [];
+  const value = (key: ConfigKey): string | undefined => raw[key]?.trim() || undefined;
+
+  for (const key of Object.keys(raw)) {
+    if (!(key in CONFIG_KEYS)) {
+      problems.push(
+        `${key} is not a setting of this program (known: ${Object.keys(CONFIG_KEYS).join(', ')}). ` +
+          `Remove it: pulumi config rm ${key}`,
+      );
+    }
+  }
+
+  const accountId = value('accountId');
+  if (!accountId) problems.push(missingKey('accountId'));
+  else if (!HEX_ID.test(accountId)) problems.push(wrongValue('accountId', accountId, 'it must be 32 lowercase hex characters'));
+
+  const accessTeamName = value('accessTeamName');
+  if (!accessTeamName) problems.push(missingKey('accessTeamName'));
+  else if (accessTeamName.includes('.')) {
+    problems.push(wrongValue('accessTeamName', accessTeamName, `it takes only the team name (${accessTeamName.split('.')[0]})`));
+  } else if (!DNS_LABEL.test(accessTeamName)) {
+    problems.push(wrongValue('accessTeamName', accessTeamName, 'a team name is lowercase letters, digits and hyphens'));
+  }
+
+  const route = parseRoute(value('workersDevSubdomain'), value('customDomain'), value('customDomainZoneId'), problems);
+
+  const sessionDuration = value('sessionDuration') ?? DEFAULT_SESSION_DURATION;
+  if (!DURATION.test(sessionDuration)) {
+    problems.push(wrongValue('sessionDuration', sessionDuration, 'it must be a duration such as 24h, 90m or 2h45m'));
+  }
+
+  const upstreamUrl = value('upstreamUrl');
+  if (upstreamUrl) {
+    const why = upstreamUrlProblem(upstreamUrl);
+    if (why) problems.push(wrongValue('upstreamUrl', upstreamUrl, why));
+  }
+
+  const identityProviderId = value('identityProviderId');
+  if (identityProviderId && !UUID.test(identityProviderId)) {
+    problems.push(
+      wrongValue('identityProviderId', identityProviderId, 'it must be a lowercase UUID (Zero Trust: Settings, Authentication)'),
+    );
+  }
+
+  if (problems.length > 0 || !accountId || !accessTeamName || !route) throw new StackConfigError(problems);
+  return { accountId, accessTeamName, route, sessionDuration, upstreamUrl, identityProviderId };
+}
+
+/**
+ * Reads the current stack's configuration (namespace = project name) and validates it.
+ *
+ * @example
+ * ```ts
+ * const config = readStackConfig(); // throws StackConfigError naming each bad key
+ * ```
+ */
+export function readStackConfig(): StackConfig {
+  const prefix = `${pulumi.getProject()}:`;
+  const raw: Record<string, string> = {};
+  for (const [key, text] of Object.entries(pulumi.runtime.allConfig())) {
+    if (key.startsWith(prefix)) raw[key.slice(prefix.length)] = text;
+  }
+  return parseStackConfig(raw);
+}
+
+/** The Worker's one public URL: workers.dev or a custom domain, never both. Adds to `problems`. */
+function parseRoute(
+  subdomain: string | undefined,
+  hostname: string | undefined,
+  zoneId: string | undefined,
+  problems: string[],
+): WorkerRoute | undefined {
+  const before = problems.length;
+  if (subdomain && hostname) {
+    problems.push(
+      'workersDevSubdomain and customDomain are both set, but the Worker has one public URL. ' +
+        'Remove one: pulumi config rm workersDevSubdomain, or pulumi config rm customDomain',
+    );
+  } else if (subdomain) {
+    if (subdomain.includes('.')) {
+      problems.push(wrongValue('workersDevSubdomain', subdomain, `it takes only the subdomain (${subdomain.split('.')[0]})`));
+    } else if (!DNS_LABEL.test(subdomain)) {
+      problems.push(wrongValue('workersDevSubdomain', subdomain, 'a subdomain is lowercase letters, digits and hyphens'));
+    }
+    if (zoneId) problems.push('customDomainZoneId is set without customDomain. Remove it: pulumi config rm customDomainZoneId');
+  } else if (hostname) {
+    if (!isHostname(hostname)) {
+      problems.push(wrongValue('customDomain', hostname, 'it must be a lowercase hostname such as mcp.example.com (no scheme, no path)'));
+    }
+    if (!zoneId) problems.push(missingKey('customDomainZoneId'));
+    else if (!HEX_ID.test(zoneId)) problems.push(wrongValue('customDomainZoneId', zoneId, 'it must be 32 lowercase hex characters'));
+  } else {
+    problems.push(
+      `workersDevSubdomain is missing: the Worker needs a public URL. Either ${CONFIG_KEYS.workersDevSubdomain} ` +
+        '(pulumi config set workersDevSubdomain <value>), or customDomain and customDomainZoneId for a custom domain',
+    );
+  }
+  if (problems.length > before) return undefined;
+  if (subdomain) return { kind: 'workersDev', subdomain };
+  if (hostname && zoneId) return { kind: 'customDomain', hostname, zoneId };
+  return undefined;
+}
+
+function upstreamUrlProblem(text: string): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    return 'it is not a URL';
+  }
+  // The Worker runs with global_fetch_strictly_public and forwards signed identities: public https only.
+  if (url.protocol !== 'https:') return 'it must be an https URL';
+  // Credentials in a URL would sit in plain text in the stack file and in a plain_text binding.
+  if (url.username || url.password) return 'it must not contain credentials';
+  return undefined;
+}
+
+function isHostname(text: string): boolean {
+  const labels = text.split('.');
+  return text.length <= 253 && labels.length >= 2 && labels.every((label) => DNS_LABEL.test(label));
+}
+
+function missingKey(key: ConfigKey): string {
+  return `${key} is missing: ${CONFIG_KEYS[key]}. Set it: pulumi config set ${key} <value>`;
+}
+
+function wrongValue(key: ConfigKey, got: string, why: string): string {
+  return `${key} is ${JSON.stringify(got)}, but ${why}. Set it: pulumi config set ${key} <value>`;
+}
