@@ -6,6 +6,7 @@ import { defineConfig } from 'vitest/config';
 // infra (Pulumi program under setMocks), e2e (the whole local stack on loopback).
 export default defineConfig({
   test: {
+    reporters: ['default', './test/summary-reporter.ts'],
     projects: [
       {
         test: {

@@ -1,0 +1,71 @@
+/**
+ * `npm run dev`: the whole product on this machine. Starts the Access stand-in, the
+ * bridge with server-everything, and the Worker under `wrangler dev`; writes
+ * `worker/.dev.vars`; prints where to connect; Ctrl-C stops everything.
+ *
+ * Ports: SECURE_MCP_WORKER_PORT (8788), SECURE_MCP_ACCESS_PORT (8789),
+ * SECURE_MCP_BRIDGE_PORT (8790). SECURE_MCP_VERBOSE=1 prints every part's log lines.
+ */
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startLocalStack, type RunningLocalStack } from './stack/local-stack.ts';
+import { PortInUseError } from './stack/ports.ts';
+import { readyBanner } from './stack/ready-banner.ts';
+
+const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+function portFromEnv(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const port = Number(raw);
+  if (!Number.isInteger(port) || port < 1 || port > 65535) {
+    console.error(`${name} must be a port number from 1 to 65535, got ${JSON.stringify(raw)}.`);
+    process.exit(1);
+  }
+  return port;
+}
+
+async function main(): Promise<void> {
+  const started = performance.now();
+  const verbose = process.env.SECURE_MCP_VERBOSE === '1';
+  console.log('Starting the local stack: Access stand-in, bridge, Worker (wrangler dev)...');
+
+  let stack: RunningLocalStack;
+  try {
+    stack = await startLocalStack({
+      workerPort: portFromEnv('SECURE_MCP_WORKER_PORT', 8788),
+      accessPort: portFromEnv('SECURE_MCP_ACCESS_PORT', 8789),
+      bridgePort: portFromEnv('SECURE_MCP_BRIDGE_PORT', 8790),
+      stateDir: join(repoRoot, '.dev'),
+      devVarsPath: join(repoRoot, 'worker', '.dev.vars'),
+      log: (source, line) => {
+        // Sign-in decisions are worth seeing by default; the rest only when asked.
+        if (verbose || source === 'access') console.log(`[${source}] ${line}`);
+      },
+    });
+  } catch (error) {
+    console.error(error instanceof PortInUseError ? error.message : `Could not start the local stack: ${(error as Error).message}`);
+    process.exit(1);
+  }
+
+  console.log(readyBanner(stack, (performance.now() - started) / 1000));
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`\n${signal}: stopping the Worker, the bridge and the Access stand-in...`);
+    await stack.stop();
+    console.log('Stopped.');
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  stack.worker.process.once('exit', (code) => {
+    if (stopping) return;
+    console.error(`wrangler dev exited unexpectedly (${code}); stopping the rest.`);
+    void stack.stop().then(() => process.exit(1));
+  });
+}
+
+await main();

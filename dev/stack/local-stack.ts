@@ -1,0 +1,122 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startBridge, type RunningBridge } from '../../container/src/bridge.ts';
+import { accessPolicies } from '../../policies/access.ts';
+import { startAccessStandIn, type RunningAccessStandIn } from '../access-standin/index.ts';
+import { loadDevUsers, type DevUser } from '../access-standin/users.ts';
+import { writeDevVars } from './dev-vars.ts';
+import { serverEverythingCommand } from './server-everything.ts';
+import { assertPortFree } from './ports.ts';
+import { startWranglerDev, type RunningWranglerDev } from './wrangler-dev.ts';
+
+const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+/** The Access application's client id in the local stack (Access generates one per app). */
+export const LOCAL_ACCESS_CLIENT_ID = 'secure-mcp-local';
+
+export interface LocalStackOptions {
+  /** Port of the Worker (`wrangler dev`); the MCP URL is `http://localhost:<port>/mcp`. */
+  workerPort: number;
+  /** Port of the Access stand-in; 0 picks a free one. */
+  accessPort: number;
+  /** Port of the bridge; 0 picks a free one. */
+  bridgePort: number;
+  /** Folder for local state (KV, wrangler's config home); created if missing. */
+  stateDir: string;
+  /** Where to write the Worker's dotenv file. */
+  devVarsPath: string;
+  /** The stdio MCP server the bridge runs; server-everything by default. */
+  serverCommand?: string[];
+  /** Dev users file; `dev/users.json` by default. */
+  usersFile?: string;
+  /** Receives one line per event of every part (Access decisions, bridge, wrangler). */
+  log?: (source: 'access' | 'bridge' | 'worker', line: string) => void;
+}
+
+export interface RunningLocalStack {
+  mcpUrl: string;
+  workerUrl: string;
+  access: RunningAccessStandIn;
+  bridge: RunningBridge;
+  worker: RunningWranglerDev;
+  users: DevUser[];
+  /** Stops the Worker, the bridge (and its stdio children) and the stand-in. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the whole local stack on loopback: the Access stand-in, the bridge with a
+ * stdio MCP server, and the Worker under `wrangler dev`, wired together through the
+ * Worker's dotenv file. On any failure, whatever already started is stopped again.
+ *
+ * @example
+ * ```ts
+ * const stack = await startLocalStack({ workerPort: 8788, accessPort: 8789, bridgePort: 8790, stateDir, devVarsPath });
+ * console.log(stack.mcpUrl); // http://localhost:8788/mcp
+ * await stack.stop();
+ * ```
+ */
+export async function startLocalStack(options: LocalStackOptions): Promise<RunningLocalStack> {
+  const log = options.log ?? (() => {});
+  await assertPortFree(options.workerPort, 'Worker', 'SECURE_MCP_WORKER_PORT');
+  if (options.accessPort !== 0) await assertPortFree(options.accessPort, 'Access stand-in', 'SECURE_MCP_ACCESS_PORT');
+  if (options.bridgePort !== 0) await assertPortFree(options.bridgePort, 'bridge', 'SECURE_MCP_BRIDGE_PORT');
+  await mkdir(options.stateDir, { recursive: true });
+
+  const workerUrl = `http://localhost:${options.workerPort}`;
+  const users = await loadDevUsers(options.usersFile ?? join(repoRoot, 'dev', 'users.json'));
+  const clientSecret = randomBytes(32).toString('base64url');
+  const started: Array<() => Promise<void>> = [];
+  const stopAll = async () => {
+    for (const stop of started.reverse()) await stop().catch(() => {});
+    started.length = 0;
+  };
+
+  try {
+    const access = await startAccessStandIn({
+      port: options.accessPort,
+      clientId: LOCAL_ACCESS_CLIENT_ID,
+      clientSecret,
+      redirectUris: [`${workerUrl}/callback`],
+      users,
+      policies: accessPolicies,
+      logger: (line) => log('access', line),
+    });
+    started.push(() => access.close());
+
+    const bridge = await startBridge({
+      command: options.serverCommand ?? serverEverythingCommand(),
+      port: options.bridgePort,
+      host: '127.0.0.1',
+      logger: (record) => log('bridge', JSON.stringify(record)),
+    });
+    started.push(() => bridge.close());
+
+    await writeDevVars(options.devVarsPath, {
+      PUBLIC_URL: workerUrl,
+      ACCESS_ISSUER: access.issuer,
+      ACCESS_CLIENT_ID: LOCAL_ACCESS_CLIENT_ID,
+      ACCESS_CLIENT_SECRET: clientSecret,
+      ACCESS_AUTHORIZATION_URL: access.authorizationUrl,
+      ACCESS_TOKEN_URL: access.tokenUrl,
+      ACCESS_JWKS_URL: access.jwksUrl,
+      UPSTREAM_URL: `${bridge.url}/mcp`,
+    });
+
+    const worker = await startWranglerDev({
+      port: options.workerPort,
+      envFile: options.devVarsPath,
+      persistTo: join(options.stateDir, 'wrangler-state'),
+      configHome: join(options.stateDir, 'wrangler-config'),
+      onOutput: (line) => log('worker', line),
+    });
+    started.push(() => worker.stop());
+
+    return { mcpUrl: `${workerUrl}/mcp`, workerUrl, access, bridge, worker, users, stop: stopAll };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}

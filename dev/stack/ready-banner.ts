@@ -1,0 +1,37 @@
+import { decideSignIn } from '../../policies/engine/decide-sign-in.ts';
+import { accessPolicies } from '../../policies/access.ts';
+import type { RunningLocalStack } from './local-stack.ts';
+
+/**
+ * The one block `npm run dev` prints when everything answers: where to connect, who
+ * can sign in, and how to connect the common clients.
+ */
+export function readyBanner(stack: RunningLocalStack, startupSeconds: number): string {
+  const width = Math.max(...stack.users.map((u) => u.email.length));
+  const users = stack.users.map((user) => {
+    const decision = decideSignIn(accessPolicies, { email: user.email, groups: user.groups });
+    const groups = user.groups.length > 0 ? user.groups.join(', ') : '(no groups)';
+    return `    ${user.email.padEnd(width)}  ${groups.padEnd(14)}  ${decision.allowed ? 'may sign in' : `refused: ${decision.reason}`}`;
+  });
+  const claudeConfig = JSON.stringify({ mcpServers: { 'secure-mcp-local': { command: 'npx', args: ['-y', 'mcp-remote@0.15.1', stack.mcpUrl] } } });
+  return [
+    '',
+    `secure-mcp local stack is ready (${startupSeconds.toFixed(1)} s)`,
+    '',
+    `  MCP URL          ${stack.mcpUrl}`,
+    `  Access (local)   ${stack.access.issuer}`,
+    `  Bridge           ${stack.bridge.url}/mcp  ->  stdio MCP server`,
+    '',
+    '  Dev users (pick one on the local Access sign-in page; Access policies from policies/access.ts):',
+    ...users,
+    '',
+    '  Connect a client:',
+    `    MCP Inspector    npx @modelcontextprotocol/inspector   (Transport: Streamable HTTP, URL: ${stack.mcpUrl})`,
+    `    Claude Desktop   add to claude_desktop_config.json:`,
+    `                     ${claudeConfig}`,
+    `    A token for curl or scripts, no browser:  npm run dev:token -- alice@example.com`,
+    '',
+    '  Ctrl-C stops everything.',
+    '',
+  ].join('\n');
+}

@@ -1,0 +1,129 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdir } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const workerDir = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'worker');
+
+export interface WranglerDevOptions {
+  port: number;
+  /** The dotenv file with the Worker's secrets and settings (replaces `.dev.vars` lookup). */
+  envFile: string;
+  /** Where wrangler keeps local KV state. */
+  persistTo: string;
+  /** A folder wrangler may use as its config home (no files in the user's home). */
+  configHome: string;
+  /** Receives wrangler's output, line by line. */
+  onOutput?: (line: string) => void;
+}
+
+export interface RunningWranglerDev {
+  url: string;
+  process: ChildProcess;
+  /** Stops wrangler and the workerd processes it started. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts `wrangler dev` for `worker/wrangler.jsonc` in its own process group, so that
+ * stopping it also stops the workerd processes it spawns, and waits until the Worker
+ * answers its discovery document.
+ *
+ * @example
+ * ```ts
+ * const worker = await startWranglerDev({ port: 8788, envFile, persistTo, configHome });
+ * await worker.stop();
+ * ```
+ */
+export async function startWranglerDev(options: WranglerDevOptions): Promise<RunningWranglerDev> {
+  await mkdir(options.configHome, { recursive: true });
+  const wranglerBin = join(dirname(createRequire(import.meta.url).resolve('wrangler/package.json')), 'bin', 'wrangler.js');
+  const args = [
+    wranglerBin,
+    'dev',
+    '--config', join(workerDir, 'wrangler.jsonc'),
+    '--port', String(options.port),
+    '--ip', 'localhost',
+    '--env-file', options.envFile,
+    '--persist-to', options.persistTo,
+    '--show-interactive-dev-session=false',
+    '--log-level', 'warn',
+  ];
+  const child = spawn(process.execPath, args, {
+    // wrangler runs the config's build command in its working directory.
+    cwd: workerDir,
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: {
+      ...process.env,
+      // No internet here: no lookups for request.cf, no metrics, no files in $HOME.
+      CLOUDFLARE_CF_FETCH_ENABLED: 'false',
+      WRANGLER_SEND_METRICS: 'false',
+      XDG_CONFIG_HOME: options.configHome,
+      FORCE_COLOR: '0',
+    },
+  });
+  const output: string[] = [];
+  const collect = (chunk: Buffer) => {
+    for (const line of chunk.toString().split('\n')) {
+      if (line.trim() === '') continue;
+      output.push(line);
+      if (output.length > 40) output.shift();
+      options.onOutput?.(line);
+    }
+  };
+  child.stdout?.on('data', collect);
+  child.stderr?.on('data', collect);
+
+  const stop = () => stopProcessGroup(child);
+  const url = `http://localhost:${options.port}`;
+  try {
+    await waitUntilReady(`${url}/.well-known/oauth-authorization-server`, child, 90_000);
+  } catch (error) {
+    await stop();
+    const tail = output.slice(-15).join('\n');
+    throw new Error(`${(error as Error).message}${tail ? `\nLast output of wrangler:\n${tail}` : ''}`);
+  }
+  return { url, process: child, stop };
+}
+
+async function waitUntilReady(probeUrl: string, child: ChildProcess, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null || child.signalCode !== null) {
+      throw new Error(`wrangler dev exited (${child.exitCode ?? child.signalCode}) before the Worker was ready`);
+    }
+    try {
+      const response = await fetch(probeUrl, { signal: AbortSignal.timeout(2_000) });
+      if (response.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 150));
+  }
+  throw new Error(`The Worker did not answer at ${probeUrl} within ${timeoutMs / 1000} s`);
+}
+
+/** SIGTERM to the whole group, SIGKILL after a grace period; resolves once the leader has exited. */
+export async function stopProcessGroup(child: ChildProcess, graceMs = 5_000): Promise<void> {
+  if (child.pid === undefined) return;
+  const exited = new Promise<void>((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) resolve();
+    else child.once('exit', () => resolve());
+  });
+  signalGroup(child.pid, 'SIGTERM');
+  const timer = setTimeout(() => signalGroup(child.pid!, 'SIGKILL'), graceMs);
+  await exited;
+  clearTimeout(timer);
+  // workerd may outlive wrangler for a moment; make sure nothing of the group survives.
+  signalGroup(child.pid, 'SIGKILL');
+}
+
+function signalGroup(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    // the group is already gone
+  }
+}
