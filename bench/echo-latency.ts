@@ -5,14 +5,10 @@
  *
  * A first measurement for the walking skeleton; the benchmark suite grows from here.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { obtainTokens } from '../dev/client/obtain-tokens.ts';
-import { startLocalStack } from '../dev/stack/local-stack.ts';
-import { findFreePort } from '../dev/stack/ports.ts';
+import { startPrivateStack } from '../dev/stack/private-stack.ts';
 
 const WARM_UP_CALLS = 20;
 const TIMED_CALLS = 200;
@@ -41,14 +37,7 @@ async function measureEcho(url: string, headers: Record<string, string> = {}): P
   }
 }
 
-const stateDir = await mkdtemp(join(tmpdir(), 'secure-mcp-bench-'));
-const stack = await startLocalStack({
-  workerPort: await findFreePort(),
-  accessPort: 0,
-  bridgePort: 0,
-  stateDir,
-  devVarsPath: join(stateDir, '.dev.vars'),
-});
+const stack = await startPrivateStack();
 try {
   const { access_token } = await obtainTokens(stack.mcpUrl, 'alice@example.com');
   const rows = [
@@ -61,6 +50,5 @@ try {
     console.log(`| ${path} | ${percentile(samples, 50).toFixed(2)} | ${percentile(samples, 90).toFixed(2)} | ${percentile(samples, 99).toFixed(2)} |`);
   }
 } finally {
-  await stack.stop();
-  await rm(stateDir, { recursive: true, force: true });
+  await stack.cleanup();
 }

@@ -3,17 +3,11 @@
  * "local stand-in" banner, and the headers every page carries.
  */
 
-/**
- * Escapes a string for HTML text and attribute values.
- *
- * @example
- * ```ts
- * escapeHtml('<b>"x"</b>'); // '&#60;b&#62;&#34;x&#34;&#60;/b&#62;'
- * ```
- */
-export function escapeHtml(value: string): string {
-  return value.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
-}
+import { escapeHtml } from '../../worker/src/pages/html.ts';
+
+// One escaping function for every page this project renders; the stand-in keeps its own
+// look (it plays Cloudflare Access, not the gateway).
+export { escapeHtml };
 
 /** Headers for every page: no scripts, no framing, not cached. */
 export const pageHeaders: Readonly<Record<string, string>> = {

@@ -4,19 +4,19 @@ import { UnauthorizedError } from '@modelcontextprotocol/sdk/client/auth.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ScriptedOAuthClient } from '../../dev/client/scripted-oauth-client.ts';
 import { isRunning, livingProcessesInGroup } from '../support/processes.ts';
-import { startTestStack } from './local-stack.ts';
+import { startPrivateStack } from '../../dev/stack/private-stack.ts';
 
 /**
  * The walking skeleton, end to end: an MCP SDK client discovers the gateway from a 401,
  * registers, signs in through the consent page and the Access stand-in with PKCE, then
  * lists tools and calls server-everything's `echo` through the Worker and the bridge.
  */
-let stack: Awaited<ReturnType<typeof startTestStack>>;
+let stack: Awaited<ReturnType<typeof startPrivateStack>>;
 /** Stdio server processes seen during the tests, checked for at shutdown. */
 const serverPids: number[] = [];
 
 beforeAll(async () => {
-  stack = await startTestStack();
+  stack = await startPrivateStack();
 });
 
 afterAll(async () => {

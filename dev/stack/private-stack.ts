@@ -1,0 +1,38 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startLocalStack, type RunningLocalStack } from './local-stack.ts';
+import { findFreePort } from './ports.ts';
+
+/**
+ * Starts a private copy of the local stack, for a test file or a benchmark: free ports,
+ * its own state folder and dotenv file, so it never touches a running `npm run dev`.
+ * `cleanup()` stops it and removes its folder; calling it twice is harmless.
+ *
+ * @example
+ * ```ts
+ * const stack = await startPrivateStack();
+ * try { await use(stack.mcpUrl); } finally { await stack.cleanup(); }
+ * ```
+ */
+export async function startPrivateStack(): Promise<RunningLocalStack & { cleanup(): Promise<void> }> {
+  const stateDir = await mkdtemp(join(tmpdir(), 'secure-mcp-stack-'));
+  const stack = await startLocalStack({
+    workerPort: await findFreePort(),
+    accessPort: 0,
+    bridgePort: 0,
+    stateDir,
+    devVarsPath: join(stateDir, '.dev.vars'),
+    log: process.env.SECURE_MCP_VERBOSE === '1' ? (source, line) => console.log(`[${source}] ${line}`) : undefined,
+  });
+  let cleaned = false;
+  return {
+    ...stack,
+    async cleanup() {
+      if (cleaned) return;
+      cleaned = true;
+      await stack.stop();
+      await rm(stateDir, { recursive: true, force: true });
+    },
+  };
+}
