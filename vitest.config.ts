@@ -28,7 +28,7 @@ export default defineConfig({
         plugins: [
           cloudflareTest({
             main: './worker/src/index.ts',
-            wrangler: { configPath: './worker/wrangler.test.jsonc' },
+            wrangler: { configPath: './worker/test/wrangler.jsonc' },
           }),
         ],
         test: {
