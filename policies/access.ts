@@ -1,52 +1,30 @@
 /**
- * Access policies: who may sign in to secure-mcp at all.
- *
- * This file is the source of truth. `infra/` turns each policy into a Cloudflare Access
- * policy on the Access for SaaS application; the local Access stand-in (`dev/`) applies
- * the same list at its login page, so a change can be tried before it is deployed.
- *
- * How Cloudflare Access reads a policy:
- * - `include`: the person must match at least one of these rules;
- * - `require`: the person must match every one of these rules;
- * - `exclude`: the person must match none of these rules.
- * Deny policies are checked before allow policies, then the list order decides.
- * A person no policy matches is refused (deny by default).
+ * The project's Access policies (who may sign in), read from `policies/access.yaml`
+ * and checked. Node only: the Worker does not need them (Access applies them), and
+ * `infra/`, the Access stand-in and the CLI read them here.
  */
+import { loadShippedPolicies } from './load/load-policies.ts';
+import { policiesForEnvironment, type AccessPolicy, type AccessPolicyEntry } from './model/access-policy.ts';
 
-/** One condition on the person signing in, in Cloudflare Access's vocabulary. */
-export type AccessRule =
-  /** Exactly this email address (case does not matter). */
-  | { email: string }
-  /** Any email address at exactly this domain (no subdomains; case does not matter). */
-  | { emailDomain: string }
-  /** Anyone who signs in with the identity provider. */
-  | { everyone: true }
-  /** A claim from the identity provider, e.g. `{ name: 'groups', value: 'contractors' }`. */
-  | { oidcClaim: { name: string; value: string } };
+export type { AccessPolicy, AccessPolicyEntry, AccessRule } from './model/access-policy.ts';
 
-/** A named Access policy. */
-export interface AccessPolicy {
-  /** Unique name; shown in sign-in decisions and in Cloudflare's dashboard. */
-  name: string;
-  /** `allow` lets a matching person in; `deny` keeps a matching person out. */
-  decision: 'allow' | 'deny';
-  /** At least one must match. */
-  include: AccessRule[];
-  /** All must match. */
-  require?: AccessRule[];
-  /** None may match. */
-  exclude?: AccessRule[];
-  /** How long a sign-in by this policy lasts, in Cloudflare's format (e.g. `'24h'`). */
-  sessionDuration?: string;
+/** The environment the local stack and its tests apply: the production rules, so what you try is what ships. */
+export const LOCAL_ENVIRONMENT = 'local';
+
+/** Every entry of `policies/access.yaml`, with its environments. */
+export const accessPolicyEntries: AccessPolicyEntry[] = loadShippedPolicies().access;
+
+/**
+ * The Access policies of one environment (a Pulumi stack name, or `local`), in precedence order.
+ *
+ * @example
+ * ```ts
+ * accessPoliciesFor('prod').map((policy) => policy.name); // ['contractors-not-in-prod', 'employees']
+ * ```
+ */
+export function accessPoliciesFor(environment: string): AccessPolicy[] {
+  return policiesForEnvironment(accessPolicyEntries, environment);
 }
 
-/** The project's Access policies, in precedence order (first = highest). */
-export const accessPolicies: AccessPolicy[] = [
-  {
-    name: 'employees',
-    decision: 'allow',
-    include: [{ emailDomain: 'example.com' }],
-    exclude: [{ oidcClaim: { name: 'groups', value: 'contractors' } }],
-    sessionDuration: '24h',
-  },
-];
+/** The Access policies the local stack applies (environment `local`). */
+export const accessPolicies: AccessPolicy[] = accessPoliciesFor(LOCAL_ENVIRONMENT);

@@ -11,7 +11,7 @@ export function renderAccessDeniedPage(options: { email: string; reason: string;
     `<h1>You don't have access to this application</h1>
 <p>Signed in as <strong>${escapeHtml(options.email)}</strong>.</p>
 <p class="error">${escapeHtml(options.reason)}</p>
-<p class="muted">This is the local Access stand-in. It applies the Access policies in <code>policies/access.ts</code> to the users in <code>dev/users.json</code>; in production, Cloudflare Access applies the same policies.</p>
+<p class="muted">This is the local Access stand-in. It applies the Access policies in <code>policies/access.yaml</code> to the users in <code>dev/users.json</code>; in production, Cloudflare Access applies the same policies.</p>
 <p><a href="${escapeHtml(options.loginUrl)}">Sign in as a different user</a></p>`,
   );
 }

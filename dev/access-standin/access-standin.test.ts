@@ -103,7 +103,7 @@ describe('Access stand-in', () => {
   });
 
   it.each([
-    { email: 'mallory@example.com', because: 'excludes OIDC claim groups=contractors' },
+    { email: 'mallory@example.com', because: 'contractors-not-in-prod' },
     { email: 'eve@outside.test', because: 'no include rule matches' },
   ])('refuses $email with Access’s 403 page, and no code', async ({ email, because }) => {
     const browser = new BrowserSession();

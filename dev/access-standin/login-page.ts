@@ -22,7 +22,7 @@ export function renderLoginPage(options: { users: DevUser[]; formAction: string;
   return htmlPage(
     LOGIN_PAGE_TITLE,
     `<h1>${escapeHtml(LOGIN_PAGE_TITLE)}</h1>
-<p class="muted">Choose a dev user from <code>dev/users.json</code>. The Access policies in <code>policies/access.ts</code> decide who gets in, as Cloudflare Access does.</p>
+<p class="muted">Choose a dev user from <code>dev/users.json</code>. The Access policies in <code>policies/access.yaml</code> decide who gets in, as Cloudflare Access does.</p>
 ${error}
 <form class="users" method="post" action="${action}">
 ${userButtons}

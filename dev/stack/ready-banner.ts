@@ -22,7 +22,7 @@ export function readyBanner(stack: RunningLocalStack, startupSeconds: number): s
     `  Access (local)   ${stack.access.issuer}`,
     `  Bridge           ${stack.bridge.url}/mcp  ->  stdio MCP server`,
     '',
-    '  Dev users (pick one on the local Access sign-in page; Access policies from policies/access.ts):',
+    '  Dev users (pick one on the local Access sign-in page; Access policies from policies/access.yaml, environment local):',
     ...users,
     '',
     '  Connect a client:',

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { AccessPolicy } from '../access.ts';
+import type { AccessPolicy } from '../model/access-policy.ts';
 import { decideSignIn, type SignInIdentity } from './decide-sign-in.ts';
 
 const alice: SignInIdentity = { email: 'alice@example.com', groups: ['engineering'] };

@@ -1,4 +1,4 @@
-import type { AccessPolicy, AccessRule } from '../access.ts';
+import type { AccessPolicy, AccessRule } from '../model/access-policy.ts';
 
 /** What Access knows about a person when it checks the policies: verified email and groups. */
 export interface SignInIdentity {

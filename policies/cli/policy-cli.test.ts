@@ -1,0 +1,92 @@
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { POLICY_DIR, POLICY_FILES } from '../load/load-policies.ts';
+import { runPolicyCli } from './policy-cli.ts';
+
+// A scratch git repository holding a copy of the shipped policies, so diff reads real revisions.
+let repo: string;
+const git = (...args: string[]) => execFileSync('git', ['-c', 'user.name=test', '-c', 'user.email=test@example.com', '-c', 'commit.gpgsign=false', ...args], { cwd: repo, stdio: 'pipe' });
+const policyFile = (name: string) => join(repo, 'policies', name);
+const commitAll = (message: string) => {
+  git('add', '-A');
+  git('commit', '-q', '-m', message);
+};
+
+beforeAll(() => {
+  repo = mkdtempSync(join(tmpdir(), 'secure-mcp-policy-cli-'));
+  mkdirSync(join(repo, 'policies'));
+  for (const name of Object.values(POLICY_FILES)) copyFileSync(join(POLICY_DIR, name), policyFile(name));
+  git('init', '-q');
+  commitAll('shipped policies');
+});
+
+afterAll(() => rmSync(repo, { recursive: true, force: true }));
+
+describe('policy diff', () => {
+  it('prints the widened rows of a commit that widens access, and fails with --fail-on-widen', () => {
+    const tools = readFileSync(policyFile('tools.yaml'), 'utf8');
+    writeFileSync(policyFile('tools.yaml'), tools.replace('      - get-tiny-image\n', '      - get-tiny-image\n      - trigger-long-running-operation\n'));
+    commitAll('support may run long operations');
+
+    const result = runPolicyCli(['diff', 'HEAD~1', 'HEAD', '--fail-on-widen', '--format', 'markdown'], repo);
+    expect(result.exitCode).toBe(1);
+    expect(result.stdout).toContain('### Policy diff');
+    expect(result.stdout).toContain('1 change(s) between HEAD~1 and HEAD: 1 widen access, 0 narrow it.');
+    expect(result.stdout).toContain(
+      '| ⚠️ widened | bob@example.com [support] | tool trigger-long-running-operation | denied (default-deny) | allowed (support-read-only) |',
+    );
+    expect(runPolicyCli(['diff', 'HEAD~1', 'HEAD'], repo).exitCode).toBe(0);
+  });
+
+  it('reports lost sign-in as narrowed (exit 0 even with --fail-on-widen), for people given on the command line too', () => {
+    const access = readFileSync(policyFile('access.yaml'), 'utf8');
+    writeFileSync(policyFile('access.yaml'), access.replace('environments: [prod, local]', 'environments: [prod, local, dev]'));
+    commitAll('no contractors in dev either');
+
+    const result = runPolicyCli(['diff', 'HEAD~1', 'HEAD', '--fail-on-widen', '--email', 'carl@example.com', '--groups', 'contractors,engineering'], repo);
+    expect(result.exitCode).toBe(0);
+    expect(result.stdout).toContain('narrowed  mallory@example.com [contractors]  sign-in (dev): allowed (employees) -> refused (contractors-not-in-prod)');
+    expect(result.stdout).toContain('narrowed  carl@example.com [contractors, engineering]  sign-in (dev)');
+  });
+
+  it('compares with the working tree when given one revision, and says when nothing changed', () => {
+    expect(runPolicyCli(['diff', 'HEAD'], repo).stdout).toContain('No change in who may sign in or use what between HEAD and the working tree.');
+  });
+
+  it('refuses an unknown revision with exit 2', () => {
+    const result = runPolicyCli(['diff', 'no-such-rev', 'HEAD'], repo);
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toContain('cannot read the policies');
+  });
+});
+
+describe('policy explain', () => {
+  it('says whether a person may sign in and what they may use, with the deciding rule', () => {
+    const result = runPolicyCli(['explain', '--email', 'mallory@example.com', '--groups', 'contractors'], repo);
+    expect(result.exitCode).toBe(0);
+    expect(result.stdout).toMatch(/prod\s+refused\s+Denied by policy "contractors-not-in-prod"/);
+    expect(result.stdout).toMatch(/tool echo\s+denied \(default-deny\)/);
+  });
+
+  it('needs an email', () => {
+    expect(runPolicyCli(['explain'], repo).exitCode).toBe(2);
+  });
+});
+
+describe('policy check', () => {
+  it('exits 1 with file and line when a policy test fails', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'secure-mcp-policy-check-'));
+    try {
+      for (const name of Object.values(POLICY_FILES)) copyFileSync(join(POLICY_DIR, name), join(dir, name));
+      writeFileSync(join(dir, 'cases.yaml'), 'requests:\n  - who: { email: bob@example.com, groups: [support] }\n    tool: echo\n    expect: deny\n');
+      const result = runPolicyCli(['check', '--dir', dir], repo);
+      expect(result.exitCode).toBe(1);
+      expect(result.stderr).toMatch(/cases\.yaml:2:5: bob@example\.com calling tool echo: expected deny, got allow/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,0 +1,28 @@
+import type { PolicyTarget } from '../engine/decide-request.ts';
+import type { LoadedPolicies } from '../load/load-policies.ts';
+
+/**
+ * The tools, resources and prompts to evaluate: those in the inventories and the policy
+ * tests of the given policies, without duplicates, in a stable order.
+ *
+ * @example
+ * ```ts
+ * targetsOf([loaded]); // [{ kind: 'tool', name: 'echo' }, …]
+ * ```
+ */
+export function targetsOf(all: LoadedPolicies[]): PolicyTarget[] {
+  const seen = new Map<string, PolicyTarget>();
+  const add = (kind: PolicyTarget['kind'], name: string) => seen.set(`${kind} ${name}`, { kind, name });
+  for (const loaded of all) {
+    loaded.inventory?.tools.forEach((name) => add('tool', name));
+    loaded.inventory?.resources.forEach((name) => add('resource', name));
+    loaded.inventory?.prompts.forEach((name) => add('prompt', name));
+    for (const row of loaded.cases?.requests ?? []) {
+      if (row.tool) add('tool', row.tool);
+      if (row.resource) add('resource', row.resource);
+      if (row.prompt) add('prompt', row.prompt);
+    }
+  }
+  const order = { tool: 0, resource: 1, prompt: 2 };
+  return [...seen.values()].sort((a, b) => order[a.kind] - order[b.kind] || a.name.localeCompare(b.name));
+}

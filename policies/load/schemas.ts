@@ -1,0 +1,149 @@
+/**
+ * The schemas of the policy files. Each says what a key means in its error messages,
+ * because those messages are read by reviewers, not by the people who wrote the code.
+ */
+import { z } from 'zod';
+import type { AccessPolicyEntry, AccessRule } from '../model/access-policy.ts';
+import type { ToolPolicies } from '../model/tool-policy.ts';
+import { strictObject } from './strict-object.ts';
+
+const nonEmptyText = (what: string) => z.string({ error: `${what} must be text` }).trim().min(1, `${what} must not be empty`);
+
+/** `group: x` is the readable spelling of Cloudflare's OIDC claim rule on `groups`. */
+const accessRuleSchema = strictObject('an Access rule', {
+  email: nonEmptyText('email').optional(),
+  emailDomain: nonEmptyText('emailDomain').optional(),
+  group: nonEmptyText('group').optional(),
+  everyone: z.literal(true, { error: 'everyone must be true' }).optional(),
+  oidcClaim: strictObject('an oidcClaim rule', { name: nonEmptyText('claim name'), value: nonEmptyText('claim value') }).optional(),
+})
+  .refine((rule) => Object.keys(rule).length === 1, 'a rule has exactly one kind: email, emailDomain, group, everyone or oidcClaim')
+  .transform((rule): AccessRule => {
+    if (rule.email !== undefined) return { email: rule.email };
+    if (rule.emailDomain !== undefined) return { emailDomain: rule.emailDomain };
+    if (rule.group !== undefined) return { oidcClaim: { name: 'groups', value: rule.group } };
+    if (rule.everyone !== undefined) return { everyone: true };
+    return { oidcClaim: rule.oidcClaim! };
+  });
+
+const environmentsSchema = z.array(nonEmptyText('environment name')).min(1, 'environments must name at least one environment (leave the key out for all)');
+
+const accessPolicySchema = strictObject('an Access policy', {
+  name: nonEmptyText('name'),
+  decision: z.enum(['allow', 'deny'], { error: 'decision must be allow or deny' }),
+  environments: environmentsSchema.optional(),
+  include: z.array(accessRuleSchema, { error: 'include must be a list of rules' }).min(1, 'include must not be empty: a policy must include someone'),
+  require: z.array(accessRuleSchema, { error: 'require must be a list of rules' }).optional(),
+  exclude: z.array(accessRuleSchema, { error: 'exclude must be a list of rules' }).optional(),
+  sessionDuration: z
+    .string({ error: 'sessionDuration must be text like 24h or 30m' })
+    .regex(/^\d+(\.\d+)?(h|m|s|ms|us|µs|ns)$/, 'sessionDuration must be a duration like 24h or 30m')
+    .optional(),
+});
+
+/** `policies/access.yaml`. */
+export const accessFileSchema = strictObject('the Access policy file', {
+  /** The environments policies may name; a name outside this list is a typo that would silently drop a policy. */
+  environments: environmentsSchema.optional(),
+  policies: z.array(accessPolicySchema, { error: 'policies must be a list' }).min(1, 'policies must not be empty: nobody could sign in'),
+})
+  .superRefine((file, context) => {
+    if (!file.environments) return;
+    file.policies.forEach((policy, index) => {
+      (policy.environments ?? []).forEach((environment, position) => {
+        if (!file.environments!.includes(environment)) {
+          context.addIssue({
+            code: 'custom',
+            path: ['policies', index, 'environments', position],
+            message: `environment "${environment}" is not one of the environments listed at the top (${file.environments!.join(', ')})`,
+          });
+        }
+      });
+    });
+  })
+  .transform((file): AccessPolicyEntry[] =>
+  file.policies.map((policy) => {
+    const entry: AccessPolicyEntry = { name: policy.name, decision: policy.decision, include: policy.include };
+    if (policy.environments) entry.environments = policy.environments;
+    if (policy.require?.length) entry.require = policy.require;
+    if (policy.exclude?.length) entry.exclude = policy.exclude;
+    if (policy.sessionDuration) entry.sessionDuration = policy.sessionDuration;
+    return entry;
+  }),
+);
+
+const whoSchema = strictObject('a who entry', {
+  email: nonEmptyText('email').optional(),
+  emailDomain: nonEmptyText('emailDomain').optional(),
+  group: nonEmptyText('group').optional(),
+  everyone: z.literal(true, { error: 'everyone must be true' }).optional(),
+}).refine((who) => Object.keys(who).length === 1, 'a who entry has exactly one kind: email, emailDomain, group or everyone');
+
+const globList = (what: string) =>
+  z.array(nonEmptyText(`a ${what} pattern`), { error: `${what}s must be a list of patterns` }).min(1, `${what}s must not be empty (leave the key out instead)`);
+
+const argumentConstraintSchema = strictObject('an argument constraint', {
+  oneOf: z.array(z.union([z.string(), z.number(), z.boolean()]), { error: 'oneOf must be a list of values' }).min(1, 'oneOf must not be empty').optional(),
+  prefix: nonEmptyText('prefix').optional(),
+}).refine((constraint) => Object.keys(constraint).length === 1, 'an argument constraint has exactly one kind: oneOf or prefix');
+
+const toolRuleSchema = strictObject('a tool rule', {
+  name: nonEmptyText('name'),
+  effect: z.enum(['allow', 'deny'], { error: 'effect must be allow or deny' }),
+  who: z.array(whoSchema, { error: 'who must be a list' }).min(1, 'who must not be empty: a rule must be about someone'),
+  tools: globList('tool').optional(),
+  resources: globList('resource').optional(),
+  prompts: globList('prompt').optional(),
+  arguments: z.record(z.string(), argumentConstraintSchema, { error: 'arguments must map argument names to constraints' }).optional(),
+})
+  .refine((rule) => rule.tools || rule.resources || rule.prompts, 'a rule must name tools, resources or prompts')
+  .refine((rule) => !(rule.arguments && rule.effect === 'deny'), { message: 'arguments are for allow rules only', path: ['arguments'] })
+  .refine((rule) => !(rule.arguments && !rule.tools), { message: 'arguments constrain tool calls: the rule must name tools', path: ['arguments'] });
+
+/** `policies/tools.yaml`. */
+export const toolsFileSchema = strictObject('the tool policy file', {
+  unlistedMethods: z.enum(['allow', 'deny'], { error: 'unlistedMethods must be allow or deny' }),
+  rules: z.array(toolRuleSchema, { error: 'rules must be a list' }),
+}).transform((file): ToolPolicies => file as ToolPolicies);
+
+/** `policies/inventory.yaml`: what the MCP server offers, so a pattern that matches nothing is caught. */
+export const inventoryFileSchema = strictObject('the inventory file', {
+  tools: z.array(nonEmptyText('tool name')).default([]),
+  resources: z.array(nonEmptyText('resource URI')).default([]),
+  prompts: z.array(nonEmptyText('prompt name')).default([]),
+});
+export type Inventory = z.infer<typeof inventoryFileSchema>;
+
+const identitySchema = strictObject('an identity', {
+  email: nonEmptyText('email'),
+  groups: z.array(z.string()).default([]),
+});
+
+const signInCaseSchema = strictObject('a sign-in case', {
+  who: identitySchema,
+  environment: nonEmptyText('environment'),
+  expect: z.enum(['allow', 'deny'], { error: 'expect must be allow or deny' }),
+  policy: nonEmptyText('policy').optional(),
+});
+
+const requestCaseSchema = strictObject('a request case', {
+  who: identitySchema,
+  tool: nonEmptyText('tool').optional(),
+  resource: nonEmptyText('resource').optional(),
+  prompt: nonEmptyText('prompt').optional(),
+  method: nonEmptyText('method').optional(),
+  arguments: z.record(z.string(), z.unknown()).optional(),
+  expect: z.enum(['allow', 'deny'], { error: 'expect must be allow or deny' }),
+  rule: nonEmptyText('rule').optional(),
+}).refine(
+  (entry) => [entry.tool, entry.resource, entry.prompt, entry.method].filter((value) => value !== undefined).length === 1,
+  'a request case names exactly one of tool, resource, prompt or method',
+);
+
+/** `policies/cases.yaml`: the policy tests, table-driven. */
+export const casesFileSchema = strictObject('the policy test file', {
+  signIn: z.array(signInCaseSchema).default([]),
+  requests: z.array(requestCaseSchema).default([]),
+});
+export type PolicyCases = z.infer<typeof casesFileSchema>;
+export type RequestCase = PolicyCases['requests'][number];

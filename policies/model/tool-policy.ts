@@ -1,0 +1,51 @@
+/**
+ * Tool policies: who may list and use which tools, resources and prompts of the MCP
+ * server behind the gateway. Deny by default; a deny rule beats every allow rule.
+ */
+
+/** Whom a rule is about; a rule applies when any one of its `who` entries matches. */
+export type WhoMatcher =
+  /** Exactly this verified email address (case does not matter). */
+  | { email: string }
+  /** Any verified email address at exactly this domain (case does not matter). */
+  | { emailDomain: string }
+  /** Members of this identity-provider group (the `groups` claim). */
+  | { group: string }
+  /** Every signed-in person. */
+  | { everyone: true };
+
+/** A condition on one argument of a tool call. A constrained argument must be present. */
+export type ArgumentConstraint =
+  /** The value equals one of these. */
+  | { oneOf: Array<string | number | boolean> }
+  /** The value is a string that starts with this and has no `..` path segment. */
+  | { prefix: string };
+
+/** One rule: an effect for some people on some tool, resource and prompt names. */
+export interface ToolRule {
+  /** Unique name; decisions and audit records name the rule that decided. */
+  name: string;
+  effect: 'allow' | 'deny';
+  who: WhoMatcher[];
+  /** Glob patterns on tool names (`*` any characters, `?` one character). */
+  tools?: string[];
+  /** Glob patterns on resource URIs (and resource template URIs). */
+  resources?: string[];
+  /** Glob patterns on prompt names. */
+  prompts?: string[];
+  /** Allow rules only: conditions on the arguments of the tools this rule matches. */
+  arguments?: Record<string, ArgumentConstraint>;
+}
+
+/** The whole tool policy: its rules, and the explicit answer for methods no rule can name. */
+export interface ToolPolicies {
+  /** What happens to a JSON-RPC method the gateway does not know (e.g. a future extension). */
+  unlistedMethods: 'allow' | 'deny';
+  rules: ToolRule[];
+}
+
+/** What the gateway knows about the person making a request: verified claims only. */
+export interface RequestIdentity {
+  email: string;
+  groups: string[];
+}

@@ -1,0 +1,5 @@
+// `policies/tools.yaml`, checked and turned into data at build time (policies/build/policy-plugins.ts).
+declare module '*/policies/tools.yaml' {
+  const toolPolicies: import('../../../../policies/model/tool-policy.ts').ToolPolicies;
+  export default toolPolicies;
+}

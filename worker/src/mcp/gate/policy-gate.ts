@@ -1,0 +1,166 @@
+import type { RequestDecision } from '../../../../policies/engine/decide-request.ts';
+import type { ToolPolicies } from '../../../../policies/model/tool-policy.ts';
+import { AnswerOutcomes } from './answer-outcomes.ts';
+import { argumentDigest } from './argument-digest.ts';
+import { writeAuditRecord, type AuditRecord } from './audit-record.ts';
+import { DEFAULT_BODY_LIMITS, type BodyLimits } from './body-limits.ts';
+import { checkMcpHeaders } from './check-mcp-headers.ts';
+import { decideMessages } from './decide-messages.ts';
+import { deniedResponse } from './denied-response.ts';
+import { filterMessage } from './filter-message.ts';
+import { ERROR_CODES, jsonRpcErrorResponse, type JsonRpcMessage } from './json-rpc.ts';
+import { readJsonRpcBody } from './read-json-rpc-body.ts';
+import { rewriteSseEvents } from './sse-events.ts';
+
+/** The verified person the gate decides for (the grant's props carry at least this). */
+export interface GateUser {
+  sub: string;
+  email: string;
+  groups: string[];
+}
+
+/** What the gate needs besides the request: who asks, by which client, under which policy, and where allowed requests go. */
+export interface GateContext<User extends GateUser = GateUser> {
+  user: User;
+  clientId: string | null;
+  policies: ToolPolicies;
+  /** Where an allowed request goes (an `Upstream` from select-upstream.ts). */
+  upstream: { forward(request: Request, user: User): Promise<Response> };
+  limits?: BodyLimits;
+  /** Where audit records go; `console.log` as a JSON line unless a test listens. */
+  audit?: (record: AuditRecord) => void;
+}
+
+type Outcome = AuditRecord['outcome'];
+
+/**
+ * The policy gate for one authorized `/mcp` request (SECURITY.md 11, 14, 15), as small
+ * steps: read the body within bounds; check `Mcp-Method`/`Mcp-Name` against it; decide
+ * every message; answer denials without reaching the server; forward the rest; filter
+ * every list in the answer (JSON or SSE); write one audit record per message.
+ *
+ * @example
+ * ```ts
+ * return runPolicyGate(request, { user: ctx.props, clientId: ctx.auth?.clientId ?? null, policies: toolPolicies, upstream });
+ * ```
+ */
+export async function runPolicyGate<User extends GateUser>(request: Request, context: GateContext<User>): Promise<Response> {
+  const started = Date.now();
+  const audit = context.audit ?? writeAuditRecord;
+  const identity = { email: context.user.email, groups: context.user.groups };
+  const base = {
+    event: 'mcp_request' as const,
+    time: new Date(started).toISOString(),
+    requestId: crypto.randomUUID(),
+    user: { sub: context.user.sub, email: context.user.email, groups: context.user.groups },
+    clientId: context.clientId,
+    httpMethod: request.method,
+  };
+  const record = (fields: Omit<AuditRecord, keyof typeof base | 'latencyMs'>) => audit({ ...base, ...fields, latencyMs: Date.now() - started });
+
+  if (request.method !== 'POST') return forwardStream(request, context, (status) =>
+    record({ method: null, jsonRpcId: null, target: null, decision: 'allow', rule: 'protocol', outcome: status >= 500 ? 'upstream_error' : 'forwarded', errorCode: null, status, argumentsDigest: null }),
+  );
+
+  const body = await readJsonRpcBody(request, context.limits ?? DEFAULT_BODY_LIMITS);
+  if (!body.ok) {
+    record({ method: null, jsonRpcId: null, target: null, decision: 'reject', rule: 'bounded-input', outcome: 'rejected', errorCode: body.code, status: body.status, argumentsDigest: null });
+    return jsonRpcErrorResponse(body.status, body.code, body.message);
+  }
+  const { messages, batch } = body;
+
+  const mismatch = checkMcpHeaders(request.headers, messages);
+  if (mismatch) {
+    const first = messages[0]!;
+    record({ method: first.method ?? null, jsonRpcId: first.id ?? null, target: null, decision: 'reject', rule: 'mcp-headers', outcome: 'rejected', errorCode: ERROR_CODES.headerMismatch, status: 400, argumentsDigest: null });
+    return jsonRpcErrorResponse(400, ERROR_CODES.headerMismatch, mismatch, batch ? null : (first.id ?? null));
+  }
+
+  const decisions = decideMessages(context.policies, identity, messages);
+  const digests = await Promise.all(messages.map(digestOf));
+  const recordAll = (status: number, outcomeOf: (message: JsonRpcMessage, decision: RequestDecision) => { outcome: Outcome; errorCode: number | null }) =>
+    messages.forEach((message, index) => {
+      const decision = decisions[index]!;
+      record({
+        method: message.method ?? null,
+        jsonRpcId: message.id ?? null,
+        target: decision.target ?? null,
+        decision: decision.allowed ? 'allow' : 'deny',
+        rule: decision.rule,
+        ...outcomeOf(message, decision),
+        status,
+        argumentsDigest: digests[index]!,
+      });
+    });
+
+  if (decisions.some((decision) => !decision.allowed)) {
+    const response = deniedResponse(messages, decisions, batch);
+    recordAll(response.status, (_message, decision) => ({ outcome: decision.allowed ? 'not_run' : 'denied', errorCode: ERROR_CODES.forbiddenByPolicy }));
+    return response;
+  }
+
+  const headers = new Headers(request.headers);
+  headers.delete('content-length');
+  const forwarded = new Request(request.url, { method: 'POST', headers, body: body.text });
+  const response = await context.upstream.forward(forwarded, context.user);
+  const outcomes = new AnswerOutcomes();
+  const finish = (ending: Outcome | undefined) => recordAll(response.status, (message) => outcomes.outcomeOf(message, response.status, ending));
+
+  const filter = (message: unknown) => {
+    outcomes.observe(message);
+    return Array.isArray(message) ? message.map((one) => filterMessage(context.policies, identity, one)) : filterMessage(context.policies, identity, message);
+  };
+  return filterAnswer(response, filter, (reason) => finish(reason === 'cancelled' ? 'client_closed' : reason === 'failed' ? 'upstream_error' : undefined));
+}
+
+/** GET (the server's stream) and DELETE: no body to decide; lists on a resumed stream are still filtered. */
+async function forwardStream<User extends GateUser>(request: Request, context: GateContext<User>, recordStatus: (status: number) => void): Promise<Response> {
+  const identity = { email: context.user.email, groups: context.user.groups };
+  const response = await context.upstream.forward(request, context.user);
+  recordStatus(response.status);
+  return filterAnswer(response, (message) => filterMessage(context.policies, identity, message), () => {});
+}
+
+/**
+ * Applies `filter` to every JSON-RPC message of an answer: a JSON body is parsed and
+ * rewritten; an SSE body is rewritten event by event as it streams; anything else
+ * passes untouched. `onEnd` runs once the client has the whole answer (or left).
+ */
+async function filterAnswer(response: Response, filter: (message: unknown) => unknown, onEnd: (reason: 'complete' | 'cancelled' | 'failed') => void): Promise<Response> {
+  const mediaType = (response.headers.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
+  if (mediaType === 'text/event-stream' && response.body) {
+    const body = rewriteSseEvents(response.body, (data) => rewriteJson(data, filter), onEnd);
+    return new Response(body, { status: response.status, headers: response.headers });
+  }
+  if (mediaType === 'application/json') {
+    const text = await response.text();
+    const rewritten = rewriteJson(text, filter);
+    onEnd('complete');
+    if (rewritten === undefined) return new Response(text, { status: response.status, headers: response.headers });
+    const headers = new Headers(response.headers);
+    headers.delete('content-length');
+    return new Response(rewritten, { status: response.status, headers });
+  }
+  onEnd('complete');
+  return response;
+}
+
+/** New JSON text when `filter` changed the message, `undefined` when it did not (or the text is not JSON). */
+function rewriteJson(text: string, filter: (message: unknown) => unknown): string | undefined {
+  let message: unknown;
+  try {
+    message = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  const filtered = filter(message);
+  if (filtered === message) return undefined;
+  if (Array.isArray(message) && Array.isArray(filtered) && filtered.every((one, index) => one === message[index])) return undefined;
+  return JSON.stringify(filtered);
+}
+
+async function digestOf(message: JsonRpcMessage): Promise<string | null> {
+  if (message.method !== 'tools/call' && message.method !== 'prompts/get') return null;
+  const args = (message.params as { arguments?: unknown } | undefined)?.arguments;
+  return argumentDigest(args ?? {});
+}
