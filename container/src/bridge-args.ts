@@ -3,7 +3,8 @@
  * Pure (no I/O), so the CLI's rules are tested without starting anything.
  */
 import { parseArgs } from 'node:util';
-import type { BridgeOptions } from './bridge.ts';
+import type { BridgeIdentity, BridgeOptions } from './bridge.ts';
+import type { BridgeLimits } from './bridge-limits.ts';
 
 /** A mistake in the command line or environment; its message is meant for the person who made it. */
 export class UsageError extends Error {
@@ -11,7 +12,18 @@ export class UsageError extends Error {
 }
 
 /** What the CLI passes to `startBridge`; port and host stay unset when given nowhere, so its defaults apply. */
-export type BridgeArgs = Pick<BridgeOptions, 'command' | 'port' | 'host'>;
+export type BridgeArgs = Pick<BridgeOptions, 'command' | 'port' | 'host' | 'env' | 'shareChildPerUser' | 'identityEnv' | 'limits'>;
+
+/** Environment variables that set a limit, in milliseconds or counts (positive integers). */
+const LIMIT_VARIABLES: Record<string, keyof BridgeLimits> = {
+  BRIDGE_MAX_REQUEST_BYTES: 'maxRequestBodyBytes',
+  BRIDGE_MAX_RESPONSE_BYTES: 'maxResponseBytes',
+  BRIDGE_REQUEST_TIMEOUT_MS: 'requestTimeoutMs',
+  BRIDGE_MAX_CONCURRENT_REQUESTS: 'maxConcurrentRequests',
+  BRIDGE_MAX_CHILDREN: 'maxChildren',
+  BRIDGE_IDLE_MS: 'idleMs',
+  BRIDGE_DRAIN_MS: 'drainMs',
+};
 
 /**
  * Reads `[--port N] [--host H] -- <command> [args...]`. Without a command after `--`, the command
@@ -33,7 +45,56 @@ export function parseBridgeArgs(argv: readonly string[], env: Readonly<Record<st
     command: commandAfterTerminator.length > 0 ? [...commandAfterTerminator] : commandFromEnv(env.MCP_SERVER_COMMAND),
     port: port === undefined ? undefined : parsePort(port, values.port === undefined ? 'BRIDGE_PORT' : '--port'),
     host,
+    env: serverEnvFromAllowList(env),
+    shareChildPerUser: flag(env, 'MCP_SERVER_SHARED'),
+    identityEnv: flag(env, 'MCP_SERVER_USER_ENV') ? userEnvironment : undefined,
+    limits: limitsFromEnv(env),
   };
+}
+
+/** `1`/`true` or `0`/`false`/unset; anything else is a mistake. */
+function flag(env: Readonly<Record<string, string | undefined>>, name: string): boolean | undefined {
+  const value = env[name]?.trim().toLowerCase();
+  if (value === undefined || value === '') return undefined;
+  if (value === '1' || value === 'true') return true;
+  if (value === '0' || value === 'false') return false;
+  throw new UsageError(`${name} must be 1 or 0, got "${env[name]}"`);
+}
+
+/** What `MCP_SERVER_USER_ENV=1` tells the stdio server about its (verified) user. */
+function userEnvironment(identity: BridgeIdentity): Record<string, string> {
+  return {
+    MCP_USER_KEY: identity.userKey,
+    ...(identity.email === undefined ? {} : { MCP_USER_EMAIL: identity.email }),
+    ...(identity.groups === undefined ? {} : { MCP_USER_GROUPS: identity.groups.join(',') }),
+  };
+}
+
+function limitsFromEnv(env: Readonly<Record<string, string | undefined>>): Partial<BridgeLimits> | undefined {
+  const limits: Partial<BridgeLimits> = {};
+  for (const [name, limit] of Object.entries(LIMIT_VARIABLES)) {
+    const text = env[name];
+    if (text === undefined || text === '') continue;
+    if (!/^[1-9]\d{0,9}$/.test(text)) throw new UsageError(`${name} must be a positive whole number, got "${text}"`);
+    limits[limit] = Number(text);
+  }
+  return Object.keys(limits).length > 0 ? limits : undefined;
+}
+
+/**
+ * The stdio server's environment: exactly the variables named in `MCP_SERVER_ENV` (comma-separated),
+ * copied from the bridge's environment. A named variable that is not set is a mistake.
+ */
+function serverEnvFromAllowList(env: Readonly<Record<string, string | undefined>>): Record<string, string> | undefined {
+  const names = (env.MCP_SERVER_ENV ?? '').split(',').map((name) => name.trim()).filter(Boolean);
+  if (names.length === 0) return undefined;
+  const copied: Record<string, string> = {};
+  for (const name of names) {
+    const value = env[name];
+    if (value === undefined) throw new UsageError(`MCP_SERVER_ENV names ${name}, which is not set`);
+    copied[name] = value;
+  }
+  return copied;
 }
 
 function parseCommandLine(argv: readonly string[]) {

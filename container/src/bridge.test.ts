@@ -113,7 +113,7 @@ describe('bridge in front of server-everything', () => {
 
     const health = await fetch(`${bridge.url}/healthz`);
     expect(health.status).toBe(200);
-    expect(await health.json()).toEqual({ status: 'ok', sessions: bridge.sessions().length });
+    expect(await health.json()).toEqual({ status: 'ok', sessions: bridge.sessions().length, children: 2 });
 
     await first.transport.terminateSession();
     await second.transport.terminateSession();

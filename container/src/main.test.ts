@@ -5,6 +5,7 @@ import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { Client as ClientV2, StreamableHTTPClientTransport as StreamableV2 } from '@modelcontextprotocol/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildBridge } from '../build.ts';
 import { isRunning, SERVER_EVERYTHING } from './test-support.ts';
@@ -47,6 +48,12 @@ describe('bridge CLI (bundled main.ts)', () => {
     expect(await nextRecord()).toMatchObject({ event: 'session.opened' });
     const spawned = await nextRecord();
     expect(spawned).toMatchObject({ event: 'child.spawned', pid: expect.any(Number) });
+
+    // The bundle serves the stateless revision too (the SDK v2 server code is bundled with it).
+    const stateless = new ClientV2({ name: 'cli-test', version: '1' }, { versionNegotiation: { mode: { pin: '2026-07-28' } } });
+    await stateless.connect(new StreamableV2(new URL('/mcp', listening.url as string)));
+    expect((await stateless.callTool({ name: 'echo', arguments: { message: 'bundled' } })).content).toEqual([{ type: 'text', text: 'Echo: bundled' }]);
+    await stateless.close();
 
     cli.kill('SIGTERM');
     // stderr belongs to the stdio server (inherited), so only the exit code is the bridge's.

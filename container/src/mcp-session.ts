@@ -1,9 +1,10 @@
 /**
- * One MCP session: the SDK's Streamable HTTP server transport on the client side, a stdio child of
- * its own on the server side, and raw JSON-RPC relayed between them with ids unchanged.
+ * One MCP session: an SDK server transport on the client side (Streamable HTTP, or the old HTTP+SSE
+ * transport), a stdio child of its own on the server side, and raw JSON-RPC relayed between them with
+ * ids unchanged. Each client request has a deadline; a request the server does not answer in time gets
+ * a JSON-RPC error and the server gets `notifications/cancelled`.
  */
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import {
   ErrorCode,
   isJSONRPCErrorResponse,
@@ -16,13 +17,14 @@ import {
 import { StdioChild } from './stdio-child.ts';
 
 /** Why a session ended, as logged. */
-export type SessionEndReason = 'client-closed' | 'server-exited' | 'server-not-started' | 'bridge-closing';
+export type SessionEndReason = 'client-closed' | 'server-exited' | 'server-not-started' | 'bridge-closing' | 'idle';
 
 const END_MESSAGES: Record<SessionEndReason, string> = {
   'client-closed': 'The MCP session was closed',
   'server-exited': 'The MCP server process exited; start a new session',
   'server-not-started': 'The MCP server process could not be started',
   'bridge-closing': 'The bridge is shutting down',
+  idle: 'The MCP session was closed after being idle',
 };
 
 /** What a session needs from the bridge. */
@@ -30,9 +32,16 @@ export interface McpSessionOptions {
   id: string;
   /** The identity that opened the session; only the same identity may use it. */
   userKey: string;
-  http: StreamableHTTPServerTransport;
+  /** The client side, already started by its owner or started by the SDK on its first request. */
+  http: Transport;
   command: readonly string[];
   env?: Record<string, string>;
+  /** Deadline of each client request. */
+  requestTimeoutMs: number;
+  /** Largest message relayed from the server to the client, in bytes of JSON. */
+  maxResponseBytes: number;
+  /** Takes a slot of the bridge's cap on children (throws when full); the returned function gives it back. */
+  takeSlot: () => () => void;
   log: (event: string, fields?: object) => void;
   /** Called once, as soon as the session ends, so it can no longer be found. */
   onEnded: (session: McpSession) => void;
@@ -44,11 +53,15 @@ export class McpSession {
   readonly userKey: string;
   /** The child once started; `undefined` when it could not be started. */
   private readonly child: Promise<StdioChild | undefined>;
-  private readonly http: StreamableHTTPServerTransport;
+  private readonly http: Transport;
   private readonly log: McpSessionOptions['log'];
   private readonly onEnded: McpSessionOptions['onEnded'];
-  /** Client requests the server has not answered yet, oldest first. */
-  private readonly inFlight = new Set<RequestId>();
+  /** Client requests the server has not answered yet, oldest first, with their deadline timers. */
+  private readonly inFlight = new Map<RequestId, NodeJS.Timeout>();
+  private readonly requestTimeoutMs: number;
+  private readonly maxResponseBytes: number;
+  /** Last time a client message arrived, for idle reaping. */
+  lastActivity = Date.now();
   private pid: number | undefined;
   private ending: Promise<void> | undefined;
 
@@ -58,19 +71,21 @@ export class McpSession {
     this.http = options.http;
     this.log = options.log;
     this.onEnded = options.onEnded;
+    this.requestTimeoutMs = options.requestTimeoutMs;
+    this.maxResponseBytes = options.maxResponseBytes;
     this.http.onmessage = (message) => void this.relayToServer(message);
     this.http.onclose = () => void this.end('client-closed');
-    this.child = this.startChild(options.command, options.env);
+    this.child = this.startChild(options.command, options.env, options.takeSlot);
+  }
+
+  /** Client requests waiting for the server. */
+  get pendingRequests(): number {
+    return this.inFlight.size;
   }
 
   /** The stdio child's process id, once it runs. */
   get serverPid(): number | undefined {
     return this.pid;
-  }
-
-  /** Serves one HTTP request of this session (POST, GET stream or DELETE). */
-  handleRequest(request: IncomingMessage, response: ServerResponse): Promise<void> {
-    return this.http.handleRequest(request, response);
   }
 
   /**
@@ -82,29 +97,34 @@ export class McpSession {
     return this.ending;
   }
 
-  private async startChild(command: readonly string[], env?: Record<string, string>): Promise<StdioChild | undefined> {
+  private async startChild(command: readonly string[], env: Record<string, string> | undefined, takeSlot: () => () => void): Promise<StdioChild | undefined> {
     let child: StdioChild;
+    let release: () => void = () => {};
     try {
+      release = takeSlot();
       child = await StdioChild.spawn(command, env);
     } catch (error) {
-      this.log('child.spawn_failed', { sessionId: this.id, error: (error as Error).message });
+      release();
+      this.log('child.spawn_failed', { sessionId: this.id, userKey: this.userKey, error: (error as Error).message });
       return undefined;
     }
+    void child.exited.then(release);
     this.pid = child.pid;
-    this.log('child.spawned', { sessionId: this.id, pid: child.pid });
+    this.log('child.spawned', { sessionId: this.id, userKey: this.userKey, pid: child.pid });
     child.onmessage = (message) => this.relayToClient(message);
     child.onerror = (error) => this.log('child.error', { sessionId: this.id, pid: child.pid, error: error.message });
     void child.exited.then(({ code, signal }) => {
-      this.log('child.exited', { sessionId: this.id, pid: child.pid, code, signal });
+      this.log('child.exited', { sessionId: this.id, userKey: this.userKey, pid: child.pid, code, signal });
       void this.end('server-exited');
     });
     return child;
   }
 
   private async relayToServer(message: JSONRPCMessage): Promise<void> {
-    if (isJSONRPCRequest(message)) this.inFlight.add(message.id);
+    this.lastActivity = Date.now();
+    if (isJSONRPCRequest(message)) this.inFlight.set(message.id, this.deadline(message.id, message.method));
     if (isJSONRPCNotification(message) && message.method === 'notifications/cancelled') {
-      this.inFlight.delete(message.params?.requestId as RequestId);
+      this.forget(message.params?.requestId as RequestId);
     }
     const child = await this.child;
     if (child === undefined) {
@@ -119,13 +139,40 @@ export class McpSession {
     }
   }
 
+  /** Answers a request the server has not answered in time, and tells the server to stop on it. */
+  private deadline(id: RequestId, method: string): NodeJS.Timeout {
+    return setTimeout(() => {
+      if (!this.inFlight.has(id)) return;
+      this.forget(id);
+      this.log('request.timeout', { sessionId: this.id, userKey: this.userKey, method, timeoutMs: this.requestTimeoutMs });
+      const error = { code: ErrorCode.RequestTimeout, message: `The MCP server did not answer within ${this.requestTimeoutMs} ms` };
+      void this.http.send({ jsonrpc: '2.0', id, error }).catch(() => {});
+      void this.child.then((child) =>
+        child?.send({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: id, reason: 'timeout' } }).catch(() => {}),
+      );
+    }, this.requestTimeoutMs);
+  }
+
+  private forget(id: RequestId): boolean {
+    const timer = this.inFlight.get(id);
+    clearTimeout(timer);
+    return this.inFlight.delete(id);
+  }
+
   private relayToClient(message: JSONRPCMessage): void {
     const isResponse = isJSONRPCResultResponse(message) || isJSONRPCErrorResponse(message);
-    if (isResponse && message.id !== undefined) this.inFlight.delete(message.id);
+    // An answer to a request that timed out or was cancelled has nobody waiting for it.
+    if (isResponse && message.id !== undefined && !this.forget(message.id)) return;
+    if (isJSONRPCResultResponse(message) && JSON.stringify(message.result).length > this.maxResponseBytes) {
+      this.log('response.too_large', { sessionId: this.id, userKey: this.userKey, limitBytes: this.maxResponseBytes });
+      const error = { code: ErrorCode.InternalError, message: `The MCP server's answer is larger than ${this.maxResponseBytes} bytes` };
+      void this.http.send({ jsonrpc: '2.0', id: message.id, error }).catch(() => {});
+      return;
+    }
     // stdio says nothing about which request a server-initiated message belongs to. Sending it on the
     // newest open request stream reaches clients that never open the GET stream; with nothing in
     // flight it goes to the GET stream.
-    const relatedRequestId = isResponse ? undefined : [...this.inFlight].at(-1);
+    const relatedRequestId = isResponse ? undefined : [...this.inFlight.keys()].at(-1);
     this.http.send(message, { relatedRequestId }).catch(() => {
       // The client closed that stream, or no stream can carry the message.
       this.log('relay.undeliverable', { sessionId: this.id, direction: 'to-client' });
@@ -135,11 +182,11 @@ export class McpSession {
   private async finish(reason: SessionEndReason): Promise<void> {
     this.onEnded(this);
     const error = { code: ErrorCode.ConnectionClosed, message: END_MESSAGES[reason] };
-    const unanswered = [...this.inFlight];
-    this.inFlight.clear();
+    const unanswered = [...this.inFlight.keys()];
+    for (const id of unanswered) this.forget(id);
     await Promise.allSettled(unanswered.map((id) => this.http.send({ jsonrpc: '2.0', id, error })));
     await this.http.close();
-    this.log('session.closed', { sessionId: this.id, reason });
+    this.log('session.closed', { sessionId: this.id, userKey: this.userKey, reason });
     await (await this.child)?.stop();
   }
 }
