@@ -1,4 +1,4 @@
-import { AuthorizationError, CimdFetchError } from '@cloudflare/workers-oauth-provider';
+import { AuthorizationError, CimdFetchError, type AuthRequest, type OAuthHelpers } from '@cloudflare/workers-oauth-provider';
 import type { WorkerConfig } from '../config.ts';
 import { renderConsentPage } from '../pages/consent-page.ts';
 import { errorPage } from '../pages/error-page.ts';
@@ -14,15 +14,22 @@ export interface UpstreamSignIn {
 
 /** Scopes the Worker asks Access for: identity and group membership. */
 const ACCESS_SCOPES = 'openid email profile groups';
+/** How long "remember this app" skips the consent page for the exact client and redirect URI. */
+export const REMEMBER_CONSENT_SECONDS = 30 * 24 * 60 * 60;
 
 /**
  * `GET /authorize`: validate the MCP client's request, then show the consent page.
  * Nothing reaches Access before the person approves.
  */
-export async function showConsent(request: Request, env: Cloudflare.Env): Promise<Response> {
+export async function showConsent(request: Request, env: Cloudflare.Env, config: WorkerConfig): Promise<Response> {
   const oauth = env.OAUTH_PROVIDER;
   try {
     const authRequest = await oauth.parseAuthRequest(request);
+    // The approvals cookie is signed and names the exact client id, redirect URI and resource:
+    // another client (say, one an attacker just registered) is never covered by it.
+    if (await oauth.isConsentRemembered(request, authRequest, { secret: config.cookieSecret })) {
+      return redirectToAccess(oauth, authRequest, config, new Headers());
+    }
     const details = await oauth.describeConsent(authRequest); // before beginConsent: a failed lookup stores nothing
     const consent = await oauth.beginConsent(authRequest);
     return new Response(renderConsentPage(details, consent.handle, GRANTED_SCOPES), {
@@ -48,14 +55,20 @@ export async function decideConsent(request: Request, env: Cloudflare.Env, confi
       const denied = await oauth.denyConsent(request, handle);
       return new Response(null, { status: 302, headers: denied.headers });
     }
-    const approved = await oauth.approveConsent(request, handle, { scope: [...GRANTED_SCOPES] });
-    const signIn: UpstreamSignIn = { verifier: createCodeVerifier(), nonce: createNonce() };
-    const { state, headers } = await oauth.beginUpstream(approved.request, { data: signIn, headers: approved.headers });
-    headers.set('Location', await accessAuthorizationUrl(config, state, signIn));
-    return new Response(null, { status: 302, headers });
+    const remember = form.get('remember') === 'yes' ? { secret: config.cookieSecret, maxAgeSeconds: REMEMBER_CONSENT_SECONDS } : undefined;
+    const approved = await oauth.approveConsent(request, handle, { scope: [...GRANTED_SCOPES], remember });
+    return await redirectToAccess(oauth, approved.request, config, approved.headers);
   } catch (error) {
     return authorizationFailure(error);
   }
+}
+
+/** Starts the Access sign-in for an approved request: fresh PKCE verifier and nonce, state stored server-side. */
+async function redirectToAccess(oauth: OAuthHelpers, approved: AuthRequest, config: WorkerConfig, headers: Headers): Promise<Response> {
+  const signIn: UpstreamSignIn = { verifier: createCodeVerifier(), nonce: createNonce() };
+  const upstream = await oauth.beginUpstream(approved, { data: signIn, headers });
+  upstream.headers.set('Location', await accessAuthorizationUrl(config, upstream.state, signIn));
+  return new Response(null, { status: 302, headers: upstream.headers });
 }
 
 async function accessAuthorizationUrl(config: WorkerConfig, state: string, signIn: UpstreamSignIn): Promise<string> {

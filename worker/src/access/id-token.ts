@@ -5,6 +5,8 @@ import type { UserProps } from '../config.ts';
 export const ACCESS_ID_TOKEN_ALGORITHMS = ['RS256'];
 /** Clock skew tolerated on `exp`, `nbf` and `iat`. */
 export const CLOCK_TOLERANCE_SECONDS = 60;
+/** Access issues the id_token at the code exchange, so an older one (or one from the future) is not fresh. */
+export const MAX_ID_TOKEN_AGE_SECONDS = 10 * 60;
 
 /** Why an id_token was refused, in words fit for an error page and an audit record. */
 export class IdTokenError extends Error {
@@ -60,6 +62,7 @@ export async function verifyIdToken(idToken: string, expected: IdTokenExpectatio
       audience: expected.clientId,
       algorithms: ACCESS_ID_TOKEN_ALGORITHMS,
       clockTolerance: CLOCK_TOLERANCE_SECONDS,
+      maxTokenAge: MAX_ID_TOKEN_AGE_SECONDS,
       requiredClaims: ['sub', 'iat', 'exp'],
     }));
   } catch (error) {

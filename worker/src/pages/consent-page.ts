@@ -40,6 +40,7 @@ ${loopbackWarning}
 <p>Next you sign in with your organisation's account through Cloudflare Access. The app gets a token for this MCP server only, never your Access session.</p>
 <form method="post">
   <input type="hidden" name="handle" value="${escapeHtml(handle)}">
+  <label><input type="checkbox" name="remember" value="yes"> Remember this app on this browser for 30 days</label>
   <div class="actions">
     <button class="primary" type="submit" name="decision" value="approve">Allow and sign in</button>
     <button type="submit" name="decision" value="deny">Deny</button>

@@ -1,0 +1,85 @@
+import { errorPage } from '../pages/error-page.ts';
+
+/**
+ * Bounds on the credentials a request names, checked before the OAuth provider sees it.
+ *
+ * The provider looks a client id or token up in KV by a key built from it, and KV refuses a key
+ * over 512 bytes by throwing, which surfaces as a 500 (found by `npm run fuzz`). Nothing we issue
+ * comes near these limits: client ids are 16 characters, and a token is
+ * `<email>:<16 chars>:<32 chars>`, with an email of at most 254.
+ */
+export const MAX_CLIENT_ID_LENGTH = 128;
+export const MAX_TOKEN_LENGTH = 400;
+/** The token endpoint's form is a few hundred bytes; this is generous. */
+const MAX_TOKEN_FORM_BYTES = 16 * 1024;
+const TOKEN_FIELDS = ['code', 'refresh_token', 'token', 'subject_token'];
+
+/**
+ * Refuses a request whose client id or token is too long to be one we issued, the way each
+ * endpoint refuses a wrong one (a page at `/authorize`, an OAuth error at `/token`, a Bearer
+ * challenge on `/mcp`); `undefined` lets it through.
+ *
+ * @example
+ * ```ts
+ * const refused = await refuseOversizedCredentials(request, config.publicUrl);
+ * if (refused) return refused;
+ * ```
+ */
+export async function refuseOversizedCredentials(request: Request, publicUrl: string): Promise<Response | undefined> {
+  const url = new URL(request.url);
+  if (url.pathname === '/authorize') {
+    const tooLong = url.searchParams.getAll('client_id').some((id) => id.length > MAX_CLIENT_ID_LENGTH);
+    return tooLong ? errorPage(400, 'This sign-in request cannot continue', 'The app identified itself with an invalid client ID. Start again from your MCP client.') : undefined;
+  }
+  if (url.pathname === '/token' && request.method === 'POST') return checkTokenRequest(request);
+  if (url.pathname === '/mcp' || url.pathname.startsWith('/mcp/')) {
+    const authorization = request.headers.get('Authorization') ?? '';
+    if (authorization.length <= MAX_TOKEN_LENGTH + 'Bearer '.length) return undefined;
+    return Response.json(
+      { error: 'invalid_token', error_description: 'Invalid access token' },
+      {
+        status: 401,
+        headers: { 'WWW-Authenticate': `Bearer error="invalid_token", resource_metadata="${publicUrl}/.well-known/oauth-protected-resource/mcp"` },
+      },
+    );
+  }
+  return undefined;
+}
+
+async function checkTokenRequest(request: Request): Promise<Response | undefined> {
+  const basic = /^Basic\s+(.+)$/i.exec(request.headers.get('Authorization') ?? '')?.[1];
+  if (basic && basic.length > 4 * MAX_CLIENT_ID_LENGTH) return oauthError('invalid_client', 'Invalid client credentials', 401);
+  const type = (request.headers.get('Content-Type') ?? '').toLowerCase();
+  if (!type.startsWith('application/x-www-form-urlencoded')) return undefined; // the provider refuses other bodies itself
+  const body = await readAtMost(request.clone(), MAX_TOKEN_FORM_BYTES);
+  if (body === undefined) return oauthError('invalid_request', 'The request body is too large', 413);
+  const form = new URLSearchParams(body);
+  if (form.getAll('client_id').some((id) => id.length > MAX_CLIENT_ID_LENGTH)) return oauthError('invalid_client', 'Invalid client credentials', 401);
+  if (TOKEN_FIELDS.some((field) => form.getAll(field).some((value) => value.length > MAX_TOKEN_LENGTH))) {
+    return oauthError('invalid_grant', 'The grant is invalid', 400);
+  }
+  return undefined;
+}
+
+async function readAtMost(request: Request, maxBytes: number): Promise<string | undefined> {
+  if (!request.body) return '';
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > maxBytes) {
+      await reader.cancel().catch(() => {});
+      return undefined;
+    }
+    chunks.push(value);
+  }
+  const decoder = new TextDecoder();
+  return chunks.map((chunk) => decoder.decode(chunk, { stream: true })).join('') + decoder.decode();
+}
+
+function oauthError(error: string, description: string, status: number): Response {
+  return Response.json({ error, error_description: description }, { status, headers: { 'Cache-Control': 'no-store' } });
+}
