@@ -17,6 +17,7 @@ import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import { esbuildPolicyPlugin } from '../policies/build/policy-plugins.ts';
 
 const workerDir = dirname(fileURLToPath(import.meta.url));
 
@@ -31,7 +32,20 @@ export interface WorkerBundle {
   mainModule: string;
 }
 
-export async function buildWorker(options: { minify?: boolean } = {}): Promise<WorkerBundle> {
+export interface BuildOptions {
+  minify?: boolean;
+  /**
+   * Build in the native tools (`worker/src/native/`, served at `/mcp/native`) with their
+   * libraries. `false` gives the proxy-only bundle. Default: on, unless the environment
+   * says `SECURE_MCP_NATIVE_TOOLS=off`.
+   */
+  nativeTools?: boolean;
+  /** Write the bundle to `worker/dist/` (default). `false` only returns it: a size measurement must not change what a running `wrangler dev` serves. */
+  write?: boolean;
+}
+
+export async function buildWorker(options: BuildOptions = {}): Promise<WorkerBundle> {
+  const nativeTools = options.nativeTools ?? process.env.SECURE_MCP_NATIVE_TOOLS !== 'off';
   const mainModule = 'index.js';
   const outfile = join(workerDir, 'dist', mainModule);
   const result = await build({
@@ -45,18 +59,24 @@ export async function buildWorker(options: { minify?: boolean } = {}): Promise<W
     // Workers resolve these at run time (nodejs_compat and the runtime's own modules).
     external: ['cloudflare:*', 'node:*'],
     conditions: ['workerd', 'worker', 'browser'],
+    // policies/tools.yaml is checked and built in as data: the Worker has no filesystem.
+    plugins: [esbuildPolicyPlugin()],
     mainFields: ['module', 'main'],
+    // A constant the bundler folds: with `false`, the native tools' import is dead code and left out.
+    define: { 'globalThis.__SECURE_MCP_NATIVE_TOOLS__': String(nativeTools) },
     minify: options.minify ?? true,
     sourcemap: false,
     legalComments: 'none',
     logLevel: 'warning',
   });
   const code = result.outputFiles[0]!.text;
-  // Write then rename, so wrangler's watcher or a deploy never reads a half-written bundle.
-  await mkdir(dirname(outfile), { recursive: true });
-  const partial = `${outfile}.${process.pid}.tmp`;
-  await writeFile(partial, code);
-  await rename(partial, outfile);
+  if (options.write !== false) {
+    // Write then rename, so wrangler's watcher or a deploy never reads a half-written bundle.
+    await mkdir(dirname(outfile), { recursive: true });
+    const partial = `${outfile}.${process.pid}.tmp`;
+    await writeFile(partial, code);
+    await rename(partial, outfile);
+  }
   return { path: outfile, code, sha256: createHash('sha256').update(code).digest('hex'), mainModule };
 }
 

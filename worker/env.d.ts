@@ -20,6 +20,32 @@ declare global {
       ACCESS_JWKS_URL: string;
       /** Where MCP traffic goes when it is not a container: the bridge's `/mcp` URL. */
       UPSTREAM_URL?: string;
+      /** The per-user MCP server containers (`worker/src/container/`); used when `UPSTREAM_URL` is unset. */
+      MCP_CONTAINER?: DurableObjectNamespace<import('./src/container/mcp-container.ts').McpContainer>;
+      /** `user` (default) or `tenant`: one container per user, or per email domain. */
+      MCP_CONTAINER_SCOPE?: string;
+      /** Idle time before a container sleeps, e.g. `15m`. */
+      MCP_CONTAINER_SLEEP_AFTER?: string;
+      /** Comma-separated hosts the stdio server may reach (internet is otherwise off). */
+      MCP_CONTAINER_ALLOWED_HOSTS?: string;
+      /** Comma-separated names of Worker secrets passed to the stdio server as its environment. */
+      MCP_CONTAINER_SECRET_NAMES?: string;
+      /** `1`: one stdio server per user for all their sessions (servers safe to share only). */
+      MCP_CONTAINER_SHARED_CHILD?: string;
+      /** `1`: the stdio server gets MCP_USER_KEY, MCP_USER_EMAIL, MCP_USER_GROUPS. */
+      MCP_CONTAINER_USER_ENV?: string;
+      /** Secret (32+ chars) that signs the identity header toward the MCP server; its own key, shared with the bridge only. */
+      IDENTITY_SIGNING_KEY: string;
+      /** Secret (32+ chars) that signs the "remember this client" consent cookie. */
+      COOKIE_SIGNING_KEY: string;
+      /** Optional: comma-separated browser origins allowed on `/mcp` besides the Worker's own. */
+      ALLOWED_ORIGINS?: string;
+      /** Optional: comma-separated host names DCR redirect URIs must use (loopback is always allowed). */
+      REDIRECT_HOST_ALLOWLIST?: string;
+      /** Optional secret (32+ chars) for the operator routes under `/admin/`; unset turns them off. */
+      ADMIN_TOKEN?: string;
+      /** Optional Workers Rate Limiting binding: dynamic client registrations per client IP. */
+      REGISTRATION_RATE_LIMITER?: RateLimit;
     }
   }
 }

@@ -3,6 +3,8 @@ import { mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startBridge, type RunningBridge } from '../../container/src/bridge.ts';
+import type { BridgeLimits } from '../../container/src/bridge-limits.ts';
+import { identityAuthenticator } from '../../container/src/identity-token.ts';
 import { accessPolicies } from '../../policies/access.ts';
 import { startAccessStandIn, type RunningAccessStandIn } from '../access-standin/index.ts';
 import { loadDevUsers, type DevUser } from '../access-standin/users.ts';
@@ -29,6 +31,10 @@ export interface LocalStackOptions {
   devVarsPath: string;
   /** The stdio MCP server the bridge runs; server-everything by default. */
   serverCommand?: string[];
+  /** Bounds of the bridge beyond its defaults (e.g. more stdio children for a load test). */
+  bridgeLimits?: Partial<BridgeLimits>;
+  /** wrangler's log level; 'log' passes the Worker's `console.log` lines (audit records) to `log`. Default 'warn'. */
+  workerLogLevel?: 'warn' | 'info' | 'log';
   /** Dev users file; `dev/users.json` by default. */
   usersFile?: string;
   /** Receives one line per event of every part (Access decisions, bridge, wrangler). */
@@ -42,6 +48,8 @@ export interface RunningLocalStack {
   bridge: RunningBridge;
   worker: RunningWranglerDev;
   users: DevUser[];
+  /** Bearer secret of the Worker's operator routes (`npm run revoke-user` reads it from .dev.vars). */
+  adminToken: string;
   /** Stops the Worker, the bridge (and its stdio children) and the stand-in. */
   stop(): Promise<void>;
 }
@@ -68,6 +76,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
   const workerUrl = `http://localhost:${options.workerPort}`;
   const users = await loadDevUsers(options.usersFile ?? join(repoRoot, 'dev', 'users.json'));
   const clientSecret = randomBytes(32).toString('base64url');
+  // Separate random keys, fresh at every start: identity header, consent cookie, operator routes.
+  const identitySigningKey = randomBytes(32).toString('base64url');
+  const cookieSecret = randomBytes(32).toString('base64url');
+  const adminToken = randomBytes(32).toString('base64url');
   const started: Array<() => Promise<void>> = [];
   const stopAll = async () => {
     for (const stop of started.reverse()) await stop().catch(() => {});
@@ -86,13 +98,17 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
     });
     started.push(() => access.close());
 
+    let bridgeMcpUrl = '';
     const bridge = await startBridge({
       command: options.serverCommand ?? serverEverythingCommand(),
       port: options.bridgePort,
       host: '127.0.0.1',
+      authenticate: identityAuthenticator({ key: identitySigningKey, audience: () => bridgeMcpUrl }),
       logger: (record) => log('bridge', JSON.stringify(record)),
+      limits: options.bridgeLimits,
     });
     started.push(() => bridge.close());
+    bridgeMcpUrl = `${bridge.url}/mcp`;
 
     await writeDevVars(options.devVarsPath, {
       PUBLIC_URL: workerUrl,
@@ -102,7 +118,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
       ACCESS_AUTHORIZATION_URL: access.authorizationUrl,
       ACCESS_TOKEN_URL: access.tokenUrl,
       ACCESS_JWKS_URL: access.jwksUrl,
-      UPSTREAM_URL: `${bridge.url}/mcp`,
+      UPSTREAM_URL: bridgeMcpUrl,
+      IDENTITY_SIGNING_KEY: identitySigningKey,
+      COOKIE_SIGNING_KEY: cookieSecret,
+      ADMIN_TOKEN: adminToken,
     });
 
     const worker = await startWranglerDev({
@@ -111,10 +130,11 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
       persistTo: join(options.stateDir, 'wrangler-state'),
       configHome: join(options.stateDir, 'wrangler-config'),
       onOutput: (line) => log('worker', line),
+      logLevel: options.workerLogLevel,
     });
     started.push(() => worker.stop());
 
-    return { mcpUrl: `${workerUrl}/mcp`, workerUrl, access, bridge, worker, users, stop: stopAll };
+    return { mcpUrl: `${workerUrl}/mcp`, workerUrl, access, bridge, worker, users, adminToken, stop: stopAll };
   } catch (error) {
     await stopAll();
     throw error;

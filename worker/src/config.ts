@@ -30,7 +30,20 @@ export interface WorkerConfig {
   callbackUrl: string;
   access: AccessEndpoints;
   upstreamUrl: string | undefined;
+  /** Signs the identity header every forwarded request carries (SECURITY.md 10). */
+  identitySigningKey: string;
+  /** Signs the "remember this client" consent cookie. */
+  cookieSecret: string;
+  /** Browser origins allowed on `/mcp`: the Worker's own and any configured. */
+  allowedOrigins: string[];
+  /** Host names DCR redirect URIs may use (loopback always may); empty means any https host. */
+  redirectHostAllowlist: string[];
+  /** Bearer secret of the operator routes; undefined turns them off. */
+  adminToken: string | undefined;
 }
+
+/** Shortest accepted secret (a random 32-byte key is 43 characters of base64url). */
+export const MIN_SECRET_LENGTH = 32;
 
 /** Thrown when the Worker's bindings are missing or malformed; names every problem at once. */
 export class ConfigError extends Error {
@@ -70,6 +83,19 @@ export function readConfig(env: Cloudflare.Env): WorkerConfig {
     problems.push(`UPSTREAM_URL must be an http(s) URL, got ${JSON.stringify(env.UPSTREAM_URL)}`);
   }
   if (!env.OAUTH_KV) problems.push('the OAUTH_KV binding is missing');
+  for (const name of ['IDENTITY_SIGNING_KEY', 'COOKIE_SIGNING_KEY'] as const) {
+    if (!env[name]) problems.push(`${name} is not set`);
+    else if (env[name].length < MIN_SECRET_LENGTH) problems.push(`${name} must be at least ${MIN_SECRET_LENGTH} characters`);
+  }
+  if (env.ADMIN_TOKEN && env.ADMIN_TOKEN.length < MIN_SECRET_LENGTH) {
+    problems.push(`ADMIN_TOKEN must be at least ${MIN_SECRET_LENGTH} characters`);
+  }
+  const allowedOrigins = commaList(env.ALLOWED_ORIGINS);
+  for (const origin of allowedOrigins) {
+    if (!isHttpUrl(origin) || new URL(origin).origin !== origin) {
+      problems.push(`ALLOWED_ORIGINS must list origins like https://app.example.com, got ${JSON.stringify(origin)}`);
+    }
+  }
   if (problems.length > 0) throw new ConfigError(problems);
 
   const publicUrl = new URL(env.PUBLIC_URL).origin;
@@ -86,7 +112,16 @@ export function readConfig(env: Cloudflare.Env): WorkerConfig {
       jwksUrl: env.ACCESS_JWKS_URL,
     },
     upstreamUrl: env.UPSTREAM_URL || undefined,
+    identitySigningKey: env.IDENTITY_SIGNING_KEY,
+    cookieSecret: env.COOKIE_SIGNING_KEY,
+    allowedOrigins: [publicUrl, ...allowedOrigins],
+    redirectHostAllowlist: commaList(env.REDIRECT_HOST_ALLOWLIST).map((host) => host.toLowerCase()),
+    adminToken: env.ADMIN_TOKEN || undefined,
   };
+}
+
+function commaList(value: string | undefined): string[] {
+  return (value ?? '').split(',').map((item) => item.trim()).filter((item) => item !== '');
 }
 
 function isHttpUrl(value: string): boolean {

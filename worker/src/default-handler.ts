@@ -1,5 +1,6 @@
 import { decideConsent, showConsent } from './access/authorize.ts';
 import { finishSignIn } from './access/callback.ts';
+import { revokeUser } from './admin/revoke-user.ts';
 import { readConfig } from './config.ts';
 import { errorPage } from './pages/error-page.ts';
 import { escapeHtml, layout, pageHeaders } from './pages/html.ts';
@@ -14,10 +15,11 @@ export const defaultHandler: ExportedHandler<Cloudflare.Env> = {
     const { pathname } = new URL(request.url);
     const method = request.method;
 
-    if (pathname === '/authorize' && method === 'GET') return showConsent(request, env);
+    if (pathname === '/authorize' && method === 'GET') return showConsent(request, env, config);
     if (pathname === '/authorize' && method === 'POST') return decideConsent(request, env, config);
     if (pathname === '/callback' && method === 'GET') return finishSignIn(request, env, config);
     if (pathname === '/' && method === 'GET') return landingPage(config.resource);
+    if (pathname === '/admin/revoke-user') return revokeUser(request, env, config);
     if (pathname === '/authorize' || pathname === '/callback') {
       return new Response('Method Not Allowed', { status: 405, headers: { Allow: pathname === '/authorize' ? 'GET, POST' : 'GET' } });
     }

@@ -8,22 +8,35 @@
  * page, the Access sign-in, and the MCP forwarding.
  */
 import { OAuthProvider } from '@cloudflare/workers-oauth-provider';
-import { ConfigError, readConfig } from './config.ts';
+import { refuseOversizedCredentials } from './access/credential-bounds.ts';
+import { checkClientRegistration } from './access/registration-policy.ts';
+import { limitRegistration } from './access/registration-rate-limit.ts';
+import { logOAuthError } from './access/oauth-error-log.ts';
+import { ConfigError, readConfig, type WorkerConfig } from './config.ts';
 import { defaultHandler } from './default-handler.ts';
 import { mcpHandler } from './mcp/mcp-handler.ts';
 import { GRANTED_SCOPES } from './scopes.ts';
 
+export { McpContainer } from './container/mcp-container.ts';
+
 /** Access tokens are short-lived; clients refresh them. */
 const ACCESS_TOKEN_TTL_SECONDS = 15 * 60;
-/** A grant lives no longer than an Access session (24 h by default), however often it is refreshed. */
+/**
+ * A grant lives no longer than an Access session (24 h by default), however often it is
+ * refreshed: the lifetime is fixed at sign-in (no sliding `refreshTokenIdleTTL`), so a person
+ * removed from Access is out within a day even if nobody runs the offboarding command.
+ */
 const REFRESH_TOKEN_TTL_SECONDS = 24 * 60 * 60;
+/** Dynamically registered clients that are not used for 30 days are forgotten. */
+const CLIENT_REGISTRATION_TTL_SECONDS = 30 * 24 * 60 * 60;
 
 /**
  * Builds the provider for this Worker's public URL. The canonical resource is part of
  * the provider's construction, and the URL comes from `env`, so it is built on the
  * first request and reused for as long as the isolate lives.
  */
-function createProvider(publicUrl: string, resource: string): OAuthProvider<Cloudflare.Env> {
+function createProvider(config: WorkerConfig): OAuthProvider<Cloudflare.Env> {
+  const { publicUrl, resource } = config;
   return new OAuthProvider<Cloudflare.Env>({
     apiRoute: '/mcp',
     apiHandler: mcpHandler,
@@ -35,6 +48,14 @@ function createProvider(publicUrl: string, resource: string): OAuthProvider<Clou
     requiredScopes: [...GRANTED_SCOPES],
     accessTokenTTL: ACCESS_TOKEN_TTL_SECONDS,
     refreshTokenTTL: REFRESH_TOKEN_TTL_SECONDS,
+    clientRegistrationTTL: CLIENT_REGISTRATION_TTL_SECONDS,
+    // Stated although they are the library's defaults: these choices are part of our threat model.
+    allowTokenExchangeGrant: false,
+    allowPrivateUseRedirectUris: false,
+    clientIdMetadataDocumentEnabled: false,
+    clientRegistrationCallback: ({ clientMetadata }) =>
+      checkClientRegistration(clientMetadata, { redirectHostAllowlist: config.redirectHostAllowlist }),
+    onError: logOAuthError,
     resourceMetadata: {
       resource,
       authorization_servers: [publicUrl],
@@ -57,8 +78,10 @@ export default {
       return new Response(`${error.message}\n`, { status: 500, headers: { 'Content-Type': 'text/plain; charset=utf-8' } });
     }
     if (provider?.publicUrl !== config.publicUrl) {
-      provider = { publicUrl: config.publicUrl, instance: createProvider(config.publicUrl, config.resource) };
+      provider = { publicUrl: config.publicUrl, instance: createProvider(config) };
     }
+    const refused = (await refuseOversizedCredentials(request, config.publicUrl)) ?? (await limitRegistration(request, env.REGISTRATION_RATE_LIMITER));
+    if (refused) return refused;
     return provider.instance.fetch(request, env, ctx);
   },
 } satisfies ExportedHandler<Cloudflare.Env>;

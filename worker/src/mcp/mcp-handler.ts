@@ -1,5 +1,9 @@
+import type { OAuthResourceAuth } from '@cloudflare/workers-oauth-provider';
 import type { UserProps } from '../config.ts';
 import { readConfig } from '../config.ts';
+import { checkOrigin } from './check-origin.ts';
+import { runPolicyGate } from './gate/policy-gate.ts';
+import { toolPolicies } from './gate/tool-policies.ts';
 import { selectUpstream } from './select-upstream.ts';
 import { jsonRpcError } from './upstream.ts';
 
@@ -10,10 +14,12 @@ import { jsonRpcError } from './upstream.ts';
  */
 export const mcpHandler: ExportedHandler<Cloudflare.Env> & { fetch: NonNullable<ExportedHandler<Cloudflare.Env>['fetch']> } = {
   async fetch(request, env, ctx) {
-    const user = (ctx as ExecutionContext & { props: UserProps }).props;
+    const { props: user, auth } = ctx as ExecutionContext & { props: UserProps; auth?: OAuthResourceAuth };
     const config = readConfig(env);
+    const refusedOrigin = checkOrigin(request, config);
+    if (refusedOrigin) return refusedOrigin;
     const upstream = selectUpstream(request, env, config);
     if (!upstream) return jsonRpcError(503, -32000, 'No MCP server is configured for this gateway');
-    return upstream.forward(request, user);
+    return runPolicyGate(request, { user, clientId: auth?.clientId ?? null, policies: toolPolicies, upstream });
   },
 };

@@ -1,3 +1,4 @@
+import { IDENTITY_HEADER, signIdentityToken } from '../../../container/src/identity-token.ts';
 import type { UserProps } from '../config.ts';
 
 /**
@@ -27,13 +28,30 @@ const forwardedRequestHeaders = [
 /** Response headers passed back to the client; `Set-Cookie` and the rest stay behind. */
 const forwardedResponseHeaders = ['cache-control', 'content-type', 'mcp-session-id', 'mcp-protocol-version'];
 
-/** Builds the request the server sees: same method and body, only the allowed headers. */
-export function upstreamRequest(request: Request, target: URL): Request {
+/**
+ * The Worker-signed identity for one forwarded request: the user key (Access's stable `sub`),
+ * email and groups, for this upstream only (`aud`), valid for a minute.
+ *
+ * @example
+ * ```ts
+ * const identity = await signedIdentity(user, env.IDENTITY_SIGNING_KEY, 'http://127.0.0.1:8790/mcp');
+ * ```
+ */
+export function signedIdentity(user: UserProps, key: string, audience: string): Promise<string> {
+  return signIdentityToken({ userKey: user.sub, email: user.email, groups: user.groups }, { key, audience });
+}
+
+/**
+ * Builds the request the server sees: same method and body, only the allowed headers, plus the
+ * signed identity (which replaces anything the client sent under that name).
+ */
+export function upstreamRequest(request: Request, target: URL, identity: string): Request {
   const headers = new Headers();
   for (const name of forwardedRequestHeaders) {
     const value = request.headers.get(name);
     if (value !== null) headers.set(name, value);
   }
+  headers.set(IDENTITY_HEADER, identity);
   const hasBody = request.method !== 'GET' && request.method !== 'HEAD';
   return new Request(target, { method: request.method, headers, body: hasBody ? request.body : null, redirect: 'manual' });
 }
@@ -48,25 +66,47 @@ export function clientResponse(response: Response): Response {
   return new Response(response.body, { status: response.status, headers });
 }
 
+/** Sub-paths of the MCP endpoint that serve the old HTTP+SSE transport (`GET …/sse`, `POST …/messages`). */
+const legacySseSubPaths = new Set(['sse', 'messages']);
+
+/**
+ * Where on the upstream a request goes: the MCP endpoint, or for the old HTTP+SSE transport the same
+ * sub-path (and `?sessionId=`) below it.
+ *
+ * @example
+ * ```ts
+ * upstreamTarget(new Request('https://gw/mcp/messages?sessionId=1'), new URL('http://bridge/mcp')).href; // 'http://bridge/mcp/messages?sessionId=1'
+ * ```
+ */
+export function upstreamTarget(request: Request, mcpEndpoint: URL): URL {
+  const { pathname, search } = new URL(request.url);
+  const subPath = pathname.split('/').at(-1) ?? '';
+  if (pathname.split('/').length < 3 || !legacySseSubPaths.has(subPath)) return mcpEndpoint;
+  return new URL(`${mcpEndpoint.pathname.replace(/\/$/, '')}/${subPath}${search}`, mcpEndpoint);
+}
+
 /**
  * An upstream reached by URL, e.g. the bridge at `http://localhost:8790/mcp`.
  *
  * @example
  * ```ts
- * const upstream = new UrlUpstream('http://localhost:8790/mcp');
+ * const upstream = new UrlUpstream('http://localhost:8790/mcp', config.identitySigningKey);
  * return upstream.forward(request, ctx.props);
  * ```
  */
 export class UrlUpstream implements Upstream {
   readonly #target: URL;
+  readonly #identitySigningKey: string;
 
-  constructor(target: string) {
+  constructor(target: string, identitySigningKey: string) {
     this.#target = new URL(target);
+    this.#identitySigningKey = identitySigningKey;
   }
 
-  async forward(request: Request): Promise<Response> {
+  async forward(request: Request, user: UserProps): Promise<Response> {
+    const identity = await signedIdentity(user, this.#identitySigningKey, this.#target.href);
     try {
-      return clientResponse(await fetch(upstreamRequest(request, this.#target)));
+      return clientResponse(await fetch(upstreamRequest(request, upstreamTarget(request, this.#target), identity)));
     } catch {
       return jsonRpcError(502, -32000, 'The MCP server is unavailable');
     }
