@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
+import { parse as parseYaml } from 'yaml';
 import { CONFIG_KEYS, parseStackConfig, StackConfigError } from './config.ts';
 
 const ACCOUNT_ID = '0123456789abcdef0123456789abcdef';
@@ -25,7 +26,47 @@ describe('parseStackConfig', () => {
       sessionDuration: '24h',
       upstreamUrl: undefined,
       identityProviderId: undefined,
+      container: { instanceType: 'basic', maxInstances: 10, buildArgs: {}, workerSettings: {} },
     });
+  });
+
+  it('sizes the containers and picks the stdio server from config', () => {
+    const config = parseStackConfig({
+      ...minimal,
+      containerInstanceType: 'standard-2',
+      containerMaxInstances: '40',
+      mcpServerPackage: 'some-mcp-server@1.2.3',
+      mcpServerCommand: '["/opt/mcp-server/node_modules/.bin/some-mcp-server","--stdio"]',
+    });
+    expect(config.container).toEqual({
+      instanceType: 'standard-2',
+      maxInstances: 40,
+      buildArgs: {
+        MCP_SERVER_PACKAGE: 'some-mcp-server@1.2.3',
+        MCP_SERVER_COMMAND: '["/opt/mcp-server/node_modules/.bin/some-mcp-server","--stdio"]',
+      },
+      workerSettings: {},
+    });
+  });
+
+  it('passes the container class settings on, checked as the Worker checks them', () => {
+    const config = parseStackConfig({ ...minimal, containerScope: 'tenant', containerSleepAfter: '30m', containerAllowedHosts: 'api.github.com, *.example.com' });
+    expect(config.container?.workerSettings).toEqual({
+      MCP_CONTAINER_SCOPE: 'tenant',
+      MCP_CONTAINER_SLEEP_AFTER: '30m',
+      MCP_CONTAINER_ALLOWED_HOSTS: 'api.github.com,*.example.com',
+    });
+  });
+
+  it('builds no container when upstreamUrl is set, and says so for container keys', () => {
+    expect(parseStackConfig({ ...minimal, upstreamUrl: 'https://mcp.example.com/mcp' }).container).toBeUndefined();
+    expect(problemsOf({ ...minimal, upstreamUrl: 'https://mcp.example.com/mcp', containerMaxInstances: '5' })).toEqual([
+      expect.stringMatching(/^containerMaxInstances is set, but upstreamUrl sends MCP traffic elsewhere/),
+    ]);
+  });
+
+  it('wants the server package and its command together', () => {
+    expect(problemsOf({ ...minimal, mcpServerPackage: 'some-mcp-server@1.2.3' })).toEqual([expect.stringMatching(/go together/)]);
   });
 
   it('accepts a custom domain and every optional key', () => {
@@ -69,6 +110,12 @@ describe('parseStackConfig', () => {
     ['upstreamUrl', 'https://user:pw@mcp.example.com/mcp', /credentials/],
     ['upstreamUrl', 'not a url', /not a URL/],
     ['identityProviderId', 'okta', /UUID/],
+    ['containerInstanceType', 'huge', /one of lite, basic/],
+    ['containerMaxInstances', '0', /at least 1/],
+    ['containerMaxInstances', 'ten', /whole number/],
+    ['containerScope', 'everyone', /user or tenant/],
+    ['containerSleepAfter', '1 hour', /30s, 15m or 2h/],
+    ['containerAllowedHosts', 'https://api.github.com', /is not a host name/],
   ])('explains a wrong %s (%j)', (key, value, why) => {
     const problems = problemsOf({ ...minimal, [key]: value });
     expect(problems).toHaveLength(1);
@@ -99,17 +146,21 @@ describe('parseStackConfig', () => {
   });
 });
 
-describe('Pulumi.dev.yaml', () => {
-  it('uses only known keys and is valid once its marked placeholders are replaced', async () => {
-    const text = await readFile(new URL('../Pulumi.dev.yaml', import.meta.url), 'utf8');
-    const raw = Object.fromEntries(
-      [...text.matchAll(/^ {2}secure-mcp:(\w+): (.+)$/gm)].map(([, key, value]) => [key as string, value as string]),
-    );
-    expect(Object.keys(raw).every((key) => key in CONFIG_KEYS)).toBe(true);
-    expect(text).not.toMatch(/secure:/); // no encrypted values: the example holds no secrets
-    expect(problemsOf(raw)).toEqual([
-      expect.stringMatching(/^accountId is "REPLACE-/),
-      expect.stringMatching(/^identityProviderId is "REPLACE-/),
-    ]);
-  });
+describe('the shipped stack files', () => {
+  it.each(['dev', 'prod', 'tenant-acme'])(
+    'Pulumi.%s.yaml uses only known keys, holds no secret, and is valid once its marked placeholders are replaced',
+    async (stack) => {
+      const text = await readFile(new URL(`../Pulumi.${stack}.yaml`, import.meta.url), 'utf8');
+      const { config } = parseYaml(text) as { config: Record<string, unknown> };
+      const raw = Object.fromEntries(
+        Object.entries(config).map(([key, value]) => [key.replace(/^secure-mcp:/, ''), String(value)]),
+      );
+      expect(Object.keys(config).every((key) => key.startsWith('secure-mcp:'))).toBe(true);
+      expect(Object.keys(raw).every((key) => key in CONFIG_KEYS)).toBe(true);
+      expect(text).not.toMatch(/secure:/); // no encrypted values: the examples hold no secrets
+      const problems = problemsOf(raw);
+      expect(problems.length).toBeGreaterThan(0);
+      for (const problem of problems) expect(problem).toMatch(/^\w+ is "REPLACE-/);
+    },
+  );
 });

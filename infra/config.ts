@@ -8,6 +8,7 @@
  * secret is produced by the resources themselves.
  */
 import * as pulumi from '@pulumi/pulumi';
+import { INSTANCE_TYPES, type InstanceType } from './container-app/application-spec.ts';
 
 /** Where the Worker answers: the account's workers.dev subdomain, or a custom domain in a zone. */
 export type WorkerRoute =
@@ -27,6 +28,18 @@ export interface StackConfig {
   upstreamUrl: string | undefined;
   /** The Access identity provider whose claims `oidcClaim` rules match. */
   identityProviderId: string | undefined;
+  /** The per-user bridge containers; `undefined` when MCP traffic goes to `upstreamUrl` instead. */
+  container: ContainerConfig | undefined;
+}
+
+/** How the bridge containers are built and sized. */
+export interface ContainerConfig {
+  instanceType: InstanceType;
+  maxInstances: number;
+  /** Build arguments of `container/Dockerfile`: which stdio MCP server the image holds and how it starts. */
+  buildArgs: { MCP_SERVER_PACKAGE?: string; MCP_SERVER_COMMAND?: string };
+  /** Plain-text Worker bindings the container class reads (`worker/src/container/container-settings.ts`); only those set. */
+  workerSettings: { MCP_CONTAINER_SCOPE?: string; MCP_CONTAINER_SLEEP_AFTER?: string; MCP_CONTAINER_ALLOWED_HOSTS?: string };
 }
 
 /** Every key this program reads, with what it means (the messages quote these). */
@@ -39,6 +52,13 @@ export const CONFIG_KEYS = {
   sessionDuration: 'how long an Access sign-in lasts, e.g. 24h or 8h30m (default 24h)',
   upstreamUrl: 'the https URL the Worker forwards MCP traffic to, e.g. https://mcp.internal.example.com/mcp',
   identityProviderId: 'the id (a UUID) of the Access identity provider whose claims oidcClaim rules match',
+  containerInstanceType: `the size of each user's container: ${INSTANCE_TYPES.join(', ')} (default basic)`,
+  containerMaxInstances: 'how many containers (so users at once) may run, a whole number from 1 (default 10)',
+  mcpServerPackage: 'the npm package of the stdio MCP server baked into the image, e.g. some-mcp-server@1.2.3',
+  mcpServerCommand: 'the command that starts it over stdio, a JSON array, e.g. ["/opt/mcp-server/node_modules/.bin/some-mcp-server","--stdio"]',
+  containerScope: 'who shares a container: user (one per person, the default) or tenant (one per email domain)',
+  containerSleepAfter: 'how long an idle container lives, e.g. 15m (the default), 30s or 2h',
+  containerAllowedHosts: 'comma-separated hosts the stdio server may reach, e.g. api.github.com,*.example.com (default: none)',
 } as const;
 
 export type ConfigKey = keyof typeof CONFIG_KEYS;
@@ -123,8 +143,85 @@ export function parseStackConfig(raw: Readonly<Record<string, string | undefined
     );
   }
 
+  const container = parseContainer(raw, Boolean(upstreamUrl), problems);
+
   if (problems.length > 0 || !accountId || !accessTeamName || !route) throw new StackConfigError(problems);
-  return { accountId, accessTeamName, route, sessionDuration, upstreamUrl, identityProviderId };
+  return { accountId, accessTeamName, route, sessionDuration, upstreamUrl, identityProviderId, container };
+}
+
+const CONTAINER_KEYS = [
+  'containerInstanceType',
+  'containerMaxInstances',
+  'mcpServerPackage',
+  'mcpServerCommand',
+  'containerScope',
+  'containerSleepAfter',
+  'containerAllowedHosts',
+] as const;
+
+/** The container settings, unless `upstreamUrl` takes MCP traffic elsewhere. Adds to `problems`. */
+function parseContainer(
+  raw: Readonly<Record<string, string | undefined>>,
+  hasUpstreamUrl: boolean,
+  problems: string[],
+): ContainerConfig | undefined {
+  const value = (key: ConfigKey): string | undefined => raw[key]?.trim() || undefined;
+  if (hasUpstreamUrl) {
+    for (const key of CONTAINER_KEYS.filter((key) => value(key))) {
+      problems.push(`${key} is set, but upstreamUrl sends MCP traffic elsewhere, so no container is built. Remove one: pulumi config rm ${key}`);
+    }
+    return undefined;
+  }
+  const instanceType = value('containerInstanceType') ?? 'basic';
+  if (!(INSTANCE_TYPES as readonly string[]).includes(instanceType)) {
+    problems.push(wrongValue('containerInstanceType', instanceType, `it must be one of ${INSTANCE_TYPES.join(', ')}`));
+  }
+  const maxText = value('containerMaxInstances') ?? '10';
+  const maxInstances = Number(maxText);
+  if (!/^\d+$/.test(maxText) || maxInstances < 1) {
+    problems.push(wrongValue('containerMaxInstances', maxText, 'it must be a whole number of at least 1'));
+  }
+  const buildArgs: ContainerConfig['buildArgs'] = {};
+  const serverPackage = value('mcpServerPackage');
+  const serverCommand = value('mcpServerCommand');
+  if (serverPackage) buildArgs.MCP_SERVER_PACKAGE = serverPackage;
+  if (serverCommand) {
+    if (!isStringArray(serverCommand)) {
+      problems.push(wrongValue('mcpServerCommand', serverCommand, 'it must be a JSON array of strings (the program, then its arguments)'));
+    } else buildArgs.MCP_SERVER_COMMAND = serverCommand;
+  }
+  if (Boolean(serverPackage) !== Boolean(serverCommand)) {
+    problems.push('mcpServerPackage and mcpServerCommand go together: the package installs the server, the command starts it. Set both, or neither for the default server.');
+  }
+  return { instanceType: instanceType as InstanceType, maxInstances, buildArgs, workerSettings: parseWorkerSettings(value, problems) };
+}
+
+/** The container class's settings, checked as the Worker checks them (so a typo fails at preview, not per request). */
+function parseWorkerSettings(value: (key: ConfigKey) => string | undefined, problems: string[]): ContainerConfig['workerSettings'] {
+  const settings: ContainerConfig['workerSettings'] = {};
+  const scope = value('containerScope');
+  if (scope && scope !== 'user' && scope !== 'tenant') problems.push(wrongValue('containerScope', scope, 'it must be user or tenant'));
+  else if (scope) settings.MCP_CONTAINER_SCOPE = scope;
+  const sleepAfter = value('containerSleepAfter');
+  if (sleepAfter && !/^\d+(s|m|h)$/.test(sleepAfter)) problems.push(wrongValue('containerSleepAfter', sleepAfter, 'it must look like 30s, 15m or 2h'));
+  else if (sleepAfter) settings.MCP_CONTAINER_SLEEP_AFTER = sleepAfter;
+  const hosts = value('containerAllowedHosts');
+  if (hosts) {
+    const list = hosts.split(',').map((host) => host.trim()).filter(Boolean);
+    const wrong = list.filter((host) => !/^(\*\.)?[a-z0-9.-]+$/i.test(host));
+    if (wrong.length > 0) problems.push(wrongValue('containerAllowedHosts', hosts, `${wrong.join(', ')} is not a host name`));
+    else settings.MCP_CONTAINER_ALLOWED_HOSTS = list.join(',');
+  }
+  return settings;
+}
+
+function isStringArray(text: string): boolean {
+  try {
+    const parsed: unknown = JSON.parse(text);
+    return Array.isArray(parsed) && parsed.length > 0 && parsed.every((item) => typeof item === 'string' && item.length > 0);
+  } catch {
+    return false;
+  }
 }
 
 /**

@@ -4,12 +4,24 @@
  */
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
+import * as pulumi from '@pulumi/pulumi';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
-import { accessPolicies } from '../policies/access.ts';
+import { accessPoliciesFor } from '../policies/access.ts';
 import { buildWorker } from '../worker/build.ts';
 import { policySlug } from './access-rules.ts';
 import {
+  appWithoutPolicy,
+  everyoneInProduction,
+  type GuardedResource,
+  imageNotPinned,
+  secretInPlainText,
+  sessionTooLong,
+  type StackContext,
+} from './guardrails/rules.ts';
+import {
   MOCK_CLIENT_ID,
+  MOCK_CLIENT_SECRET,
+  MOCK_IMAGE_DIGEST,
   type MockedStack,
   type RegisteredResource,
   startMockedStack,
@@ -17,6 +29,17 @@ import {
   unwrapSecretInput,
   valueOf,
 } from './pulumi-test-mocks.ts';
+
+// The container build is Bridge's; under mocks nothing reads its output, so it is not run.
+vi.mock('../container/build.ts', () => ({ buildBridge: vi.fn(async () => '/mock/container/dist/bridge.mjs') }));
+// The real Worker build, once for the file: every program run below uploads the same bundle.
+const workerBuild = vi.hoisted(() => ({ bundle: undefined as Promise<unknown> | undefined }));
+vi.mock('../worker/build.ts', async (importOriginal) => {
+  const real = await importOriginal<typeof import('../worker/build.ts')>();
+  return { ...real, buildWorker: () => (workerBuild.bundle ??= real.buildWorker()) };
+});
+
+const accessPolicies = accessPoliciesFor('dev');
 
 const CONFIG = {
   accountId: '0123456789abcdef0123456789abcdef',
@@ -60,23 +83,28 @@ describe('the program (stack dev)', () => {
 
   beforeAll(async () => {
     dev = await runProgram('dev', CONFIG);
-    script = only(dev.resourcesOfType(TYPES.workersScript));
+    script = only(dev.resourcesOfType(TYPES.workerVersion));
     const unwrapped = unwrapSecretInput(script.inputs.bindings);
     bindingsWereSecret = unwrapped.secret;
     bindings = unwrapped.value as Binding[];
   });
 
-  it('declares the Access policies and app, the KV namespace, the Worker and its workers.dev route', () => {
+  it('declares the Access policies and app, the KV namespace, the keys, and the Worker with its version and deployment', () => {
     const types = dev.registered.map((resource) => resource.type).sort();
     expect(types).toEqual(
       [
         ...accessPolicies.map(() => TYPES.accessPolicy),
         TYPES.accessApplication,
         TYPES.kvNamespace,
-        TYPES.workersScript,
-        TYPES.scriptSubdomain,
+        TYPES.worker,
+        TYPES.workerVersion,
+        TYPES.workersDeployment,
+        TYPES.randomBytes,
+        TYPES.randomBytes,
+        TYPES.randomBytes,
         TYPES.accessAppComponent,
         TYPES.mcpWorkerComponent,
+        TYPES.gatewaySecretsComponent,
       ].sort(),
     );
   });
@@ -87,7 +115,8 @@ describe('the program (stack dev)', () => {
     );
     expect(only(dev.resourcesOfType(TYPES.accessApplication)).inputs.name).toBe('secure-mcp-dev-access');
     expect(only(dev.resourcesOfType(TYPES.kvNamespace)).inputs.title).toBe('secure-mcp-dev-oauth-kv');
-    expect(script.inputs.scriptName).toBe('secure-mcp-dev-gateway');
+    expect(only(dev.resourcesOfType(TYPES.worker)).inputs.name).toBe('secure-mcp-dev-gateway');
+    expect(only(dev.resourcesOfType(TYPES.workersDeployment)).inputs.scriptName).toBe('secure-mcp-dev-gateway');
     for (const name of physicalNames(dev.registered)) expect(name).toMatch(/^secure-mcp-dev-/);
   });
 
@@ -134,32 +163,68 @@ describe('the program (stack dev)', () => {
       { type: 'secret_text', name: 'ACCESS_TOKEN_URL', text: `${issuer}/token` },
       { type: 'secret_text', name: 'ACCESS_JWKS_URL', text: `${issuer}/jwks` },
       { type: 'plain_text', name: 'UPSTREAM_URL', text: CONFIG.upstreamUrl },
+      { type: 'secret_text', name: 'COOKIE_SECRET', text: expect.any(String) },
+      { type: 'secret_text', name: 'IDENTITY_SIGNING_KEY', text: expect.any(String) },
+      { type: 'secret_text', name: 'ADMIN_TOKEN', text: expect.any(String) },
     ]);
   });
 
-  it('uploads exactly the bundle buildWorker() produces, keyed on its SHA-256', async () => {
+  it('gives the Worker its own random keys of 32 bytes, one per purpose', () => {
+    const keys = dev.resourcesOfType(TYPES.randomBytes);
+    expect(keys.map((key) => key.inputs.length)).toEqual([32, 32, 32]);
+    const cookie = bindings.find((binding) => binding.name === 'COOKIE_SECRET')?.text;
+    const identity = bindings.find((binding) => binding.name === 'IDENTITY_SIGNING_KEY')?.text;
+    expect(Buffer.from(String(cookie), 'base64')).toHaveLength(32);
+    expect(cookie).not.toEqual(identity);
+  });
+
+  it('outputs the operator token for offboarding as a secret, and nothing else secret in the clear', async () => {
+    const admin = bindings.find((binding) => binding.name === 'ADMIN_TOKEN')?.text;
+    expect(await pulumi.isSecret(dev.program.adminToken)).toBe(true);
+    expect(await valueOf(dev.program.adminToken)).toBe(admin);
+    expect(await pulumi.isSecret(pulumi.output(dev.program.accessClientId))).toBe(false);
+  });
+
+  it('builds no container when MCP traffic goes to upstreamUrl', () => {
+    expect(dev.resourcesOfType(TYPES.containerApplication)).toEqual([]);
+    expect(bindings.some((binding) => binding.type === 'durable_object_namespace')).toBe(false);
+    expect(script.inputs).not.toHaveProperty('migrations');
+    expect(script.inputs).not.toHaveProperty('containers');
+  });
+
+  it('uploads exactly the bundle buildWorker() produces, from a path named by its SHA-256', async () => {
     const bundle = await buildWorker();
-    const uploaded = await readFile(script.inputs.contentFile as string, 'utf8');
+    const [module, ...others] = script.inputs.modules as { name: string; contentType: string; contentFile: string }[];
+    expect(others).toEqual([]);
+    expect(module).toMatchObject({ name: bundle.mainModule, contentType: 'application/javascript+module' });
+    const uploaded = await readFile(module!.contentFile, 'utf8');
     expect(uploaded).toBe(bundle.code);
-    expect(script.inputs.contentSha256).toBe(createHash('sha256').update(uploaded).digest('hex'));
-    expect(script.inputs.contentSha256).toBe(bundle.sha256);
+    const sha256 = createHash('sha256').update(uploaded).digest('hex');
+    expect(sha256).toBe(bundle.sha256);
+    expect(module!.contentFile).toContain(`/upload/${sha256}/`);
     expect(script.inputs.mainModule).toBe(bundle.mainModule);
-    expect(script.inputs).not.toHaveProperty('content');
+  });
+
+  it('deploys that version to all traffic', () => {
+    expect(only(dev.resourcesOfType(TYPES.workersDeployment)).inputs).toMatchObject({
+      strategy: 'percentage',
+      versions: [{ versionId: 'gateway-version-id', percentage: 100 }],
+    });
+    expect(script.inputs.workerId).toBe('gateway-worker-id');
   });
 
   it('runs the Worker with the compatibility settings and observability it is developed with', () => {
     expect(script.inputs).toMatchObject({
       compatibilityDate: '2026-11-01',
       compatibilityFlags: ['nodejs_compat', 'global_fetch_strictly_public'],
-      observability: { enabled: true },
     });
+    expect(only(dev.resourcesOfType(TYPES.worker)).inputs).toMatchObject({ observability: { enabled: true } });
   });
 
   it('serves the Worker on workers.dev without preview URLs', () => {
-    expect(only(dev.resourcesOfType(TYPES.scriptSubdomain)).inputs).toMatchObject({
-      scriptName: 'secure-mcp-dev-gateway',
-      enabled: true,
-      previewsEnabled: false,
+    expect(only(dev.resourcesOfType(TYPES.worker)).inputs).toMatchObject({
+      name: 'secure-mcp-dev-gateway',
+      subdomain: { enabled: true, previewsEnabled: false },
     });
   });
 
@@ -171,15 +236,134 @@ describe('the program (stack dev)', () => {
   });
 });
 
-describe('two stacks', () => {
-  it('never share a physical name', async () => {
-    const dev = await runProgram('dev', CONFIG);
-    const prod = await runProgram('prod', CONFIG);
-    const devNames = physicalNames(dev.registered);
-    const prodNames = physicalNames(prod.registered);
-    expect(prodNames).toHaveLength(devNames.length);
-    expect(prodNames.filter((name) => devNames.includes(name))).toEqual([]);
-    expect(prod.program.mcpUrl).toBe('https://secure-mcp-prod-gateway.acme-sub.workers.dev/mcp');
+const { upstreamUrl: _upstreamUrl, ...CONTAINER_CONFIG } = CONFIG;
+
+describe('the program with containers (stack prod)', () => {
+  let prod: Awaited<ReturnType<typeof runProgram>>;
+  let bindings: Binding[];
+
+  beforeAll(async () => {
+    prod = await runProgram('prod', {
+      ...CONTAINER_CONFIG,
+      containerInstanceType: 'standard-1',
+      containerMaxInstances: '50',
+      containerAllowedHosts: 'api.github.com',
+    });
+    bindings = unwrapSecretInput(only(prod.resourcesOfType(TYPES.workerVersion)).inputs.bindings).value as Binding[];
+  });
+
+  it('builds the bridge image for linux/amd64 and pushes it to the account\'s registry with fresh credentials', () => {
+    const image = only(prod.resourcesOfType(TYPES.dockerImage));
+    expect(image.inputs.imageName).toBe(`registry.cloudflare.com/${CONFIG.accountId}/secure-mcp-prod-bridge:latest`);
+    expect(image.inputs.build).toMatchObject({ dockerfile: 'container/Dockerfile', platform: 'linux/amd64', args: {} });
+    expect(only(prod.resourcesOfType(TYPES.registryCredentials)).inputs).toMatchObject({ accountId: CONFIG.accountId });
+    // The password makes the whole registry block a secret.
+    expect(unwrapSecretInput(image.inputs.registry)).toEqual({
+      secret: true,
+      value: { server: 'registry.cloudflare.com', username: 'v1', password: 'mock-registry-password' },
+    });
+  });
+
+  it('runs that image, by digest, in a Containers application tied to the Worker\'s container class', async () => {
+    const application = only(prod.resourcesOfType(TYPES.containerApplication));
+    expect(application.inputs).toMatchObject({
+      accountId: CONFIG.accountId,
+      name: 'secure-mcp-prod-bridge',
+      image: `registry.cloudflare.com/${CONFIG.accountId}/secure-mcp-prod-bridge@${MOCK_IMAGE_DIGEST}`,
+      instanceType: 'standard-1',
+      maxInstances: 50,
+      durableObjects: { scriptName: 'secure-mcp-prod-gateway', className: 'McpContainer' },
+    });
+    expect(await valueOf(prod.program.containerImage!)).toBe(application.inputs.image);
+  });
+
+  it('binds the container class to the Worker as MCP_CONTAINER, created by a migration, container-enabled, and sets no UPSTREAM_URL', () => {
+    expect(bindings).toContainEqual({ type: 'durable_object_namespace', name: 'MCP_CONTAINER', className: 'McpContainer' });
+    expect(only(prod.resourcesOfType(TYPES.workerVersion)).inputs.containers).toEqual([{ className: 'McpContainer' }]);
+    expect(only(prod.resourcesOfType(TYPES.workerVersion)).inputs.migrations).toEqual({
+      newTag: 'v1',
+      steps: [{ newSqliteClasses: ['McpContainer'] }],
+    });
+    expect(bindings.map((binding) => binding.name)).not.toContain('UPSTREAM_URL');
+  });
+
+  it('hands the container class its settings as plain_text bindings', () => {
+    expect(bindings).toContainEqual({ type: 'plain_text', name: 'MCP_CONTAINER_ALLOWED_HOSTS', text: 'api.github.com' });
+  });
+
+  it('declares the Access policies of the prod environment', () => {
+    expect(prod.resourcesOfType(TYPES.accessPolicy).map((policy) => policy.inputs.name)).toEqual(
+      accessPoliciesFor('prod').map((policy) => `secure-mcp-prod-policy-${policySlug(policy.name)}`),
+    );
+  });
+
+  it('keeps every secret value secret wherever it appears in the resources it declares', async () => {
+    const secretValues = new Set<string>([MOCK_CLIENT_SECRET, 'mock-registry-password']);
+    for (const key of prod.resourcesOfType(TYPES.randomBytes)) {
+      secretValues.add(Buffer.from(key.name.padEnd(32, '#').slice(0, 32)).toString('base64'));
+    }
+    const exposed = prod.registered.flatMap((resource) =>
+      plainOccurrences(resource.inputs, secretValues).map((path) => `${resource.name}${path}`),
+    );
+    expect(exposed).toEqual([]);
+    // And the check can see one: a value outside a secret wrapper is reported.
+    expect(plainOccurrences({ text: MOCK_CLIENT_SECRET }, secretValues)).toEqual(['.text']);
+  });
+});
+
+/** Every guardrail finding for one resource. */
+function guardrailViolations(resource: GuardedResource, context: StackContext): string[] {
+  return [everyoneInProduction, sessionTooLong, appWithoutPolicy, secretInPlainText, imageNotPinned].flatMap((rule) => rule(resource, context));
+}
+
+/** Where in `value` one of `secrets` appears outside a Pulumi secret (paths like `.bindings[4].text`). */
+function plainOccurrences(value: unknown, secrets: Set<string>, path = ''): string[] {
+  if (pulumi.runtime.isRpcSecret(value)) return [];
+  if (typeof value === 'string') return secrets.has(value) ? [path] : [];
+  if (Array.isArray(value)) return value.flatMap((item, index) => plainOccurrences(item, secrets, `${path}[${index}]`));
+  if (value && typeof value === 'object') {
+    return Object.entries(value).flatMap(([key, item]) => plainOccurrences(item, secrets, `${path}.${key}`));
+  }
+  return [];
+}
+
+/** Pulumi inputs as a policy pack sees them: secrets unwrapped all the way down. */
+function asPolicyProps(value: unknown): unknown {
+  const plain = pulumi.runtime.unwrapRpcSecret(value);
+  if (Array.isArray(plain)) return plain.map(asPolicyProps);
+  if (plain && typeof plain === 'object') return Object.fromEntries(Object.entries(plain).map(([key, item]) => [key, asPolicyProps(item)]));
+  return plain;
+}
+
+describe('the guardrails on what the program declares', () => {
+  it.each(['dev', 'prod', 'tenant-acme'])('stack %s passes every guardrail', async (stack) => {
+    const run = await runProgram(stack, { ...CONTAINER_CONFIG, sessionDuration: '12h' });
+    const found = run.registered.flatMap((resource) =>
+      guardrailViolations({ type: resource.type, props: asPolicyProps(resource.inputs) as Record<string, unknown> }, {
+        stack,
+        production: stack !== 'dev',
+        maxSessionDuration: '24h',
+      }),
+    );
+    expect(found).toEqual([]);
+  });
+});
+
+describe('stacks side by side (dev, prod, a tenant)', () => {
+  it('never share a physical name, and each name says its stack', async () => {
+    const stacks = ['dev', 'prod', 'tenant-acme'];
+    const names = new Map<string, string[]>();
+    for (const stack of stacks) {
+      const run = await runProgram(stack, CONTAINER_CONFIG);
+      // A script's name also appears on its route; only names across stacks must differ.
+      const stackNames = [...new Set(physicalNames(run.registered))];
+      expect(stackNames.length).toBeGreaterThan(4);
+      for (const name of stackNames) expect(name).toMatch(new RegExp(`^secure-mcp-${stack}-`));
+      names.set(stack, stackNames);
+      expect(run.program.mcpUrl).toBe(`https://secure-mcp-${stack}-gateway.acme-sub.workers.dev/mcp`);
+    }
+    const all = [...names.values()].flat();
+    expect(new Set(all).size).toBe(all.length);
   });
 });
 

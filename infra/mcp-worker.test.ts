@@ -4,6 +4,7 @@ import ts from 'typescript';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { WorkerBundle } from '../worker/build.ts';
 import { COMPATIBILITY_DATE, COMPATIBILITY_FLAGS, McpWorker, workerPublicUrl } from './mcp-worker.ts';
+import { BRIDGE_CONTAINER_CLASS } from './mcp-container.ts';
 import { startMockedStack, TYPES, type MockedStack } from './pulumi-test-mocks.ts';
 
 const bundle: WorkerBundle = { path: '/bundle/index.js', code: 'export default {}', sha256: 'ab'.repeat(32), mainModule: 'index.js' };
@@ -42,8 +43,21 @@ describe('McpWorker on a custom domain', () => {
       bundle,
       access,
       upstreamUrl: undefined,
+      secrets: [{ name: 'COOKIE_SECRET', value: 'cookie-key-of-at-least-32-characters' }],
+      containerClass: BRIDGE_CONTAINER_CLASS,
     });
     await mocked.settled();
+  });
+
+  it('binds the container class as a Durable Object and creates it by migration', () => {
+    expect(worker.bindings).toContainEqual({ type: 'durable_object_namespace', name: 'MCP_CONTAINER', className: 'McpContainer' });
+    const [version] = mocked.resourcesOfType(TYPES.workerVersion);
+    expect(version?.inputs.migrations).toEqual({ newTag: 'v1', steps: [{ newSqliteClasses: ['McpContainer'] }] });
+    expect(version?.inputs.containers).toEqual([{ className: 'McpContainer' }]);
+    // The steps depend on what Cloudflare applied: read again on every update (the mocks say: nothing yet).
+    expect(mocked.resourcesOfType(TYPES.deployedMigrationTag).map(({ inputs }) => [inputs.accountId, inputs.scriptName])).toEqual([
+      [accountId, 'secure-mcp-dev-gateway'],
+    ]);
   });
 
   it('makes every secret_text binding a Pulumi secret, and nothing else', async () => {
@@ -57,6 +71,7 @@ describe('McpWorker on a custom domain', () => {
       ['ACCESS_AUTHORIZATION_URL', true],
       ['ACCESS_TOKEN_URL', true],
       ['ACCESS_JWKS_URL', true],
+      ['COOKIE_SECRET', true],
     ]);
     expect(secrecy.filter(([, type]) => type !== 'secret_text').every(([, , secret]) => !secret)).toBe(true);
   });
@@ -70,13 +85,16 @@ describe('McpWorker on a custom domain', () => {
     expect(worker.mcpUrl).toBe('https://mcp.example.com/mcp');
     const [domain] = mocked.resourcesOfType(TYPES.customDomain);
     expect(domain?.inputs).toEqual({ accountId, hostname: 'mcp.example.com', zoneId, service: 'secure-mcp-dev-gateway' });
-    const [subdomain] = mocked.resourcesOfType(TYPES.scriptSubdomain);
-    expect(subdomain?.inputs).toMatchObject({ enabled: false, previewsEnabled: false });
+    const [workerResource] = mocked.resourcesOfType(TYPES.worker);
+    expect(workerResource?.inputs).toMatchObject({ subdomain: { enabled: false, previewsEnabled: false } });
   });
 
-  it('uploads the bundle from its file, keyed on its hash', () => {
-    const [script] = mocked.resourcesOfType(TYPES.workersScript);
-    expect(script?.inputs).toMatchObject({ contentFile: bundle.path, contentSha256: bundle.sha256, mainModule: 'index.js' });
+  it('uploads the bundle from its file as an ES module', () => {
+    const [version] = mocked.resourcesOfType(TYPES.workerVersion);
+    expect(version?.inputs).toMatchObject({
+      mainModule: 'index.js',
+      modules: [{ name: 'index.js', contentType: 'application/javascript+module', contentFile: bundle.path }],
+    });
   });
 });
 

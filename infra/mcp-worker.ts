@@ -3,15 +3,18 @@
  * namespace its OAuth provider keeps grants in, and its public URL (workers.dev or a custom
  * domain).
  *
- * The script is the esbuild bundle from `worker/build.ts`, the same bundle `wrangler dev`
- * serves locally. It is uploaded from its file with its SHA-256 (`contentFile` +
- * `contentSha256`): the hash is what drives an update, the provider refuses a file whose
- * hash differs, and the multi-megabyte bundle stays out of the state and out of diffs.
+ * The code is the esbuild bundle from `worker/build.ts`, the same bundle `wrangler dev` serves
+ * locally, uploaded as a `WorkerVersion` from a file whose path carries its SHA-256
+ * (`stageWorkerBundle`): new code is a new path, so a new version, and the multi-megabyte
+ * bundle stays out of the state and out of diffs. A `WorkersDeployment` sends all traffic to
+ * the version; the `Worker` resource holds the name and the workers.dev route.
  */
 import * as cloudflare from '@pulumi/cloudflare';
 import * as pulumi from '@pulumi/pulumi';
 import type { WorkerBundle } from '../worker/build.ts';
 import type { WorkerRoute } from './config.ts';
+import { DeployedMigrationTag } from './migrations/deployed-migration-tag.ts';
+import { type MigrationStep, pendingMigrations } from './migrations/pending-migrations.ts';
 import { physicalName } from './naming.ts';
 
 /** Same as `worker/wrangler.jsonc`, so what runs locally is what deploys (a test checks they agree). */
@@ -37,6 +40,22 @@ export interface McpWorkerArgs {
   access: AccessSignIn;
   /** Where MCP traffic goes (plain_text `UPSTREAM_URL`); unset, the binding is left out. */
   upstreamUrl: string | undefined;
+  /** The Worker's own keys (`GatewaySecrets.bindings`), each a `secret_text` binding. */
+  secrets: readonly { name: string; value: pulumi.Input<string> }[];
+  /** The Durable Object class that runs each user's container; unset when MCP goes to `upstreamUrl`. */
+  containerClass: ContainerClassBinding | undefined;
+  /** Further settings as `plain_text` bindings (name → value), e.g. the container class's. */
+  settings?: Readonly<Record<string, string>>;
+}
+
+/** A container-enabled Durable Object class of the Worker, its binding and its migration. */
+export interface ContainerClassBinding {
+  /** The binding the Worker code reads (`env.MCP_CONTAINER`). */
+  bindingName: string;
+  /** The exported class (SQLite-backed, as `@cloudflare/containers` requires). */
+  className: string;
+  /** Durable Object migrations, oldest first; never edit a deployed step, append one. */
+  migrations: readonly MigrationStep[];
 }
 
 /**
@@ -70,9 +89,14 @@ export function workerPublicUrl(scriptName: string, route: WorkerRoute): string 
  */
 export class McpWorker extends pulumi.ComponentResource {
   readonly kvNamespace: cloudflare.WorkersKvNamespace;
-  readonly script: cloudflare.WorkersScript;
-  /** The bindings given to the script; every `secret_text` value is a Pulumi secret. */
-  readonly bindings: cloudflare.types.input.WorkersScriptBinding[];
+  /** The Worker itself: its name, workers.dev route and observability. */
+  readonly worker: cloudflare.Worker;
+  /** The uploaded code with its bindings, migrations and container classes (immutable; a change is a new version). */
+  readonly version: cloudflare.WorkerVersion;
+  /** What makes the version live: 100 % of traffic to it. */
+  readonly deployment: cloudflare.WorkersDeployment;
+  /** The bindings given to the version; every `secret_text` value is a Pulumi secret. */
+  readonly bindings: cloudflare.types.input.WorkerVersionBinding[];
   /** Public origin, no trailing slash; the Worker's `PUBLIC_URL`. */
   readonly publicUrl: string;
   /** The MCP endpoint clients connect to. */
@@ -104,36 +128,59 @@ export class McpWorker extends pulumi.ComponentResource {
       secretText('ACCESS_TOKEN_URL', args.access.tokenUrl),
       secretText('ACCESS_JWKS_URL', args.access.jwksUrl),
       ...(args.upstreamUrl ? [{ type: 'plain_text', name: 'UPSTREAM_URL', text: args.upstreamUrl }] : []),
+      ...Object.entries(args.settings ?? {}).map(([bindingName, text]) => ({ type: 'plain_text', name: bindingName, text })),
+      ...args.secrets.map((secret) => secretText(secret.name, secret.value)),
+      ...(args.containerClass
+        ? [{ type: 'durable_object_namespace', name: args.containerClass.bindingName, className: args.containerClass.className }]
+        : []),
     ];
 
-    this.script = new cloudflare.WorkersScript(
-      `${name}-script`,
+    // workers.dev is managed in both cases, so a Worker on a custom domain is not also reachable there.
+    this.worker = new cloudflare.Worker(
+      `${name}-worker`,
       {
         accountId: args.accountId,
-        scriptName: args.scriptName,
-        // An absolute path: the same bundle deployed from another checkout shows as a (harmless) change here.
-        contentFile: args.bundle.path,
-        contentSha256: args.bundle.sha256,
-        mainModule: args.bundle.mainModule,
-        compatibilityDate: COMPATIBILITY_DATE,
-        compatibilityFlags: COMPATIBILITY_FLAGS,
-        bindings: this.bindings,
+        name: args.scriptName,
+        subdomain: { enabled: args.route.kind === 'workersDev', previewsEnabled: false },
         observability: { enabled: true },
       },
       { parent: this },
     );
 
-    // Managed in both cases, so a Worker on a custom domain is not also reachable on workers.dev.
-    new cloudflare.WorkersScriptSubdomain(
-      `${name}-workers-dev`,
+    // A version rather than a WorkersScript: only a version can mark a Durable Object class as
+    // container-enabled (`containers`), which the per-user containers need.
+    this.version = new cloudflare.WorkerVersion(
+      `${name}-version`,
       {
         accountId: args.accountId,
-        scriptName: this.script.scriptName,
-        enabled: args.route.kind === 'workersDev',
-        previewsEnabled: false,
+        workerId: this.worker.id,
+        mainModule: args.bundle.mainModule,
+        // The file's path holds the bundle's SHA-256 (stageWorkerBundle): new code, new path, new version.
+        modules: [{ name: args.bundle.mainModule, contentType: 'application/javascript+module', contentFile: args.bundle.path }],
+        compatibilityDate: COMPATIBILITY_DATE,
+        compatibilityFlags: COMPATIBILITY_FLAGS,
+        bindings: this.bindings,
+        ...(args.containerClass
+          ? {
+              migrations: this.migrationsFor(name, args, args.containerClass),
+              containers: [{ className: args.containerClass.className }],
+            }
+          : {}),
       },
       { parent: this },
     );
+
+    this.deployment = new cloudflare.WorkersDeployment(
+      `${name}-deployment`,
+      {
+        accountId: args.accountId,
+        scriptName: this.worker.name,
+        strategy: 'percentage',
+        versions: [{ versionId: this.version.id, percentage: 100 }],
+      },
+      { parent: this },
+    );
+
     if (args.route.kind === 'customDomain') {
       new cloudflare.WorkersCustomDomain(
         `${name}-domain`,
@@ -141,12 +188,18 @@ export class McpWorker extends pulumi.ComponentResource {
           accountId: args.accountId,
           hostname: args.route.hostname,
           zoneId: args.route.zoneId,
-          service: this.script.scriptName,
+          service: this.worker.name,
         },
-        { parent: this },
+        { parent: this, dependsOn: [this.deployment] },
       );
     }
 
-    this.registerOutputs({ publicUrl: this.publicUrl, mcpUrl: this.mcpUrl, scriptName: this.script.scriptName });
+    this.registerOutputs({ publicUrl: this.publicUrl, mcpUrl: this.mcpUrl, scriptName: this.worker.name });
+  }
+
+  /** The migrations the new version carries: those after the tag Cloudflare last applied (read on every update). */
+  private migrationsFor(name: string, args: McpWorkerArgs, containerClass: ContainerClassBinding) {
+    const deployed = new DeployedMigrationTag(`${name}-migration-tag`, { accountId: args.accountId, scriptName: args.scriptName }, { parent: this });
+    return deployed.tag.apply((tag) => pendingMigrations(containerClass.migrations, tag || undefined));
   }
 }

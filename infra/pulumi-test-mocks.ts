@@ -7,7 +7,7 @@
  * const run = await startMockedStack('dev', { accountId: '0123…' });
  * const program = await import('./index.ts');
  * await run.settled();
- * run.resourcesOfType(TYPES.workersScript); // [{ name, inputs }]
+ * run.resourcesOfType(TYPES.workerVersion); // [{ name, inputs }]
  * ```
  */
 import * as pulumi from '@pulumi/pulumi';
@@ -17,12 +17,23 @@ export const TYPES = {
   accessPolicy: 'cloudflare:index/zeroTrustAccessPolicy:ZeroTrustAccessPolicy',
   accessApplication: 'cloudflare:index/zeroTrustAccessApplication:ZeroTrustAccessApplication',
   kvNamespace: 'cloudflare:index/workersKvNamespace:WorkersKvNamespace',
-  workersScript: 'cloudflare:index/workersScript:WorkersScript',
-  scriptSubdomain: 'cloudflare:index/workersScriptSubdomain:WorkersScriptSubdomain',
+  worker: 'cloudflare:index/worker:Worker',
+  workerVersion: 'cloudflare:index/workerVersion:WorkerVersion',
+  workersDeployment: 'cloudflare:index/workersDeployment:WorkersDeployment',
   customDomain: 'cloudflare:index/workersCustomDomain:WorkersCustomDomain',
+  randomBytes: 'random:index/randomBytes:RandomBytes',
+  dockerImage: 'docker:index/image:Image',
+  registryCredentials: 'pulumi-nodejs:dynamic/secure-mcp:RegistryCredentials',
+  containerApplication: 'pulumi-nodejs:dynamic/secure-mcp:ContainerApplication',
+  deployedMigrationTag: 'pulumi-nodejs:dynamic/secure-mcp:DeployedMigrationTag',
   accessAppComponent: 'secure-mcp:index:AccessApp',
   mcpWorkerComponent: 'secure-mcp:index:McpWorker',
+  gatewaySecretsComponent: 'secure-mcp:index:GatewaySecrets',
+  mcpContainerComponent: 'secure-mcp:index:McpContainer',
 } as const;
+
+/** The digest the mocked registry gives every pushed image. */
+export const MOCK_IMAGE_DIGEST = `sha256:${'d'.repeat(64)}`;
 
 /** The OIDC client Access "issues" under these mocks. */
 export const MOCK_CLIENT_ID = 'mock-client-id-0123456789';
@@ -49,6 +60,25 @@ function providerOutputs(args: pulumi.runtime.MockResourceArgs): Record<string, 
   if (args.type === TYPES.accessApplication) {
     const saasApp = { ...(args.inputs.saasApp as object), clientId: MOCK_CLIENT_ID, clientSecret: MOCK_CLIENT_SECRET };
     return { ...args.inputs, aud: 'mock-aud', saasApp: asRpcSecret(saasApp) };
+  }
+  if (args.type === TYPES.randomBytes) {
+    // Distinct per resource, so a test can tell two keys apart; secret, as the provider marks them.
+    const bytes = Buffer.from(args.name.padEnd(32, '#').slice(0, 32));
+    return { ...args.inputs, base64: asRpcSecret(bytes.toString('base64')), hex: asRpcSecret(bytes.toString('hex')) };
+  }
+  if (args.type === TYPES.dockerImage) {
+    const repository = String(args.inputs.imageName).replace(/:[^:/]+$/, '');
+    return { ...args.inputs, repoDigest: `${repository}@${MOCK_IMAGE_DIGEST}` };
+  }
+  if (args.type === TYPES.registryCredentials) {
+    return { ...args.inputs, server: 'registry.cloudflare.com', username: 'v1', password: asRpcSecret('mock-registry-password') };
+  }
+  if (args.type === TYPES.deployedMigrationTag) {
+    // A first deployment: the Worker has no migration yet.
+    return { ...args.inputs, tag: '' };
+  }
+  if (args.type === TYPES.containerApplication) {
+    return { ...args.inputs, durableObjectNamespaceId: 'mock-namespace-id', createdAt: '2026-11-26T00:00:00Z' };
   }
   return args.inputs;
 }

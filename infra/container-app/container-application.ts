@@ -1,0 +1,43 @@
+/**
+ * `ContainerApplication`: a Cloudflare Containers application as a Pulumi resource, through
+ * the dynamic provider of `application-provider.ts`.
+ */
+import * as pulumi from '@pulumi/pulumi';
+import { containerApplicationProvider } from './application-provider.ts';
+import type { ApplicationSpec, InstanceType } from './application-spec.ts';
+
+/** Type token of this resource (for tests and the guardrails). */
+export const CONTAINER_APPLICATION_TYPE = 'pulumi-nodejs:dynamic/secure-mcp:ContainerApplication';
+
+export type ContainerApplicationArgs = { [Key in keyof ApplicationSpec]: pulumi.Input<ApplicationSpec[Key]> };
+
+/**
+ * A Containers application tied to the Worker's Durable Object class.
+ *
+ * @example
+ * ```ts
+ * new ContainerApplication('bridge-app', {
+ *   accountId, name: 'secure-mcp-dev-bridge', image: image.repoDigest, instanceType: 'basic',
+ *   maxInstances: 10, durableObjects: { scriptName: 'secure-mcp-dev-gateway', className: 'McpContainer' },
+ * }, { dependsOn: [workerScript] });
+ * ```
+ */
+export class ContainerApplication extends pulumi.dynamic.Resource {
+  declare readonly name: pulumi.Output<string>;
+  declare readonly image: pulumi.Output<string>;
+  declare readonly instanceType: pulumi.Output<InstanceType>;
+  declare readonly maxInstances: pulumi.Output<number>;
+  declare readonly durableObjectNamespaceId: pulumi.Output<string>;
+  declare readonly createdAt: pulumi.Output<string>;
+
+  constructor(name: string, args: ContainerApplicationArgs, opts?: pulumi.CustomResourceOptions) {
+    super(
+      containerApplicationProvider(),
+      name,
+      { ...args, durableObjectNamespaceId: undefined, createdAt: undefined },
+      opts,
+      'secure-mcp',
+      'ContainerApplication',
+    );
+  }
+}

@@ -1,0 +1,96 @@
+/**
+ * The pack's wiring: each policy, called as CrossGuard calls it, reads the stack from the URN,
+ * the production tag and the pack configuration, and reports what its rule finds.
+ */
+import type { ResourceValidationArgs } from '@pulumi/policy';
+import { describe, expect, it } from 'vitest';
+import { guardrailPolicies } from './policies.ts';
+import { GUARDED_TYPES } from './rules.ts';
+
+type Fake = { type: string; props: Record<string, unknown>; stack: string; tags?: Record<string, string>; config?: Record<string, unknown> };
+
+/** Runs every policy on one resource and returns `policy: message` for each violation. */
+function violations({ type, props, stack, tags = {}, config = {} }: Fake): string[] {
+  const found: string[] = [];
+  for (const policy of guardrailPolicies) {
+    const args = {
+      type,
+      props,
+      urn: `urn:pulumi:${stack}::secure-mcp::${type}::resource`,
+      name: 'resource',
+      stackTags: new Map(Object.entries(tags)),
+      getConfig: () => config,
+      notApplicable: () => {
+        throw new Error('not applicable');
+      },
+    } as unknown as ResourceValidationArgs;
+    const validate = policy.validateResource as (args: ResourceValidationArgs, report: (message: string) => void) => void;
+    validate(args, (message) => found.push(`${policy.name}: ${message}`));
+  }
+  return found;
+}
+
+const everyone = { type: GUARDED_TYPES.accessPolicy, props: { name: 'all', decision: 'allow', includes: [{ everyone: {} }] } };
+
+describe('guardrailPolicies', () => {
+  it('are all mandatory and named', () => {
+    expect(guardrailPolicies.map((policy) => [policy.name, policy.enforcementLevel])).toEqual([
+      ['no-everyone-in-production', 'mandatory'],
+      ['session-within-maximum', 'mandatory'],
+      ['access-app-has-policy', 'mandatory'],
+      ['no-secret-in-plain-text', 'mandatory'],
+      ['image-pinned-by-digest', 'mandatory'],
+    ]);
+  });
+
+  it('stop everyone on prod and on a tenant, by name or by tag, and not on dev', () => {
+    expect(violations({ ...everyone, stack: 'prod' })).toEqual([expect.stringMatching(/^no-everyone-in-production: /)]);
+    expect(violations({ ...everyone, stack: 'tenant-acme' })).toHaveLength(1);
+    expect(violations({ ...everyone, stack: 'staging', tags: { environment: 'production' } })).toHaveLength(1);
+    expect(violations({ ...everyone, stack: 'dev' })).toEqual([]);
+    expect(violations({ ...everyone, stack: 'prod', config: { productionStacks: '^live$' } })).toEqual([]);
+  });
+
+  it('hold sessions to the configured maximum (24h unless configured)', () => {
+    const app = { type: GUARDED_TYPES.accessApplication, props: { name: 'app', sessionDuration: '48h', policies: [{ id: 'p', precedence: 1 }] } };
+    expect(violations({ ...app, stack: 'dev' })).toEqual([expect.stringMatching(/^session-within-maximum: .*maximum 24h/)]);
+    expect(violations({ ...app, stack: 'dev', config: { maxSessionDuration: '72h' } })).toEqual([]);
+  });
+
+  it('report the other rules through the pack', () => {
+    expect(violations({ type: GUARDED_TYPES.accessApplication, props: { name: 'app' }, stack: 'dev' })).toEqual([
+      expect.stringMatching(/^access-app-has-policy: /),
+    ]);
+    expect(
+      violations({ type: GUARDED_TYPES.workersScript, props: { bindings: [{ type: 'plain_text', name: 'COOKIE_SECRET', text: 'x' }] }, stack: 'dev' }),
+    ).toEqual([expect.stringMatching(/^no-secret-in-plain-text: /)]);
+    expect(violations({ type: GUARDED_TYPES.containerApplication, props: { name: 'b', image: 'bridge:latest' }, stack: 'dev' })).toEqual([
+      expect.stringMatching(/^image-pinned-by-digest: /),
+    ]);
+  });
+});
+
+describe('the policy pack', () => {
+  it('starts as Pulumi starts it (node --import tsx, in its folder) and announces its port', async () => {
+    const { spawn } = await import('node:child_process');
+    const pack = spawn(process.execPath, ['--import', 'tsx', 'index.ts'], {
+      cwd: new URL('.', import.meta.url),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    try {
+      const firstLine = await new Promise<string>((resolve, reject) => {
+        let output = '';
+        pack.stdout.on('data', (chunk: Buffer) => {
+          output += chunk.toString();
+          if (output.includes('\n')) resolve(output.split('\n')[0]!);
+        });
+        pack.stderr.on('data', (chunk: Buffer) => reject(new Error(chunk.toString())));
+        pack.on('exit', (code) => reject(new Error(`the pack exited with ${code}`)));
+      });
+      // The engine reads the gRPC port of the analyzer from the first line.
+      expect(firstLine).toMatch(/^\d+$/);
+    } finally {
+      pack.kill();
+    }
+  });
+});

@@ -1,0 +1,76 @@
+/**
+ * The guardrails as CrossGuard policies: each wraps one rule of `rules.ts` and reads the
+ * stack's context (its name, its tags, the pack's configuration). Every policy is mandatory:
+ * a violation stops `pulumi preview` and `pulumi up`.
+ *
+ * Configuration (`pulumi preview --policy-pack infra/guardrails --policy-pack-config <file>`):
+ * `maxSessionDuration` (default `24h`) and `productionStacks`, a regular expression of stack
+ * names that are production (default: prod, production and every tenant-*). A stack tagged
+ * `environment=production` is production whatever its name.
+ */
+import type { ResourceValidationArgs, ResourceValidationPolicy } from '@pulumi/policy';
+import {
+  appWithoutPolicy,
+  DEFAULT_PRODUCTION_STACKS,
+  everyoneInProduction,
+  type GuardedResource,
+  imageNotPinned,
+  isProductionStack,
+  secretInPlainText,
+  sessionTooLong,
+  type StackContext,
+  stackOfUrn,
+} from './rules.ts';
+
+/** The pack's settings and their defaults. */
+export interface GuardrailConfig {
+  maxSessionDuration: string;
+  productionStacks: string;
+}
+
+export const DEFAULT_CONFIG: GuardrailConfig = { maxSessionDuration: '24h', productionStacks: DEFAULT_PRODUCTION_STACKS };
+
+const configSchema = {
+  properties: {
+    maxSessionDuration: { type: 'string' as const, default: DEFAULT_CONFIG.maxSessionDuration },
+    productionStacks: { type: 'string' as const, default: DEFAULT_CONFIG.productionStacks },
+  },
+};
+
+type Rule = (resource: GuardedResource, context: StackContext) => string[];
+
+/** One mandatory policy around one rule. */
+function guardrail(name: string, description: string, rule: Rule): ResourceValidationPolicy {
+  return {
+    name,
+    description,
+    enforcementLevel: 'mandatory',
+    configSchema,
+    validateResource: (args: ResourceValidationArgs, reportViolation) => {
+      const config = { ...DEFAULT_CONFIG, ...args.getConfig<Partial<GuardrailConfig>>() };
+      const stack = stackOfUrn(args.urn);
+      const context: StackContext = {
+        stack,
+        production: isProductionStack(stack, args.stackTags ?? new Map(), config.productionStacks),
+        maxSessionDuration: config.maxSessionDuration,
+      };
+      for (const message of rule({ type: args.type, props: args.props }, context)) reportViolation(message, args.urn);
+    },
+  };
+}
+
+/**
+ * Every guardrail of the pack, in the order they are reported.
+ *
+ * @example
+ * ```ts
+ * new PolicyPack('secure-mcp-guardrails', { policies: guardrailPolicies });
+ * ```
+ */
+export const guardrailPolicies: ResourceValidationPolicy[] = [
+  guardrail('no-everyone-in-production', 'No Access policy lets everyone in on a production stack.', everyoneInProduction),
+  guardrail('session-within-maximum', 'No Access application or policy keeps a session longer than maxSessionDuration.', sessionTooLong),
+  guardrail('access-app-has-policy', 'Every Access application has at least one Access policy.', appWithoutPolicy),
+  guardrail('no-secret-in-plain-text', 'No plain_text Worker binding has a name that says it holds a secret.', secretInPlainText),
+  guardrail('image-pinned-by-digest', 'Every container application runs an image pinned by digest.', imageNotPinned),
+];

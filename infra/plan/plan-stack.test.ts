@@ -1,0 +1,41 @@
+import { describe, expect, it, vi } from 'vitest';
+import { planStack, renderPlan, stackFileConfig } from './plan-stack.ts';
+
+// The bridge bundle is the container build's business; a mocks run reads nothing from it.
+vi.mock('../../container/build.ts', () => ({ buildBridge: vi.fn(async () => '/mock/container/dist/bridge.mjs') }));
+
+describe('stackFileConfig', () => {
+  it('reads the project keys and replaces marked placeholders by stand-ins, naming them', () => {
+    const { config, standIns } = stackFileConfig(
+      'config:\n  secure-mcp:accountId: REPLACE-WITH-YOUR-32-HEX-ACCOUNT-ID\n  secure-mcp:containerMaxInstances: "50"\n  cloudflare:apiToken: x\n',
+    );
+    expect(config).toEqual({ accountId: '0123456789abcdef0123456789abcdef', containerMaxInstances: '50' });
+    expect(standIns).toEqual(['accountId']);
+  });
+});
+
+describe('planStack', () => {
+  it('lists what the tenant stack would create, every name carrying the stack', async () => {
+    const plan = await planStack('tenant-acme');
+    const types = plan.resources.map((resource) => resource.type);
+    for (const type of [
+      'cloudflare:index/zeroTrustAccessApplication:ZeroTrustAccessApplication',
+      'cloudflare:index/workerVersion:WorkerVersion',
+      'docker:index/image:Image',
+      'pulumi-nodejs:dynamic/secure-mcp:ContainerApplication',
+    ]) {
+      expect(types).toContain(type);
+    }
+    const physical = plan.resources.flatMap((resource) => resource.physicalName ?? []);
+    for (const name of physical) expect(name).toMatch(/secure-mcp-tenant-acme-/);
+    expect(plan.standIns).toEqual(['accountId', 'identityProviderId']);
+    const text = renderPlan(plan);
+    expect(text).toMatch(/^Stack tenant-acme: \d+ resources \(a mocks run; nothing was contacted\)/);
+    expect(text).toMatch(/\+ cloudflare:Worker +gateway-worker +secure-mcp-tenant-acme-gateway/);
+    expect(text).toMatch(/Placeholders stood in for: accountId, identityProviderId/);
+  });
+
+  it('names the shipped stacks when asked for one that does not exist', async () => {
+    await expect(planStack('staging')).rejects.toThrow(/no Pulumi.staging.yaml/);
+  });
+});

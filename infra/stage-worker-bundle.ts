@@ -1,0 +1,23 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import type { WorkerBundle } from '../worker/build.ts';
+
+/**
+ * Copies the bundle to a path named by its SHA-256 (`worker/dist/upload/<sha256>/index.js`) and
+ * returns the bundle with that path. The Worker version uploads from a file; a path that changes
+ * with the content is what makes new code a new version, whatever the provider does with file
+ * contents.
+ *
+ * @example
+ * ```ts
+ * const bundle = await stageWorkerBundle(await buildWorker());
+ * bundle.path; // '/…/worker/dist/upload/3f2a…/index.js'
+ * ```
+ */
+export async function stageWorkerBundle(bundle: WorkerBundle): Promise<WorkerBundle> {
+  const directory = join(dirname(bundle.path), 'upload', bundle.sha256);
+  const path = join(directory, bundle.mainModule);
+  await mkdir(directory, { recursive: true });
+  await writeFile(path, bundle.code);
+  return { ...bundle, path };
+}
