@@ -239,14 +239,15 @@ describe('the stdio server’s environment', () => {
 
 describe('faults', () => {
   it('a child that never answers: the request times out with a JSON-RPC error', async () => {
-    const { bridge, logs } = await startTestBridge({ command: silentServer(), limits: { requestTimeoutMs: 300 } });
+    // Long enough for a child to start on a loaded machine (the limit also bounds its initialize).
+    const { bridge, logs } = await startTestBridge({ command: silentServer(), limits: { requestTimeoutMs: 1_500 } });
     const client = new Client({ name: 'timeout-test', version: '1.0.0' });
     await client.connect(new StreamableHTTPClientTransport(new URL('/mcp', bridge.url), { requestInit: { headers: { 'x-test-user': 'erin' } } }));
-    await expect(client.listTools()).rejects.toMatchObject({ code: -32001, message: expect.stringContaining('did not answer within 300 ms') });
+    await expect(client.listTools()).rejects.toMatchObject({ code: -32001, message: expect.stringContaining('did not answer within 1500 ms') });
     expect(logs).toContainEqual(expect.objectContaining({ event: 'request.timeout', method: 'tools/list', userKey: 'erin' }));
     // server/discover is answered by the bridge from the child's initialize; the first call is not.
     const stateless = await connectStateless(bridge, 'erin');
-    await expect(stateless.listTools()).rejects.toThrow(/did not answer within 300 ms/);
+    await expect(stateless.listTools()).rejects.toThrow(/did not answer within 1500 ms/);
     await stateless.close();
     await client.close();
     await bridge.close();
