@@ -1,5 +1,6 @@
 import { cloudflareTest } from '@cloudflare/vitest-plugin';
 import { defineConfig } from 'vitest/config';
+import { vitePolicyPlugin } from './policies/build/policy-plugins.ts';
 
 // Four projects, so each kind of test runs where it belongs:
 // unit (pure logic and single processes in Node), worker (inside workerd),
@@ -11,7 +12,7 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['policies/**/*.test.ts', 'dev/**/*.test.ts', 'container/**/*.test.ts'],
+          include: ['policies/**/*.test.ts', 'dev/**/*.test.ts', 'container/**/*.test.ts', 'bench/**/*.test.ts'],
           environment: 'node',
           testTimeout: 20_000,
         },
@@ -26,6 +27,7 @@ export default defineConfig({
       },
       {
         plugins: [
+          vitePolicyPlugin(),
           cloudflareTest({
             main: './worker/src/index.ts',
             wrangler: { configPath: './worker/test/wrangler.jsonc' },
@@ -37,9 +39,46 @@ export default defineConfig({
         },
       },
       {
+        // The attack suite against the real Worker in workerd (test/security/README.md lists every attack).
+        plugins: [
+          vitePolicyPlugin(),
+          cloudflareTest({
+            main: './worker/src/index.ts',
+            wrangler: { configPath: './test/security/worker/wrangler.jsonc' },
+          }),
+        ],
+        test: {
+          name: 'security',
+          include: ['test/security/worker/**/*.test.ts'],
+          // Requests per fuzzed endpoint: a quick pass in `npm test`, 10,000 with `npm run fuzz`.
+          provide: { fuzzRuns: Number(process.env.SECURE_MCP_FUZZ_RUNS) || 150 },
+        },
+      },
+      {
+        // Attacks on the bridge and the identity header, in Node.
+        test: {
+          name: 'security-node',
+          include: ['test/security/node/**/*.test.ts'],
+          environment: 'node',
+          testTimeout: 30_000,
+        },
+      },
+      {
         test: {
           name: 'e2e',
-          include: ['test/e2e/**/*.test.ts'],
+          include: ['test/e2e/**/*.test.ts', 'smoke/**/*.test.ts'],
+          environment: 'node',
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
+          fileParallelism: false,
+        },
+      },
+      {
+        // A person in Debian's Chromium (playwright-core): consent, Access sign-in, refusal.
+        test: {
+          name: 'browser',
+          include: ['test/browser/**/*.test.ts'],
+          globalSetup: ['./test/browser/chromium-notice.ts'],
           environment: 'node',
           testTimeout: 120_000,
           hookTimeout: 120_000,

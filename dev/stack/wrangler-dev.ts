@@ -16,6 +16,8 @@ export interface WranglerDevOptions {
   configHome: string;
   /** Receives wrangler's output, line by line. */
   onOutput?: (line: string) => void;
+  /** wrangler's `--log-level`; 'warn' by default. 'log' also shows the Worker's `console.log` lines (the audit records). */
+  logLevel?: 'warn' | 'info' | 'log';
 }
 
 export interface RunningWranglerDev {
@@ -48,7 +50,7 @@ export async function startWranglerDev(options: WranglerDevOptions): Promise<Run
     '--env-file', options.envFile,
     '--persist-to', options.persistTo,
     '--show-interactive-dev-session=false',
-    '--log-level', 'warn',
+    '--log-level', options.logLevel ?? 'warn',
   ];
   const child = spawn(process.execPath, args, {
     // wrangler runs the config's build command in its working directory.

@@ -1,0 +1,22 @@
+import { describe, expect, it } from 'vitest';
+import { memoryGrowth } from './memory-growth.ts';
+
+/** One sample every 10 s, in MiB. */
+const series = (values: number[]) => ({ name: 'bridge', samples: values.map((mib, i) => ({ atSeconds: i * 10, rssKiB: mib * 1024 })) });
+
+describe('memoryGrowth', () => {
+  it('lets a garbage-collected heap swing without calling it growth', () => {
+    const growth = memoryGrowth(series([100, 180, 150, 250, 170, 260, 160, 240, 175]), 10, 64);
+    // The last quarter (60 s to 80 s) holds 160, 240, 175: memory settled at 160.
+    expect(growth).toMatchObject({ baselineMiB: 180, peakMiB: 260, settledMiB: 160, growthMiB: 0, withinBound: true });
+  });
+
+  it('fails memory that keeps rising, troughs and all', () => {
+    const growth = memoryGrowth(series([100, 110, 150, 190, 230, 270, 310, 350, 390]), 10, 64);
+    expect(growth).toMatchObject({ baselineMiB: 110, peakMiB: 390, settledMiB: 310, growthMiB: 200, withinBound: false });
+  });
+
+  it('needs samples on both sides of the warm-up', () => {
+    expect(() => memoryGrowth(series([100, 120]), 10, 64)).toThrow(/too few memory samples of bridge/);
+  });
+});

@@ -1,0 +1,55 @@
+import { descendantPids, readCommandLine, readProcessMemory } from '../measure/process-memory.ts';
+import type { MemorySeries } from './memory-growth.ts';
+
+/** A set of processes whose resident memory is summed into one series. */
+export interface WatchedProcesses {
+  name: string;
+  /** The pids to sum right now (asked at every sample, as processes come and go). */
+  pids(): Promise<number[]>;
+}
+
+/**
+ * Samples the resident memory of each watched set every `intervalMs` until `stop()`.
+ *
+ * @example
+ * ```ts
+ * const sampler = startSampler([{ name: 'bridge', pids: async () => [hostPid] }], 2_000);
+ * const series = await sampler.stop();
+ * ```
+ */
+export function startSampler(watched: readonly WatchedProcesses[], intervalMs: number): { stop(): Promise<MemorySeries[]> } {
+  const started = performance.now();
+  const series: MemorySeries[] = watched.map((set) => ({ name: set.name, samples: [] }));
+  const sample = async () => {
+    const atSeconds = (performance.now() - started) / 1000;
+    for (const [i, set] of watched.entries()) {
+      let rssKiB = 0;
+      for (const pid of await set.pids()) rssKiB += (await readProcessMemory(pid))?.rssKiB ?? 0;
+      series[i]!.samples.push({ atSeconds, rssKiB });
+    }
+  };
+  let running = sample();
+  const timer = setInterval(() => (running = running.then(sample)), intervalMs);
+  return {
+    async stop() {
+      clearInterval(timer);
+      await running;
+      await sample();
+      return series;
+    },
+  };
+}
+
+/**
+ * The descendants of `rootPid` whose command line contains `marker`.
+ *
+ * @example
+ * ```ts
+ * const workerd = await descendantsRunning(wranglerPid, 'workerd');
+ * ```
+ */
+export async function descendantsRunning(rootPid: number, marker: string): Promise<number[]> {
+  const found: number[] = [];
+  for (const pid of await descendantPids(rootPid)) if ((await readCommandLine(pid)).includes(marker)) found.push(pid);
+  return found;
+}

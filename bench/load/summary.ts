@@ -1,0 +1,91 @@
+import type { AuditCoverage } from './audit-coverage.ts';
+import type { MemoryGrowth } from './memory-growth.ts';
+
+/** Everything `npm run load` checked. */
+export interface LoadReport {
+  clients: number;
+  durationSeconds: number;
+  signInSeconds: number;
+  calls: number;
+  errors: number;
+  firstError?: string;
+  callsPerSecond: number;
+  memory: MemoryGrowth[];
+  /** Stdio children of the bridge at the end of the calls: one per session, no more. */
+  children: { atEnd: number; bound: number };
+  /** `undefined` when the Worker wrote no audit records at all (the audit is not there yet). */
+  audit: AuditCoverage | undefined;
+}
+
+/** One check of the load test and its verdict. */
+export interface LoadCheck {
+  name: string;
+  verdict: 'pass' | 'fail' | 'pending';
+  detail: string;
+}
+
+/**
+ * The verdicts of a load run: zero errors, memory within bounds, no stray children, every
+ * call audited exactly once. A missing audit log is `pending`, never `pass`. Pure.
+ *
+ * @example
+ * ```ts
+ * const failed = loadChecks(report).some((check) => check.verdict !== 'pass');
+ * ```
+ */
+export function loadChecks(report: LoadReport): LoadCheck[] {
+  const checks: LoadCheck[] = [
+    {
+      name: 'zero errors',
+      verdict: report.errors === 0 && report.calls > 0 ? 'pass' : 'fail',
+      detail: `${report.calls} calls, ${report.errors} errors${report.firstError ? ` (first: ${report.firstError})` : ''}`,
+    },
+    ...report.memory.map((growth): LoadCheck => ({
+      name: `${growth.name} memory`,
+      verdict: growth.withinBound ? 'pass' : 'fail',
+      detail: `${growth.baselineMiB} MiB at most in warm-up, settled at ${growth.settledMiB} (peak ${growth.peakMiB}): +${growth.growthMiB} MiB (bound ${growth.boundMiB})`,
+    })),
+    {
+      name: 'stdio children',
+      verdict: report.children.atEnd <= report.children.bound ? 'pass' : 'fail',
+      detail: `${report.children.atEnd} running with ${report.clients} sessions (bound ${report.children.bound})`,
+    },
+  ];
+  const audit = report.audit;
+  if (audit === undefined) {
+    checks.push({ name: 'audit: each call once', verdict: 'pending', detail: 'the Worker wrote no audit records (the policy gate\'s audit log is not there yet)' });
+  } else {
+    const exact = audit.missing === 0 && audit.duplicated === 0 && audit.unexpected === 0;
+    checks.push({
+      name: 'audit: each call once',
+      verdict: exact ? 'pass' : 'fail',
+      detail: `${audit.records} records for ${audit.calls} calls: ${audit.missing} missing, ${audit.duplicated} duplicated, ${audit.unexpected} unexpected`,
+    });
+  }
+  return checks;
+}
+
+/**
+ * The one-screen summary of a load run. Pure.
+ *
+ * @example
+ * ```ts
+ * console.log(loadSummary(report, loadChecks(report)));
+ * ```
+ */
+export function loadSummary(report: LoadReport, checks: readonly LoadCheck[]): string {
+  const overall = checks.every((check) => check.verdict === 'pass') ? 'PASSED' : checks.some((check) => check.verdict === 'fail') ? 'FAILED' : 'PENDING';
+  const width = Math.max(...checks.map((check) => check.name.length));
+  const workerdFailed = checks.some((check) => check.name.startsWith('Worker') && check.verdict === 'fail');
+  return [
+    `npm run load: ${report.clients} signed-in clients, each on its own session, calling echo for ${report.durationSeconds} s through the local stack`,
+    `sign-in of all clients: ${report.signInSeconds.toFixed(1)} s; throughput: ${report.callsPerSecond.toFixed(1)} calls/s`,
+    '',
+    ...checks.map((check) => `${check.verdict.toUpperCase().padEnd(7)} ${check.name.padEnd(width)}  ${check.detail}`),
+    ...(workerdFailed
+      ? ['', 'Note: under wrangler dev, workerd grows by about 60 KiB per request even for a Worker that only answers "ok" (wrangler 4.164, measured here); see bench/README.md.']
+      : []),
+    '',
+    `load test ${overall}`,
+  ].join('\n');
+}

@@ -1,0 +1,62 @@
+import type { BridgeLimits } from '../../container/src/bridge-limits.ts';
+
+/**
+ * The bridge's bounds for benchmarks: its defaults suit one user's container (16 stdio
+ * children), while a benchmark holds 64 sessions at once on one bridge, as supergateway
+ * (which has no bound) does in its row.
+ */
+export const BENCH_BRIDGE_LIMITS: Partial<BridgeLimits> = { maxChildren: 80, maxConcurrentRequests: 256 };
+
+/** What a host process reports once what it runs answers. */
+export interface HostReady {
+  /** The bridge's base URL (`${bridgeUrl}/mcp` serves MCP). */
+  bridgeUrl: string;
+  /** The local stack's URLs; absent for a bridge alone. */
+  mcpUrl?: string;
+  workerUrl?: string;
+  /** The `wrangler dev` process; workerd runs among its descendants. */
+  wranglerPid?: number;
+}
+
+/** One line of a host process's stdout. */
+export type HostMessage = { ready: HostReady } | { log: { source: string; line: string } };
+
+/**
+ * Reads one stdout line of a host process; `undefined` for a line that is not a message
+ * (anything a library prints). Pure.
+ *
+ * @example
+ * ```ts
+ * parseHostLine('{"log":{"source":"worker","line":"hello"}}'); // { log: { source: 'worker', line: 'hello' } }
+ * ```
+ */
+export function parseHostLine(text: string): HostMessage | undefined {
+  if (!text.startsWith('{')) return undefined;
+  try {
+    const message = JSON.parse(text) as Partial<{ ready: HostReady; log: { source: string; line: string } }>;
+    if (message.ready && typeof message.ready.bridgeUrl === 'string') return { ready: message.ready };
+    if (message.log && typeof message.log.line === 'string') return { log: message.log };
+  } catch {
+    // not one of ours
+  }
+  return undefined;
+}
+
+/** Writes one message to stdout, for the parent to read. */
+export function sendHostMessage(message: HostMessage): void {
+  process.stdout.write(`${JSON.stringify(message)}\n`);
+}
+
+/** Calls `stop` once, on SIGTERM, SIGINT, or when stdin closes (the parent is gone), then exits. */
+export function stopWithParent(stop: () => Promise<void>): void {
+  let stopping = false;
+  const once = () => {
+    if (stopping) return;
+    stopping = true;
+    void stop().finally(() => process.exit(0));
+  };
+  process.on('SIGTERM', once);
+  process.on('SIGINT', once);
+  process.stdin.on('end', once);
+  process.stdin.resume();
+}
