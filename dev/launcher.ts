@@ -10,6 +10,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startLocalStack, type RunningLocalStack } from './stack/local-stack.ts';
 import { PortInUseError } from './stack/ports.ts';
+import { workerConsoleLine } from './stack/console-lines.ts';
 import { readyBanner } from './stack/ready-banner.ts';
 
 const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -38,9 +39,15 @@ async function main(): Promise<void> {
       bridgePort: portFromEnv('SECURE_MCP_BRIDGE_PORT', 8790),
       stateDir: join(repoRoot, '.dev'),
       devVarsPath: join(repoRoot, 'worker', '.dev.vars'),
+      // 'log' lets the Worker's console.log lines through: its audit records.
+      workerLogLevel: 'log',
       log: (source, line) => {
-        // Sign-in decisions are worth seeing by default; the rest only when asked.
+        // Sign-in decisions and audit records are worth seeing by default; the rest only when asked.
         if (verbose || source === 'access') console.log(`[${source}] ${line}`);
+        else if (source === 'worker') {
+          const shown = workerConsoleLine(line);
+          if (shown) console.log(`[${shown.tag}] ${shown.text}`);
+        }
       },
     });
   } catch (error) {

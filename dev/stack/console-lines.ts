@@ -1,0 +1,56 @@
+/**
+ * What `npm run dev` shows of the Worker's output by default: one short line per audit
+ * record, and wrangler's errors and warnings. Everything else waits for
+ * SECURE_MCP_VERBOSE=1.
+ */
+
+interface AuditRecord {
+  event: 'mcp_request';
+  user?: { email?: string };
+  httpMethod?: string;
+  method?: string | null;
+  target?: { kind: string; name: string } | null;
+  decision?: string;
+  rule?: string;
+  outcome?: string;
+  status?: number;
+  latencyMs?: number;
+}
+
+/** A line worth showing, tagged with where it comes from. */
+export interface ConsoleLine {
+  tag: 'audit' | 'worker';
+  text: string;
+}
+
+/**
+ * Turns a line of the Worker's output into what a developer should see, or undefined
+ * to hide it.
+ *
+ * @example
+ * ```ts
+ * workerConsoleLine('{"event":"mcp_request","user":{"email":"bob@example.com"},"method":"tools/call",…}');
+ * // { tag: 'audit', text: 'bob@example.com  tools/call get-env  deny (no-environment-dumps) -> denied, 200, 2 ms' }
+ * ```
+ */
+export function workerConsoleLine(line: string): ConsoleLine | undefined {
+  const record = auditRecordIn(line);
+  if (record) {
+    const what = [record.method ?? record.httpMethod ?? '?', record.target?.name].filter(Boolean).join(' ');
+    const rule = record.rule ? ` (${record.rule})` : '';
+    const text = `${record.user?.email ?? '?'}  ${what}  ${record.decision ?? '?'}${rule} -> ${record.outcome ?? '?'}, ${record.status ?? '?'}, ${record.latencyMs ?? '?'} ms`;
+    return { tag: 'audit', text };
+  }
+  return /\b(ERROR|WARNING)\b|✘|▲/.test(line) ? { tag: 'worker', text: line } : undefined;
+}
+
+function auditRecordIn(line: string): AuditRecord | undefined {
+  const start = line.indexOf('{');
+  if (start === -1 || !line.includes('"mcp_request"')) return undefined;
+  try {
+    const value = JSON.parse(line.slice(start)) as { event?: unknown };
+    return value.event === 'mcp_request' ? (value as AuditRecord) : undefined;
+  } catch {
+    return undefined;
+  }
+}
