@@ -4,8 +4,7 @@
  * CLI prints it for a person; the tests sign in through the local stack).
  */
 import { randomBytes } from 'node:crypto';
-import type { OAuthClientProvider } from '@modelcontextprotocol/sdk/client/auth.js';
-import type { OAuthClientInformationMixed, OAuthClientMetadata, OAuthTokens } from '@modelcontextprotocol/sdk/shared/auth.js';
+import { InMemoryOAuthClient } from '../dev/client/in-memory-oauth-client.ts';
 
 /**
  * An in-memory `OAuthClientProvider`; nothing is written to disk.
@@ -15,54 +14,19 @@ import type { OAuthClientInformationMixed, OAuthClientMetadata, OAuthTokens } fr
  * const oauth = new SmokeOAuthClient(loopback.redirectUri, async (url) => console.log(url.href));
  * ```
  */
-export class SmokeOAuthClient implements OAuthClientProvider {
-  #client: OAuthClientInformationMixed | undefined;
-  #tokens: OAuthTokens | undefined;
-  #verifier = '';
+export class SmokeOAuthClient extends InMemoryOAuthClient {
   readonly #state = randomBytes(16).toString('base64url');
 
   constructor(
-    readonly redirectUrl: string,
+    redirectUrl: string,
     private readonly openAuthorizationUrl: (url: URL) => Promise<void>,
-  ) {}
-
-  get clientMetadata(): OAuthClientMetadata {
-    return {
-      client_name: 'secure-mcp smoke test',
-      redirect_uris: [this.redirectUrl],
-      grant_types: ['authorization_code', 'refresh_token'],
-      response_types: ['code'],
-      token_endpoint_auth_method: 'none',
-    };
+  ) {
+    super(redirectUrl, 'secure-mcp smoke test');
   }
 
   /** The state this client sends; the redirect must bring it back. */
   state(): string {
     return this.#state;
-  }
-
-  clientInformation() {
-    return this.#client;
-  }
-
-  saveClientInformation(client: OAuthClientInformationMixed) {
-    this.#client = client;
-  }
-
-  tokens() {
-    return this.#tokens;
-  }
-
-  saveTokens(tokens: OAuthTokens) {
-    this.#tokens = tokens;
-  }
-
-  saveCodeVerifier(verifier: string) {
-    this.#verifier = verifier;
-  }
-
-  codeVerifier() {
-    return this.#verifier;
   }
 
   redirectToAuthorization(authorizationUrl: URL): Promise<void> {

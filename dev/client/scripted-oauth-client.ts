@@ -1,6 +1,5 @@
-import type { OAuthClientProvider } from '@modelcontextprotocol/sdk/client/auth.js';
-import type { OAuthClientInformationMixed, OAuthClientMetadata, OAuthTokens } from '@modelcontextprotocol/sdk/shared/auth.js';
 import { signInThroughGateway } from './gateway-sign-in.ts';
+import { InMemoryOAuthClient } from './in-memory-oauth-client.ts';
 
 /** The loopback redirect URI scripted clients register; nothing listens there, the code is read off the redirect. */
 export const SCRIPTED_REDIRECT_URI = 'http://localhost:33418/oauth/callback';
@@ -17,54 +16,15 @@ export const SCRIPTED_REDIRECT_URI = 'http://localhost:33418/oauth/callback';
  * await client.connect(transport).catch(() => transport.finishAuth(oauth.takeAuthorizationCode()));
  * ```
  */
-export class ScriptedOAuthClient implements OAuthClientProvider {
-  #client: OAuthClientInformationMixed | undefined;
-  #tokens: OAuthTokens | undefined;
-  #verifier = '';
+export class ScriptedOAuthClient extends InMemoryOAuthClient {
   #code: string | undefined;
   #failure: string | undefined;
 
   constructor(
     readonly email: string,
-    readonly clientName = 'secure-mcp scripted client',
-  ) {}
-
-  get redirectUrl(): string {
-    return SCRIPTED_REDIRECT_URI;
-  }
-
-  get clientMetadata(): OAuthClientMetadata {
-    return {
-      client_name: this.clientName,
-      redirect_uris: [SCRIPTED_REDIRECT_URI],
-      grant_types: ['authorization_code', 'refresh_token'],
-      response_types: ['code'],
-      token_endpoint_auth_method: 'none',
-    };
-  }
-
-  clientInformation() {
-    return this.#client;
-  }
-
-  saveClientInformation(client: OAuthClientInformationMixed) {
-    this.#client = client;
-  }
-
-  tokens() {
-    return this.#tokens;
-  }
-
-  saveTokens(tokens: OAuthTokens) {
-    this.#tokens = tokens;
-  }
-
-  saveCodeVerifier(verifier: string) {
-    this.#verifier = verifier;
-  }
-
-  codeVerifier() {
-    return this.#verifier;
+    clientName = 'secure-mcp scripted client',
+  ) {
+    super(SCRIPTED_REDIRECT_URI, clientName);
   }
 
   async redirectToAuthorization(authorizationUrl: URL): Promise<void> {

@@ -6,8 +6,9 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { auth, type OAuthClientProvider } from '@modelcontextprotocol/sdk/client/auth.js';
-import type { OAuthClientInformationMixed, OAuthClientMetadata, OAuthTokens } from '@modelcontextprotocol/sdk/shared/auth.js';
+import { auth } from '@modelcontextprotocol/sdk/client/auth.js';
+import type { OAuthTokens } from '@modelcontextprotocol/sdk/shared/auth.js';
+import { InMemoryOAuthClient } from '../../dev/client/in-memory-oauth-client.ts';
 import { escapeHtml } from '../../worker/src/pages/html.ts';
 
 /** What arrived at the client's redirect URI. */
@@ -35,10 +36,7 @@ export const SIGN_IN_FAILED_TITLE = 'Sign-in did not complete';
  * await client.close();
  * ```
  */
-export class LoopbackClient implements OAuthClientProvider {
-  #client: OAuthClientInformationMixed | undefined;
-  #tokens: OAuthTokens | undefined;
-  #verifier = '';
+export class LoopbackClient extends InMemoryOAuthClient {
   #authorizationUrl: URL | undefined;
   #resolveCallback!: (callback: ClientCallback) => void;
   #callbackArrived = false;
@@ -47,10 +45,11 @@ export class LoopbackClient implements OAuthClientProvider {
 
   private constructor(
     readonly mcpUrl: string,
-    readonly clientName: string,
-    readonly redirectUrl: string,
+    clientName: string,
+    redirectUrl: string,
     readonly server: Server,
   ) {
+    super(redirectUrl, clientName);
     this.callback = new Promise((resolve) => (this.#resolveCallback = resolve));
     server.on('request', (request, response) => {
       const url = new URL(request.url ?? '/', redirectUrl);
@@ -81,40 +80,6 @@ export class LoopbackClient implements OAuthClientProvider {
     return new LoopbackClient(mcpUrl, clientName, `http://localhost:${port}/callback`, server);
   }
 
-  get clientMetadata(): OAuthClientMetadata {
-    return {
-      client_name: this.clientName,
-      redirect_uris: [this.redirectUrl],
-      grant_types: ['authorization_code', 'refresh_token'],
-      response_types: ['code'],
-      token_endpoint_auth_method: 'none',
-    };
-  }
-
-  clientInformation() {
-    return this.#client;
-  }
-
-  saveClientInformation(client: OAuthClientInformationMixed) {
-    this.#client = client;
-  }
-
-  tokens() {
-    return this.#tokens;
-  }
-
-  saveTokens(tokens: OAuthTokens) {
-    this.#tokens = tokens;
-  }
-
-  saveCodeVerifier(verifier: string) {
-    this.#verifier = verifier;
-  }
-
-  codeVerifier() {
-    return this.#verifier;
-  }
-
   redirectToAuthorization(authorizationUrl: URL) {
     this.#authorizationUrl = authorizationUrl;
   }
@@ -139,8 +104,9 @@ export class LoopbackClient implements OAuthClientProvider {
   /** Exchanges the authorization code for tokens. */
   async exchange(code: string): Promise<OAuthTokens> {
     const result = await auth(this, { serverUrl: this.mcpUrl, authorizationCode: code });
-    if (result !== 'AUTHORIZED' || !this.#tokens) throw new Error('the token exchange did not complete');
-    return this.#tokens;
+    const tokens = this.tokens();
+    if (result !== 'AUTHORIZED' || !tokens) throw new Error('the token exchange did not complete');
+    return tokens;
   }
 
   async close(): Promise<void> {
