@@ -1,13 +1,14 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startLocalStack, type RunningLocalStack } from './local-stack.ts';
+import { startLocalStack, type LocalStackOptions, type RunningLocalStack } from './local-stack.ts';
 import { findFreePort } from './ports.ts';
 
 /**
  * Starts a private copy of the local stack, for a test file or a benchmark: free ports,
  * its own state folder and dotenv file, so it never touches a running `npm run dev`.
- * `cleanup()` stops it and removes its folder; calling it twice is harmless.
+ * `cleanup()` stops it and removes its folder; calling it twice is harmless. `options`
+ * pass through to `startLocalStack` (bridge limits, wrangler's log level, a log sink).
  *
  * @example
  * ```ts
@@ -15,15 +16,22 @@ import { findFreePort } from './ports.ts';
  * try { await use(stack.mcpUrl); } finally { await stack.cleanup(); }
  * ```
  */
-export async function startPrivateStack(): Promise<RunningLocalStack & { cleanup(): Promise<void> }> {
+export async function startPrivateStack(
+  options: Pick<LocalStackOptions, 'bridgeLimits' | 'workerLogLevel' | 'log'> = {},
+): Promise<RunningLocalStack & { cleanup(): Promise<void> }> {
   const stateDir = await mkdtemp(join(tmpdir(), 'secure-mcp-stack-'));
+  const verboseLog: LocalStackOptions['log'] = (source, line) => console.log(`[${source}] ${line}`);
   const stack = await startLocalStack({
     workerPort: await findFreePort(),
     accessPort: 0,
     bridgePort: 0,
     stateDir,
     devVarsPath: join(stateDir, '.dev.vars'),
-    log: process.env.SECURE_MCP_VERBOSE === '1' ? (source, line) => console.log(`[${source}] ${line}`) : undefined,
+    log: process.env.SECURE_MCP_VERBOSE === '1' ? verboseLog : undefined,
+    ...options,
+  }).catch(async (error: unknown) => {
+    await rm(stateDir, { recursive: true, force: true });
+    throw error;
   });
   let cleaned = false;
   return {

@@ -1,4 +1,5 @@
 import { errorPage } from '../pages/error-page.ts';
+import { readBodyAtMost } from '../read-body-at-most.ts';
 
 /**
  * Bounds on the credentials a request names, checked before the OAuth provider sees it.
@@ -62,22 +63,8 @@ async function checkTokenRequest(request: Request): Promise<Response | undefined
 }
 
 async function readAtMost(request: Request, maxBytes: number): Promise<string | undefined> {
-  if (!request.body) return '';
-  const reader = request.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > maxBytes) {
-      await reader.cancel().catch(() => {});
-      return undefined;
-    }
-    chunks.push(value);
-  }
-  const decoder = new TextDecoder();
-  return chunks.map((chunk) => decoder.decode(chunk, { stream: true })).join('') + decoder.decode();
+  const bytes = await readBodyAtMost(request, maxBytes);
+  return bytes && new TextDecoder().decode(bytes);
 }
 
 function oauthError(error: string, description: string, status: number): Response {

@@ -1,6 +1,7 @@
 import type { BodyLimits } from './body-limits.ts';
 import { jsonDepth } from './json-depth.ts';
 import { ERROR_CODES, type JsonRpcMessage } from './json-rpc.ts';
+import { readBodyAtMost } from '../../read-body-at-most.ts';
 
 /** A body that was read and understood, or why not (as an HTTP status and a JSON-RPC error). */
 export type BodyReading =
@@ -27,7 +28,7 @@ export async function readJsonRpcBody(request: Request, limits: BodyLimits): Pro
   const declared = Number(request.headers.get('content-length') ?? '0');
   if (declared > limits.maxBytes) return tooLarge(limits);
 
-  const bytes = await readAtMost(request, limits.maxBytes);
+  const bytes = await readBodyAtMost(request, limits.maxBytes);
   if (bytes === undefined) return tooLarge(limits);
   let text: string;
   try {
@@ -55,30 +56,6 @@ export async function readJsonRpcBody(request: Request, limits: BodyLimits): Pro
   return { ok: true, messages, batch, text };
 }
 
-/** The body's bytes, or `undefined` as soon as it passes `maxBytes`. */
-async function readAtMost(request: Request, maxBytes: number): Promise<Uint8Array | undefined> {
-  if (!request.body) return new Uint8Array();
-  const reader = request.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > maxBytes) {
-      await reader.cancel().catch(() => {});
-      return undefined;
-    }
-    chunks.push(value);
-  }
-  const bytes = new Uint8Array(size);
-  let offset = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return bytes;
-}
 
 function isJsonRpcMessage(value: unknown): value is JsonRpcMessage {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
