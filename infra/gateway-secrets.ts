@@ -21,7 +21,7 @@ export const KEY_BYTES = 32;
  */
 export const SECRET_BINDINGS = {
   /** Signs the consent page's "remember this client" cookie (SECURITY.md 3). */
-  cookieKey: 'COOKIE_SECRET',
+  cookieKey: 'COOKIE_SIGNING_KEY',
   /** Signs the identity token the Worker gives every forwarded MCP request; the bridge verifies it (SECURITY.md 10). */
   identityKey: 'IDENTITY_SIGNING_KEY',
   /** The operator's bearer token for `/admin/` (offboarding: `npm run revoke-user`); a secret stack output. */
@@ -36,7 +36,7 @@ export type GatewayKey = keyof typeof SECRET_BINDINGS;
  * @example
  * ```ts
  * const secrets = new GatewaySecrets('gateway-secrets');
- * secrets.bindings; // [{ name: 'COOKIE_SECRET', value: Output<string> (secret) }, ...]
+ * secrets.bindings; // [{ name: 'COOKIE_SIGNING_KEY', value: Output<string> (secret) }, ...]
  * ```
  */
 export class GatewaySecrets extends pulumi.ComponentResource {

@@ -8,6 +8,7 @@ import * as pulumi from '@pulumi/pulumi';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { accessPoliciesFor } from '../policies/access.ts';
 import { buildWorker } from '../worker/build.ts';
+import { REQUIRED_TEXT_BINDINGS } from '../worker/src/required-bindings.ts';
 import { policySlug } from './access-rules.ts';
 import {
   appWithoutPolicy,
@@ -163,16 +164,22 @@ describe('the program (stack dev)', () => {
       { type: 'secret_text', name: 'ACCESS_TOKEN_URL', text: `${issuer}/token` },
       { type: 'secret_text', name: 'ACCESS_JWKS_URL', text: `${issuer}/jwks` },
       { type: 'plain_text', name: 'UPSTREAM_URL', text: CONFIG.upstreamUrl },
-      { type: 'secret_text', name: 'COOKIE_SECRET', text: expect.any(String) },
+      { type: 'secret_text', name: 'COOKIE_SIGNING_KEY', text: expect.any(String) },
       { type: 'secret_text', name: 'IDENTITY_SIGNING_KEY', text: expect.any(String) },
       { type: 'secret_text', name: 'ADMIN_TOKEN', text: expect.any(String) },
     ]);
   });
 
+  it('declares every binding the Worker refuses to run without', () => {
+    // REQUIRED_TEXT_BINDINGS is also what the Worker's own readConfig test holds it to.
+    const declared = bindings.map((binding) => binding.name);
+    expect(REQUIRED_TEXT_BINDINGS.filter((name) => !declared.includes(name))).toEqual([]);
+  });
+
   it('gives the Worker its own random keys of 32 bytes, one per purpose', () => {
     const keys = dev.resourcesOfType(TYPES.randomBytes);
     expect(keys.map((key) => key.inputs.length)).toEqual([32, 32, 32]);
-    const cookie = bindings.find((binding) => binding.name === 'COOKIE_SECRET')?.text;
+    const cookie = bindings.find((binding) => binding.name === 'COOKIE_SIGNING_KEY')?.text;
     const identity = bindings.find((binding) => binding.name === 'IDENTITY_SIGNING_KEY')?.text;
     expect(Buffer.from(String(cookie), 'base64')).toHaveLength(32);
     expect(cookie).not.toEqual(identity);

@@ -43,7 +43,7 @@ describe('McpWorker on a custom domain', () => {
       bundle,
       access,
       upstreamUrl: undefined,
-      secrets: [{ name: 'COOKIE_SECRET', value: 'cookie-key-of-at-least-32-characters' }],
+      secrets: [{ name: 'COOKIE_SIGNING_KEY', value: 'cookie-key-of-at-least-32-characters' }],
       containerClass: BRIDGE_CONTAINER_CLASS,
     });
     await mocked.settled();
@@ -71,7 +71,7 @@ describe('McpWorker on a custom domain', () => {
       ['ACCESS_AUTHORIZATION_URL', true],
       ['ACCESS_TOKEN_URL', true],
       ['ACCESS_JWKS_URL', true],
-      ['COOKIE_SECRET', true],
+      ['COOKIE_SIGNING_KEY', true],
     ]);
     expect(secrecy.filter(([, type]) => type !== 'secret_text').every(([, , secret]) => !secret)).toBe(true);
   });

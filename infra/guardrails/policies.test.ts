@@ -62,7 +62,7 @@ describe('guardrailPolicies', () => {
       expect.stringMatching(/^access-app-has-policy: /),
     ]);
     expect(
-      violations({ type: GUARDED_TYPES.workersScript, props: { bindings: [{ type: 'plain_text', name: 'COOKIE_SECRET', text: 'x' }] }, stack: 'dev' }),
+      violations({ type: GUARDED_TYPES.workersScript, props: { bindings: [{ type: 'plain_text', name: 'COOKIE_SIGNING_KEY', text: 'x' }] }, stack: 'dev' }),
     ).toEqual([expect.stringMatching(/^no-secret-in-plain-text: /)]);
     expect(violations({ type: GUARDED_TYPES.containerApplication, props: { name: 'b', image: 'bridge:latest' }, stack: 'dev' })).toEqual([
       expect.stringMatching(/^image-pinned-by-digest: /),

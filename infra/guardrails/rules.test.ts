@@ -66,7 +66,7 @@ describe('appWithoutPolicy', () => {
 describe('secretInPlainText', () => {
   const script = (bindings: unknown[]) => ({ type: GUARDED_TYPES.workersScript, props: { bindings } });
 
-  it.each(['COOKIE_SECRET', 'ADMIN_TOKEN', 'IDENTITY_SIGNING_KEY', 'DB_PASSWORD', 'STRIPE_API_KEY', 'PRIVATE_PEM', 'KEY'])(
+  it.each(['COOKIE_SIGNING_KEY', 'ADMIN_TOKEN', 'IDENTITY_SIGNING_KEY', 'DB_PASSWORD', 'STRIPE_API_KEY', 'PRIVATE_PEM', 'KEY'])(
     'rejects a plain_text binding named %s',
     (name) => {
       expect(secretInPlainText(script([{ type: 'plain_text', name, text: 'x' }]))).toEqual([expect.stringMatching(new RegExp(`${name} is plain_text`))]);
@@ -77,7 +77,7 @@ describe('secretInPlainText', () => {
     expect(
       secretInPlainText(
         script([
-          { type: 'secret_text', name: 'COOKIE_SECRET', text: 'x' },
+          { type: 'secret_text', name: 'COOKIE_SIGNING_KEY', text: 'x' },
           { type: 'plain_text', name: 'PUBLIC_URL', text: 'https://x' },
           { type: 'plain_text', name: 'UPSTREAM_URL', text: 'https://y' },
           { type: 'plain_text', name: 'REDIRECT_HOST_ALLOWLIST', text: 'a.example' },
