@@ -26,6 +26,7 @@ import { ChildSlots } from './child-slots.ts';
 import { ChildSupervisor } from './child-supervisor.ts';
 import { McpSession } from './mcp-session.ts';
 import { ModernEndpoint } from './modern-endpoint.ts';
+import { SessionHttpTransport } from './session-http-transport.ts';
 import { SharedChildSession } from './shared-child-session.ts';
 import { readBoundedBody, sendWebResponse, webRequest } from './node-web.ts';
 
@@ -117,7 +118,7 @@ const SSE_MESSAGES_PATH = '/mcp/messages';
 
 interface OpenSession {
   session: McpSession | SharedChildSession;
-  transport: StreamableHTTPServerTransport | SSEServerTransport;
+  transport: SessionHttpTransport | SSEServerTransport;
   kind: BridgeSessionInfo['transport'];
 }
 
@@ -182,7 +183,7 @@ export async function startBridge(options: BridgeOptions): Promise<RunningBridge
       maxRequestBodySize: limits.maxRequestBodyBytes,
       enableDnsRebindingProtection: allowedHosts !== undefined,
       allowedHosts,
-      onsessioninitialized: (sessionId) => openSession(sessionId, identity, http, 'streamable'),
+      onsessioninitialized: (sessionId) => openSession(sessionId, identity, new SessionHttpTransport(http, sessionId), 'streamable'),
     });
     http.onerror = (error) => log('request.refused', { sessionId: http.sessionId, reason: error.message });
     await http.handleRequest(request, response, body);
@@ -250,7 +251,7 @@ export async function startBridge(options: BridgeOptions): Promise<RunningBridge
       const open = findSession(sessionId, identity, 'streamable');
       if (!open) return sendJsonRpcError(response, 404, SESSION_NOT_FOUND, 'Session not found');
       open.session.lastActivity = Date.now();
-      return (open.transport as StreamableHTTPServerTransport).handleRequest(request, response, body?.parsed);
+      return (open.transport as SessionHttpTransport).handleRequest(request, response, body?.parsed);
     }
     if (body !== undefined && !(await isLegacyRequest(webRequest(request, body.raw), body.parsed))) {
       return sendWebResponse(await userChild(identity).endpoint.fetch(webRequest(request, body.raw)), response);

@@ -1,6 +1,6 @@
 /**
- * Misbehaving stdio MCP servers for the fault tests: each one answers `initialize` like a real
- * server, then does one bad thing. Each is a command for `startBridge`.
+ * Small stdio MCP servers for the tests: each one answers `initialize` like a real server, then does
+ * one particular thing (for the fault tests, one bad thing). Each is a command for `startBridge`.
  */
 
 const answerInitialize = `
@@ -35,5 +35,16 @@ export function slowServer(delayMs: number): string[] {
       if (m.method === 'initialize') return initialize(m);
       if (m.method === 'tools/list') return send({ jsonrpc: '2.0', id: m.id, result: { tools: [{ name: 'slow', inputSchema: { type: 'object' } }] } });
       if (m.method === 'tools/call') setTimeout(() => send({ jsonrpc: '2.0', id: m.id, result: { content: [{ type: 'text', text: 'slow done' }] } }), ${delayMs});
+    });`];
+}
+
+/** Answers `tools/call` at once with the text "Echo: <message>", and never sends anything unasked. */
+export function quietEchoServer(): string[] {
+  return [process.execPath, '-e', `${answerInitialize}
+    lines.on('line', (line) => {
+      const m = JSON.parse(line);
+      if (m.method === 'initialize') return initialize(m);
+      if (m.method === 'tools/list') return send({ jsonrpc: '2.0', id: m.id, result: { tools: [{ name: 'echo', inputSchema: { type: 'object' } }] } });
+      if (m.method === 'tools/call') send({ jsonrpc: '2.0', id: m.id, result: { content: [{ type: 'text', text: 'Echo: ' + m.params.arguments.message }] } });
     });`];
 }
