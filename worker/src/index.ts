@@ -12,6 +12,7 @@ import { refuseOversizedCredentials } from './access/credential-bounds.ts';
 import { checkClientRegistration } from './access/registration-policy.ts';
 import { limitRegistration } from './access/registration-rate-limit.ts';
 import { logOAuthError } from './access/oauth-error-log.ts';
+import { TokenRecordCache, withTokenRecordCache } from './access/token-record-cache.ts';
 import { ConfigError, readConfig, type WorkerConfig } from './config.ts';
 import { defaultHandler } from './default-handler.ts';
 import { mcpHandler } from './mcp/mcp-handler.ts';
@@ -29,6 +30,11 @@ const ACCESS_TOKEN_TTL_SECONDS = 15 * 60;
 const REFRESH_TOKEN_TTL_SECONDS = 24 * 60 * 60;
 /** Dynamically registered clients that are not used for 30 days are forgotten. */
 const CLIENT_REGISTRATION_TTL_SECONDS = 30 * 24 * 60 * 60;
+/**
+ * Access-token records read from KV are served from this isolate's memory for 5 s (see
+ * `access/token-record-cache.ts` for what that trades); 1,000 records are about 1 MB.
+ */
+const tokenRecords = new TokenRecordCache({ ttlMs: 5_000, maxEntries: 1_000 });
 
 /**
  * Builds the provider for this Worker's public URL. The canonical resource is part of
@@ -82,6 +88,6 @@ export default {
     }
     const refused = (await refuseOversizedCredentials(request, config.publicUrl)) ?? (await limitRegistration(request, env.REGISTRATION_RATE_LIMITER));
     if (refused) return refused;
-    return provider.instance.fetch(request, env, ctx);
+    return provider.instance.fetch(request, { ...env, OAUTH_KV: withTokenRecordCache(env.OAUTH_KV, tokenRecords) }, ctx);
   },
 } satisfies ExportedHandler<Cloudflare.Env>;

@@ -242,8 +242,10 @@ describe('token lifecycle (SECURITY.md 9)', () => {
     expect((await mcpRequest(victim.access_token)).status).toBe(200);
   });
 
-  it('a client revoking its own token (RFC 7009) ends it', async () => {
+  it('a client revoking its own token (RFC 7009) ends it, even right after using it', async () => {
     const own = await signIn(access);
+    // Used first, so this isolate remembers the token's record (access/token-record-cache.ts).
+    expect((await mcpRequest(own.access_token)).status).toBe(200);
     const response = await SELF.fetch(`${ORIGIN}/token`, {
       method: 'POST',
       headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
