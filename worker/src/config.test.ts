@@ -19,4 +19,21 @@ describe('readConfig', () => {
     expect(error).toBeInstanceOf(ConfigError);
     expect((error as ConfigError).problems.join('\n')).toContain(name);
   });
+
+  it('reads the same bindings once: the same frozen configuration comes back', () => {
+    const first = readConfig(env);
+    expect(readConfig({ ...env } as Cloudflare.Env)).toBe(first);
+    expect(Object.isFrozen(first) && Object.isFrozen(first.allowedOrigins) && Object.isFrozen(first.access)).toBe(true);
+  });
+
+  it('reads changed bindings anew, and never remembers a broken configuration', () => {
+    const first = readConfig(env);
+    const changed = readConfig({ ...env, ALLOWED_ORIGINS: 'https://app.example.com' } as Cloudflare.Env);
+    expect(changed).not.toBe(first);
+    expect(changed.allowedOrigins).toContain('https://app.example.com');
+    const broken = { ...env, PUBLIC_URL: 'not a url' } as Cloudflare.Env;
+    expect(() => readConfig(broken)).toThrow(ConfigError);
+    expect(() => readConfig(broken)).toThrow(ConfigError);
+    expect(readConfig(env).allowedOrigins).not.toContain('https://app.example.com');
+  });
 });
