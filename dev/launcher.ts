@@ -5,6 +5,8 @@
  *
  * Ports: SECURE_MCP_WORKER_PORT (8788), SECURE_MCP_ACCESS_PORT (8789),
  * SECURE_MCP_BRIDGE_PORT (8790). SECURE_MCP_VERBOSE=1 prints every part's log lines.
+ * SECURE_MCP_INSPECTOR_PORT turns on the Worker's DevTools inspector at that port (off by
+ * default: see stack/wrangler-dev-host.ts for what it costs).
  */
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,7 +17,9 @@ import { readyBanner } from './stack/ready-banner.ts';
 
 const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
 
-function portFromEnv(name: string, fallback: number): number {
+function portFromEnv(name: string, fallback: number): number;
+function portFromEnv(name: string): number | undefined;
+function portFromEnv(name: string, fallback?: number): number | undefined {
   const raw = process.env[name];
   if (raw === undefined || raw === '') return fallback;
   const port = Number(raw);
@@ -37,6 +41,7 @@ async function main(): Promise<void> {
       workerPort: portFromEnv('SECURE_MCP_WORKER_PORT', 8788),
       accessPort: portFromEnv('SECURE_MCP_ACCESS_PORT', 8789),
       bridgePort: portFromEnv('SECURE_MCP_BRIDGE_PORT', 8790),
+      workerInspectorPort: portFromEnv('SECURE_MCP_INSPECTOR_PORT'),
       stateDir: join(repoRoot, '.dev'),
       devVarsPath: join(repoRoot, 'worker', '.dev.vars'),
       // 'log' lets the Worker's console.log lines through: its audit records.

@@ -16,6 +16,8 @@ export interface HostReady {
   workerUrl?: string;
   /** The `wrangler dev` process; workerd runs among its descendants. */
   wranglerPid?: number;
+  /** wrangler's DevTools inspector port, through which the Worker's isolate can be inspected. */
+  inspectorPort?: number;
 }
 
 /** One line of a host process's stdout. */

@@ -19,9 +19,13 @@ export interface Hosted extends HostReady {
   stop(): Promise<void>;
 }
 
+/** A hosted local stack: every URL is known; `inspectorPort` only when asked for. */
+type HostedStack = Hosted & Required<Omit<HostReady, 'inspectorPort'>> & Pick<HostReady, 'inspectorPort'>;
+
 /**
  * Starts `stack-host.ts` (the whole local stack) in a new process and resolves once the Worker
- * answers. With `workerLogs`, the Worker's `console.log` lines (audit records) reach `onLog`.
+ * answers. With `workerLogs`, the Worker's `console.log` lines (audit records) reach `onLog`;
+ * with `inspector`, the Worker's DevTools inspector listens at `inspectorPort`.
  *
  * @example
  * ```ts
@@ -29,9 +33,11 @@ export interface Hosted extends HostReady {
  * try { console.log(stack.mcpUrl, stack.startSeconds); } finally { await stack.stop(); }
  * ```
  */
-export function startHostedStack(options: { workerLogs?: boolean } = {}): Promise<Hosted & Required<HostReady>> {
-  const args = options.workerLogs ? ['--worker-logs'] : [];
-  return startHost(join(here, 'stack-host.ts'), args, 120_000) as Promise<Hosted & Required<HostReady>>;
+export function startHostedStack(options: { workerLogs?: boolean; inspector: true }): Promise<Hosted & Required<HostReady>>;
+export function startHostedStack(options?: { workerLogs?: boolean; inspector?: false }): Promise<HostedStack>;
+export function startHostedStack(options: { workerLogs?: boolean; inspector?: boolean } = {}): Promise<HostedStack> {
+  const args = [...(options.workerLogs ? ['--worker-logs'] : []), ...(options.inspector ? ['--inspector'] : [])];
+  return startHost(join(here, 'stack-host.ts'), args, 120_000) as Promise<HostedStack>;
 }
 
 /**

@@ -3,16 +3,26 @@
  * event loop (or a resident set) with the bridge they measure. Started by `hosted-stack.ts`;
  * speaks `host-protocol.ts` on stdout (every log line of the stack, then `ready`).
  * The stack is `startPrivateStack()`'s: free ports, its own state folder, removed at the end.
- * `--worker-logs` passes the Worker's `console.log` lines (the audit records) through.
+ * `--worker-logs` passes the Worker's `console.log` lines (the audit records) through;
+ * `--inspector` opens the Worker's DevTools inspector (reported as `inspectorPort`).
  */
 import { startPrivateStack } from '../../dev/stack/private-stack.ts';
 import { BENCH_BRIDGE_LIMITS, sendHostMessage, stopWithParent } from './host-protocol.ts';
 
 const workerLogs = process.argv.includes('--worker-logs');
 const stack = await startPrivateStack({
+  inspector: process.argv.includes('--inspector'),
   bridgeLimits: BENCH_BRIDGE_LIMITS,
   workerLogLevel: workerLogs ? 'log' : 'warn',
   log: (source, line) => sendHostMessage({ log: { source, line } }),
 });
-sendHostMessage({ ready: { bridgeUrl: stack.bridge.url, mcpUrl: stack.mcpUrl, workerUrl: stack.workerUrl, wranglerPid: stack.worker.process.pid! } });
+sendHostMessage({
+  ready: {
+    bridgeUrl: stack.bridge.url,
+    mcpUrl: stack.mcpUrl,
+    workerUrl: stack.workerUrl,
+    wranglerPid: stack.worker.process.pid!,
+    inspectorPort: stack.worker.inspectorPort,
+  },
+});
 stopWithParent(() => stack.cleanup());

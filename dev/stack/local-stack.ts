@@ -21,6 +21,8 @@ export const LOCAL_ACCESS_CLIENT_ID = 'secure-mcp-local';
 export interface LocalStackOptions {
   /** Port of the Worker (`wrangler dev`); the MCP URL is `http://localhost:<port>/mcp`. */
   workerPort: number;
+  /** Port of the Worker's DevTools inspector; absent, no inspector (see `wrangler-dev-host.ts`). */
+  workerInspectorPort?: number;
   /** Port of the Access stand-in; 0 picks a free one. */
   accessPort: number;
   /** Port of the bridge; 0 picks a free one. */
@@ -126,6 +128,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
 
     const worker = await startWranglerDev({
       port: options.workerPort,
+      inspectorPort: options.workerInspectorPort,
       envFile: options.devVarsPath,
       persistTo: join(options.stateDir, 'wrangler-state'),
       configHome: join(options.stateDir, 'wrangler-config'),

@@ -17,18 +17,21 @@ import { findFreePort } from './ports.ts';
  * ```
  */
 export async function startPrivateStack(
-  options: Pick<LocalStackOptions, 'bridgeLimits' | 'workerLogLevel' | 'log'> = {},
+  options: Pick<LocalStackOptions, 'bridgeLimits' | 'workerLogLevel' | 'log'> & { inspector?: boolean } = {},
 ): Promise<RunningLocalStack & { cleanup(): Promise<void> }> {
+  const { inspector, ...stackOptions } = options;
   const stateDir = await mkdtemp(join(tmpdir(), 'secure-mcp-stack-'));
   const verboseLog: LocalStackOptions['log'] = (source, line) => console.log(`[${source}] ${line}`);
   const stack = await startLocalStack({
     workerPort: await findFreePort(),
+    // Only when asked: an attached inspector makes every console.log of the Worker cost more.
+    workerInspectorPort: inspector ? await findFreePort() : undefined,
     accessPort: 0,
     bridgePort: 0,
     stateDir,
     devVarsPath: join(stateDir, '.dev.vars'),
     log: process.env.SECURE_MCP_VERBOSE === '1' ? verboseLog : undefined,
-    ...options,
+    ...stackOptions,
   }).catch(async (error: unknown) => {
     await rm(stateDir, { recursive: true, force: true });
     throw error;

@@ -1,13 +1,24 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdir } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const workerDir = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'worker');
+const here = dirname(fileURLToPath(import.meta.url));
+const workerConfig = join(here, '..', '..', 'worker', 'wrangler.jsonc');
+const hostScript = join(here, 'wrangler-dev-host.ts');
+const tsxLoader = import.meta.resolve('tsx');
 
 export interface WranglerDevOptions {
   port: number;
+  /**
+   * Port of wrangler's DevTools inspector, through which the Worker's isolate can be inspected.
+   * Absent: no inspector (it makes every `console.log` of the Worker cost more; see `wrangler-dev-host.ts`).
+   */
+  inspectorPort?: number;
+  /** The Worker's wrangler config; `worker/wrangler.jsonc` by default. wrangler runs in its folder. */
+  config?: string;
+  /** The path that answers 200 once the Worker is ready; the OAuth discovery document by default. */
+  readyPath?: string;
   /** The dotenv file with the Worker's secrets and settings (replaces `.dev.vars` lookup). */
   envFile: string;
   /** Where wrangler keeps local KV state. */
@@ -22,39 +33,41 @@ export interface WranglerDevOptions {
 
 export interface RunningWranglerDev {
   url: string;
+  /** The inspector's port; `undefined` when it is off. */
+  inspectorPort: number | undefined;
   process: ChildProcess;
   /** Stops wrangler and the workerd processes it started. */
   stop(): Promise<void>;
 }
 
 /**
- * Starts `wrangler dev` for `worker/wrangler.jsonc` in its own process group, so that
- * stopping it also stops the workerd processes it spawns, and waits until the Worker
- * answers its discovery document.
+ * Starts `wrangler dev` for `worker/wrangler.jsonc` (or `options.config`) in its own process
+ * group, so that stopping it also stops the workerd processes it spawns, and waits until the
+ * Worker answers its discovery document (or `options.readyPath`).
  *
  * @example
  * ```ts
- * const worker = await startWranglerDev({ port: 8788, envFile, persistTo, configHome });
+ * const worker = await startWranglerDev({ port: 8788, inspectorPort: 9230, envFile, persistTo, configHome });
  * await worker.stop();
  * ```
  */
 export async function startWranglerDev(options: WranglerDevOptions): Promise<RunningWranglerDev> {
   await mkdir(options.configHome, { recursive: true });
-  const wranglerBin = join(dirname(createRequire(import.meta.url).resolve('wrangler/package.json')), 'bin', 'wrangler.js');
+  const config = options.config ?? workerConfig;
   const args = [
-    wranglerBin,
-    'dev',
-    '--config', join(workerDir, 'wrangler.jsonc'),
+    '--import', tsxLoader,
+    hostScript,
+    '--config', config,
     '--port', String(options.port),
+    ...(options.inspectorPort === undefined ? [] : ['--inspector-port', String(options.inspectorPort)]),
     '--ip', 'localhost',
     '--env-file', options.envFile,
     '--persist-to', options.persistTo,
-    '--show-interactive-dev-session=false',
     '--log-level', options.logLevel ?? 'warn',
   ];
   const child = spawn(process.execPath, args, {
     // wrangler runs the config's build command in its working directory.
-    cwd: workerDir,
+    cwd: dirname(config),
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
     env: {
@@ -81,13 +94,13 @@ export async function startWranglerDev(options: WranglerDevOptions): Promise<Run
   const stop = () => stopProcessGroup(child);
   const url = `http://localhost:${options.port}`;
   try {
-    await waitUntilReady(`${url}/.well-known/oauth-authorization-server`, child, 90_000);
+    await waitUntilReady(`${url}${options.readyPath ?? '/.well-known/oauth-authorization-server'}`, child, 90_000);
   } catch (error) {
     await stop();
     const tail = output.slice(-15).join('\n');
     throw new Error(`${(error as Error).message}${tail ? `\nLast output of wrangler:\n${tail}` : ''}`);
   }
-  return { url, process: child, stop };
+  return { url, inspectorPort: options.inspectorPort, process: child, stop };
 }
 
 async function waitUntilReady(probeUrl: string, child: ChildProcess, timeoutMs: number): Promise<void> {
