@@ -8,29 +8,40 @@ export interface WatchedProcesses {
   pids(): Promise<number[]>;
 }
 
+/** A running sampler: `sampleNow()` takes one sample between the timed ones and gives its time. */
+export interface RunningSampler {
+  /** Takes a sample now; resolves with its `atSeconds`. */
+  sampleNow(): Promise<number>;
+  stop(): Promise<MemorySeries[]>;
+}
+
 /**
- * Samples the resident memory of each watched set every `intervalMs` until `stop()`.
+ * Samples the resident memory of each watched set every `intervalMs` until `stop()`; every
+ * sample also records `callsSoFar()`, the calls the run had made by then.
  *
  * @example
  * ```ts
- * const sampler = startSampler([{ name: 'bridge', pids: async () => [hostPid] }], 2_000);
+ * const sampler = startSampler([{ name: 'bridge', pids: async () => [hostPid] }], 2_000, () => calls);
  * const series = await sampler.stop();
  * ```
  */
-export function startSampler(watched: readonly WatchedProcesses[], intervalMs: number): { stop(): Promise<MemorySeries[]> } {
+export function startSampler(watched: readonly WatchedProcesses[], intervalMs: number, callsSoFar: () => number): RunningSampler {
   const started = performance.now();
   const series: MemorySeries[] = watched.map((set) => ({ name: set.name, samples: [] }));
   const sample = async () => {
     const atSeconds = (performance.now() - started) / 1000;
+    const calls = callsSoFar();
     for (const [i, set] of watched.entries()) {
       let rssKiB = 0;
       for (const pid of await set.pids()) rssKiB += (await readProcessMemory(pid))?.rssKiB ?? 0;
-      series[i]!.samples.push({ atSeconds, rssKiB });
+      series[i]!.samples.push({ atSeconds, rssKiB, calls });
     }
+    return atSeconds;
   };
   let running = sample();
   const timer = setInterval(() => (running = running.then(sample)), intervalMs);
   return {
+    sampleNow: () => (running = running.then(sample)),
     async stop() {
       clearInterval(timer);
       await running;
