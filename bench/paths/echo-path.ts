@@ -32,6 +32,9 @@ export interface ToolCall {
 
 export const ECHO_CALL: ToolCall = { name: 'echo', arguments: { message: 'bench' }, expectedText: 'Echo: bench' };
 
+/** `add`, for the paths that have no echo: our native tools and Cloudflare's template. */
+export const ADD_CALL: ToolCall = { name: 'add', arguments: { a: 2, b: 3 }, expectedText: '5' };
+
 /**
  * Connects an MCP SDK v1 client over `transport` and returns a {@link BenchClient} that
  * calls `tool` and checks its answer, so a row never counts an error as a fast call.

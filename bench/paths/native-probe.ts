@@ -2,10 +2,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { obtainTokens } from '../../dev/client/obtain-tokens.ts';
 import { BENCH_USER, nativeToolsPath, type GatewayUrls } from './whole-stack.ts';
-import { ECHO_CALL, type EchoPath, type ToolCall } from './echo-path.ts';
-
-/** The native tools have no echo; `add` (also the Cloudflare template's tool) is the nearest. */
-const ADD_CALL: ToolCall = { name: 'add', arguments: { a: 2, b: 3 }, expectedText: '5' };
+import { ADD_CALL, ECHO_CALL, type EchoPath, type ToolCall } from './echo-path.ts';
 
 /**
  * The native-tools path if the Worker serves MCP at `/mcp/native` with an `echo` tool, or else

@@ -1,6 +1,6 @@
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { obtainTokens } from '../../dev/client/obtain-tokens.ts';
-import { connectBenchClient, ECHO_CALL, type EchoPath, type ToolCall } from './echo-path.ts';
+import { connectBenchClient, ECHO_CALL, type BenchClient, type EchoPath, type ToolCall } from './echo-path.ts';
 
 /** Where the local stack's Worker answers. */
 export interface GatewayUrls {
@@ -48,7 +48,16 @@ export async function nativeToolsPath(stack: GatewayUrls, tool: ToolCall = ECHO_
   };
 }
 
-function connectWithToken(url: string, accessToken: string, tool: ToolCall = ECHO_CALL) {
+/**
+ * A bench client on a session of its own at `url`, sending `accessToken` as its bearer token.
+ *
+ * @example
+ * ```ts
+ * const client = await connectWithToken('http://localhost:8788/mcp', access_token, ADD_CALL);
+ * await client.call();
+ * ```
+ */
+export function connectWithToken(url: string, accessToken: string, tool: ToolCall = ECHO_CALL): Promise<BenchClient> {
   const transport = new StreamableHTTPClientTransport(new URL(url), {
     requestInit: { headers: { Authorization: `Bearer ${accessToken}` } },
   });

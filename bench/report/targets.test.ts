@@ -32,6 +32,23 @@ describe('checkTargets', () => {
     expect(checks.find((check) => check.target.startsWith('bridge median'))!.met).toBe('no');
   });
 
+  it("compares with this run's template row when it was measured, and says so", () => {
+    const checks = checkTargets(results([row('local-stack', 12, 20, 300), row('template', 30, 60, 100)]));
+    const median = checks.find((check) => check.target.startsWith('local stack median under half'))!;
+    expect(median.met).toBe('yes');
+    expect(median.figure).toBe("12.00 ms vs the template's 30.00 ms (measured live in this run)");
+    const throughput = checks.find((check) => check.target.startsWith('local stack calls/s @32 at least twice'))!;
+    expect(throughput.met).toBe('yes');
+    expect(throughput.figure).toMatch(/300 vs the template's 100 calls\/s \(measured live in this run\)/);
+  });
+
+  it("falls back to the issue's reference figures without a template row, and says so", () => {
+    const checks = checkTargets(results([row('local-stack', 12, 20, 300)]));
+    const median = checks.find((check) => check.target.startsWith('local stack median under half'))!;
+    expect(median.met).toBe('no');
+    expect(median.figure).toMatch(/the template's 13.90 ms \(the issue's reference figure/);
+  });
+
   it('never calls a target met when its figures are missing', () => {
     const checks = checkTargets(results([row('direct-stdio', 0.2, 1, 5000)]));
     expect(checks.filter((check) => check.met === 'yes')).toEqual([]);

@@ -1,0 +1,79 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { obtainTokens } from '../../dev/client/obtain-tokens.ts';
+import { startAccessStandIn } from '../../dev/access-standin/index.ts';
+import { loadDevUsers } from '../../dev/access-standin/users.ts';
+import { writeDevVars } from '../../dev/stack/dev-vars.ts';
+import { findFreePort } from '../../dev/stack/ports.ts';
+import { startWranglerDev } from '../../dev/stack/wrangler-dev.ts';
+import { accessPolicies } from '../../policies/access.ts';
+import { ADD_CALL, type EchoPath } from './echo-path.ts';
+import { templateCallbackUrl, templateEnvVars } from './template-env.ts';
+import { BENCH_USER, connectWithToken } from './whole-stack.ts';
+
+const templateConfig = join(dirname(fileURLToPath(import.meta.url)), '..', 'template-shape', 'wrangler.jsonc');
+const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+/** The template's Access application, in its own stand-in. */
+const TEMPLATE_ACCESS_CLIENT_ID = 'template-shape';
+
+/**
+ * Cloudflare's Access template, live: the template-shape Worker (`OAuthProvider` + `McpAgent`
+ * with its `add` tool, `bench/template-shape/`) under `wrangler dev` the way our Worker runs
+ * (`startWranglerDev`), signed in at an Access stand-in of its own as {@link BENCH_USER}.
+ * Every client reuses the one token on a session of its own, so, as `McpAgent` does, one
+ * Durable Object per session. Everything runs on free ports, with state in a temporary folder.
+ *
+ * @example
+ * ```ts
+ * const path = await templateLivePath();
+ * try { await (await path.openClient()).call(); } finally { await path.stop(); }
+ * ```
+ */
+export async function templateLivePath(): Promise<EchoPath> {
+  const stateDir = await mkdtemp(join(tmpdir(), 'secure-mcp-template-'));
+  const stops: Array<() => Promise<void>> = [() => rm(stateDir, { recursive: true, force: true })];
+  const stop = async () => {
+    for (const step of stops.reverse()) await step().catch(() => {});
+    stops.length = 0;
+  };
+  try {
+    const workerPort = await findFreePort();
+    const workerUrl = `http://localhost:${workerPort}`;
+    const clientSecret = randomBytes(32).toString('base64url');
+    const access = await startAccessStandIn({
+      port: 0,
+      clientId: TEMPLATE_ACCESS_CLIENT_ID,
+      clientSecret,
+      redirectUris: [templateCallbackUrl(workerUrl)],
+      users: await loadDevUsers(join(repoRoot, 'dev', 'users.json')),
+      policies: accessPolicies,
+    });
+    stops.push(() => access.close());
+
+    const envFile = join(stateDir, 'template.env');
+    await writeDevVars(envFile, templateEnvVars(workerUrl, access, { id: TEMPLATE_ACCESS_CLIENT_ID, secret: clientSecret }));
+    const worker = await startWranglerDev({
+      port: workerPort,
+      config: templateConfig,
+      envFile,
+      persistTo: join(stateDir, 'wrangler-state'),
+      configHome: join(stateDir, 'wrangler-config'),
+    });
+    stops.push(() => worker.stop());
+
+    const mcpUrl = `${workerUrl}/mcp`;
+    const { access_token } = await obtainTokens(mcpUrl, BENCH_USER);
+    return {
+      id: 'template',
+      label: 'Cloudflare template shape (OAuthProvider + McpAgent, `add`, wrangler dev)',
+      openClient: () => connectWithToken(mcpUrl, access_token, ADD_CALL),
+      stop,
+    };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
