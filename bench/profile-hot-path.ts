@@ -1,7 +1,7 @@
 /**
  * `npm run bench:profile`: where the time of one proxied call goes in the local stack. Each
  * probe adds one stage to the one before, measured the same way as every benchmark row
- * (20 warm-up, 200 timed sequential requests, nearest-rank percentiles), with plain `fetch`
+ * (1,000 warm-up, 200 timed sequential requests, nearest-rank percentiles), with plain `fetch`
  * so no MCP client work is counted:
  *
  * 1. wrangler dev + Worker routing: the discovery document (no KV, no upstream);
@@ -9,17 +9,30 @@
  * 3. + a valid token and the policy gate denying a call (token KV read, decision, audit);
  * 4. + the forward to the bridge and server-everything: a full `tools/call` of echo;
  * and the bridge alone (its own process) for the same call.
- * Prints a table and writes bench/results/hot-path.json.
+ *
+ * Then where the CPU goes when the machine is full: 32 MCP SDK clients, each on its own session,
+ * call in a loop for 8 s through our stack and through the template shape (`paths/template-live.ts`),
+ * and each process's CPU time is divided by the calls completed.
+ * Prints two tables and writes bench/results/hot-path.json.
  */
 import { writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { obtainTokens } from '../dev/client/obtain-tokens.ts';
+import { cpuPerCall, type CpuShare } from './measure/process-cpu.ts';
+import { descendantPids } from './measure/process-memory.ts';
+import { measureThroughput } from './measure/throughput.ts';
+import type { EchoPath } from './paths/echo-path.ts';
+import { templateLivePath } from './paths/template-live.ts';
+import { wholeStackPath } from './paths/whole-stack.ts';
 import { markdownTable } from './report/markdown.ts';
 import { startHostedBridge, startHostedStack } from './stack/hosted-stack.ts';
 import { summarizeLatency, type LatencySummary } from './stats/latency-summary.ts';
 import { TIMED_CALLS, WARM_UP_CALLS } from './measure/sequential-latency.ts';
 import { BENCH_USER } from './paths/whole-stack.ts';
+
+const CPU_CLIENTS = 32;
+const CPU_SECONDS = 8;
 
 const resultsFile = join(dirname(fileURLToPath(import.meta.url)), 'results', 'hot-path.json');
 const mcpHeaders = { 'Content-Type': 'application/json', Accept: 'application/json, text/event-stream', 'MCP-Protocol-Version': '2025-06-18' };
@@ -54,7 +67,36 @@ async function openSession(url: string, extra: Record<string, string> = {}): Pro
   return headers;
 }
 
+/** Names a process of a gateway row by what it runs. */
+function processRole(pid: number, commandLine: string, roots: { clients: number; host?: number }): string {
+  if (pid === roots.clients) return roots.host === undefined ? 'bench clients (and the Access stand-in)' : 'bench clients';
+  if (pid === roots.host) return 'bridge + Access stand-in (Node)';
+  if (commandLine.includes('server-everything')) return 'stdio servers (server-everything)';
+  if (commandLine.includes('workerd')) return commandLine.includes('--socket-addr=entry=localhost') ? 'workerd: wrangler\'s proxy' : 'workerd: the Worker';
+  if (commandLine.includes('wrangler-dev-host')) return 'wrangler (Node)';
+  return commandLine.split(' ')[0]!.split('/').at(-1)!;
+}
+
+/** CPU per call of every process of a row while CPU_CLIENTS clients call in a loop. */
+async function cpuSplit(path: EchoPath, pids: () => Promise<number[]>, host?: number): Promise<{ callsPerSecond: number; shares: CpuShare[] }> {
+  const clients = await Promise.all(Array.from({ length: CPU_CLIENTS }, () => path.openClient()));
+  try {
+    await measureThroughput(clients, 2);
+    let callsPerSecond = 0;
+    const shares = await cpuPerCall(await pids(), (pid, commandLine) => processRole(pid, commandLine, { clients: process.pid, host }), async () => {
+      const result = await measureThroughput(clients, CPU_SECONDS);
+      if (result.errors > 0) throw new Error(`${result.errors} calls failed: ${result.firstError}`);
+      callsPerSecond = result.callsPerSecond;
+      return result.calls;
+    });
+    return { callsPerSecond, shares };
+  } finally {
+    await Promise.all(clients.map((client) => client.close().catch(() => {})));
+  }
+}
+
 const stages: Array<{ stage: string; latency: LatencySummary }> = [];
+const cpu: Array<{ row: string; callsPerSecond: number; shares: CpuShare[] }> = [];
 const bridge = await startHostedBridge();
 try {
   const headers = await openSession(`${bridge.bridgeUrl}/mcp`);
@@ -82,10 +124,25 @@ try {
   const deniedStatus = (await deniedProbe().then(async (response) => (await response.text(), response.status)));
   stages.push({ stage: '3. + valid token, policy gate denies the call', latency: await probe(deniedProbe, deniedStatus) });
   stages.push({ stage: '4. + forward to the bridge: tools/call echo', latency: await probe(() => fetch(stack.mcpUrl, { method: 'POST', headers: session, body: echoCall }), 200) });
+  const stackPids = async () => [process.pid, stack.hostPid, ...(await descendantPids(stack.hostPid))];
+  cpu.push({ row: 'whole local stack (echo)', ...(await cpuSplit(await wholeStackPath(stack), stackPids, stack.hostPid)) });
 } finally {
   await stack.stop();
 }
 
+const template = await templateLivePath();
+try {
+  const templatePids = async () => [process.pid, template.wranglerPid, ...(await descendantPids(template.wranglerPid))];
+  cpu.push({ row: 'Cloudflare template shape (add)', ...(await cpuSplit(template, templatePids)) });
+} finally {
+  await template.stop();
+}
+
 const ms = (value: number) => value.toFixed(2);
 console.log(markdownTable(['stage', 'median ms', 'p90 ms', 'p99 ms'], stages.map(({ stage, latency }) => [stage, ms(latency.median), ms(latency.p90), ms(latency.p99)]), [false, true, true, true]));
-await writeFile(resultsFile, `${JSON.stringify({ measuredAt: new Date().toISOString(), stages }, null, 2)}\n`);
+for (const { row, callsPerSecond, shares } of cpu) {
+  const total = shares.reduce((sum, share) => sum + share.msPerCall, 0);
+  console.log(`\n${row}: ${CPU_CLIENTS} clients, ${callsPerSecond.toFixed(0)} calls/s, ${total.toFixed(2)} ms of CPU per call in all`);
+  console.log(markdownTable(['process', 'CPU ms per call', 'cores busy'], shares.map((share) => [share.name, share.msPerCall.toFixed(3), share.cores.toFixed(2)]), [false, true, true]));
+}
+await writeFile(resultsFile, `${JSON.stringify({ measuredAt: new Date().toISOString(), stages, cpuAt32Clients: cpu }, null, 2)}\n`);

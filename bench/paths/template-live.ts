@@ -32,7 +32,7 @@ const TEMPLATE_ACCESS_CLIENT_ID = 'template-shape';
  * try { await (await path.openClient()).call(); } finally { await path.stop(); }
  * ```
  */
-export async function templateLivePath(): Promise<EchoPath> {
+export async function templateLivePath(): Promise<EchoPath & { wranglerPid: number }> {
   const stateDir = await mkdtemp(join(tmpdir(), 'secure-mcp-template-'));
   const stops: Array<() => Promise<void>> = [() => rm(stateDir, { recursive: true, force: true })];
   const stop = async () => {
@@ -71,6 +71,7 @@ export async function templateLivePath(): Promise<EchoPath> {
       label: 'Cloudflare template shape (OAuthProvider + McpAgent, `add`, wrangler dev)',
       openClient: () => connectWithToken(mcpUrl, access_token, ADD_CALL),
       stop,
+      wranglerPid: worker.process.pid!,
     };
   } catch (error) {
     await stop();
