@@ -14,7 +14,7 @@ export type PolicyListResult = Pending<{ tools: number; rules: number; latency: 
  * `tools/list` with 100 tools under a 50-rule policy, through the Worker's own policy gate
  * (`runPolicyGate`: bounded read, header check, decision, list filtering, audit record) in
  * this process, with an in-memory upstream: only the gate's cost, no network. Same method as
- * every row: 20 warm-up, 200 timed sequential calls.
+ * every row: 1,000 warm-up, 200 timed sequential calls.
  *
  * @example
  * ```ts
