@@ -36,6 +36,18 @@ const CLIENT_REGISTRATION_TTL_SECONDS = 30 * 24 * 60 * 60;
  */
 const tokenRecords = new TokenRecordCache({ ttlMs: 5_000, maxEntries: 1_000 });
 
+/** The env the provider sees (its KV through the token-record cache), made once per `env` object: workerd reuses it. */
+const providerEnvs = new WeakMap<Cloudflare.Env, Cloudflare.Env>();
+
+function providerEnv(env: Cloudflare.Env): Cloudflare.Env {
+  let seen = providerEnvs.get(env);
+  if (!seen) {
+    seen = { ...env, OAUTH_KV: withTokenRecordCache(env.OAUTH_KV, tokenRecords) };
+    providerEnvs.set(env, seen);
+  }
+  return seen;
+}
+
 /**
  * Builds the provider for this Worker's public URL. The canonical resource is part of
  * the provider's construction, and the URL comes from `env`, so it is built on the
@@ -88,6 +100,6 @@ export default {
     }
     const refused = (await refuseOversizedCredentials(request, config.publicUrl)) ?? (await limitRegistration(request, env.REGISTRATION_RATE_LIMITER));
     if (refused) return refused;
-    return provider.instance.fetch(request, { ...env, OAUTH_KV: withTokenRecordCache(env.OAUTH_KV, tokenRecords) }, ctx);
+    return provider.instance.fetch(request, providerEnv(env), ctx);
   },
 } satisfies ExportedHandler<Cloudflare.Env>;
