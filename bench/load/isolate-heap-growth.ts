@@ -1,4 +1,4 @@
-/** How the Worker isolate's live heap (after a full garbage collection) grew over the calls after warm-up. */
+/** How a V8 isolate's live heap (after a full garbage collection) grew over the calls after warm-up: the Worker's, or the bridge host's Node process's. */
 export interface IsolateHeapGrowth {
   /** Used heap after a full collection, once the warm-up's calls had ended. */
   afterWarmUpMiB: number;
@@ -13,7 +13,7 @@ export interface IsolateHeapGrowth {
 const mib = (bytes: number) => Math.round((bytes / 2 ** 20) * 10) / 10;
 
 /**
- * Compares two readings of the isolate's used heap, each taken after a full collection with no
+ * Compares two readings of an isolate's used heap, each taken after a full collection with no
  * call in flight: what the second holds beyond the first is what the calls between them left
  * behind. Pure.
  *

@@ -30,6 +30,17 @@ afterAll(async () => {
 });
 
 describe('connectIsolateInspector', () => {
+  // First, while the garbage is still there: the snapshot's collection (the next test) would take it away.
+  it('forces the collection without a heap snapshot when told the inspector is Node\'s, and gives the heap V8 holds', async () => {
+    const inspector = await connectIsolateInspector(inspectorPort, { runtime: 'node' });
+    const usedBytes = await inspector.usedHeapAfterFullGc();
+    const committedBytes = await inspector.committedHeapBytes();
+    inspector.close();
+    expect(usedBytes).toBeGreaterThan(6 * 2 ** 20);
+    expect(usedBytes).toBeLessThan(24 * 2 ** 20);
+    expect(committedBytes).toBeGreaterThanOrEqual(usedBytes);
+  });
+
   it('gives the live heap after a full collection: what the process keeps, without its garbage', async () => {
     const inspector = await connectIsolateInspector(inspectorPort);
     const usedBytes = await inspector.usedHeapAfterFullGc();

@@ -20,12 +20,6 @@ export interface SettledGrowth {
   callsToSettle: number;
 }
 
-/** How much a process grew after warm-up, against its bound. */
-export interface MemoryGrowth extends SettledGrowth {
-  boundMiB: number;
-  withinBound: boolean;
-}
-
 const mib = (kib: number) => Math.round((kib / 1024) * 10) / 10;
 
 /**
@@ -57,17 +51,4 @@ export function settledGrowth(series: MemorySeries, warmUpSeconds: number): Sett
     growthMiB: mib(Math.max(0, settled.rssKiB - baseline)),
     callsToSettle: settled.calls - warmUp.at(-1)!.calls,
   };
-}
-
-/**
- * `settledGrowth` compared with `boundMiB`. Pure.
- *
- * @example
- * ```ts
- * memoryGrowth({ name: 'bridge', samples }, 30, 64).withinBound;
- * ```
- */
-export function memoryGrowth(series: MemorySeries, warmUpSeconds: number, boundMiB: number): MemoryGrowth {
-  const growth = settledGrowth(series, warmUpSeconds);
-  return { ...growth, boundMiB, withinBound: growth.growthMiB <= boundMiB };
 }

@@ -6,6 +6,8 @@ export interface WatchedProcesses {
   name: string;
   /** The pids to sum right now (asked at every sample, as processes come and go). */
   pids(): Promise<number[]>;
+  /** KiB to take off the sum, read right after it: such as the memory V8 holds for a heap, to follow what lies outside it. */
+  lessKiB?(): Promise<number>;
 }
 
 /** A running sampler: `sampleNow()` takes one sample between the timed ones and gives its time. */
@@ -21,7 +23,8 @@ export interface RunningSampler {
  *
  * @example
  * ```ts
- * const sampler = startSampler([{ name: 'bridge', pids: async () => [hostPid] }], 2_000, () => calls);
+ * const outsideHeap = { name: 'bridge outside its V8 heap', pids: async () => [hostPid], lessKiB: async () => (await inspector.committedHeapBytes()) / 1024 };
+ * const sampler = startSampler([{ name: 'bridge', pids: async () => [hostPid] }, outsideHeap], 2_000, () => calls);
  * const series = await sampler.stop();
  * ```
  */
@@ -34,6 +37,7 @@ export function startSampler(watched: readonly WatchedProcesses[], intervalMs: n
     for (const [i, set] of watched.entries()) {
       let rssKiB = 0;
       for (const pid of await set.pids()) rssKiB += (await readProcessMemory(pid))?.rssKiB ?? 0;
+      if (set.lessKiB) rssKiB -= await set.lessKiB();
       series[i]!.samples.push({ atSeconds, rssKiB, calls });
     }
     return atSeconds;

@@ -18,6 +18,8 @@ export interface HostReady {
   wranglerPid?: number;
   /** wrangler's DevTools inspector port, through which the Worker's isolate can be inspected. */
   inspectorPort?: number;
+  /** The host process's own Node inspector port (the bridge's and the Access stand-in's heap), when it was started with one. */
+  hostInspectorPort?: number;
 }
 
 /** One line of a host process's stdout. */
@@ -42,6 +44,21 @@ export function parseHostLine(text: string): HostMessage | undefined {
     // not one of ours
   }
   return undefined;
+}
+
+/**
+ * Whether a stderr line of a host process is one of the notices Node's inspector prints
+ * ("Debugger listening on ...", "Debugger attached.", ...): expected when the host runs with
+ * `--inspect`, so not worth keeping as a clue to why a host failed. Pure.
+ *
+ * @example
+ * ```ts
+ * isInspectorNotice('Debugger listening on ws://127.0.0.1:9229/0f2c...'); // true
+ * isInspectorNotice('Error: listen EADDRINUSE'); // false
+ * ```
+ */
+export function isInspectorNotice(line: string): boolean {
+  return /^(Debugger listening on ws:|For help, see: https:\/\/nodejs\.org\/|Debugger attached\.$|Debugger ending on ws:|Waiting for the debugger to disconnect\.\.\.$)/.test(line);
 }
 
 /** Writes one message to stdout, for the parent to read. */

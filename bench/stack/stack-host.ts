@@ -4,8 +4,11 @@
  * speaks `host-protocol.ts` on stdout (every log line of the stack, then `ready`).
  * The stack is `startPrivateStack()`'s: free ports, its own state folder, removed at the end.
  * `--worker-logs` passes the Worker's `console.log` lines (the audit records) through;
- * `--inspector` opens the Worker's DevTools inspector (reported as `inspectorPort`).
+ * `--inspector` opens the Worker's DevTools inspector (reported as `inspectorPort`). When this
+ * process itself runs with Node's inspector (`--inspect=127.0.0.1:0`), its port is reported as
+ * `hostInspectorPort`: the bridge's and the Access stand-in's heap can be read through it.
  */
+import { url as ownInspectorUrl } from 'node:inspector';
 import { startPrivateStack } from '../../dev/stack/private-stack.ts';
 import { BENCH_BRIDGE_LIMITS, sendHostMessage, stopWithParent } from './host-protocol.ts';
 
@@ -23,6 +26,11 @@ sendHostMessage({
     workerUrl: stack.workerUrl,
     wranglerPid: stack.worker.process.pid!,
     inspectorPort: stack.worker.inspectorPort,
+    hostInspectorPort: inspectorPort(ownInspectorUrl()),
   },
 });
 stopWithParent(() => stack.cleanup());
+
+function inspectorPort(socketUrl: string | undefined): number | undefined {
+  return socketUrl === undefined ? undefined : Number(new URL(socketUrl).port);
+}
