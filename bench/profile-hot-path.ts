@@ -4,21 +4,26 @@
  * (1,000 warm-up, 200 timed sequential requests, nearest-rank percentiles), with plain `fetch`
  * so no MCP client work is counted:
  *
+ * 0. wrangler dev in front of a bare Worker that only answers "ok" (`load/bare-worker/`): the floor;
  * 1. wrangler dev + Worker routing: the discovery document (no KV, no upstream);
  * 2. + the OAuth provider rejecting an unknown token (one KV read);
- * 3. + a valid token and the policy gate denying a call (token KV read, decision, audit);
+ * 3. + a valid token and the policy gate denying a call (token record, decision, audit);
  * 4. + the forward to the bridge and server-everything: a full `tools/call` of echo;
- * and the bridge alone (its own process) for the same call.
+ * and the bridge alone (its own process) for the same call. Each stage also says how much CPU
+ * each process spent per request (from /proc), which is steadier than wall time on a shared machine.
  *
  * Then where the CPU goes when the machine is full: 32 MCP SDK clients, each on its own session,
  * call in a loop for 8 s through our stack and through the template shape (`paths/template-live.ts`),
  * and each process's CPU time is divided by the calls completed.
  * Prints two tables and writes bench/results/hot-path.json.
  */
-import { writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { obtainTokens } from '../dev/client/obtain-tokens.ts';
+import { findFreePort } from '../dev/stack/ports.ts';
+import { startWranglerDev } from '../dev/stack/wrangler-dev.ts';
 import { cpuPerCall, type CpuShare } from './measure/process-cpu.ts';
 import { descendantPids } from './measure/process-memory.ts';
 import { measureThroughput } from './measure/throughput.ts';
@@ -38,8 +43,15 @@ const resultsFile = join(dirname(fileURLToPath(import.meta.url)), 'results', 'ho
 const mcpHeaders = { 'Content-Type': 'application/json', Accept: 'application/json, text/event-stream', 'MCP-Protocol-Version': '2025-06-18' };
 const echoCall = JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'echo', arguments: { message: 'bench' } } });
 
-/** Times `request` sequentially; every answer must have the expected status. */
-async function probe(request: () => Promise<Response>, expectedStatus: number): Promise<LatencySummary> {
+/** A stage: its latency, and the CPU each process spent per request during the timed requests. */
+interface Stage {
+  stage: string;
+  latency: LatencySummary;
+  cpu: CpuShare[];
+}
+
+/** Times `request` sequentially; every answer must have the expected status. CPU is read from the host process and its descendants. */
+async function probe(stage: string, request: () => Promise<Response>, expectedStatus: number, hostPid: number): Promise<Stage> {
   const once = async () => {
     const response = await request();
     const body = await response.text();
@@ -47,12 +59,16 @@ async function probe(request: () => Promise<Response>, expectedStatus: number): 
   };
   for (let i = 0; i < WARM_UP_CALLS; i += 1) await once();
   const samples: number[] = [];
-  for (let i = 0; i < TIMED_CALLS; i += 1) {
-    const start = performance.now();
-    await once();
-    samples.push(performance.now() - start);
-  }
-  return summarizeLatency(samples);
+  const pids = [hostPid, ...(await descendantPids(hostPid))];
+  const cpu = await cpuPerCall(pids, (pid, commandLine) => processRole(pid, commandLine, { clients: process.pid, host: hostPid }), async () => {
+    for (let i = 0; i < TIMED_CALLS; i += 1) {
+      const start = performance.now();
+      await once();
+      samples.push(performance.now() - start);
+    }
+    return TIMED_CALLS;
+  });
+  return { stage, latency: summarizeLatency(samples), cpu: cpu.filter((share) => share.msPerCall > 0) };
 }
 
 /** Opens an MCP session with plain fetch; returns the headers every later request needs. */
@@ -70,10 +86,11 @@ async function openSession(url: string, extra: Record<string, string> = {}): Pro
 /** Names a process of a gateway row by what it runs. */
 function processRole(pid: number, commandLine: string, roots: { clients: number; host?: number }): string {
   if (pid === roots.clients) return roots.host === undefined ? 'bench clients (and the Access stand-in)' : 'bench clients';
-  if (pid === roots.host) return 'bridge + Access stand-in (Node)';
+  if (commandLine.includes('wrangler-dev-host')) return 'wrangler (Node)';
+  // The stack's host process also runs the Access stand-in, idle once the clients are signed in.
+  if (pid === roots.host) return 'bridge (Node)';
   if (commandLine.includes('server-everything')) return 'stdio servers (server-everything)';
   if (commandLine.includes('workerd')) return commandLine.includes('--socket-addr=entry=localhost') ? 'workerd: wrangler\'s proxy' : 'workerd: the Worker';
-  if (commandLine.includes('wrangler-dev-host')) return 'wrangler (Node)';
   return commandLine.split(' ')[0]!.split('/').at(-1)!;
 }
 
@@ -95,14 +112,36 @@ async function cpuSplit(path: EchoPath, pids: () => Promise<number[]>, host?: nu
   }
 }
 
-const stages: Array<{ stage: string; latency: LatencySummary }> = [];
+const stages: Stage[] = [];
 const cpu: Array<{ row: string; callsPerSecond: number; shares: CpuShare[] }> = [];
 const bridge = await startHostedBridge();
 try {
   const headers = await openSession(`${bridge.bridgeUrl}/mcp`);
-  stages.push({ stage: 'bridge alone: tools/call echo', latency: await probe(() => fetch(`${bridge.bridgeUrl}/mcp`, { method: 'POST', headers, body: echoCall }), 200) });
+  stages.push(await probe('bridge alone: tools/call echo', () => fetch(`${bridge.bridgeUrl}/mcp`, { method: 'POST', headers, body: echoCall }), 200, bridge.hostPid));
 } finally {
   await bridge.stop();
+}
+
+// The floor of every Worker row: wrangler dev in front of a Worker that only answers "ok".
+const bareState = await mkdtemp(join(tmpdir(), 'secure-mcp-profile-bare-'));
+try {
+  const envFile = join(bareState, '.dev.vars');
+  await writeFile(envFile, '');
+  const bare = await startWranglerDev({
+    port: await findFreePort(),
+    config: join(dirname(fileURLToPath(import.meta.url)), 'load', 'bare-worker', 'wrangler.jsonc'),
+    readyPath: '/',
+    envFile,
+    persistTo: join(bareState, 'wrangler-state'),
+    configHome: join(bareState, 'wrangler-config'),
+  });
+  try {
+    stages.push(await probe('0. wrangler dev + a bare "ok" Worker', () => fetch(bare.url), 200, bare.process.pid!));
+  } finally {
+    await bare.stop();
+  }
+} finally {
+  await rm(bareState, { recursive: true, force: true });
 }
 
 const stack = await startHostedStack();
@@ -110,11 +149,10 @@ try {
   const { access_token } = await obtainTokens(stack.mcpUrl, BENCH_USER);
   const auth = { Authorization: `Bearer ${access_token}` };
   const discovery = `${stack.workerUrl}/.well-known/oauth-authorization-server`;
-  stages.push({ stage: '1. wrangler dev + Worker: discovery document', latency: await probe(() => fetch(discovery), 200) });
-  stages.push({
-    stage: '2. + OAuth provider: unknown token refused',
-    latency: await probe(() => fetch(stack.mcpUrl, { method: 'POST', headers: { ...mcpHeaders, Authorization: 'Bearer a:b:c' }, body: echoCall }), 401),
-  });
+  stages.push(await probe('1. wrangler dev + Worker: discovery document', () => fetch(discovery), 200, stack.hostPid));
+  stages.push(
+    await probe('2. + OAuth provider: unknown token refused', () => fetch(stack.mcpUrl, { method: 'POST', headers: { ...mcpHeaders, Authorization: 'Bearer a:b:c' }, body: echoCall }), 401, stack.hostPid),
+  );
   const session = await openSession(stack.mcpUrl, auth);
   const denied = JSON.stringify({ jsonrpc: '2.0', id: 3, method: 'tools/call', params: { name: 'get-env', arguments: {} } });
   const deniedProbe = async () => {
@@ -122,8 +160,8 @@ try {
     return response;
   };
   const deniedStatus = (await deniedProbe().then(async (response) => (await response.text(), response.status)));
-  stages.push({ stage: '3. + valid token, policy gate denies the call', latency: await probe(deniedProbe, deniedStatus) });
-  stages.push({ stage: '4. + forward to the bridge: tools/call echo', latency: await probe(() => fetch(stack.mcpUrl, { method: 'POST', headers: session, body: echoCall }), 200) });
+  stages.push(await probe('3. + valid token, policy gate denies the call', deniedProbe, deniedStatus, stack.hostPid));
+  stages.push(await probe('4. + forward to the bridge: tools/call echo', () => fetch(stack.mcpUrl, { method: 'POST', headers: session, body: echoCall }), 200, stack.hostPid));
   const stackPids = async () => [process.pid, stack.hostPid, ...(await descendantPids(stack.hostPid))];
   cpu.push({ row: 'whole local stack (echo)', ...(await cpuSplit(await wholeStackPath(stack), stackPids, stack.hostPid)) });
 } finally {
@@ -139,7 +177,24 @@ try {
 }
 
 const ms = (value: number) => value.toFixed(2);
-console.log(markdownTable(['stage', 'median ms', 'p90 ms', 'p99 ms'], stages.map(({ stage, latency }) => [stage, ms(latency.median), ms(latency.p90), ms(latency.p99)]), [false, true, true, true]));
+const cpuOf = (stage: Stage, name: string) => stage.cpu.find((share) => share.name === name)?.msPerCall;
+const cpuCell = (value: number | undefined) => (value === undefined ? '' : value.toFixed(2));
+console.log(
+  markdownTable(
+    ['stage', 'median ms', 'p90 ms', 'p99 ms', 'CPU ms/request: the Worker', 'wrangler\'s proxy', 'bridge', 'stdio server'],
+    stages.map((stage) => [
+      stage.stage,
+      ms(stage.latency.median),
+      ms(stage.latency.p90),
+      ms(stage.latency.p99),
+      cpuCell(cpuOf(stage, 'workerd: the Worker')),
+      cpuCell(cpuOf(stage, 'workerd: wrangler\'s proxy')),
+      cpuCell(cpuOf(stage, 'bridge (Node)')),
+      cpuCell(cpuOf(stage, 'stdio servers (server-everything)')),
+    ]),
+    [false, true, true, true, true, true, true, true],
+  ),
+);
 for (const { row, callsPerSecond, shares } of cpu) {
   const total = shares.reduce((sum, share) => sum + share.msPerCall, 0);
   console.log(`\n${row}: ${CPU_CLIENTS} clients, ${callsPerSecond.toFixed(0)} calls/s, ${total.toFixed(2)} ms of CPU per call in all`);
