@@ -41,9 +41,11 @@ export interface RunningWranglerDev {
 }
 
 /**
- * Starts `wrangler dev` for `worker/wrangler.jsonc` (or `options.config`) in its own process
- * group, so that stopping it also stops the workerd processes it spawns, and waits until the
- * Worker answers its discovery document (or `options.readyPath`).
+ * Starts `wrangler dev` for `worker/wrangler.jsonc` (or `options.config`) through
+ * `wrangler-dev-host.ts` (wrangler's dev environment, DevTools inspector off unless
+ * `inspectorPort` is given) in its own process group, so that stopping it also stops the
+ * workerd processes it spawns, and waits until the Worker answers its discovery document
+ * (or `options.readyPath`).
  *
  * @example
  * ```ts
