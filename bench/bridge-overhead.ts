@@ -39,7 +39,9 @@ async function measure(call: () => Promise<unknown>): Promise<number> {
 
 /** Peak resident memory of a process in MiB (Linux /proc). */
 function peakMemoryMiB(pid: number): number {
-  const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith('VmHWM:'));
+  const line = readFileSync(`/proc/${pid}/status`, 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith('VmHWM:'));
   return Number(line?.split(/\s+/)[1] ?? NaN) / 1024;
 }
 
@@ -63,12 +65,20 @@ async function bareHttpRoundTrip(): Promise<number> {
  */
 async function nativeHttpServer(): Promise<{ url: URL; close: () => void }> {
   const server = new McpServer({ name: 'native-echo', version: '1' });
-  server.registerTool('echo', { inputSchema: { message: z.string() } }, ({ message }) => ({ content: [{ type: 'text', text: `Echo: ${message}` }] }));
+  server.registerTool('echo', { inputSchema: { message: z.string() } }, ({ message }) => ({
+    content: [{ type: 'text', text: `Echo: ${message}` }],
+  }));
   const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: randomUUID });
   await server.connect(transport);
-  const http = createServer((request, response) => void transport.handleRequest(request, response)).listen(0, '127.0.0.1');
+  const http = createServer((request, response) => void transport.handleRequest(request, response)).listen(
+    0,
+    '127.0.0.1',
+  );
   await new Promise((resolve) => http.once('listening', resolve));
-  return { url: new URL(`http://127.0.0.1:${(http.address() as { port: number }).port}/mcp`), close: () => http.close() };
+  return {
+    url: new URL(`http://127.0.0.1:${(http.address() as { port: number }).port}/mcp`),
+    close: () => http.close(),
+  };
 }
 
 const echo = (client: Client | ClientV2) => client.callTool({ name: 'echo', arguments: { message: 'bench' } });
@@ -96,7 +106,10 @@ await sessionful.connect(new StreamableHTTPClientTransport(new URL('/mcp', bridg
 const sessionfulMedian = await measure(() => echo(sessionful));
 const childMiB = peakMemoryMiB(bridge.sessions()[0]!.pid!);
 
-const stateless = new ClientV2({ name: 'bench-stateless', version: '1' }, { versionNegotiation: { mode: { pin: '2026-07-28' } } });
+const stateless = new ClientV2(
+  { name: 'bench-stateless', version: '1' },
+  { versionNegotiation: { mode: { pin: '2026-07-28' } } },
+);
 await stateless.connect(new StreamableV2(new URL('/mcp', bridge.url)));
 const statelessMedian = await measure(() => echo(stateless));
 const bridgeMiB = peakMemoryMiB(process.pid);
@@ -113,5 +126,9 @@ console.log(row('server speaking Streamable HTTP itself (v1)', nativeMedian));
 console.log(row('through the bridge, 2025 session (SDK v1)', sessionfulMedian));
 console.log(row('through the bridge, 2026-07-28 stateless (v2)', statelessMedian));
 console.log(`bridge vs direct stdio client (sessionful): +${(sessionfulMedian - directMedian).toFixed(3)} ms`);
-console.log(`bridge vs a server serving HTTP itself (the stdio hop and relay): +${(sessionfulMedian - nativeMedian).toFixed(3)} ms`);
-console.log(`peak memory: stdio child ${childMiB.toFixed(1)} MiB (direct ${directChildMiB.toFixed(1)} MiB); bench process incl. bridge ${bridgeMiB.toFixed(1)} MiB`);
+console.log(
+  `bridge vs a server serving HTTP itself (the stdio hop and relay): +${(sessionfulMedian - nativeMedian).toFixed(3)} ms`,
+);
+console.log(
+  `peak memory: stdio child ${childMiB.toFixed(1)} MiB (direct ${directChildMiB.toFixed(1)} MiB); bench process incl. bridge ${bridgeMiB.toFixed(1)} MiB`,
+);

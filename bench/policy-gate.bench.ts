@@ -18,11 +18,43 @@ function fiftyRules(): ToolPolicies {
   const rules: ToolRule[] = [];
   for (let index = 0; index < 49; index++) {
     const kind = index % 5;
-    if (kind === 0) rules.push({ name: `deny-${index}`, effect: 'deny', who: [{ group: `team-${index}` }], tools: [`admin-${index}-*`] });
-    else if (kind === 1) rules.push({ name: `group-${index}`, effect: 'allow', who: [{ group: `team-${index}` }, { email: `lead-${index}@example.com` }], tools: [`tool-${index}-*`, 'get-*'] });
-    else if (kind === 2) rules.push({ name: `domain-${index}`, effect: 'allow', who: [{ emailDomain: `partner-${index}.example` }], tools: [`partner-${index}-?`], resources: [`demo://partner-${index}/*`] });
-    else if (kind === 3) rules.push({ name: `args-${index}`, effect: 'allow', who: [{ group: 'support' }], tools: [`weather-${index}`], arguments: { city: { oneOf: ['Chicago', 'New York'] } } });
-    else rules.push({ name: `prompts-${index}`, effect: 'allow', who: [{ group: `team-${index}` }], prompts: [`prompt-${index}-*`] });
+    if (kind === 0)
+      rules.push({
+        name: `deny-${index}`,
+        effect: 'deny',
+        who: [{ group: `team-${index}` }],
+        tools: [`admin-${index}-*`],
+      });
+    else if (kind === 1)
+      rules.push({
+        name: `group-${index}`,
+        effect: 'allow',
+        who: [{ group: `team-${index}` }, { email: `lead-${index}@example.com` }],
+        tools: [`tool-${index}-*`, 'get-*'],
+      });
+    else if (kind === 2)
+      rules.push({
+        name: `domain-${index}`,
+        effect: 'allow',
+        who: [{ emailDomain: `partner-${index}.example` }],
+        tools: [`partner-${index}-?`],
+        resources: [`demo://partner-${index}/*`],
+      });
+    else if (kind === 3)
+      rules.push({
+        name: `args-${index}`,
+        effect: 'allow',
+        who: [{ group: 'support' }],
+        tools: [`weather-${index}`],
+        arguments: { city: { oneOf: ['Chicago', 'New York'] } },
+      });
+    else
+      rules.push({
+        name: `prompts-${index}`,
+        effect: 'allow',
+        who: [{ group: `team-${index}` }],
+        prompts: [`prompt-${index}-*`],
+      });
   }
   // The rule that decides comes last, so every request walks all of them.
   rules.push({ name: 'support-echo', effect: 'allow', who: [{ group: 'support' }], tools: ['echo', 'list-*'] });
@@ -31,21 +63,38 @@ function fiftyRules(): ToolPolicies {
 
 const policies = fiftyRules();
 const user = { sub: 'bob-sub', email: 'bob@example.com', name: 'Bob', groups: ['support'] };
-const tools = Array.from({ length: 20 }, (_, index) => ({ name: index % 2 === 0 ? `list-${index}` : `admin-${index}`, description: 'x'.repeat(200), inputSchema: { type: 'object' } }));
+const tools = Array.from({ length: 20 }, (_, index) => ({
+  name: index % 2 === 0 ? `list-${index}` : `admin-${index}`,
+  description: 'x'.repeat(200),
+  inputSchema: { type: 'object' },
+}));
 
 const scenarios = {
   'tools/call (allowed, JSON answer)': {
-    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'echo', arguments: { message: 'hello world' } } }),
-    answer: () => Response.json({ jsonrpc: '2.0', id: 1, result: { content: [{ type: 'text', text: 'Echo: hello world' }] } }),
+    body: JSON.stringify({
+      jsonrpc: '2.0',
+      id: 1,
+      method: 'tools/call',
+      params: { name: 'echo', arguments: { message: 'hello world' } },
+    }),
+    answer: () =>
+      Response.json({ jsonrpc: '2.0', id: 1, result: { content: [{ type: 'text', text: 'Echo: hello world' }] } }),
   },
   'tools/list (20 tools, SSE answer, filtered)': {
     body: JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'tools/list' }),
-    answer: () => new Response(`event: message\ndata: ${JSON.stringify({ jsonrpc: '2.0', id: 2, result: { tools } })}\n\n`, { headers: { 'Content-Type': 'text/event-stream' } }),
+    answer: () =>
+      new Response(`event: message\ndata: ${JSON.stringify({ jsonrpc: '2.0', id: 2, result: { tools } })}\n\n`, {
+        headers: { 'Content-Type': 'text/event-stream' },
+      }),
   },
 };
 
 function request(body: string): Request {
-  return new Request('http://localhost:8788/mcp', { method: 'POST', headers: { 'Content-Type': 'application/json', Accept: 'application/json, text/event-stream' }, body });
+  return new Request('http://localhost:8788/mcp', {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', Accept: 'application/json, text/event-stream' },
+    body,
+  });
 }
 
 async function time(run: () => Promise<Response>): Promise<number[]> {
@@ -60,13 +109,25 @@ async function time(run: () => Promise<Response>): Promise<number[]> {
 
 const quantile = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
 
-console.log(`policy gate overhead, ${policies.rules.length} tool rules, ${ITERATIONS} requests per row (Node ${process.version})`);
+console.log(
+  `policy gate overhead, ${policies.rules.length} tool rules, ${ITERATIONS} requests per row (Node ${process.version})`,
+);
 console.log('scenario                                       direct median   gated median   added median   added p99');
 for (const [name, scenario] of Object.entries(scenarios)) {
   const upstream = { forward: async (forwarded: Request) => (await forwarded.text(), scenario.answer()) };
   const direct = await time(() => upstream.forward(request(scenario.body)));
-  const gated = await time(() => runPolicyGate(request(scenario.body), { user, clientId: 'bench', policies, upstream, audit: (record) => void JSON.stringify(record) }));
+  const gated = await time(() =>
+    runPolicyGate(request(scenario.body), {
+      user,
+      clientId: 'bench',
+      policies,
+      upstream,
+      audit: (record) => void JSON.stringify(record),
+    }),
+  );
   const added = quantile(gated, 0.5) - quantile(direct, 0.5);
   const fmt = (ms: number) => `${(ms * 1000).toFixed(0).padStart(8)} µs`;
-  console.log(`${name.padEnd(46)} ${fmt(quantile(direct, 0.5))}    ${fmt(quantile(gated, 0.5))}   ${fmt(added)}   ${fmt(quantile(gated, 0.99) - quantile(direct, 0.99))}`);
+  console.log(
+    `${name.padEnd(46)} ${fmt(quantile(direct, 0.5))}    ${fmt(quantile(gated, 0.5))}   ${fmt(added)}   ${fmt(quantile(gated, 0.99) - quantile(direct, 0.99))}`,
+  );
 }

@@ -40,8 +40,17 @@ const CPU_CLIENTS = 32;
 const CPU_SECONDS = 8;
 
 const resultsFile = join(dirname(fileURLToPath(import.meta.url)), 'results', 'hot-path.json');
-const mcpHeaders = { 'Content-Type': 'application/json', Accept: 'application/json, text/event-stream', 'MCP-Protocol-Version': '2025-06-18' };
-const echoCall = JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'echo', arguments: { message: 'bench' } } });
+const mcpHeaders = {
+  'Content-Type': 'application/json',
+  Accept: 'application/json, text/event-stream',
+  'MCP-Protocol-Version': '2025-06-18',
+};
+const echoCall = JSON.stringify({
+  jsonrpc: '2.0',
+  id: 2,
+  method: 'tools/call',
+  params: { name: 'echo', arguments: { message: 'bench' } },
+});
 
 /** A stage: its latency, and the CPU each process spent per request during the timed requests. */
 interface Stage {
@@ -51,61 +60,96 @@ interface Stage {
 }
 
 /** Times `request` sequentially; every answer must have the expected status. CPU is read from the host process and its descendants. */
-async function probe(stage: string, request: () => Promise<Response>, expectedStatus: number, hostPid: number): Promise<Stage> {
+async function probe(
+  stage: string,
+  request: () => Promise<Response>,
+  expectedStatus: number,
+  hostPid: number,
+): Promise<Stage> {
   const once = async () => {
     const response = await request();
     const body = await response.text();
-    if (response.status !== expectedStatus) throw new Error(`expected HTTP ${expectedStatus}, got ${response.status}: ${body.slice(0, 200)}`);
+    if (response.status !== expectedStatus)
+      throw new Error(`expected HTTP ${expectedStatus}, got ${response.status}: ${body.slice(0, 200)}`);
   };
   for (let i = 0; i < WARM_UP_CALLS; i += 1) await once();
   const samples: number[] = [];
   const pids = [hostPid, ...(await descendantPids(hostPid))];
-  const cpu = await cpuPerCall(pids, (pid, commandLine) => processRole(pid, commandLine, { clients: process.pid, host: hostPid }), async () => {
-    for (let i = 0; i < TIMED_CALLS; i += 1) {
-      const start = performance.now();
-      await once();
-      samples.push(performance.now() - start);
-    }
-    return TIMED_CALLS;
-  });
+  const cpu = await cpuPerCall(
+    pids,
+    (pid, commandLine) => processRole(pid, commandLine, { clients: process.pid, host: hostPid }),
+    async () => {
+      for (let i = 0; i < TIMED_CALLS; i += 1) {
+        const start = performance.now();
+        await once();
+        samples.push(performance.now() - start);
+      }
+      return TIMED_CALLS;
+    },
+  );
   return { stage, latency: summarizeLatency(samples), cpu: cpu.filter((share) => share.msPerCall > 0) };
 }
 
 /** Opens an MCP session with plain fetch; returns the headers every later request needs. */
 async function openSession(url: string, extra: Record<string, string> = {}): Promise<Record<string, string>> {
-  const initialize = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'bench-profile', version: '1.0.0' } } });
+  const initialize = JSON.stringify({
+    jsonrpc: '2.0',
+    id: 1,
+    method: 'initialize',
+    params: {
+      protocolVersion: '2025-06-18',
+      capabilities: {},
+      clientInfo: { name: 'bench-profile', version: '1.0.0' },
+    },
+  });
   const response = await fetch(url, { method: 'POST', headers: { ...mcpHeaders, ...extra }, body: initialize });
   await response.text();
   const sessionId = response.headers.get('mcp-session-id');
   if (!response.ok || !sessionId) throw new Error(`initialize at ${url} failed: HTTP ${response.status}`);
   const headers = { ...mcpHeaders, ...extra, 'Mcp-Session-Id': sessionId };
-  await (await fetch(url, { method: 'POST', headers, body: JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' }) })).text();
+  await (
+    await fetch(url, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' }),
+    })
+  ).text();
   return headers;
 }
 
 /** Names a process of a gateway row by what it runs. */
 function processRole(pid: number, commandLine: string, roots: { clients: number; host?: number }): string {
-  if (pid === roots.clients) return roots.host === undefined ? 'bench clients (and the Access stand-in)' : 'bench clients';
+  if (pid === roots.clients)
+    return roots.host === undefined ? 'bench clients (and the Access stand-in)' : 'bench clients';
   if (commandLine.includes('wrangler-dev-host')) return 'wrangler (Node)';
   // The stack's host process also runs the Access stand-in, idle once the clients are signed in.
   if (pid === roots.host) return 'bridge (Node)';
   if (commandLine.includes('server-everything')) return 'stdio servers (server-everything)';
-  if (commandLine.includes('workerd')) return commandLine.includes('--socket-addr=entry=localhost') ? 'workerd: wrangler\'s proxy' : 'workerd: the Worker';
+  if (commandLine.includes('workerd'))
+    return commandLine.includes('--socket-addr=entry=localhost') ? "workerd: wrangler's proxy" : 'workerd: the Worker';
   return commandLine.split(' ')[0]!.split('/').at(-1)!;
 }
 
 /** CPU per call of every process of a row while CPU_CLIENTS clients call in a loop. */
-async function cpuSplit(path: EchoPath, pids: () => Promise<number[]>, host?: number): Promise<{ callsPerSecond: number; shares: CpuShare[] }> {
+async function cpuSplit(
+  path: EchoPath,
+  pids: () => Promise<number[]>,
+  host?: number,
+): Promise<{ callsPerSecond: number; shares: CpuShare[] }> {
   const clients = await Promise.all(Array.from({ length: CPU_CLIENTS }, () => path.openClient()));
   try {
     await measureThroughput(clients, 2);
     let callsPerSecond = 0;
-    const shares = await cpuPerCall(await pids(), (pid, commandLine) => processRole(pid, commandLine, { clients: process.pid, host }), async () => {
-      const result = await measureThroughput(clients, CPU_SECONDS);
-      if (result.errors > 0) throw new Error(`${result.errors} calls failed: ${result.firstError}`);
-      callsPerSecond = result.callsPerSecond;
-      return result.calls;
-    });
+    const shares = await cpuPerCall(
+      await pids(),
+      (pid, commandLine) => processRole(pid, commandLine, { clients: process.pid, host }),
+      async () => {
+        const result = await measureThroughput(clients, CPU_SECONDS);
+        if (result.errors > 0) throw new Error(`${result.errors} calls failed: ${result.firstError}`);
+        callsPerSecond = result.callsPerSecond;
+        return result.calls;
+      },
+    );
     return { callsPerSecond, shares };
   } finally {
     await Promise.all(clients.map((client) => client.close().catch(() => {})));
@@ -117,7 +161,14 @@ const cpu: Array<{ row: string; callsPerSecond: number; shares: CpuShare[] }> = 
 const bridge = await startHostedBridge();
 try {
   const headers = await openSession(`${bridge.bridgeUrl}/mcp`);
-  stages.push(await probe('bridge alone: tools/call echo', () => fetch(`${bridge.bridgeUrl}/mcp`, { method: 'POST', headers, body: echoCall }), 200, bridge.hostPid));
+  stages.push(
+    await probe(
+      'bridge alone: tools/call echo',
+      () => fetch(`${bridge.bridgeUrl}/mcp`, { method: 'POST', headers, body: echoCall }),
+      200,
+      bridge.hostPid,
+    ),
+  );
 } finally {
   await bridge.stop();
 }
@@ -151,19 +202,44 @@ try {
   const discovery = `${stack.workerUrl}/.well-known/oauth-authorization-server`;
   stages.push(await probe('1. wrangler dev + Worker: discovery document', () => fetch(discovery), 200, stack.hostPid));
   stages.push(
-    await probe('2. + OAuth provider: unknown token refused', () => fetch(stack.mcpUrl, { method: 'POST', headers: { ...mcpHeaders, Authorization: 'Bearer a:b:c' }, body: echoCall }), 401, stack.hostPid),
+    await probe(
+      '2. + OAuth provider: unknown token refused',
+      () =>
+        fetch(stack.mcpUrl, {
+          method: 'POST',
+          headers: { ...mcpHeaders, Authorization: 'Bearer a:b:c' },
+          body: echoCall,
+        }),
+      401,
+      stack.hostPid,
+    ),
   );
   const session = await openSession(stack.mcpUrl, auth);
-  const denied = JSON.stringify({ jsonrpc: '2.0', id: 3, method: 'tools/call', params: { name: 'get-env', arguments: {} } });
+  const denied = JSON.stringify({
+    jsonrpc: '2.0',
+    id: 3,
+    method: 'tools/call',
+    params: { name: 'get-env', arguments: {} },
+  });
   const deniedProbe = async () => {
     const response = await fetch(stack.mcpUrl, { method: 'POST', headers: session, body: denied });
     return response;
   };
-  const deniedStatus = (await deniedProbe().then(async (response) => (await response.text(), response.status)));
+  const deniedStatus = await deniedProbe().then(async (response) => (await response.text(), response.status));
   stages.push(await probe('3. + valid token, policy gate denies the call', deniedProbe, deniedStatus, stack.hostPid));
-  stages.push(await probe('4. + forward to the bridge: tools/call echo', () => fetch(stack.mcpUrl, { method: 'POST', headers: session, body: echoCall }), 200, stack.hostPid));
+  stages.push(
+    await probe(
+      '4. + forward to the bridge: tools/call echo',
+      () => fetch(stack.mcpUrl, { method: 'POST', headers: session, body: echoCall }),
+      200,
+      stack.hostPid,
+    ),
+  );
   const stackPids = async () => [process.pid, stack.hostPid, ...(await descendantPids(stack.hostPid))];
-  cpu.push({ row: 'whole local stack (echo)', ...(await cpuSplit(await wholeStackPath(stack), stackPids, stack.hostPid)) });
+  cpu.push({
+    row: 'whole local stack (echo)',
+    ...(await cpuSplit(await wholeStackPath(stack), stackPids, stack.hostPid)),
+  });
 } finally {
   await stack.stop();
 }
@@ -172,7 +248,11 @@ try {
 try {
   const template = await templateLivePath();
   try {
-    const templatePids = async () => [process.pid, template.wranglerPid, ...(await descendantPids(template.wranglerPid))];
+    const templatePids = async () => [
+      process.pid,
+      template.wranglerPid,
+      ...(await descendantPids(template.wranglerPid)),
+    ];
     cpu.push({ row: 'Cloudflare template shape (add)', ...(await cpuSplit(template, templatePids)) });
   } finally {
     await template.stop();
@@ -186,14 +266,23 @@ const cpuOf = (stage: Stage, name: string) => stage.cpu.find((share) => share.na
 const cpuCell = (value: number | undefined) => (value === undefined ? '' : value.toFixed(2));
 console.log(
   markdownTable(
-    ['stage', 'median ms', 'p90 ms', 'p99 ms', 'CPU ms/request: the Worker', 'wrangler\'s proxy', 'bridge', 'stdio server'],
+    [
+      'stage',
+      'median ms',
+      'p90 ms',
+      'p99 ms',
+      'CPU ms/request: the Worker',
+      "wrangler's proxy",
+      'bridge',
+      'stdio server',
+    ],
     stages.map((stage) => [
       stage.stage,
       ms(stage.latency.median),
       ms(stage.latency.p90),
       ms(stage.latency.p99),
       cpuCell(cpuOf(stage, 'workerd: the Worker')),
-      cpuCell(cpuOf(stage, 'workerd: wrangler\'s proxy')),
+      cpuCell(cpuOf(stage, "workerd: wrangler's proxy")),
       cpuCell(cpuOf(stage, 'bridge (Node)')),
       cpuCell(cpuOf(stage, 'stdio servers (server-everything)')),
     ]),
@@ -202,7 +291,18 @@ console.log(
 );
 for (const { row, callsPerSecond, shares } of cpu) {
   const total = shares.reduce((sum, share) => sum + share.msPerCall, 0);
-  console.log(`\n${row}: ${CPU_CLIENTS} clients, ${callsPerSecond.toFixed(0)} calls/s, ${total.toFixed(2)} ms of CPU per call in all`);
-  console.log(markdownTable(['process', 'CPU ms per call', 'cores busy'], shares.map((share) => [share.name, share.msPerCall.toFixed(3), share.cores.toFixed(2)]), [false, true, true]));
+  console.log(
+    `\n${row}: ${CPU_CLIENTS} clients, ${callsPerSecond.toFixed(0)} calls/s, ${total.toFixed(2)} ms of CPU per call in all`,
+  );
+  console.log(
+    markdownTable(
+      ['process', 'CPU ms per call', 'cores busy'],
+      shares.map((share) => [share.name, share.msPerCall.toFixed(3), share.cores.toFixed(2)]),
+      [false, true, true],
+    ),
+  );
 }
-await writeFile(resultsFile, `${JSON.stringify({ measuredAt: new Date().toISOString(), stages, cpuAt32Clients: cpu }, null, 2)}\n`);
+await writeFile(
+  resultsFile,
+  `${JSON.stringify({ measuredAt: new Date().toISOString(), stages, cpuAt32Clients: cpu }, null, 2)}\n`,
+);

@@ -60,20 +60,29 @@ const results: BenchResults = {
   bridgeMemory: { status: 'pending', reason: 'not run' },
   notes: [
     'Clients, servers and (for the gateway rows) wrangler dev and workerd all share the same 2 cores, so throughput at high concurrency measures this machine as much as the path.',
-    'supergateway listens on every interface (it has no host option); that is acceptable here only because this machine\'s network is closed.',
-    'The bridge and supergateway rows run their bridge in a process of its own; the local stack runs in a process of its own too (bench/stack/stack-host.ts), so no row shares an event loop with the benchmark\'s clients.',
-    'Our bridge allows 16 stdio children by default (one user\'s container); the bridge and local-stack rows raise that to 80 (bench/stack/host-protocol.ts) to hold 64 sessions, as supergateway (no bound) does.',
+    "supergateway listens on every interface (it has no host option); that is acceptable here only because this machine's network is closed.",
+    "The bridge and supergateway rows run their bridge in a process of its own; the local stack runs in a process of its own too (bench/stack/stack-host.ts), so no row shares an event loop with the benchmark's clients.",
+    "Our bridge allows 16 stdio children by default (one user's container); the bridge and local-stack rows raise that to 80 (bench/stack/host-protocol.ts) to hold 64 sessions, as supergateway (no bound) does.",
     'The template-shape bundle is bench/template-shape/ (OAuthProvider + McpAgent + a minimal Access handler), bundled with the settings of worker/build.ts. The same Worker runs live as the template row: wrangler bundles it and serves it under wrangler dev like our Worker (dev/stack/wrangler-dev.ts), signed in at an Access stand-in of its own; McpAgent gives every MCP session a Durable Object of its own.',
   ],
 };
 
 /** Measures a path that may fail to start; a failure becomes a row that says so. */
-async function measurePath(id: string, label: string, open: () => Promise<EchoPath>, whileLoaded?: (path: EchoPath) => Promise<void>): Promise<EchoRow> {
+async function measurePath(
+  id: string,
+  label: string,
+  open: () => Promise<EchoPath>,
+  whileLoaded?: (path: EchoPath) => Promise<void>,
+): Promise<EchoRow> {
   let path: EchoPath | undefined;
   try {
     path = await open();
     const opened = path;
-    return await measureEchoRow(opened, { throughputSeconds, onProgress: progress, whileLoaded: whileLoaded && (() => whileLoaded(opened)) });
+    return await measureEchoRow(opened, {
+      throughputSeconds,
+      onProgress: progress,
+      whileLoaded: whileLoaded && (() => whileLoaded(opened)),
+    });
   } catch (error) {
     progress(`${label}: failed: ${(error as Error).message}`);
     return { id, label, status: 'not available', reason: `failed: ${(error as Error).message.split('\n')[0]}` };
@@ -117,16 +126,32 @@ const stack = await startHostedStack().catch((error: Error) => {
 if (stack instanceof Error) {
   const reason = `the local stack did not start: ${stack.message.split('\n')[0]}`;
   results.coldStart = { status: 'failed', reason };
-  results.rows.push({ id: 'local-stack', label: 'whole local stack (wrangler dev + bridge)', status: 'not available', reason });
+  results.rows.push({
+    id: 'local-stack',
+    label: 'whole local stack (wrangler dev + bridge)',
+    status: 'not available',
+    reason,
+  });
   results.rows.push({ id: 'native', label: 'native tool (wrangler dev, no bridge)', status: 'not available', reason });
 } else {
   try {
-    results.coldStart = { status: 'measured', seconds: stack.startSeconds, what: 'a new process to a Worker that answers: Access stand-in, bridge, worker build and wrangler dev' };
-    results.rows.push(await measurePath('local-stack', 'whole local stack (wrangler dev + bridge)', () => wholeStackPath(stack)));
+    results.coldStart = {
+      status: 'measured',
+      seconds: stack.startSeconds,
+      what: 'a new process to a Worker that answers: Access stand-in, bridge, worker build and wrangler dev',
+    };
+    results.rows.push(
+      await measurePath('local-stack', 'whole local stack (wrangler dev + bridge)', () => wholeStackPath(stack)),
+    );
     const native = await probeNativeTools(stack);
     results.rows.push(
       'reason' in native
-        ? { id: 'native', label: 'native tool (wrangler dev, no bridge)', status: 'not available', reason: native.reason }
+        ? {
+            id: 'native',
+            label: 'native tool (wrangler dev, no bridge)',
+            status: 'not available',
+            reason: native.reason,
+          }
         : await measurePath('native', native.label, async () => native),
     );
   } finally {
@@ -135,10 +160,19 @@ if (stack instanceof Error) {
 }
 
 // Live, in this run and by the same method, rather than only quoted: this machine's speed varies about 2× between runs.
-results.rows.push(await measurePath('template', 'Cloudflare template shape (OAuthProvider + McpAgent, `add`, wrangler dev)', templateLivePath));
+results.rows.push(
+  await measurePath(
+    'template',
+    'Cloudflare template shape (OAuthProvider + McpAgent, `add`, wrangler dev)',
+    templateLivePath,
+  ),
+);
 
 progress('tools/list under a 50-rule policy');
-results.policyList = await measurePolicyList().catch((error: Error) => ({ status: 'failed' as const, reason: error.message.split('\n')[0]! }));
+results.policyList = await measurePolicyList().catch((error: Error) => ({
+  status: 'failed' as const,
+  reason: error.message.split('\n')[0]!,
+}));
 results.durationSeconds = (performance.now() - started) / 1000;
 const supergateway = results.rows.find((row) => row.id === 'supergateway');
 if (supergateway?.status === 'measured') {
@@ -146,7 +180,7 @@ if (supergateway?.status === 'measured') {
   results.notes.push(
     `supergateway's median here was ${supergateway.latency.median.toFixed(2)} ms against ${REFERENCE_FIGURES.supergateway.median} ms in the issue's reference figures: this run's machine was ${(slowdown >= 1 ? slowdown : 1 / slowdown).toFixed(1)}× ${slowdown >= 1 ? 'slower' : 'faster'} than then${
       templateBaseline(results.rows).source === 'live'
-        ? "; the targets that compare with the Cloudflare template use its live row of this run, not its reference figures"
+        ? '; the targets that compare with the Cloudflare template use its live row of this run, not its reference figures'
         : `, so the targets that compare with the Cloudflare template's reference figures (its live row was not measured) are judged against a ${slowdown >= 1 ? 'handicapped' : 'favoured'} run`
     }; the rows of this run compare fairly with each other.`,
   );
@@ -158,5 +192,8 @@ await writeFile(join(resultsDir, 'latest.md'), resultsMarkdown(results));
 await writeFile(join(resultsDir, 'latest.svg'), await renderChartSvg(results.rows));
 
 console.log(`\n${echoTable(results.rows, CONCURRENCY_LEVELS)}\n`);
-for (const check of checkTargets(results)) console.log(`${check.met === 'yes' ? 'met    ' : check.met === 'no' ? 'NOT met' : 'pending'}  ${check.target}: ${check.figure}`);
+for (const check of checkTargets(results))
+  console.log(
+    `${check.met === 'yes' ? 'met    ' : check.met === 'no' ? 'NOT met' : 'pending'}  ${check.target}: ${check.figure}`,
+  );
 console.log(`\nWrote bench/results/latest.{json,md,svg} in ${results.durationSeconds.toFixed(0)} s.`);

@@ -57,7 +57,11 @@ function start(): Promise<Server> {
 }
 
 const originOf = (server: Server) => `http://localhost:${(server.address() as AddressInfo).port}`;
-const stop = (server: Server) => new Promise<void>((resolve) => { server.close(() => resolve()); server.closeAllConnections(); });
+const stop = (server: Server) =>
+  new Promise<void>((resolve) => {
+    server.close(() => resolve());
+    server.closeAllConnections();
+  });
 
 beforeAll(async () => {
   [first, second] = await Promise.all([start(), start()]);
@@ -73,30 +77,43 @@ describe('BrowserSession', () => {
   });
 
   it('keeps cookies per host across ports, with Secure and __Host- cookies working on http://localhost', async () => {
-    const { response, url } = (await new BrowserSession().follow(`${firstOrigin}/set-cookies`)) as { response: Response; url: URL };
+    const { response, url } = (await new BrowserSession().follow(`${firstOrigin}/set-cookies`)) as {
+      response: Response;
+      url: URL;
+    };
     expect(url.origin).toBe(secondOrigin);
     const sent = (await response.text()).split('; ').sort();
     expect(sent).toEqual(['__Host-session=host-prefixed', 'plain=1']);
   });
 
   it('continues with a GET without body after 303', async () => {
-    const { response } = (await new BrowserSession().follow(`${firstOrigin}/see-other`, { method: 'POST', body: 'a=1' })) as { response: Response };
+    const { response } = (await new BrowserSession().follow(`${firstOrigin}/see-other`, {
+      method: 'POST',
+      body: 'a=1',
+    })) as { response: Response };
     expect(await response.text()).toBe('GET ');
   });
 
   it('repeats the request after 307', async () => {
-    const { response } = (await new BrowserSession().follow(`${firstOrigin}/temporary`, { method: 'POST', body: 'a=1' })) as { response: Response };
+    const { response } = (await new BrowserSession().follow(`${firstOrigin}/temporary`, {
+      method: 'POST',
+      body: 'a=1',
+    })) as { response: Response };
     expect(await response.text()).toBe('POST a=1');
   });
 
   it('stops before fetching the first URL `until` accepts', async () => {
-    const result = await new BrowserSession().follow(`${firstOrigin}/to-target`, undefined, { until: (url) => url.pathname === '/target' });
+    const result = await new BrowserSession().follow(`${firstOrigin}/to-target`, undefined, {
+      until: (url) => url.pathname === '/target',
+    });
     expect(result).toEqual({ stopped: true, url: new URL(`${firstOrigin}/target?x=1`) });
     expect(requestedPaths).not.toContain('/target?x=1');
   });
 
   it('gives up after maxHops redirects', async () => {
-    await expect(new BrowserSession().follow(`${firstOrigin}/loop`, undefined, { maxHops: 3 })).rejects.toThrow('more than 3 redirects');
+    await expect(new BrowserSession().follow(`${firstOrigin}/loop`, undefined, { maxHops: 3 })).rejects.toThrow(
+      'more than 3 redirects',
+    );
     expect(requestedPaths.filter((path) => path === '/loop')).toHaveLength(4);
   });
 });

@@ -1,9 +1,7 @@
 import { CookieJar } from 'tough-cookie';
 
 /** How `BrowserSession.follow` ended: at a final (non-redirect) response, or stopped before a URL. */
-export type FollowResult =
-  | { stopped: false; response: Response; url: URL }
-  | { stopped: true; url: URL };
+export type FollowResult = { stopped: false; response: Response; url: URL } | { stopped: true; url: URL };
 
 /** Options for `BrowserSession.follow`. */
 export interface FollowOptions {
@@ -69,7 +67,11 @@ export class BrowserSession {
    * if (result.stopped) console.log('about to open', result.url.href);
    * ```
    */
-  async follow(url: string | URL, init?: RequestInit, { until, maxHops = 20 }: FollowOptions = {}): Promise<FollowResult> {
+  async follow(
+    url: string | URL,
+    init?: RequestInit,
+    { until, maxHops = 20 }: FollowOptions = {},
+  ): Promise<FollowResult> {
     let current = new URL(url);
     let request = init;
     for (let hops = 0; ; hops++) {

@@ -56,7 +56,9 @@ async function main(): Promise<void> {
       },
     });
   } catch (error) {
-    console.error(error instanceof PortInUseError ? error.message : `Could not start the local stack: ${(error as Error).message}`);
+    console.error(
+      error instanceof PortInUseError ? error.message : `Could not start the local stack: ${(error as Error).message}`,
+    );
     process.exit(1);
   }
 

@@ -9,7 +9,9 @@ const required = readFileSync(join(root, '.nvmrc'), 'utf8').trim();
 const [major, minor] = process.versions.node.split('.').map(Number);
 
 if (major < 22 || (major === 22 && minor < 12)) {
-  console.error(`secure-mcp needs Node.js 22.12 or newer (this is ${process.version}); run \`nvm use\` (.nvmrc says ${required}).`);
+  console.error(
+    `secure-mcp needs Node.js 22.12 or newer (this is ${process.version}); run \`nvm use\` (.nvmrc says ${required}).`,
+  );
   process.exit(1);
 }
 for (const dependency of ['wrangler', 'tsx', 'oidc-provider', '@modelcontextprotocol/server-everything']) {

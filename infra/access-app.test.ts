@@ -1,7 +1,14 @@
 import * as pulumi from '@pulumi/pulumi';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { AccessApp, accessOidcEndpoints } from './access-app.ts';
-import { MOCK_CLIENT_ID, MOCK_CLIENT_SECRET, startMockedStack, TYPES, type MockedStack, valueOf } from './pulumi-test-mocks.ts';
+import {
+  MOCK_CLIENT_ID,
+  MOCK_CLIENT_SECRET,
+  startMockedStack,
+  TYPES,
+  type MockedStack,
+  valueOf,
+} from './pulumi-test-mocks.ts';
 
 const baseArgs = {
   accountId: '0123456789abcdef0123456789abcdef',
@@ -44,7 +51,10 @@ describe('AccessApp', () => {
       ['access-policy-blocked', 'secure-mcp-dev-policy-blocked', 'deny'],
       ['access-policy-staff', 'secure-mcp-dev-policy-staff', 'allow'],
     ]);
-    expect(policies[1]?.inputs).toMatchObject({ includes: [{ emailDomain: { domain: 'example.com' } }], sessionDuration: '8h' });
+    expect(policies[1]?.inputs).toMatchObject({
+      includes: [{ emailDomain: { domain: 'example.com' } }],
+      sessionDuration: '8h',
+    });
     const [app] = mocked.resourcesOfType(TYPES.accessApplication);
     expect(app?.inputs).toMatchObject({
       sessionDuration: '12h',
@@ -64,12 +74,9 @@ describe('AccessApp', () => {
 
   it('outputs the OIDC endpoints of the issued client', async () => {
     const expected = accessOidcEndpoints('acme', MOCK_CLIENT_ID);
-    expect(await valueOf(pulumi.all([access.issuer, access.authorizationUrl, access.tokenUrl, access.jwksUrl]))).toEqual([
-      expected.issuer,
-      expected.authorizationUrl,
-      expected.tokenUrl,
-      expected.jwksUrl,
-    ]);
+    expect(
+      await valueOf(pulumi.all([access.issuer, access.authorizationUrl, access.tokenUrl, access.jwksUrl])),
+    ).toEqual([expected.issuer, expected.authorizationUrl, expected.tokenUrl, expected.jwksUrl]);
   });
 
   it('refuses an empty policy list, and names that collide as resource names', () => {

@@ -86,7 +86,9 @@ export class AccessApp extends pulumi.ComponentResource {
     super('secure-mcp:index:AccessApp', name, {}, opts);
 
     if (args.policies.length === 0) {
-      throw new Error('AccessApp needs at least one Access policy (policies/access.ts); with none, nobody could sign in.');
+      throw new Error(
+        'AccessApp needs at least one Access policy (policies/access.ts); with none, nobody could sign in.',
+      );
     }
     const slugs = new Map<string, string>();
     this.policies = args.policies.map((policy) => {

@@ -46,7 +46,9 @@ describe('toCloudflarePolicyArgs', () => {
   });
 
   it('leaves out what the policy does not set', () => {
-    expect(toCloudflarePolicyArgs({ name: 'all', decision: 'deny', include: [{ everyone: true }] }, withoutIdp)).toEqual({
+    expect(
+      toCloudflarePolicyArgs({ name: 'all', decision: 'deny', include: [{ everyone: true }] }, withoutIdp),
+    ).toEqual({
       decision: 'deny',
       includes: [{ everyone: {} }],
     });

@@ -66,7 +66,11 @@ export function toCloudflarePolicyArgs(policy: AccessPolicy, context: AccessRule
  * // { email: { email: 'ada@example.com' } }
  * ```
  */
-export function toCloudflareRule(rule: AccessRule, policyName: string, context: AccessRuleContext): CloudflareAccessRule {
+export function toCloudflareRule(
+  rule: AccessRule,
+  policyName: string,
+  context: AccessRuleContext,
+): CloudflareAccessRule {
   if ('email' in rule) return { email: { email: rule.email } };
   if ('emailDomain' in rule) return { emailDomain: { domain: rule.emailDomain } };
   if ('everyone' in rule) return { everyone: {} };
@@ -75,11 +79,15 @@ export function toCloudflareRule(rule: AccessRule, policyName: string, context: 
       throw new Error(
         `Access policy "${policyName}" matches the OIDC claim "${rule.oidcClaim.name}", and Cloudflare needs to know ` +
           'which identity provider issues it. Set it: pulumi config set identityProviderId <id> ' +
-          '(Zero Trust dashboard: Settings, Authentication, the provider\'s id).',
+          "(Zero Trust dashboard: Settings, Authentication, the provider's id).",
       );
     }
     return {
-      oidc: { claimName: rule.oidcClaim.name, claimValue: rule.oidcClaim.value, identityProviderId: context.identityProviderId },
+      oidc: {
+        claimName: rule.oidcClaim.name,
+        claimValue: rule.oidcClaim.value,
+        identityProviderId: context.identityProviderId,
+      },
     };
   }
   // Reached only when policies/access.ts gains a rule kind this mapping does not know yet.

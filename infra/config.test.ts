@@ -50,7 +50,12 @@ describe('parseStackConfig', () => {
   });
 
   it('passes the container class settings on, checked as the Worker checks them', () => {
-    const config = parseStackConfig({ ...minimal, containerScope: 'tenant', containerSleepAfter: '30m', containerAllowedHosts: 'api.github.com, *.example.com' });
+    const config = parseStackConfig({
+      ...minimal,
+      containerScope: 'tenant',
+      containerSleepAfter: '30m',
+      containerAllowedHosts: 'api.github.com, *.example.com',
+    });
     expect(config.container?.workerSettings).toEqual({
       MCP_CONTAINER_SCOPE: 'tenant',
       MCP_CONTAINER_SLEEP_AFTER: '30m',
@@ -66,7 +71,9 @@ describe('parseStackConfig', () => {
   });
 
   it('wants the server package and its command together', () => {
-    expect(problemsOf({ ...minimal, mcpServerPackage: 'some-mcp-server@1.2.3' })).toEqual([expect.stringMatching(/go together/)]);
+    expect(problemsOf({ ...minimal, mcpServerPackage: 'some-mcp-server@1.2.3' })).toEqual([
+      expect.stringMatching(/go together/),
+    ]);
   });
 
   it('accepts a custom domain and every optional key', () => {
@@ -119,7 +126,9 @@ describe('parseStackConfig', () => {
   ])('explains a wrong %s (%j)', (key, value, why) => {
     const problems = problemsOf({ ...minimal, [key]: value });
     expect(problems).toHaveLength(1);
-    expect(problems[0]).toMatch(new RegExp(`^${key} is ${JSON.stringify(value).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}, but`));
+    expect(problems[0]).toMatch(
+      new RegExp(`^${key} is ${JSON.stringify(value).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}, but`),
+    );
     expect(problems[0]).toMatch(why);
   });
 
@@ -134,14 +143,16 @@ describe('parseStackConfig', () => {
     expect(problemsOf({ ...withoutRoute, customDomain: 'mcp.example.com' })).toEqual([
       expect.stringMatching(/^customDomainZoneId is missing/),
     ]);
-    expect(problemsOf({ ...withoutRoute, customDomain: 'https://mcp.example.com/', customDomainZoneId: ZONE_ID })).toEqual([
-      expect.stringMatching(/^customDomain is .*no scheme, no path/),
-    ]);
+    expect(
+      problemsOf({ ...withoutRoute, customDomain: 'https://mcp.example.com/', customDomainZoneId: ZONE_ID }),
+    ).toEqual([expect.stringMatching(/^customDomain is .*no scheme, no path/)]);
   });
 
   it('names keys it does not know, so a typo does not pass silently', () => {
     expect(problemsOf({ ...minimal, workerDevSubdomain: 'acme' })).toEqual([
-      expect.stringMatching(/^workerDevSubdomain is not a setting of this program .*pulumi config rm workerDevSubdomain/),
+      expect.stringMatching(
+        /^workerDevSubdomain is not a setting of this program .*pulumi config rm workerDevSubdomain/,
+      ),
     ]);
   });
 });

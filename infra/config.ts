@@ -39,7 +39,11 @@ export interface ContainerConfig {
   /** Build arguments of `container/Dockerfile`: which stdio MCP server the image holds and how it starts. */
   buildArgs: { MCP_SERVER_PACKAGE?: string; MCP_SERVER_COMMAND?: string };
   /** Plain-text Worker bindings the container class reads (`worker/src/container/container-settings.ts`); only those set. */
-  workerSettings: { MCP_CONTAINER_SCOPE?: string; MCP_CONTAINER_SLEEP_AFTER?: string; MCP_CONTAINER_ALLOWED_HOSTS?: string };
+  workerSettings: {
+    MCP_CONTAINER_SCOPE?: string;
+    MCP_CONTAINER_SLEEP_AFTER?: string;
+    MCP_CONTAINER_ALLOWED_HOSTS?: string;
+  };
 }
 
 /** Every key this program reads, with what it means (the messages quote these). */
@@ -55,10 +59,12 @@ export const CONFIG_KEYS = {
   containerInstanceType: `the size of each user's container: ${INSTANCE_TYPES.join(', ')} (default basic)`,
   containerMaxInstances: 'how many containers (so users at once) may run, a whole number from 1 (default 10)',
   mcpServerPackage: 'the npm package of the stdio MCP server baked into the image, e.g. some-mcp-server@1.2.3',
-  mcpServerCommand: 'the command that starts it over stdio, a JSON array, e.g. ["/opt/mcp-server/node_modules/.bin/some-mcp-server","--stdio"]',
+  mcpServerCommand:
+    'the command that starts it over stdio, a JSON array, e.g. ["/opt/mcp-server/node_modules/.bin/some-mcp-server","--stdio"]',
   containerScope: 'who shares a container: user (one per person, the default) or tenant (one per email domain)',
   containerSleepAfter: 'how long an idle container lives, e.g. 15m (the default), 30s or 2h',
-  containerAllowedHosts: 'comma-separated hosts the stdio server may reach, e.g. api.github.com,*.example.com (default: none)',
+  containerAllowedHosts:
+    'comma-separated hosts the stdio server may reach, e.g. api.github.com,*.example.com (default: none)',
 } as const;
 
 export type ConfigKey = keyof typeof CONFIG_KEYS;
@@ -113,12 +119,15 @@ export function parseStackConfig(raw: Readonly<Record<string, string | undefined
 
   const accountId = value('accountId');
   if (!accountId) problems.push(missingKey('accountId'));
-  else if (!HEX_ID.test(accountId)) problems.push(wrongValue('accountId', accountId, 'it must be 32 lowercase hex characters'));
+  else if (!HEX_ID.test(accountId))
+    problems.push(wrongValue('accountId', accountId, 'it must be 32 lowercase hex characters'));
 
   const accessTeamName = value('accessTeamName');
   if (!accessTeamName) problems.push(missingKey('accessTeamName'));
   else if (accessTeamName.includes('.')) {
-    problems.push(wrongValue('accessTeamName', accessTeamName, `it takes only the team name (${accessTeamName.split('.')[0]})`));
+    problems.push(
+      wrongValue('accessTeamName', accessTeamName, `it takes only the team name (${accessTeamName.split('.')[0]})`),
+    );
   } else if (!DNS_LABEL.test(accessTeamName)) {
     problems.push(wrongValue('accessTeamName', accessTeamName, 'a team name is lowercase letters, digits and hyphens'));
   }
@@ -139,7 +148,11 @@ export function parseStackConfig(raw: Readonly<Record<string, string | undefined
   const identityProviderId = value('identityProviderId');
   if (identityProviderId && !UUID.test(identityProviderId)) {
     problems.push(
-      wrongValue('identityProviderId', identityProviderId, 'it must be a lowercase UUID (Zero Trust: Settings, Authentication)'),
+      wrongValue(
+        'identityProviderId',
+        identityProviderId,
+        'it must be a lowercase UUID (Zero Trust: Settings, Authentication)',
+      ),
     );
   }
 
@@ -168,7 +181,9 @@ function parseContainer(
   const value = (key: ConfigKey): string | undefined => raw[key]?.trim() || undefined;
   if (hasUpstreamUrl) {
     for (const key of CONTAINER_KEYS.filter((key) => value(key))) {
-      problems.push(`${key} is set, but upstreamUrl sends MCP traffic elsewhere, so no container is built. Remove one: pulumi config rm ${key}`);
+      problems.push(
+        `${key} is set, but upstreamUrl sends MCP traffic elsewhere, so no container is built. Remove one: pulumi config rm ${key}`,
+      );
     }
     return undefined;
   }
@@ -187,29 +202,51 @@ function parseContainer(
   if (serverPackage) buildArgs.MCP_SERVER_PACKAGE = serverPackage;
   if (serverCommand) {
     if (!isStringArray(serverCommand)) {
-      problems.push(wrongValue('mcpServerCommand', serverCommand, 'it must be a JSON array of strings (the program, then its arguments)'));
+      problems.push(
+        wrongValue(
+          'mcpServerCommand',
+          serverCommand,
+          'it must be a JSON array of strings (the program, then its arguments)',
+        ),
+      );
     } else buildArgs.MCP_SERVER_COMMAND = serverCommand;
   }
   if (Boolean(serverPackage) !== Boolean(serverCommand)) {
-    problems.push('mcpServerPackage and mcpServerCommand go together: the package installs the server, the command starts it. Set both, or neither for the default server.');
+    problems.push(
+      'mcpServerPackage and mcpServerCommand go together: the package installs the server, the command starts it. Set both, or neither for the default server.',
+    );
   }
-  return { instanceType: instanceType as InstanceType, maxInstances, buildArgs, workerSettings: parseWorkerSettings(value, problems) };
+  return {
+    instanceType: instanceType as InstanceType,
+    maxInstances,
+    buildArgs,
+    workerSettings: parseWorkerSettings(value, problems),
+  };
 }
 
 /** The container class's settings, checked as the Worker checks them (so a typo fails at preview, not per request). */
-function parseWorkerSettings(value: (key: ConfigKey) => string | undefined, problems: string[]): ContainerConfig['workerSettings'] {
+function parseWorkerSettings(
+  value: (key: ConfigKey) => string | undefined,
+  problems: string[],
+): ContainerConfig['workerSettings'] {
   const settings: ContainerConfig['workerSettings'] = {};
   const scope = value('containerScope');
-  if (scope && scope !== 'user' && scope !== 'tenant') problems.push(wrongValue('containerScope', scope, 'it must be user or tenant'));
+  if (scope && scope !== 'user' && scope !== 'tenant')
+    problems.push(wrongValue('containerScope', scope, 'it must be user or tenant'));
   else if (scope) settings.MCP_CONTAINER_SCOPE = scope;
   const sleepAfter = value('containerSleepAfter');
-  if (sleepAfter && !/^\d+(s|m|h)$/.test(sleepAfter)) problems.push(wrongValue('containerSleepAfter', sleepAfter, 'it must look like 30s, 15m or 2h'));
+  if (sleepAfter && !/^\d+(s|m|h)$/.test(sleepAfter))
+    problems.push(wrongValue('containerSleepAfter', sleepAfter, 'it must look like 30s, 15m or 2h'));
   else if (sleepAfter) settings.MCP_CONTAINER_SLEEP_AFTER = sleepAfter;
   const hosts = value('containerAllowedHosts');
   if (hosts) {
-    const list = hosts.split(',').map((host) => host.trim()).filter(Boolean);
+    const list = hosts
+      .split(',')
+      .map((host) => host.trim())
+      .filter(Boolean);
     const wrong = list.filter((host) => !/^(\*\.)?[a-z0-9.-]+$/i.test(host));
-    if (wrong.length > 0) problems.push(wrongValue('containerAllowedHosts', hosts, `${wrong.join(', ')} is not a host name`));
+    if (wrong.length > 0)
+      problems.push(wrongValue('containerAllowedHosts', hosts, `${wrong.join(', ')} is not a host name`));
     else settings.MCP_CONTAINER_ALLOWED_HOSTS = list.join(',');
   }
   return settings;
@@ -218,7 +255,9 @@ function parseWorkerSettings(value: (key: ConfigKey) => string | undefined, prob
 function isStringArray(text: string): boolean {
   try {
     const parsed: unknown = JSON.parse(text);
-    return Array.isArray(parsed) && parsed.length > 0 && parsed.every((item) => typeof item === 'string' && item.length > 0);
+    return (
+      Array.isArray(parsed) && parsed.length > 0 && parsed.every((item) => typeof item === 'string' && item.length > 0)
+    );
   } catch {
     return false;
   }
@@ -256,17 +295,29 @@ function parseRoute(
     );
   } else if (subdomain) {
     if (subdomain.includes('.')) {
-      problems.push(wrongValue('workersDevSubdomain', subdomain, `it takes only the subdomain (${subdomain.split('.')[0]})`));
+      problems.push(
+        wrongValue('workersDevSubdomain', subdomain, `it takes only the subdomain (${subdomain.split('.')[0]})`),
+      );
     } else if (!DNS_LABEL.test(subdomain)) {
-      problems.push(wrongValue('workersDevSubdomain', subdomain, 'a subdomain is lowercase letters, digits and hyphens'));
+      problems.push(
+        wrongValue('workersDevSubdomain', subdomain, 'a subdomain is lowercase letters, digits and hyphens'),
+      );
     }
-    if (zoneId) problems.push('customDomainZoneId is set without customDomain. Remove it: pulumi config rm customDomainZoneId');
+    if (zoneId)
+      problems.push('customDomainZoneId is set without customDomain. Remove it: pulumi config rm customDomainZoneId');
   } else if (hostname) {
     if (!isHostname(hostname)) {
-      problems.push(wrongValue('customDomain', hostname, 'it must be a lowercase hostname such as mcp.example.com (no scheme, no path)'));
+      problems.push(
+        wrongValue(
+          'customDomain',
+          hostname,
+          'it must be a lowercase hostname such as mcp.example.com (no scheme, no path)',
+        ),
+      );
     }
     if (!zoneId) problems.push(missingKey('customDomainZoneId'));
-    else if (!HEX_ID.test(zoneId)) problems.push(wrongValue('customDomainZoneId', zoneId, 'it must be 32 lowercase hex characters'));
+    else if (!HEX_ID.test(zoneId))
+      problems.push(wrongValue('customDomainZoneId', zoneId, 'it must be 32 lowercase hex characters'));
   } else {
     problems.push(
       `workersDevSubdomain is missing: the Worker needs a public URL. Either ${CONFIG_KEYS.workersDevSubdomain} ` +

@@ -48,13 +48,20 @@ export class GatewaySecrets extends pulumi.ComponentResource {
     const makeKey = (key: GatewayKey) =>
       // `base64` and `hex` of RandomBytes are secret outputs already; `secret()` says so where it is used.
       pulumi.secret(new random.RandomBytes(`${name}-${kebab(key)}`, { length: KEY_BYTES }, { parent: this }).base64);
-    this.keys = { cookieKey: makeKey('cookieKey'), identityKey: makeKey('identityKey'), adminToken: makeKey('adminToken') };
+    this.keys = {
+      cookieKey: makeKey('cookieKey'),
+      identityKey: makeKey('identityKey'),
+      adminToken: makeKey('adminToken'),
+    };
     this.registerOutputs({});
   }
 
   /** The keys as Worker bindings, in a stable order. */
   get bindings(): { name: string; value: pulumi.Output<string> }[] {
-    return (Object.keys(SECRET_BINDINGS) as GatewayKey[]).map((key) => ({ name: SECRET_BINDINGS[key], value: this.keys[key] }));
+    return (Object.keys(SECRET_BINDINGS) as GatewayKey[]).map((key) => ({
+      name: SECRET_BINDINGS[key],
+      value: this.keys[key],
+    }));
   }
 }
 

@@ -259,7 +259,7 @@ describe('the program with containers (stack prod)', () => {
     bindings = unwrapSecretInput(only(prod.resourcesOfType(TYPES.workerVersion)).inputs.bindings).value as Binding[];
   });
 
-  it('builds the bridge image for linux/amd64 and pushes it to the account\'s registry with fresh credentials', () => {
+  it("builds the bridge image for linux/amd64 and pushes it to the account's registry with fresh credentials", () => {
     const image = only(prod.resourcesOfType(TYPES.dockerImage));
     expect(image.inputs.imageName).toBe(`registry.cloudflare.com/${CONFIG.accountId}/secure-mcp-prod-bridge:latest`);
     expect(image.inputs.build).toMatchObject({ dockerfile: 'container/Dockerfile', platform: 'linux/amd64', args: {} });
@@ -271,7 +271,7 @@ describe('the program with containers (stack prod)', () => {
     });
   });
 
-  it('runs that image, by digest, in a Containers application tied to the Worker\'s container class', async () => {
+  it("runs that image, by digest, in a Containers application tied to the Worker's container class", async () => {
     const application = only(prod.resourcesOfType(TYPES.containerApplication));
     expect(application.inputs).toMatchObject({
       accountId: CONFIG.accountId,
@@ -285,7 +285,11 @@ describe('the program with containers (stack prod)', () => {
   });
 
   it('binds the container class to the Worker as MCP_CONTAINER, created by a migration, container-enabled, and sets no UPSTREAM_URL', () => {
-    expect(bindings).toContainEqual({ type: 'durable_object_namespace', name: 'MCP_CONTAINER', className: 'McpContainer' });
+    expect(bindings).toContainEqual({
+      type: 'durable_object_namespace',
+      name: 'MCP_CONTAINER',
+      className: 'McpContainer',
+    });
     expect(only(prod.resourcesOfType(TYPES.workerVersion)).inputs.containers).toEqual([{ className: 'McpContainer' }]);
     expect(only(prod.resourcesOfType(TYPES.workerVersion)).inputs.migrations).toEqual({
       newTag: 'v1',
@@ -295,7 +299,11 @@ describe('the program with containers (stack prod)', () => {
   });
 
   it('hands the container class its settings as plain_text bindings', () => {
-    expect(bindings).toContainEqual({ type: 'plain_text', name: 'MCP_CONTAINER_ALLOWED_HOSTS', text: 'api.github.com' });
+    expect(bindings).toContainEqual({
+      type: 'plain_text',
+      name: 'MCP_CONTAINER_ALLOWED_HOSTS',
+      text: 'api.github.com',
+    });
   });
 
   it('declares the Access policies of the prod environment', () => {
@@ -320,7 +328,9 @@ describe('the program with containers (stack prod)', () => {
 
 /** Every guardrail finding for one resource. */
 function guardrailViolations(resource: GuardedResource, context: StackContext): string[] {
-  return [everyoneInProduction, sessionTooLong, appWithoutPolicy, secretInPlainText, imageNotPinned].flatMap((rule) => rule(resource, context));
+  return [everyoneInProduction, sessionTooLong, appWithoutPolicy, secretInPlainText, imageNotPinned].flatMap((rule) =>
+    rule(resource, context),
+  );
 }
 
 /** Where in `value` one of `secrets` appears outside a Pulumi secret (paths like `.bindings[4].text`). */
@@ -338,7 +348,8 @@ function plainOccurrences(value: unknown, secrets: Set<string>, path = ''): stri
 function asPolicyProps(value: unknown): unknown {
   const plain = pulumi.runtime.unwrapRpcSecret(value);
   if (Array.isArray(plain)) return plain.map(asPolicyProps);
-  if (plain && typeof plain === 'object') return Object.fromEntries(Object.entries(plain).map(([key, item]) => [key, asPolicyProps(item)]));
+  if (plain && typeof plain === 'object')
+    return Object.fromEntries(Object.entries(plain).map(([key, item]) => [key, asPolicyProps(item)]));
   return plain;
 }
 
@@ -346,11 +357,14 @@ describe('the guardrails on what the program declares', () => {
   it.each(['dev', 'prod', 'tenant-acme'])('stack %s passes every guardrail', async (stack) => {
     const run = await runProgram(stack, { ...CONTAINER_CONFIG, sessionDuration: '12h' });
     const found = run.registered.flatMap((resource) =>
-      guardrailViolations({ type: resource.type, props: asPolicyProps(resource.inputs) as Record<string, unknown> }, {
-        stack,
-        production: stack !== 'dev',
-        maxSessionDuration: '24h',
-      }),
+      guardrailViolations(
+        { type: resource.type, props: asPolicyProps(resource.inputs) as Record<string, unknown> },
+        {
+          stack,
+          production: stack !== 'dev',
+          maxSessionDuration: '24h',
+        },
+      ),
     );
     expect(found).toEqual([]);
   });

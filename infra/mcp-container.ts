@@ -74,7 +74,11 @@ export class McpContainer extends pulumi.ComponentResource {
   constructor(name: string, args: McpContainerArgs, opts?: pulumi.ComponentResourceOptions) {
     super('secure-mcp:index:McpContainer', name, {}, opts);
 
-    this.credentials = new RegistryCredentials(`${name}-registry-credentials`, { accountId: args.accountId }, { parent: this });
+    this.credentials = new RegistryCredentials(
+      `${name}-registry-credentials`,
+      { accountId: args.accountId },
+      { parent: this },
+    );
     this.image = new docker.Image(
       `${name}-image`,
       {

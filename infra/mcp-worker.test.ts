@@ -7,7 +7,12 @@ import { COMPATIBILITY_DATE, COMPATIBILITY_FLAGS, McpWorker, workerPublicUrl } f
 import { BRIDGE_CONTAINER_CLASS } from './mcp-container.ts';
 import { startMockedStack, TYPES, type MockedStack } from './pulumi-test-mocks.ts';
 
-const bundle: WorkerBundle = { path: '/bundle/index.js', code: 'export default {}', sha256: 'ab'.repeat(32), mainModule: 'index.js' };
+const bundle: WorkerBundle = {
+  path: '/bundle/index.js',
+  code: 'export default {}',
+  sha256: 'ab'.repeat(32),
+  mainModule: 'index.js',
+};
 const access = {
   issuer: 'https://acme.cloudflareaccess.com/cdn-cgi/access/sso/oidc/cid',
   clientId: 'cid',
@@ -24,9 +29,9 @@ describe('workerPublicUrl', () => {
     expect(workerPublicUrl('secure-mcp-dev-gateway', { kind: 'workersDev', subdomain: 'acme' })).toBe(
       'https://secure-mcp-dev-gateway.acme.workers.dev',
     );
-    expect(workerPublicUrl('secure-mcp-dev-gateway', { kind: 'customDomain', hostname: 'mcp.example.com', zoneId })).toBe(
-      'https://mcp.example.com',
-    );
+    expect(
+      workerPublicUrl('secure-mcp-dev-gateway', { kind: 'customDomain', hostname: 'mcp.example.com', zoneId }),
+    ).toBe('https://mcp.example.com');
   });
 });
 
@@ -50,19 +55,25 @@ describe('McpWorker on a custom domain', () => {
   });
 
   it('binds the container class as a Durable Object and creates it by migration', () => {
-    expect(worker.bindings).toContainEqual({ type: 'durable_object_namespace', name: 'MCP_CONTAINER', className: 'McpContainer' });
+    expect(worker.bindings).toContainEqual({
+      type: 'durable_object_namespace',
+      name: 'MCP_CONTAINER',
+      className: 'McpContainer',
+    });
     const [version] = mocked.resourcesOfType(TYPES.workerVersion);
     expect(version?.inputs.migrations).toEqual({ newTag: 'v1', steps: [{ newSqliteClasses: ['McpContainer'] }] });
     expect(version?.inputs.containers).toEqual([{ className: 'McpContainer' }]);
     // The steps depend on what Cloudflare applied: read again on every update (the mocks say: nothing yet).
-    expect(mocked.resourcesOfType(TYPES.deployedMigrationTag).map(({ inputs }) => [inputs.accountId, inputs.scriptName])).toEqual([
-      [accountId, 'secure-mcp-dev-gateway'],
-    ]);
+    expect(
+      mocked.resourcesOfType(TYPES.deployedMigrationTag).map(({ inputs }) => [inputs.accountId, inputs.scriptName]),
+    ).toEqual([[accountId, 'secure-mcp-dev-gateway']]);
   });
 
   it('makes every secret_text binding a Pulumi secret, and nothing else', async () => {
     const secrecy = await Promise.all(
-      worker.bindings.map(async (binding) => [binding.name, binding.type, await pulumi.isSecret(pulumi.output(binding.text))] as const),
+      worker.bindings.map(
+        async (binding) => [binding.name, binding.type, await pulumi.isSecret(pulumi.output(binding.text))] as const,
+      ),
     );
     expect(secrecy.filter(([, type]) => type === 'secret_text').map(([name, , secret]) => [name, secret])).toEqual([
       ['ACCESS_ISSUER', true],
@@ -84,7 +95,12 @@ describe('McpWorker on a custom domain', () => {
     expect(worker.publicUrl).toBe('https://mcp.example.com');
     expect(worker.mcpUrl).toBe('https://mcp.example.com/mcp');
     const [domain] = mocked.resourcesOfType(TYPES.customDomain);
-    expect(domain?.inputs).toEqual({ accountId, hostname: 'mcp.example.com', zoneId, service: 'secure-mcp-dev-gateway' });
+    expect(domain?.inputs).toEqual({
+      accountId,
+      hostname: 'mcp.example.com',
+      zoneId,
+      service: 'secure-mcp-dev-gateway',
+    });
     const [workerResource] = mocked.resourcesOfType(TYPES.worker);
     expect(workerResource?.inputs).toMatchObject({ subdomain: { enabled: false, previewsEnabled: false } });
   });

@@ -128,10 +128,20 @@ export class McpWorker extends pulumi.ComponentResource {
       secretText('ACCESS_TOKEN_URL', args.access.tokenUrl),
       secretText('ACCESS_JWKS_URL', args.access.jwksUrl),
       ...(args.upstreamUrl ? [{ type: 'plain_text', name: 'UPSTREAM_URL', text: args.upstreamUrl }] : []),
-      ...Object.entries(args.settings ?? {}).map(([bindingName, text]) => ({ type: 'plain_text', name: bindingName, text })),
+      ...Object.entries(args.settings ?? {}).map(([bindingName, text]) => ({
+        type: 'plain_text',
+        name: bindingName,
+        text,
+      })),
       ...args.secrets.map((secret) => secretText(secret.name, secret.value)),
       ...(args.containerClass
-        ? [{ type: 'durable_object_namespace', name: args.containerClass.bindingName, className: args.containerClass.className }]
+        ? [
+            {
+              type: 'durable_object_namespace',
+              name: args.containerClass.bindingName,
+              className: args.containerClass.className,
+            },
+          ]
         : []),
     ];
 
@@ -156,7 +166,9 @@ export class McpWorker extends pulumi.ComponentResource {
         workerId: this.worker.id,
         mainModule: args.bundle.mainModule,
         // The file's path holds the bundle's SHA-256 (stageWorkerBundle): new code, new path, new version.
-        modules: [{ name: args.bundle.mainModule, contentType: 'application/javascript+module', contentFile: args.bundle.path }],
+        modules: [
+          { name: args.bundle.mainModule, contentType: 'application/javascript+module', contentFile: args.bundle.path },
+        ],
         compatibilityDate: COMPATIBILITY_DATE,
         compatibilityFlags: COMPATIBILITY_FLAGS,
         bindings: this.bindings,
@@ -199,7 +211,11 @@ export class McpWorker extends pulumi.ComponentResource {
 
   /** The migrations the new version carries: those after the tag Cloudflare last applied (read on every update). */
   private migrationsFor(name: string, args: McpWorkerArgs, containerClass: ContainerClassBinding) {
-    const deployed = new DeployedMigrationTag(`${name}-migration-tag`, { accountId: args.accountId, scriptName: args.scriptName }, { parent: this });
+    const deployed = new DeployedMigrationTag(
+      `${name}-migration-tag`,
+      { accountId: args.accountId, scriptName: args.scriptName },
+      { parent: this },
+    );
     return deployed.tag.apply((tag) => pendingMigrations(containerClass.migrations, tag || undefined));
   }
 }

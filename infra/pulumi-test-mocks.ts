@@ -71,7 +71,12 @@ function providerOutputs(args: pulumi.runtime.MockResourceArgs): Record<string, 
     return { ...args.inputs, repoDigest: `${repository}@${MOCK_IMAGE_DIGEST}` };
   }
   if (args.type === TYPES.registryCredentials) {
-    return { ...args.inputs, server: 'registry.cloudflare.com', username: 'v1', password: asRpcSecret('mock-registry-password') };
+    return {
+      ...args.inputs,
+      server: 'registry.cloudflare.com',
+      username: 'v1',
+      password: asRpcSecret('mock-registry-password'),
+    };
   }
   if (args.type === TYPES.deployedMigrationTag) {
     // A first deployment: the Worker has no migration yet.
@@ -104,7 +109,9 @@ export async function startMockedStack(stack: string, config: Record<string, str
     'secure-mcp',
     stack,
   );
-  pulumi.runtime.setAllConfig(Object.fromEntries(Object.entries(config).map(([key, value]) => [`secure-mcp:${key}`, value])));
+  pulumi.runtime.setAllConfig(
+    Object.fromEntries(Object.entries(config).map(([key, value]) => [`secure-mcp:${key}`, value])),
+  );
   return {
     registered,
     resourcesOfType: (type) => registered.filter((resource) => resource.type === type),

@@ -32,7 +32,8 @@ function isLoopback(url: URL): boolean {
 
 const { values, positionals } = parseArgs({ options: { url: { type: 'string' } }, allowPositionals: true });
 const email = positionals[0];
-if (!email || positionals.length > 1 || !email.includes('@')) fail('usage: npm run revoke-user -- <email> [--url https://mcp.example.com]');
+if (!email || positionals.length > 1 || !email.includes('@'))
+  fail('usage: npm run revoke-user -- <email> [--url https://mcp.example.com]');
 let gateway: URL;
 try {
   gateway = new URL(values.url ?? process.env.SECURE_MCP_URL ?? 'http://localhost:8788');
@@ -40,7 +41,7 @@ try {
   fail('--url must be the gateway origin, e.g. https://mcp.example.com');
 }
 const token = process.env.SECURE_MCP_ADMIN_TOKEN || (isLoopback(gateway) ? await localAdminToken() : undefined);
-if (!token) fail('set SECURE_MCP_ADMIN_TOKEN to the Worker\'s ADMIN_TOKEN secret');
+if (!token) fail("set SECURE_MCP_ADMIN_TOKEN to the Worker's ADMIN_TOKEN secret");
 
 let response: Response;
 try {
@@ -56,4 +57,6 @@ try {
 const text = await response.text();
 if (!response.ok) fail(`${gateway.origin} answered ${response.status}: ${text.trim()}`);
 const { revokedGrants } = JSON.parse(text) as { revokedGrants: number };
-process.stdout.write(`Revoked ${revokedGrants} grant${revokedGrants === 1 ? '' : 's'} of ${email.toLowerCase()} at ${gateway.origin}.\n`);
+process.stdout.write(
+  `Revoked ${revokedGrants} grant${revokedGrants === 1 ? '' : 's'} of ${email.toLowerCase()} at ${gateway.origin}.\n`,
+);

@@ -50,7 +50,10 @@ export async function checkDiscovery(mcpUrl: string): Promise<{ checks: SmokeChe
 
   checks.push(
     await runCheck('The MCP URL is https (or loopback)', async () => {
-      expectThat(url.protocol === 'https:' || loopback, `${url.protocol}// on ${url.hostname}: tokens would cross the internet in clear text`);
+      expectThat(
+        url.protocol === 'https:' || loopback,
+        `${url.protocol}// on ${url.hostname}: tokens would cross the internet in clear text`,
+      );
       return url.origin;
     }),
   );
@@ -59,8 +62,14 @@ export async function checkDiscovery(mcpUrl: string): Promise<{ checks: SmokeChe
     await runCheck('No token: 401 with resource metadata', async () => {
       const response = await postMcp(mcpUrl);
       const challenge = response.headers.get('WWW-Authenticate') ?? '';
-      expectThat(response.status === 401, `POST without a token answered ${response.status}, expected 401 (is ${mcpUrl} the gateway's /mcp?)`);
-      expectThat(/^Bearer\b/i.test(challenge), `WWW-Authenticate is ${JSON.stringify(challenge)}, expected a Bearer challenge`);
+      expectThat(
+        response.status === 401,
+        `POST without a token answered ${response.status}, expected 401 (is ${mcpUrl} the gateway's /mcp?)`,
+      );
+      expectThat(
+        /^Bearer\b/i.test(challenge),
+        `WWW-Authenticate is ${JSON.stringify(challenge)}, expected a Bearer challenge`,
+      );
       const metadataUrl = /resource_metadata="([^"]+)"/.exec(challenge)?.[1];
       expectThat(metadataUrl, 'the Bearer challenge has no resource_metadata (RFC 9728)');
       discovered.resourceMetadataUrl = metadataUrl;
@@ -72,7 +81,10 @@ export async function checkDiscovery(mcpUrl: string): Promise<{ checks: SmokeChe
     await runCheck('Resource metadata names this URL and its authorization server', async () => {
       expectThat(discovered.resourceMetadataUrl, 'skipped: no resource_metadata to read');
       const metadata = await getJson(discovered.resourceMetadataUrl);
-      expectThat(metadata.resource === mcpUrl, `resource is ${JSON.stringify(metadata.resource)}, expected ${mcpUrl} (tokens are bound to it)`);
+      expectThat(
+        metadata.resource === mcpUrl,
+        `resource is ${JSON.stringify(metadata.resource)}, expected ${mcpUrl} (tokens are bound to it)`,
+      );
       const servers = metadata.authorization_servers;
       expectThat(Array.isArray(servers) && typeof servers[0] === 'string', 'authorization_servers is missing');
       discovered.authorizationServer = servers[0] as string;
@@ -86,9 +98,18 @@ export async function checkDiscovery(mcpUrl: string): Promise<{ checks: SmokeChe
       const issuer = new URL(discovered.authorizationServer);
       const metadata = await getJson(new URL('/.well-known/oauth-authorization-server', issuer).href);
       const methods = metadata.code_challenge_methods_supported;
-      expectThat(Array.isArray(methods) && methods.includes('S256'), `code_challenge_methods_supported is ${JSON.stringify(methods)}, expected S256`);
-      expectThat(typeof metadata.registration_endpoint === 'string', 'no registration_endpoint: MCP clients cannot register');
-      expectThat(typeof metadata.token_endpoint === 'string' && typeof metadata.authorization_endpoint === 'string', 'authorization or token endpoint missing');
+      expectThat(
+        Array.isArray(methods) && methods.includes('S256'),
+        `code_challenge_methods_supported is ${JSON.stringify(methods)}, expected S256`,
+      );
+      expectThat(
+        typeof metadata.registration_endpoint === 'string',
+        'no registration_endpoint: MCP clients cannot register',
+      );
+      expectThat(
+        typeof metadata.token_endpoint === 'string' && typeof metadata.authorization_endpoint === 'string',
+        'authorization or token endpoint missing',
+      );
       return `registration at ${String(metadata.registration_endpoint)}`;
     }),
   );

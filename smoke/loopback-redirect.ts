@@ -13,7 +13,8 @@ export interface LoopbackRedirect {
   close(): Promise<void>;
 }
 
-const PAGE = '<!doctype html><meta charset="utf-8"><title>secure-mcp smoke</title><p>Signed in. You can close this tab and go back to the terminal.</p>';
+const PAGE =
+  '<!doctype html><meta charset="utf-8"><title>secure-mcp smoke</title><p>Signed in. You can close this tab and go back to the terminal.</p>';
 
 /**
  * Starts the listener on a free loopback port.
@@ -45,7 +46,10 @@ export async function startLoopbackRedirect(): Promise<LoopbackRedirect> {
     redirectUri: `http://127.0.0.1:${port}/callback`,
     waitForRedirect: (timeoutMs) =>
       new Promise<URL>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`no sign-in came back within ${Math.round(timeoutMs / 1000)} s`)), timeoutMs);
+        const timer = setTimeout(
+          () => reject(new Error(`no sign-in came back within ${Math.round(timeoutMs / 1000)} s`)),
+          timeoutMs,
+        );
         void arrived.then((url) => {
           clearTimeout(timer);
           resolve(url);

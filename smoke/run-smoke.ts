@@ -61,7 +61,10 @@ export async function runSmoke(options: SmokeOptions): Promise<SmokeCheck[]> {
       expectThat(redirect.searchParams.get('state') === oauth.state(), 'the state that came back is not the one sent');
       const code = redirect.searchParams.get('code');
       expectThat(code, 'the redirect carried no authorization code');
-      expectThat((await auth(oauth, { serverUrl: options.mcpUrl, authorizationCode: code })) === 'AUTHORIZED', 'the code was not exchanged');
+      expectThat(
+        (await auth(oauth, { serverUrl: options.mcpUrl, authorizationCode: code })) === 'AUTHORIZED',
+        'the code was not exchanged',
+      );
       return `token for ${options.mcpUrl} (expires in ${oauth.tokens()?.expires_in ?? '?'} s)`;
     });
     checks.push(signedIn);
@@ -78,18 +81,30 @@ export async function runSmoke(options: SmokeOptions): Promise<SmokeCheck[]> {
     );
     checks.push(
       await runCheck(`Allowed call: ${options.allowedTool.name}`, async () => {
-        expectThat(listed.includes(options.allowedTool.name), `${options.allowedTool.name} is not in tools/list for this person`);
-        const result = await client.callTool({ name: options.allowedTool.name, arguments: options.allowedTool.arguments });
+        expectThat(
+          listed.includes(options.allowedTool.name),
+          `${options.allowedTool.name} is not in tools/list for this person`,
+        );
+        const result = await client.callTool({
+          name: options.allowedTool.name,
+          arguments: options.allowedTool.arguments,
+        });
         expectThat(!result.isError, `the tool answered with an error: ${JSON.stringify(result.content).slice(0, 200)}`);
         return 'answered';
       }),
     );
     checks.push(
       await runCheck(`Denied call: ${options.deniedTool.name}`, async () => {
-        expectThat(!listed.includes(options.deniedTool.name), `${options.deniedTool.name} is in tools/list, so the policy shows it to this person`);
+        expectThat(
+          !listed.includes(options.deniedTool.name),
+          `${options.deniedTool.name} is in tools/list, so the policy shows it to this person`,
+        );
         let refusal: string;
         try {
-          const result = await client.callTool({ name: options.deniedTool.name, arguments: options.deniedTool.arguments });
+          const result = await client.callTool({
+            name: options.deniedTool.name,
+            arguments: options.deniedTool.arguments,
+          });
           refusal = result.isError ? JSON.stringify(result.content) : '';
         } catch (error) {
           refusal = error instanceof Error ? error.message : String(error);

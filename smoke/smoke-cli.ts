@@ -11,7 +11,9 @@ import { parseArgs } from 'node:util';
 import { DEFAULT_ALLOWED_TOOL, DEFAULT_DENIED_TOOL, renderVerdict, runSmoke } from './run-smoke.ts';
 
 function usage(problem: string): never {
-  console.error(`${problem}\nUsage: npm run smoke -- <mcp-url> [--no-sign-in] [--allowed-tool NAME --allowed-args JSON] [--denied-tool NAME --denied-args JSON]`);
+  console.error(
+    `${problem}\nUsage: npm run smoke -- <mcp-url> [--no-sign-in] [--allowed-tool NAME --allowed-args JSON] [--denied-tool NAME --denied-args JSON]`,
+  );
   process.exit(2);
 }
 
@@ -55,7 +57,9 @@ const checks = await runSmoke({
       },
   allowedTool: {
     name: values['allowed-tool'] ?? DEFAULT_ALLOWED_TOOL.name,
-    arguments: jsonObject(values['allowed-args'], '--allowed-args') ?? (values['allowed-tool'] ? {} : DEFAULT_ALLOWED_TOOL.arguments),
+    arguments:
+      jsonObject(values['allowed-args'], '--allowed-args') ??
+      (values['allowed-tool'] ? {} : DEFAULT_ALLOWED_TOOL.arguments),
   },
   deniedTool: {
     name: values['denied-tool'] ?? DEFAULT_DENIED_TOOL.name,

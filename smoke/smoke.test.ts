@@ -20,7 +20,8 @@ afterAll(() => stack?.cleanup());
 function browserSigningInAs(email: string) {
   return async (authorizationUrl: URL) => {
     const result = await signInThroughGateway(authorizationUrl, email);
-    if (result.outcome !== 'redirected') throw new Error(`sign-in as ${email}: ${result.outcome}${'status' in result ? ` (HTTP ${result.status})` : ''}`);
+    if (result.outcome !== 'redirected')
+      throw new Error(`sign-in as ${email}: ${result.outcome}${'status' in result ? ` (HTTP ${result.status})` : ''}`);
     await fetch(result.redirect);
   };
 }
@@ -70,7 +71,11 @@ describe('the smoke test against the local stack', () => {
       allowedTool: DEFAULT_ALLOWED_TOOL,
       deniedTool: DEFAULT_DENIED_TOOL,
     });
-    expect(checks.at(-1)).toEqual({ name: 'Sign in (consent, Access, token)', ok: false, detail: expect.stringMatching(/refused/) });
+    expect(checks.at(-1)).toEqual({
+      name: 'Sign in (consent, Access, token)',
+      ok: false,
+      detail: expect.stringMatching(/refused/),
+    });
     expect(checks.filter((check) => !check.ok)).toHaveLength(1);
   });
 

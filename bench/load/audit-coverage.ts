@@ -49,7 +49,11 @@ export function parseAuditLine(line: string): AuditLine | undefined {
  * const exact = coverage.missing === 0 && coverage.duplicated === 0 && coverage.unexpected === 0;
  * ```
  */
-export function auditCoverage(callDigests: readonly string[], records: readonly AuditLine[], tool: string): AuditCoverage {
+export function auditCoverage(
+  callDigests: readonly string[],
+  records: readonly AuditLine[],
+  tool: string,
+): AuditCoverage {
   const seen = new Map<string, number>();
   let recordCount = 0;
   for (const record of records) {

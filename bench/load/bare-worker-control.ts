@@ -24,7 +24,11 @@ const bareWorkerConfig = join(dirname(fileURLToPath(import.meta.url)), 'bare-wor
  * console.log(`${control.kibPerRequest} KiB per request`);
  * ```
  */
-export async function measureBareWorkerControl(options: { warmUpRequests: number; requests: number; clients: number }): Promise<BareWorkerControl> {
+export async function measureBareWorkerControl(options: {
+  warmUpRequests: number;
+  requests: number;
+  clients: number;
+}): Promise<BareWorkerControl> {
   const stateDir = await mkdtemp(join(tmpdir(), 'secure-mcp-bare-worker-'));
   const envFile = join(stateDir, '.dev.vars');
   await writeFile(envFile, '');
@@ -47,7 +51,8 @@ export async function measureBareWorkerControl(options: { warmUpRequests: number
   try {
     const workerdKiB = async () => {
       let total = 0;
-      for (const pid of await descendantsRunning(worker.process.pid!, 'workerd')) total += (await readProcessMemory(pid))?.rssKiB ?? 0;
+      for (const pid of await descendantsRunning(worker.process.pid!, 'workerd'))
+        total += (await readProcessMemory(pid))?.rssKiB ?? 0;
       return total;
     };
     await sendRequests(worker.url, options.warmUpRequests, options.clients);
@@ -68,7 +73,8 @@ async function sendRequests(url: string, count: number, clients: number): Promis
       sent += 1;
       const response = await fetch(url);
       const text = await response.text();
-      if (text !== 'ok') throw new Error(`the bare Worker answered ${response.status} "${text.slice(0, 80)}" instead of "ok"`);
+      if (text !== 'ok')
+        throw new Error(`the bare Worker answered ${response.status} "${text.slice(0, 80)}" instead of "ok"`);
     }
   };
   await Promise.all(Array.from({ length: clients }, client));

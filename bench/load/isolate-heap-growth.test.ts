@@ -5,7 +5,13 @@ const MiB = 2 ** 20;
 
 describe('isolateHeapGrowth', () => {
   it('passes a heap that grew less than its bound', () => {
-    expect(isolateHeapGrowth(4.1 * MiB, 4.6 * MiB, 16)).toEqual({ afterWarmUpMiB: 4.1, atEndMiB: 4.6, growthMiB: 0.5, boundMiB: 16, withinBound: true });
+    expect(isolateHeapGrowth(4.1 * MiB, 4.6 * MiB, 16)).toEqual({
+      afterWarmUpMiB: 4.1,
+      atEndMiB: 4.6,
+      growthMiB: 0.5,
+      boundMiB: 16,
+      withinBound: true,
+    });
   });
 
   it('fails a heap that kept what the calls left behind beyond the bound', () => {

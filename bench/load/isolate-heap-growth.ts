@@ -24,5 +24,11 @@ const mib = (bytes: number) => Math.round((bytes / 2 ** 20) * 10) / 10;
  */
 export function isolateHeapGrowth(afterWarmUpBytes: number, atEndBytes: number, boundMiB: number): IsolateHeapGrowth {
   const growthMiB = mib(Math.max(0, atEndBytes - afterWarmUpBytes));
-  return { afterWarmUpMiB: mib(afterWarmUpBytes), atEndMiB: mib(atEndBytes), growthMiB, boundMiB, withinBound: growthMiB <= boundMiB };
+  return {
+    afterWarmUpMiB: mib(afterWarmUpBytes),
+    atEndMiB: mib(atEndBytes),
+    growthMiB,
+    boundMiB,
+    withinBound: growthMiB <= boundMiB,
+  };
 }

@@ -10,9 +10,12 @@ let inspectorPort: number;
 
 beforeAll(async () => {
   // About 40 MiB of garbage (not yet collected when the test measures) and 8 MiB kept alive.
-  const heap = 'let junk = Array.from({ length: 1e6 }, (_, i) => ({ i })); junk = null; globalThis.kept = Array.from({ length: 2e5 }, (_, i) => ({ i }));';
+  const heap =
+    'let junk = Array.from({ length: 1e6 }, (_, i) => ({ i })); junk = null; globalThis.kept = Array.from({ length: 2e5 }, (_, i) => ({ i }));';
   const keepLive = `${heap} setInterval(() => {}, 1e3);`;
-  inspected = spawn(process.execPath, ['--inspect=127.0.0.1:0', '-e', keepLive], { stdio: ['ignore', 'ignore', 'pipe'] });
+  inspected = spawn(process.execPath, ['--inspect=127.0.0.1:0', '-e', keepLive], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   let stderr = '';
   for await (const chunk of inspected.stderr!) {
     stderr += String(chunk);
@@ -31,7 +34,7 @@ afterAll(async () => {
 
 describe('connectIsolateInspector', () => {
   // First, while the garbage is still there: the snapshot's collection (the next test) would take it away.
-  it('forces the collection without a heap snapshot when told the inspector is Node\'s, and gives the heap V8 holds', async () => {
+  it("forces the collection without a heap snapshot when told the inspector is Node's, and gives the heap V8 holds", async () => {
     const inspector = await connectIsolateInspector(inspectorPort, { runtime: 'node' });
     const usedBytes = await inspector.usedHeapAfterFullGc();
     const committedBytes = await inspector.committedHeapBytes();

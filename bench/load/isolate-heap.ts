@@ -54,7 +54,8 @@ export async function connectIsolateInspector(
   const heapUsage = async (field: 'usedSize' | 'totalSize') => {
     const usage = await session.send('Runtime.getHeapUsage');
     const bytes = usage[field];
-    if (typeof bytes !== 'number') throw new Error(`Runtime.getHeapUsage at ${socketUrl} gave no ${field}: ${JSON.stringify(usage)}`);
+    if (typeof bytes !== 'number')
+      throw new Error(`Runtime.getHeapUsage at ${socketUrl} gave no ${field}: ${JSON.stringify(usage)}`);
     return bytes;
   };
   return {
@@ -76,7 +77,9 @@ async function debuggerUrl(inspectorPort: number): Promise<string> {
     if (!response.ok) throw new Error(`HTTP ${response.status}`);
     targets = (await response.json()) as typeof targets;
   } catch (error) {
-    throw new Error(`the inspector at ${listUrl} is unreachable (${(error as Error).message}); was the process started with an inspector on that port (wrangler dev --inspector-port ${inspectorPort}, node --inspect=127.0.0.1:${inspectorPort})?`);
+    throw new Error(
+      `the inspector at ${listUrl} is unreachable (${(error as Error).message}); was the process started with an inspector on that port (wrangler dev --inspector-port ${inspectorPort}, node --inspect=127.0.0.1:${inspectorPort})?`,
+    );
   }
   const socketUrl = targets[0]?.webSocketDebuggerUrl;
   if (!socketUrl) throw new Error(`the inspector at ${listUrl} lists no target to debug`);
@@ -86,7 +89,10 @@ async function debuggerUrl(inspectorPort: number): Promise<string> {
 async function openSession(socketUrl: string, timeoutMs: number) {
   // wrangler's inspector refuses a WebSocket that has a User-Agent but no Origin (a browser
   // page's request would carry one); Node's WebSocket (undici) takes extra headers this way.
-  const WebSocketWithHeaders = WebSocket as unknown as new (url: string, options: { headers: Record<string, string> }) => WebSocket;
+  const WebSocketWithHeaders = WebSocket as unknown as new (
+    url: string,
+    options: { headers: Record<string, string> },
+  ) => WebSocket;
   const socket = new WebSocketWithHeaders(socketUrl, { headers: { Origin: 'http://localhost' } });
   const pending = new Map<number, { resolve(reply: DevToolsReply): void; reject(error: Error): void }>();
   let closed: Error | undefined;
@@ -98,18 +104,38 @@ async function openSession(socketUrl: string, timeoutMs: number) {
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => {
       socket.close();
-      reject(new Error(`the inspector at ${socketUrl} did not open a DevTools connection within ${timeoutMs / 1000} s`));
+      reject(
+        new Error(`the inspector at ${socketUrl} did not open a DevTools connection within ${timeoutMs / 1000} s`),
+      );
     }, timeoutMs);
-    socket.addEventListener('open', () => {
-      clearTimeout(timer);
-      resolve();
-    }, { once: true });
-    socket.addEventListener('close', (event) => {
-      clearTimeout(timer);
-      reject(new Error(`the inspector at ${socketUrl} refused the DevTools connection (close ${event.code}${event.reason ? `: ${event.reason}` : ''})`));
-    }, { once: true });
+    socket.addEventListener(
+      'open',
+      () => {
+        clearTimeout(timer);
+        resolve();
+      },
+      { once: true },
+    );
+    socket.addEventListener(
+      'close',
+      (event) => {
+        clearTimeout(timer);
+        reject(
+          new Error(
+            `the inspector at ${socketUrl} refused the DevTools connection (close ${event.code}${event.reason ? `: ${event.reason}` : ''})`,
+          ),
+        );
+      },
+      { once: true },
+    );
   });
-  socket.addEventListener('close', (event) => failAll(new Error(`the inspector at ${socketUrl} closed the connection (close ${event.code}${event.reason ? `: ${event.reason}` : ''})`)));
+  socket.addEventListener('close', (event) =>
+    failAll(
+      new Error(
+        `the inspector at ${socketUrl} closed the connection (close ${event.code}${event.reason ? `: ${event.reason}` : ''})`,
+      ),
+    ),
+  );
   socket.addEventListener('message', (event) => {
     const reply = JSON.parse(String(event.data)) as DevToolsReply;
     if (reply.id === undefined) return; // an event, such as HeapProfiler.addHeapSnapshotChunk
@@ -126,10 +152,12 @@ async function openSession(socketUrl: string, timeoutMs: number) {
           pending.delete(id);
           reject(new Error(`${method} got no answer from ${socketUrl} within ${timeoutMs / 1000} s`));
         }, timeoutMs);
-        const settle = <T>(finish: (value: T) => void) => (value: T) => {
-          clearTimeout(timer);
-          finish(value);
-        };
+        const settle =
+          <T>(finish: (value: T) => void) =>
+          (value: T) => {
+            clearTimeout(timer);
+            finish(value);
+          };
         pending.set(id, { resolve: settle(resolve), reject: settle(reject) });
         socket.send(JSON.stringify({ id, method, params }));
       });

@@ -28,7 +28,11 @@ export interface LoadClient {
 export async function openLoadClient(mcpUrl: string, email: string, index: number): Promise<LoadClient> {
   const { access_token } = await signInWithRetry(mcpUrl, email);
   const client = new Client({ name: `secure-mcp-load-${index}`, version: '1.0.0' });
-  await client.connect(new StreamableHTTPClientTransport(new URL(mcpUrl), { requestInit: { headers: { Authorization: `Bearer ${access_token}` } } }));
+  await client.connect(
+    new StreamableHTTPClientTransport(new URL(mcpUrl), {
+      requestInit: { headers: { Authorization: `Bearer ${access_token}` } },
+    }),
+  );
   const sent: Array<{ message: string }> = [];
   const state: LoadClient = {
     calls: 0,
@@ -41,7 +45,8 @@ export async function openLoadClient(mcpUrl: string, email: string, index: numbe
         try {
           const result = await client.callTool({ name: 'echo', arguments: args });
           const text = (result.content as Array<{ text?: string }> | undefined)?.[0]?.text;
-          if (result.isError || text !== `Echo: ${args.message}`) throw new Error(`unexpected answer: ${JSON.stringify(result).slice(0, 160)}`);
+          if (result.isError || text !== `Echo: ${args.message}`)
+            throw new Error(`unexpected answer: ${JSON.stringify(result).slice(0, 160)}`);
           state.calls += 1;
         } catch (error) {
           state.errors += 1;
@@ -64,7 +69,8 @@ async function signInWithRetry(mcpUrl: string, email: string) {
     try {
       return await obtainTokens(mcpUrl, email);
     } catch (error) {
-      if (attempt >= 3) throw new Error(`sign-in of ${email} failed 3 times: ${(error as Error).message.split('\n')[0]}`);
+      if (attempt >= 3)
+        throw new Error(`sign-in of ${email} failed 3 times: ${(error as Error).message.split('\n')[0]}`);
       await new Promise((resolve) => setTimeout(resolve, 1_000));
     }
   }

@@ -29,6 +29,7 @@ export function parseLoadOptions(argv: readonly string[]): LoadOptions {
     throw new Error(`--duration must be a time from 1s to 24h, like 120, 90s or 2m; got "${values.duration}"`);
   }
   const clients = /^\d+$/.test(values.clients) ? Number(values.clients) : Number.NaN;
-  if (!(clients >= 1 && clients <= 256)) throw new Error(`--clients must be a whole number from 1 to 256; got "${values.clients}"`);
+  if (!(clients >= 1 && clients <= 256))
+    throw new Error(`--clients must be a whole number from 1 to 256; got "${values.clients}"`);
   return { durationSeconds, clients };
 }

@@ -28,13 +28,21 @@ const hundredth = (value: number) => Math.round(value * 100) / 100;
  * growthPer1000Calls({ name: 'bridge outside its V8 heap', samples }, 30.8, 1).mibPer1000Calls; // e.g. -0.05
  * ```
  */
-export function growthPer1000Calls(series: MemorySeries, fromSeconds: number, boundMiBPer1000Calls: number): MemoryGrowthRate {
+export function growthPer1000Calls(
+  series: MemorySeries,
+  fromSeconds: number,
+  boundMiBPer1000Calls: number,
+): MemoryGrowthRate {
   const after = series.samples.filter((sample) => sample.atSeconds >= fromSeconds);
   const first = after[0];
   const last = after.at(-1);
-  if (after.length < 3 || !first || !last) throw new Error(`too few memory samples of ${series.name} after ${fromSeconds} s to tell a growth rate`);
+  if (after.length < 3 || !first || !last)
+    throw new Error(`too few memory samples of ${series.name} after ${fromSeconds} s to tell a growth rate`);
   const calls = last.calls - first.calls;
-  if (calls <= 0) throw new Error(`no calls between the samples of ${series.name} after ${fromSeconds} s: nothing to spread the growth over`);
+  if (calls <= 0)
+    throw new Error(
+      `no calls between the samples of ${series.name} after ${fromSeconds} s: nothing to spread the growth over`,
+    );
   const meanCalls = after.reduce((sum, sample) => sum + sample.calls, 0) / after.length;
   const meanKiB = after.reduce((sum, sample) => sum + sample.rssKiB, 0) / after.length;
   const covariance = after.reduce((sum, sample) => sum + (sample.calls - meanCalls) * (sample.rssKiB - meanKiB), 0);

@@ -2,7 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { settledGrowth } from './memory-growth.ts';
 
 /** One sample every 10 s, in MiB, with 100 calls between samples. */
-const series = (values: number[]) => ({ name: 'bridge', samples: values.map((mib, i) => ({ atSeconds: i * 10, rssKiB: mib * 1024, calls: i * 100 })) });
+const series = (values: number[]) => ({
+  name: 'bridge',
+  samples: values.map((mib, i) => ({ atSeconds: i * 10, rssKiB: mib * 1024, calls: i * 100 })),
+});
 
 describe('settledGrowth', () => {
   it('lets a garbage-collected heap swing without calling it growth', () => {

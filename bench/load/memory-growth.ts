@@ -36,13 +36,16 @@ const mib = (kib: number) => Math.round((kib / 1024) * 10) / 10;
 export function settledGrowth(series: MemorySeries, warmUpSeconds: number): SettledGrowth {
   const warmUp = series.samples.filter((sample) => sample.atSeconds <= warmUpSeconds);
   const after = series.samples.filter((sample) => sample.atSeconds > warmUpSeconds);
-  if (warmUp.length === 0 || after.length < 2) throw new Error(`too few memory samples of ${series.name} to tell growth`);
+  if (warmUp.length === 0 || after.length < 2)
+    throw new Error(`too few memory samples of ${series.name} to tell growth`);
   const end = series.samples.at(-1)!.atSeconds;
   const start = series.samples[0]!.atSeconds;
   const lastQuarter = after.filter((sample) => sample.atSeconds >= end - (end - start) / 4);
   const baseline = Math.max(...warmUp.map((sample) => sample.rssKiB));
   const peak = Math.max(...after.map((sample) => sample.rssKiB));
-  const settled = (lastQuarter.length > 0 ? lastQuarter : after.slice(-1)).reduce((lowest, sample) => (sample.rssKiB < lowest.rssKiB ? sample : lowest));
+  const settled = (lastQuarter.length > 0 ? lastQuarter : after.slice(-1)).reduce((lowest, sample) =>
+    sample.rssKiB < lowest.rssKiB ? sample : lowest,
+  );
   return {
     name: series.name,
     baselineMiB: mib(baseline),

@@ -28,7 +28,11 @@ export interface RunningSampler {
  * const series = await sampler.stop();
  * ```
  */
-export function startSampler(watched: readonly WatchedProcesses[], intervalMs: number, callsSoFar: () => number): RunningSampler {
+export function startSampler(
+  watched: readonly WatchedProcesses[],
+  intervalMs: number,
+  callsSoFar: () => number,
+): RunningSampler {
   const started = performance.now();
   const series: MemorySeries[] = watched.map((set) => ({ name: set.name, samples: [] }));
   const sample = async () => {

@@ -75,7 +75,9 @@ try {
 }
 const progress = (line: string) => process.stderr.write(`load: ${line}\n`);
 
-progress("starting the local stack (its own process, Worker logs on, the Worker's DevTools inspector and the host's Node inspector on)");
+progress(
+  "starting the local stack (its own process, Worker logs on, the Worker's DevTools inspector and the host's Node inspector on)",
+);
 const stack = await startHostedStack({ workerLogs: true, inspector: true, hostInspector: true });
 const auditRecords: AuditLine[] = [];
 stack.onLog((source, line) => {
@@ -85,7 +87,12 @@ stack.onLog((source, line) => {
 
 const clients: LoadClient[] = [];
 const inspectors: IsolateInspector[] = [];
-let measured: { report: Omit<LoadReport, 'workerdResident'>; workerd: SettledGrowth; callsInWarmUp: number; series: MemorySeries[] };
+let measured: {
+  report: Omit<LoadReport, 'workerdResident'>;
+  workerd: SettledGrowth;
+  callsInWarmUp: number;
+  series: MemorySeries[];
+};
 try {
   // Connected before the first call and until the last: wrangler's inspector proxy keeps the
   // Worker's console messages in memory while no DevTools client is connected.
@@ -100,7 +107,11 @@ try {
   while (clients.length < options.clients) {
     const batch = Math.min(SIGN_IN_BATCH, options.clients - clients.length);
     const first = clients.length;
-    clients.push(...(await Promise.all(Array.from({ length: batch }, (_, i) => openLoadClient(stack.mcpUrl, BENCH_USER, first + i)))));
+    clients.push(
+      ...(await Promise.all(
+        Array.from({ length: batch }, (_, i) => openLoadClient(stack.mcpUrl, BENCH_USER, first + i)),
+      )),
+    );
   }
   const signInSeconds = (performance.now() - signInStart) / 1000;
 
@@ -111,14 +122,19 @@ try {
   const sampler = startSampler(
     [
       { name: 'bridge', pids: async () => [stack.hostPid] },
-      { name: 'bridge outside its V8 heap', pids: async () => [stack.hostPid], lessKiB: async () => (await bridgeInspector.committedHeapBytes()) / 1024 },
+      {
+        name: 'bridge outside its V8 heap',
+        pids: async () => [stack.hostPid],
+        lessKiB: async () => (await bridgeInspector.committedHeapBytes()) / 1024,
+      },
       { name: 'Worker (workerd)', pids: () => descendantsRunning(stack.wranglerPid, 'workerd') },
     ],
     2_000,
     callsSoFar,
   );
   const callStart = performance.now();
-  const callUntil = (seconds: number) => Promise.all(clients.map((client) => client.callUntil(callStart + seconds * 1000)));
+  const callUntil = (seconds: number) =>
+    Promise.all(clients.map((client) => client.callUntil(callStart + seconds * 1000)));
   await callUntil(warmUpSeconds);
   // The clients wait while the heaps are read, so that no reading holds a call in flight. A heap
   // snapshot itself takes resident memory in both workerd processes, and the bridge host's full
@@ -129,7 +145,9 @@ try {
   const warmUpEndSeconds = await sampler.sampleNow();
   const pauseSeconds = (performance.now() - pauseStart) / 1000;
   const callsInWarmUp = callsSoFar();
-  progress(`warm-up over (${callsInWarmUp} calls); the Worker's and the bridge host's heaps read in ${pauseSeconds.toFixed(1)} s`);
+  progress(
+    `warm-up over (${callsInWarmUp} calls); the Worker's and the bridge host's heaps read in ${pauseSeconds.toFixed(1)} s`,
+  );
   await callUntil(options.durationSeconds);
   const callSeconds = (performance.now() - callStart) / 1000 - pauseSeconds;
   const childrenAtEnd = (await descendantsRunning(stack.hostPid, 'server-everything')).length;
@@ -141,7 +159,10 @@ try {
   const digests = (await Promise.all(clients.map((client) => client.digests()))).flat();
   progress('waiting for the audit log to catch up');
   const deadline = Date.now() + 15_000;
-  while (Date.now() < deadline && auditRecords.filter((record) => record.method === 'tools/call').length < digests.length) {
+  while (
+    Date.now() < deadline &&
+    auditRecords.filter((record) => record.method === 'tools/call').length < digests.length
+  ) {
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
   const calls = callsSoFar();
@@ -174,14 +195,21 @@ try {
 // per request over its first 4,000, about 33 over the next 12,000), so the control warms up with
 // as many requests as the stack's warm-up made calls: both are then measured at the same point.
 const control = { ...CONTROL, warmUpRequests: measured.callsInWarmUp };
-progress(`control: a bare "ok" Worker under wrangler dev, ${control.warmUpRequests} requests to warm up, then ${control.requests} counted, from ${control.clients} clients`);
+progress(
+  `control: a bare "ok" Worker under wrangler dev, ${control.warmUpRequests} requests to warm up, then ${control.requests} counted, from ${control.clients} clients`,
+);
 const report: LoadReport = {
   ...measured.report,
   workerdResident: workerdResidentGrowth(measured.workerd, await measureBareWorkerControl(control), WORKERD_MARGIN),
 };
 await mkdir(resultsDir, { recursive: true });
-await writeFile(join(resultsDir, 'load-latest.json'), `${JSON.stringify({ finishedAt: new Date().toISOString(), ...report, memorySeries: measured.series }, null, 2)}\n`);
+await writeFile(
+  join(resultsDir, 'load-latest.json'),
+  `${JSON.stringify({ finishedAt: new Date().toISOString(), ...report, memorySeries: measured.series }, null, 2)}\n`,
+);
 
 const checks = loadChecks(report);
 console.log(loadSummary(report, checks));
-process.exit(checks.some((check) => check.verdict === 'fail') ? 1 : checks.some((check) => check.verdict === 'pending') ? 3 : 0);
+process.exit(
+  checks.some((check) => check.verdict === 'fail') ? 1 : checks.some((check) => check.verdict === 'pending') ? 3 : 0,
+);

@@ -9,15 +9,36 @@ const control = bareWorkerControl(4_000, 16, 240 * 1024, 482 * 1024);
 /** The bridge outside its V8 heap every 2 s after a 30 s warm-up: 76 MiB, rising by `kibPerCall` KiB per call. */
 const outsideHeap = (kibPerCall: number) =>
   growthPer1000Calls(
-    { name: 'bridge outside its V8 heap', samples: Array.from({ length: 46 }, (_, i) => ({ atSeconds: 30 + i * 2, rssKiB: 76 * 1024 + i * 500 * kibPerCall, calls: 8_000 + i * 500 })) },
+    {
+      name: 'bridge outside its V8 heap',
+      samples: Array.from({ length: 46 }, (_, i) => ({
+        atSeconds: 30 + i * 2,
+        rssKiB: 76 * 1024 + i * 500 * kibPerCall,
+        calls: 8_000 + i * 500,
+      })),
+    },
     30,
     1,
   );
 const bridgeMemory = (kibPerCall: number) => ({
   outsideHeap: outsideHeap(kibPerCall),
-  resident: { name: 'bridge', baselineMiB: 185.1, peakMiB: 184.1, settledMiB: 183.3, growthMiB: 0, callsToSettle: 17_634 },
+  resident: {
+    name: 'bridge',
+    baselineMiB: 185.1,
+    peakMiB: 184.1,
+    settledMiB: 183.3,
+    growthMiB: 0,
+    callsToSettle: 17_634,
+  },
 });
-const settled = (growthMiB: number) => ({ name: 'Worker (workerd)', baselineMiB: 1338.4, peakMiB: 2172.7, settledMiB: Math.round((1338.4 + growthMiB) * 10) / 10, growthMiB, callsToSettle: 24_800 });
+const settled = (growthMiB: number) => ({
+  name: 'Worker (workerd)',
+  baselineMiB: 1338.4,
+  peakMiB: 2172.7,
+  settledMiB: Math.round((1338.4 + growthMiB) * 10) / 10,
+  growthMiB,
+  callsToSettle: 24_800,
+});
 
 const report = (overrides: Partial<LoadReport> = {}): LoadReport => ({
   clients: 64,
@@ -40,7 +61,11 @@ const check = (checks: ReturnType<typeof loadChecks>, name: string) => checks.fi
 describe('loadChecks', () => {
   it('says what each bridge memory figure is', () => {
     const checks = loadChecks(report());
-    expect(check(checks, 'bridge heap')).toEqual({ name: 'bridge heap', verdict: 'pass', detail: '38.2 MiB after warm-up, 38.9 MiB at the end (full GC): +0.7 MiB (bound 16)' });
+    expect(check(checks, 'bridge heap')).toEqual({
+      name: 'bridge heap',
+      verdict: 'pass',
+      detail: '38.2 MiB after warm-up, 38.9 MiB at the end (full GC): +0.7 MiB (bound 16)',
+    });
     expect(check(checks, 'bridge memory outside its heap')).toEqual({
       name: 'bridge memory outside its heap',
       verdict: 'pass',
@@ -75,7 +100,7 @@ describe('loadChecks', () => {
     });
   });
 
-  it('fails a growing isolate heap, and workerd growth per call beyond the control\'s margin, each on its own', () => {
+  it("fails a growing isolate heap, and workerd growth per call beyond the control's margin, each on its own", () => {
     const heapGrew = loadChecks(report({ isolateHeap: isolateHeapGrowth(4 * MiB, 40 * MiB, 16) }));
     expect(check(heapGrew, 'Worker isolate heap').verdict).toBe('fail');
     expect(check(heapGrew, 'workerd resident memory').verdict).toBe('pass');

@@ -97,7 +97,11 @@ export function loadChecks(report: LoadReport): LoadCheck[] {
   ];
   const audit = report.audit;
   if (audit === undefined) {
-    checks.push({ name: 'audit: each call once', verdict: 'pending', detail: 'the Worker wrote no audit records (the policy gate\'s audit log is not there yet)' });
+    checks.push({
+      name: 'audit: each call once',
+      verdict: 'pending',
+      detail: "the Worker wrote no audit records (the policy gate's audit log is not there yet)",
+    });
   } else {
     const exact = audit.missing === 0 && audit.duplicated === 0 && audit.unexpected === 0;
     checks.push({
@@ -118,7 +122,11 @@ export function loadChecks(report: LoadReport): LoadCheck[] {
  * ```
  */
 export function loadSummary(report: LoadReport, checks: readonly LoadCheck[]): string {
-  const overall = checks.every((check) => check.verdict === 'pass') ? 'PASSED' : checks.some((check) => check.verdict === 'fail') ? 'FAILED' : 'PENDING';
+  const overall = checks.every((check) => check.verdict === 'pass')
+    ? 'PASSED'
+    : checks.some((check) => check.verdict === 'fail')
+      ? 'FAILED'
+      : 'PENDING';
   const width = Math.max(...checks.map((check) => check.name.length));
   return [
     `npm run load: ${report.clients} signed-in clients, each on its own session, calling echo for ${report.durationSeconds} s through the local stack`,

@@ -13,7 +13,13 @@ const grew = (growthMiB: number, callsToSettle: number): SettledGrowth => ({
 
 describe('bareWorkerControl', () => {
   it('spreads the growth over the counted requests', () => {
-    expect(bareWorkerControl(4_000, 16, 241 * 1024, 483 * 1024)).toEqual({ requests: 4_000, clients: 16, beforeMiB: 241, afterMiB: 483, kibPerRequest: 62 });
+    expect(bareWorkerControl(4_000, 16, 241 * 1024, 483 * 1024)).toEqual({
+      requests: 4_000,
+      clients: 16,
+      beforeMiB: 241,
+      afterMiB: 483,
+      kibPerRequest: 62,
+    });
   });
 
   it('counts memory that shrank as no growth, and needs requests', () => {
@@ -27,14 +33,23 @@ describe('workerdResidentGrowth', () => {
 
   it('passes growth per call within the margin over the control', () => {
     // 709 MiB over 33,141 calls: 21.9 KiB per call, against 62 × 1.5 = 93 KiB.
-    expect(workerdResidentGrowth(grew(709, 33_141), control, 1.5)).toMatchObject({ kibPerCall: 21.9, boundKiBPerCall: 93, withinBound: true });
+    expect(workerdResidentGrowth(grew(709, 33_141), control, 1.5)).toMatchObject({
+      kibPerCall: 21.9,
+      boundKiBPerCall: 93,
+      withinBound: true,
+    });
   });
 
   it('fails growth per call beyond the margin', () => {
-    expect(workerdResidentGrowth(grew(1_000, 10_000), control, 1.5)).toMatchObject({ kibPerCall: 102.4, withinBound: false });
+    expect(workerdResidentGrowth(grew(1_000, 10_000), control, 1.5)).toMatchObject({
+      kibPerCall: 102.4,
+      withinBound: false,
+    });
   });
 
   it('needs calls between the warm-up and the settled sample', () => {
-    expect(() => workerdResidentGrowth(grew(1, 0), control, 1.5)).toThrow(/no calls between the warm-up and the settled sample/);
+    expect(() => workerdResidentGrowth(grew(1, 0), control, 1.5)).toThrow(
+      /no calls between the warm-up and the settled sample/,
+    );
   });
 });

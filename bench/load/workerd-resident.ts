@@ -36,7 +36,12 @@ const tenth = (value: number) => Math.round(value * 10) / 10;
  * bareWorkerControl(4_000, 16, 240 * 1024, 482 * 1024).kibPerRequest; // 62
  * ```
  */
-export function bareWorkerControl(requests: number, clients: number, beforeKiB: number, afterKiB: number): BareWorkerControl {
+export function bareWorkerControl(
+  requests: number,
+  clients: number,
+  beforeKiB: number,
+  afterKiB: number,
+): BareWorkerControl {
   if (requests <= 0) throw new Error('the control needs at least one request to tell growth per request');
   return {
     requests,
@@ -59,8 +64,13 @@ export function bareWorkerControl(requests: number, clients: number, beforeKiB: 
  * verdict.kibPerCall; // e.g. 21.9
  * ```
  */
-export function workerdResidentGrowth(growth: SettledGrowth, control: BareWorkerControl, margin: number): WorkerdResidentGrowth {
-  if (growth.callsToSettle <= 0) throw new Error('no calls between the warm-up and the settled sample: nothing to spread the growth over');
+export function workerdResidentGrowth(
+  growth: SettledGrowth,
+  control: BareWorkerControl,
+  margin: number,
+): WorkerdResidentGrowth {
+  if (growth.callsToSettle <= 0)
+    throw new Error('no calls between the warm-up and the settled sample: nothing to spread the growth over');
   const kibPerCall = tenth((growth.growthMiB * 1024) / growth.callsToSettle);
   const boundKiBPerCall = tenth(control.kibPerRequest * margin);
   return { ...growth, kibPerCall, control, margin, boundKiBPerCall, withinBound: kibPerCall <= boundKiBPerCall };

@@ -27,7 +27,11 @@ const mib = (kib: number) => Math.round((kib / 1024) * 10) / 10;
  * const memory = await readBridgeMemory(bridgePid, idle, 'server-everything');
  * ```
  */
-export async function readBridgeMemory(bridgePid: number, idleRssKiB: number, serverMarker: string): Promise<BridgeMemory> {
+export async function readBridgeMemory(
+  bridgePid: number,
+  idleRssKiB: number,
+  serverMarker: string,
+): Promise<BridgeMemory> {
   const bridge = await readProcessMemory(bridgePid);
   if (!bridge) throw new Error(`the bridge (pid ${bridgePid}) is not running`);
   const children = [];

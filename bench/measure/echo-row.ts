@@ -8,7 +8,14 @@ export const CONCURRENCY_LEVELS = [1, 8, 32, 64] as const;
 
 /** One row of the benchmark: a path, measured, or the reason it could not be. */
 export type EchoRow =
-  | { id: string; label: string; status: 'measured'; latency: LatencySummary; throughput: ThroughputResult[]; note?: string }
+  | {
+      id: string;
+      label: string;
+      status: 'measured';
+      latency: LatencySummary;
+      throughput: ThroughputResult[];
+      note?: string;
+    }
   | { id: string; label: string; status: 'not available'; reason: string };
 
 /** Sessions opened at once while connecting many clients (each may start a process). */
@@ -24,13 +31,16 @@ const CONNECT_BATCH = 8;
  * const row = await measureEchoRow(directStdioPath(), { throughputSeconds: 4 });
  * ```
  */
-export async function measureEchoRow(path: EchoPath, options: {
+export async function measureEchoRow(
+  path: EchoPath,
+  options: {
     throughputSeconds: number;
     note?: string;
     onProgress?: (line: string) => void;
     /** Runs after the throughput levels, while every session is still open (e.g. to read memory). */
     whileLoaded?: () => Promise<void>;
-  },): Promise<EchoRow> {
+  },
+): Promise<EchoRow> {
   const progress = options.onProgress ?? (() => {});
   const clients: BenchClient[] = [];
   try {
@@ -49,7 +59,14 @@ export async function measureEchoRow(path: EchoPath, options: {
       throughput.push(await measureThroughput(clients.slice(0, concurrency), options.throughputSeconds));
     }
     await options.whileLoaded?.();
-    return { id: path.id, label: path.label, status: 'measured', latency, throughput, ...(options.note ? { note: options.note } : {}) };
+    return {
+      id: path.id,
+      label: path.label,
+      status: 'measured',
+      latency,
+      throughput,
+      ...(options.note ? { note: options.note } : {}),
+    };
   } finally {
     await Promise.all(clients.map((client) => client.close().catch(() => {})));
   }

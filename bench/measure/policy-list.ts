@@ -8,7 +8,13 @@ const TOOLS = 100;
 const RULES = 50;
 
 /** tools/list under a policy: the gated latency, and what the gate adds to the same call without it. */
-export type PolicyListResult = Pending<{ tools: number; rules: number; latency: LatencySummary; withoutGate: LatencySummary; where: string }>;
+export type PolicyListResult = Pending<{
+  tools: number;
+  rules: number;
+  latency: LatencySummary;
+  withoutGate: LatencySummary;
+  where: string;
+}>;
 
 /**
  * `tools/list` with 100 tools under a 50-rule policy, through the Worker's own policy gate
@@ -28,17 +34,39 @@ export async function measurePolicyList(): Promise<PolicyListResult> {
     inputSchema: { type: 'object', properties: { value: { type: 'string' } } },
   }));
   const answer = JSON.stringify({ jsonrpc: '2.0', id: 1, result: { tools } });
-  const upstream = { forward: async (request: Request) => (await request.text(), new Response(answer, { headers: { 'Content-Type': 'application/json' } })) };
+  const upstream = {
+    forward: async (request: Request) => (
+      await request.text(),
+      new Response(answer, { headers: { 'Content-Type': 'application/json' } })
+    ),
+  };
   const user = { sub: 'bench-user', email: 'bob@example.com', name: 'Bob', groups: ['support'] };
   const policies = fiftyRules();
-  const gated = () => runPolicyGate(listRequest(), { user, clientId: 'bench', policies, upstream, audit: (record) => void JSON.stringify(record) });
+  const gated = () =>
+    runPolicyGate(listRequest(), {
+      user,
+      clientId: 'bench',
+      policies,
+      upstream,
+      audit: (record) => void JSON.stringify(record),
+    });
   const direct = () => upstream.forward(listRequest());
 
   const visible = ((await (await gated()).json()) as { result?: { tools: unknown[] } }).result?.tools.length;
   if (!visible || visible === TOOLS) {
-    return { status: 'failed', reason: `the gate let ${visible ?? 0} of ${TOOLS} tools through; a filtered list was expected` };
+    return {
+      status: 'failed',
+      reason: `the gate let ${visible ?? 0} of ${TOOLS} tools through; a filtered list was expected`,
+    };
   }
-  return { status: 'measured', tools: TOOLS, rules: policies.rules.length, latency: await time(gated), withoutGate: await time(direct), where: `in Node, runPolicyGate with an in-memory upstream; ${visible} of ${TOOLS} tools visible to the user` };
+  return {
+    status: 'measured',
+    tools: TOOLS,
+    rules: policies.rules.length,
+    latency: await time(gated),
+    withoutGate: await time(direct),
+    where: `in Node, runPolicyGate with an in-memory upstream; ${visible} of ${TOOLS} tools visible to the user`,
+  };
 }
 
 async function time(call: () => Promise<Response>): Promise<LatencySummary> {
@@ -66,13 +94,42 @@ function fiftyRules(): ToolPolicies {
   for (let i = 0; i < RULES - 2; i += 1) {
     const name = `rule-${i}`;
     switch (i % 4) {
-      case 0: rules.push({ name, effect: 'deny', who: [{ group: `team-${i}` }], tools: [`admin-${i}*`] }); break;
-      case 1: rules.push({ name, effect: 'allow', who: [{ group: `team-${i}` }, { email: `lead-${i}@example.com` }], tools: [`tool-${i}?`, 'get-*'] }); break;
-      case 2: rules.push({ name, effect: 'allow', who: [{ emailDomain: `partner-${i}.example` }], tools: [`list-${i}*`], resources: [`demo://partner-${i}/*`] }); break;
-      default: rules.push({ name, effect: 'allow', who: [{ group: 'support' }], tools: [`weather-${i}`], arguments: { city: { oneOf: ['Chicago', 'New York'] } } });
+      case 0:
+        rules.push({ name, effect: 'deny', who: [{ group: `team-${i}` }], tools: [`admin-${i}*`] });
+        break;
+      case 1:
+        rules.push({
+          name,
+          effect: 'allow',
+          who: [{ group: `team-${i}` }, { email: `lead-${i}@example.com` }],
+          tools: [`tool-${i}?`, 'get-*'],
+        });
+        break;
+      case 2:
+        rules.push({
+          name,
+          effect: 'allow',
+          who: [{ emailDomain: `partner-${i}.example` }],
+          tools: [`list-${i}*`],
+          resources: [`demo://partner-${i}/*`],
+        });
+        break;
+      default:
+        rules.push({
+          name,
+          effect: 'allow',
+          who: [{ group: 'support' }],
+          tools: [`weather-${i}`],
+          arguments: { city: { oneOf: ['Chicago', 'New York'] } },
+        });
     }
   }
   rules.push({ name: 'support-denied-admin', effect: 'deny', who: [{ group: 'support' }], tools: ['admin-*'] });
-  rules.push({ name: 'support-lists-and-gets', effect: 'allow', who: [{ group: 'support' }], tools: ['list-*', 'get-*'] });
+  rules.push({
+    name: 'support-lists-and-gets',
+    effect: 'allow',
+    who: [{ group: 'support' }],
+    tools: ['list-*', 'get-*'],
+  });
   return { unlistedMethods: 'deny', rules };
 }

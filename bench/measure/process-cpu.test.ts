@@ -17,11 +17,15 @@ describe('parseProcStatCpuMs', () => {
 
 describe('cpuPerCall', () => {
   it('charges busy work to this process, per call', async () => {
-    const shares = await cpuPerCall([process.pid], () => 'this process', async () => {
-      const end = performance.now() + 200;
-      while (performance.now() < end) Math.sqrt(Math.random());
-      return 10;
-    });
+    const shares = await cpuPerCall(
+      [process.pid],
+      () => 'this process',
+      async () => {
+        const end = performance.now() + 200;
+        while (performance.now() < end) Math.sqrt(Math.random());
+        return 10;
+      },
+    );
     expect(shares).toHaveLength(1);
     // 200 ms of spinning over 10 calls: about 20 ms each (the clock ticks every 10 ms).
     expect(shares[0]!.msPerCall).toBeGreaterThan(10);

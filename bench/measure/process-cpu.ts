@@ -18,7 +18,8 @@ export function parseProcStatCpuMs(stat: string): number {
   // Fields 14 and 15 of proc(5) (utime, stime) are the 12th and 13th after the name.
   const utime = Number(afterName[11]);
   const stime = Number(afterName[12]);
-  if (!Number.isFinite(utime) || !Number.isFinite(stime)) throw new Error(`not a /proc/<pid>/stat line: ${stat.slice(0, 80)}`);
+  if (!Number.isFinite(utime) || !Number.isFinite(stime))
+    throw new Error(`not a /proc/<pid>/stat line: ${stat.slice(0, 80)}`);
   return ((utime + stime) * 1000) / TICKS_PER_SECOND;
 }
 

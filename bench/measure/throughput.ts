@@ -43,5 +43,12 @@ export async function measureThroughput(clients: readonly BenchClient[], seconds
     }),
   );
   const elapsed = (performance.now() - start) / 1000;
-  return { concurrency: clients.length, callsPerSecond: Math.round((calls / elapsed) * 10) / 10, calls, errors, firstError, seconds: Math.round(elapsed * 100) / 100 };
+  return {
+    concurrency: clients.length,
+    callsPerSecond: Math.round((calls / elapsed) * 10) / 10,
+    calls,
+    errors,
+    firstError,
+    seconds: Math.round(elapsed * 100) / 100,
+  };
 }

@@ -21,12 +21,17 @@ export async function probeNativeTools(stack: GatewayUrls): Promise<EchoPath | {
   try {
     const { access_token } = await obtainTokens(url, BENCH_USER);
     const client = new Client({ name: 'secure-mcp-bench-probe', version: '1.0.0' });
-    await client.connect(new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers: { Authorization: `Bearer ${access_token}` } } }));
+    await client.connect(
+      new StreamableHTTPClientTransport(new URL(url), {
+        requestInit: { headers: { Authorization: `Bearer ${access_token}` } },
+      }),
+    );
     try {
       const { tools } = await client.listTools();
       const names = tools.map((candidate) => candidate.name);
       const found = [ECHO_CALL, ADD_CALL].find((call) => names.includes(call.name));
-      if (!found) return { reason: `/mcp/native answers but has neither echo nor add (it has: ${names.join(', ') || 'none'})` };
+      if (!found)
+        return { reason: `/mcp/native answers but has neither echo nor add (it has: ${names.join(', ') || 'none'})` };
       tool = found;
     } finally {
       await client.close();

@@ -26,7 +26,20 @@ export async function supergatewayPath(): Promise<EchoPath & { pid: number }> {
   const stdioCommand = serverEverythingCommand().map(shellQuote).join(' ');
   const child = spawn(
     process.execPath,
-    [bin, '--stdio', stdioCommand, '--outputTransport', 'streamableHttp', '--stateful', '--port', String(port), '--healthEndpoint', '/healthz', '--logLevel', 'none'],
+    [
+      bin,
+      '--stdio',
+      stdioCommand,
+      '--outputTransport',
+      'streamableHttp',
+      '--stateful',
+      '--port',
+      String(port),
+      '--healthEndpoint',
+      '/healthz',
+      '--logLevel',
+      'none',
+    ],
     { detached: true, stdio: ['ignore', 'ignore', 'pipe'] },
   );
   let stderr = '';

@@ -54,7 +54,10 @@ export async function templateLivePath(): Promise<EchoPath & { wranglerPid: numb
     stops.push(() => access.close());
 
     const envFile = join(stateDir, 'template.env');
-    await writeDevVars(envFile, templateEnvVars(workerUrl, access, { id: TEMPLATE_ACCESS_CLIENT_ID, secret: clientSecret }));
+    await writeDevVars(
+      envFile,
+      templateEnvVars(workerUrl, access, { id: TEMPLATE_ACCESS_CLIENT_ID, secret: clientSecret }),
+    );
     const worker = await startWranglerDev({
       port: workerPort,
       config: templateConfig,

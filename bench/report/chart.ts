@@ -18,7 +18,13 @@ export function chartSpec(rows: readonly EchoRow[]): TopLevelSpec {
     { path: row.label, statistic: 'median', ms: row.latency.median },
     { path: row.label, statistic: 'p99', ms: row.latency.p99 },
   ]);
-  const throughput = measured.flatMap((row) => row.throughput.map((result) => ({ path: row.label, concurrency: result.concurrency, callsPerSecond: result.callsPerSecond })));
+  const throughput = measured.flatMap((row) =>
+    row.throughput.map((result) => ({
+      path: row.label,
+      concurrency: result.concurrency,
+      callsPerSecond: result.callsPerSecond,
+    })),
+  );
   const order = measured.map((row) => row.label);
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',

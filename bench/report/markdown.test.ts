@@ -2,7 +2,14 @@ import { describe, expect, it } from 'vitest';
 import type { EchoRow } from '../measure/echo-row.ts';
 import { echoTable, markdownTable } from './markdown.ts';
 
-const latency = (median: number) => ({ count: 200, median, p90: median * 2, p99: median * 3, min: median / 2, max: median * 4 });
+const latency = (median: number) => ({
+  count: 200,
+  median,
+  p90: median * 2,
+  p99: median * 3,
+  min: median / 2,
+  max: median * 4,
+});
 const measured = (id: string, median: number, callsPerSecond: number, errors = 0): EchoRow => ({
   id,
   label: id,
@@ -13,7 +20,9 @@ const measured = (id: string, median: number, callsPerSecond: number, errors = 0
 
 describe('markdownTable', () => {
   it('right-aligns numeric columns and escapes pipes', () => {
-    expect(markdownTable(['path', 'ms'], [['a | b', '1.00']], [false, true])).toBe('| path | ms |\n| --- | ---: |\n| a \\| b | 1.00 |');
+    expect(markdownTable(['path', 'ms'], [['a | b', '1.00']], [false, true])).toBe(
+      '| path | ms |\n| --- | ---: |\n| a \\| b | 1.00 |',
+    );
   });
 
   it('refuses a row that does not fit the header', () => {
@@ -30,7 +39,13 @@ describe('echoTable', () => {
   });
 
   it('says why a row is missing instead of showing figures', () => {
-    const table = echoTable([measured('floor', 0.2, 5000), { id: 'native', label: 'native', status: 'not available', reason: 'no /mcp/native' }], [1, 32]);
+    const table = echoTable(
+      [
+        measured('floor', 0.2, 5000),
+        { id: 'native', label: 'native', status: 'not available', reason: 'no /mcp/native' },
+      ],
+      [1, 32],
+    );
     expect(table.split('\n')[3]).toBe('| native | not available: no /mcp/native |  |  |  |  |  |  |');
   });
 });

@@ -35,7 +35,15 @@ const ms = (value: number) => value.toFixed(2);
  */
 export function echoTable(rows: EchoRow[], concurrencyLevels: readonly number[]): string {
   const floor = rows.find((row) => row.status === 'measured');
-  const header = ['path', 'median ms', 'p90 ms', 'p99 ms', '× floor (median)', ...concurrencyLevels.map((n) => `calls/s @${n}`), 'errors'];
+  const header = [
+    'path',
+    'median ms',
+    'p90 ms',
+    'p99 ms',
+    '× floor (median)',
+    ...concurrencyLevels.map((n) => `calls/s @${n}`),
+    'errors',
+  ];
   const body = rows.map((row) => {
     if (row.status !== 'measured') return [row.label, `${row.status}: ${row.reason}`, ...header.slice(2).map(() => '')];
     const byLevel = new Map(row.throughput.map((result) => [result.concurrency, result]));
@@ -50,7 +58,11 @@ export function echoTable(rows: EchoRow[], concurrencyLevels: readonly number[])
       String(errors),
     ];
   });
-  return markdownTable(header, body, header.map((_, i) => i > 0));
+  return markdownTable(
+    header,
+    body,
+    header.map((_, i) => i > 0),
+  );
 }
 
 /** The whole `latest.md`: the table, the other figures, the targets, the method and the machine. Pure. */
@@ -75,14 +87,23 @@ export function resultsMarkdown(results: BenchResults): string {
     '',
     '## Targets of issue 7',
     '',
-    markdownTable(['target', 'this run', 'met'], checkTargets(results).map((check) => [check.target, check.figure, check.met])),
+    markdownTable(
+      ['target', 'this run', 'met'],
+      checkTargets(results).map((check) => [check.target, check.figure, check.met]),
+    ),
     '',
     '## Reference figures (quoted from issue 7, measured earlier on this machine, not by this run)',
     '',
     markdownTable(
       ['path', 'median ms', 'p99 ms', 'calls/s @32', 'bundle gzip KiB'],
       [
-        ["Cloudflare's Access template (OAuthProvider + McpAgent, `add`, wrangler dev)", '13.9–14.5', '29', '162–165', '443'],
+        [
+          "Cloudflare's Access template (OAuthProvider + McpAgent, `add`, wrangler dev)",
+          '13.9–14.5',
+          '29',
+          '162–165',
+          '443',
+        ],
         ['supergateway bridging server-everything', '3.1–3.5', '', '730–820', ''],
         ['direct stdio', '0.15–0.32', '', '', ''],
       ],
@@ -93,7 +114,9 @@ export function resultsMarkdown(results: BenchResults): string {
     '',
     ...results.notes.map((note) => `- ${note}`),
     '',
-    `Versions: ${Object.entries(machine.versions).map(([name, version]) => `${name} ${version}`).join(', ')}.`,
+    `Versions: ${Object.entries(machine.versions)
+      .map(([name, version]) => `${name} ${version}`)
+      .join(', ')}.`,
     '',
   ];
   return lines.join('\n');
@@ -102,10 +125,14 @@ export function resultsMarkdown(results: BenchResults): string {
 function otherFigures(results: BenchResults): string[][] {
   const rows: string[][] = [];
   if (results.bundles.status === 'measured') {
-    for (const size of results.bundles.sizes) rows.push([`bundle: ${size.label}`, `${size.rawKiB} KiB raw, ${size.gzipKiB} KiB gzipped`]);
+    for (const size of results.bundles.sizes)
+      rows.push([`bundle: ${size.label}`, `${size.rawKiB} KiB raw, ${size.gzipKiB} KiB gzipped`]);
   } else rows.push(['Worker bundle', notMeasured(results.bundles)]);
   const { coldStart, policyList, bridgeMemory } = results;
-  rows.push(['cold start of the local stack to ready', coldStart.status === 'measured' ? `${coldStart.seconds.toFixed(1)} s (${coldStart.what})` : notMeasured(coldStart)]);
+  rows.push([
+    'cold start of the local stack to ready',
+    coldStart.status === 'measured' ? `${coldStart.seconds.toFixed(1)} s (${coldStart.what})` : notMeasured(coldStart),
+  ]);
   rows.push([
     'tools/list under a policy',
     policyList.status === 'measured'

@@ -5,7 +5,9 @@ import type { PolicyListResult } from '../measure/policy-list.ts';
 import type { MachineDescription } from './machine.ts';
 
 /** Something measured, or why it was not. */
-export type Pending<T> = ({ status: 'measured' } & T) | { status: 'pending' | 'not available' | 'failed'; reason: string };
+export type Pending<T> =
+  | ({ status: 'measured' } & T)
+  | { status: 'pending' | 'not available' | 'failed'; reason: string };
 
 /** Everything one `npm run bench` measured: the content of `bench/results/latest.json`. */
 export interface BenchResults {

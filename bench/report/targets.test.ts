@@ -13,12 +13,26 @@ const row = (id: string, median: number, p99: number, at32: number): EchoRow => 
 
 function results(rows: EchoRow[]): BenchResults {
   const pending = { status: 'pending' as const, reason: 'not run' };
-  return { rows, bundles: pending, coldStart: pending, policyList: pending, bridgeMemory: pending, notes: [] } as unknown as BenchResults;
+  return {
+    rows,
+    bundles: pending,
+    coldStart: pending,
+    policyList: pending,
+    bridgeMemory: pending,
+    notes: [],
+  } as unknown as BenchResults;
 }
 
 describe('checkTargets', () => {
   it('judges the targets from the figures of the run', () => {
-    const checks = checkTargets(results([row('direct-stdio', 0.2, 1, 5000), row('bridge', 1.0, 3, 800), row('local-stack', 2.5, 6, 400), row('supergateway', 3.3, 9, 780)]));
+    const checks = checkTargets(
+      results([
+        row('direct-stdio', 0.2, 1, 5000),
+        row('bridge', 1.0, 3, 800),
+        row('local-stack', 2.5, 6, 400),
+        row('supergateway', 3.3, 9, 780),
+      ]),
+    );
     const verdict = (prefix: string) => checks.find((check) => check.target.startsWith(prefix))!.met;
     expect(verdict('bridge median within 1 ms')).toBe('yes');
     expect(verdict('local stack median within 2 ms')).toBe('yes');

@@ -13,11 +13,17 @@ const templateRow = (median: number, at32: number): EchoRow => ({
 
 describe('templateBaseline', () => {
   it("uses this run's template row when it was measured", () => {
-    expect(templateBaseline([templateRow(30, 80)])).toMatchObject({ median: 30, callsPerSecondAt32: 80, source: 'live' });
+    expect(templateBaseline([templateRow(30, 80)])).toMatchObject({
+      median: 30,
+      callsPerSecondAt32: 80,
+      source: 'live',
+    });
   });
 
   it("falls back to the issue's reference figures, and says so, when the row was not measured", () => {
-    const baseline = templateBaseline([{ id: 'template', label: 'template', status: 'not available', reason: 'wrangler failed' }]);
+    const baseline = templateBaseline([
+      { id: 'template', label: 'template', status: 'not available', reason: 'wrangler failed' },
+    ]);
     expect(baseline).toMatchObject({
       median: REFERENCE_FIGURES.cloudflareTemplate.median,
       callsPerSecondAt32: REFERENCE_FIGURES.cloudflareTemplate.callsPerSecondAt32,

@@ -24,9 +24,17 @@ export interface TemplateBaseline {
  */
 export function templateBaseline(rows: readonly EchoRow[]): TemplateBaseline {
   const live = rows.find((row) => row.id === 'template' && row.status === 'measured');
-  const liveAt32 = live?.status === 'measured' ? live.throughput.find((result) => result.concurrency === 32)?.callsPerSecond : undefined;
+  const liveAt32 =
+    live?.status === 'measured'
+      ? live.throughput.find((result) => result.concurrency === 32)?.callsPerSecond
+      : undefined;
   if (live?.status === 'measured' && liveAt32 !== undefined) {
-    return { median: live.latency.median, callsPerSecondAt32: liveAt32, source: 'live', describe: 'measured live in this run' };
+    return {
+      median: live.latency.median,
+      callsPerSecondAt32: liveAt32,
+      source: 'live',
+      describe: 'measured live in this run',
+    };
   }
   const reference = REFERENCE_FIGURES.cloudflareTemplate;
   return {

@@ -3,8 +3,12 @@ import { isInspectorNotice, parseHostLine } from './host-protocol.ts';
 
 describe('parseHostLine', () => {
   it('reads the ready message and log lines', () => {
-    expect(parseHostLine('{"ready":{"bridgeUrl":"http://127.0.0.1:1"}}')).toEqual({ ready: { bridgeUrl: 'http://127.0.0.1:1' } });
-    expect(parseHostLine('{"log":{"source":"worker","line":"{\\"event\\":\\"mcp_request\\"}"}}')).toEqual({ log: { source: 'worker', line: '{"event":"mcp_request"}' } });
+    expect(parseHostLine('{"ready":{"bridgeUrl":"http://127.0.0.1:1"}}')).toEqual({
+      ready: { bridgeUrl: 'http://127.0.0.1:1' },
+    });
+    expect(parseHostLine('{"log":{"source":"worker","line":"{\\"event\\":\\"mcp_request\\"}"}}')).toEqual({
+      log: { source: 'worker', line: '{"event":"mcp_request"}' },
+    });
   });
 
   it('ignores anything else a library prints', () => {
@@ -15,14 +19,15 @@ describe('parseHostLine', () => {
 });
 
 describe('isInspectorNotice', () => {
-  it('recognises what Node\'s inspector prints on stderr, from start to exit', () => {
+  it("recognises what Node's inspector prints on stderr, from start to exit", () => {
     for (const line of [
       'Debugger listening on ws://127.0.0.1:44295/de3a90a3-0def-466c-bc07-291c8b679fab',
       'For help, see: https://nodejs.org/learn/getting-started/debugging',
       'Debugger attached.',
       'Debugger ending on ws://127.0.0.1:44295/de3a90a3-0def-466c-bc07-291c8b679fab',
       'Waiting for the debugger to disconnect...',
-    ]) expect(isInspectorNotice(line)).toBe(true);
+    ])
+      expect(isInspectorNotice(line)).toBe(true);
   });
 
   it('keeps everything else, such as the reason a host failed', () => {

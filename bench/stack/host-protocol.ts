@@ -58,7 +58,9 @@ export function parseHostLine(text: string): HostMessage | undefined {
  * ```
  */
 export function isInspectorNotice(line: string): boolean {
-  return /^(Debugger listening on ws:|For help, see: https:\/\/nodejs\.org\/|Debugger attached\.$|Debugger ending on ws:|Waiting for the debugger to disconnect\.\.\.$)/.test(line);
+  return /^(Debugger listening on ws:|For help, see: https:\/\/nodejs\.org\/|Debugger attached\.$|Debugger ending on ws:|Waiting for the debugger to disconnect\.\.\.$)/.test(
+    line,
+  );
 }
 
 /** Writes one message to stdout, for the parent to read. */

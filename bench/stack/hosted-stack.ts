@@ -49,7 +49,9 @@ type HostedStack<Options extends HostedStackOptions = HostedStackOptions> = Host
  * try { console.log(stack.mcpUrl, stack.inspectorPort, stack.hostInspectorPort); } finally { await stack.stop(); }
  * ```
  */
-export function startHostedStack<const Options extends HostedStackOptions = Record<never, never>>(options?: Options): Promise<HostedStack<Options>> {
+export function startHostedStack<const Options extends HostedStackOptions = Record<never, never>>(
+  options?: Options,
+): Promise<HostedStack<Options>> {
   const args = [...(options?.workerLogs ? ['--worker-logs'] : []), ...(options?.inspector ? ['--inspector'] : [])];
   // Port 0: Node picks a free port when it opens the inspector, and the host reports it, so no other process can take it in between.
   const nodeOptions = options?.hostInspector ? ['--inspect=127.0.0.1:0'] : [];
@@ -68,9 +70,17 @@ export function startHostedBridge(): Promise<Hosted> {
   return startHost(join(here, 'bridge-host.ts'), [], 30_000);
 }
 
-async function startHost(script: string, args: string[], timeoutMs: number, nodeOptions: string[] = []): Promise<Hosted> {
+async function startHost(
+  script: string,
+  args: string[],
+  timeoutMs: number,
+  nodeOptions: string[] = [],
+): Promise<Hosted> {
   const spawned = performance.now();
-  const child = spawn(process.execPath, [...nodeOptions, '--import', tsxLoader, script, ...args], { detached: true, stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...nodeOptions, '--import', tsxLoader, script, ...args], {
+    detached: true,
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
   const listeners: Array<(source: string, line: string) => void> = [];
   const tail: string[] = [];
   const remember = (text: string) => {

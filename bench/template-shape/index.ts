@@ -62,7 +62,10 @@ const accessHandler = {
       upstream.searchParams.set('response_type', 'code');
       upstream.searchParams.set('scope', 'openid email profile');
       upstream.searchParams.set('state', state);
-      upstream.searchParams.set('code_challenge', base64Url(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(codeVerifier))));
+      upstream.searchParams.set(
+        'code_challenge',
+        base64Url(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(codeVerifier))),
+      );
       upstream.searchParams.set('code_challenge_method', 'S256');
       return Response.redirect(upstream.href, 302);
     }
@@ -98,7 +101,10 @@ const accessHandler = {
 };
 
 function base64Url(bytes: ArrayBuffer | Uint8Array): string {
-  return btoa(String.fromCharCode(...new Uint8Array(bytes))).replaceAll('+', '-').replaceAll('/', '_').replace(/=+$/, '');
+  return btoa(String.fromCharCode(...new Uint8Array(bytes)))
+    .replaceAll('+', '-')
+    .replaceAll('/', '_')
+    .replace(/=+$/, '');
 }
 
 export default new OAuthProvider({

@@ -5,7 +5,11 @@ const serverCommand = ['node', 'server.js', '--stdio'];
 
 describe('parseBridgeArgs', () => {
   it('takes the command after -- and leaves port and host to the defaults', () => {
-    expect(parseBridgeArgs(['--', ...serverCommand], {})).toEqual({ command: serverCommand, port: undefined, host: undefined });
+    expect(parseBridgeArgs(['--', ...serverCommand], {})).toEqual({
+      command: serverCommand,
+      port: undefined,
+      host: undefined,
+    });
   });
 
   it('reads --port and --host, in both spellings', () => {
@@ -31,13 +35,25 @@ describe('parseBridgeArgs', () => {
   });
 
   it('gives the stdio server exactly the variables MCP_SERVER_ENV names', () => {
-    const env = { MCP_SERVER_ENV: 'GITHUB_TOKEN, API_URL', GITHUB_TOKEN: 'ghp_x', API_URL: 'https://api', BRIDGE_IDENTITY_KEY: 'not for the child' };
+    const env = {
+      MCP_SERVER_ENV: 'GITHUB_TOKEN, API_URL',
+      GITHUB_TOKEN: 'ghp_x',
+      API_URL: 'https://api',
+      BRIDGE_IDENTITY_KEY: 'not for the child',
+    };
     expect(parseBridgeArgs(['--', 'server'], env).env).toEqual({ GITHUB_TOKEN: 'ghp_x', API_URL: 'https://api' });
-    expect(() => parseBridgeArgs(['--', 'server'], { MCP_SERVER_ENV: 'MISSING' })).toThrow(/MCP_SERVER_ENV names MISSING, which is not set/);
+    expect(() => parseBridgeArgs(['--', 'server'], { MCP_SERVER_ENV: 'MISSING' })).toThrow(
+      /MCP_SERVER_ENV names MISSING, which is not set/,
+    );
   });
 
   it('reads sharing, the user environment and limits from the environment', () => {
-    const args = parseBridgeArgs(['--', 'server'], { MCP_SERVER_SHARED: '1', MCP_SERVER_USER_ENV: 'true', BRIDGE_REQUEST_TIMEOUT_MS: '5000', BRIDGE_MAX_CHILDREN: '4' });
+    const args = parseBridgeArgs(['--', 'server'], {
+      MCP_SERVER_SHARED: '1',
+      MCP_SERVER_USER_ENV: 'true',
+      BRIDGE_REQUEST_TIMEOUT_MS: '5000',
+      BRIDGE_MAX_CHILDREN: '4',
+    });
     expect(args.shareChildPerUser).toBe(true);
     expect(args.limits).toEqual({ requestTimeoutMs: 5000, maxChildren: 4 });
     expect(args.identityEnv?.({ userKey: 'u1', email: 'a@example.com', groups: ['eng', 'ops'] })).toEqual({
@@ -46,8 +62,12 @@ describe('parseBridgeArgs', () => {
       MCP_USER_GROUPS: 'eng,ops',
     });
     expect(parseBridgeArgs(['--', 'server'], {}).identityEnv).toBeUndefined();
-    expect(() => parseBridgeArgs(['--', 'server'], { MCP_SERVER_SHARED: 'yes' })).toThrow(/MCP_SERVER_SHARED must be 1 or 0/);
-    expect(() => parseBridgeArgs(['--', 'server'], { BRIDGE_DRAIN_MS: '-5' })).toThrow(/BRIDGE_DRAIN_MS must be a positive whole number/);
+    expect(() => parseBridgeArgs(['--', 'server'], { MCP_SERVER_SHARED: 'yes' })).toThrow(
+      /MCP_SERVER_SHARED must be 1 or 0/,
+    );
+    expect(() => parseBridgeArgs(['--', 'server'], { BRIDGE_DRAIN_MS: '-5' })).toThrow(
+      /BRIDGE_DRAIN_MS must be a positive whole number/,
+    );
   });
 
   it('treats empty environment variables as unset', () => {

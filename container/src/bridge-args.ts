@@ -12,7 +12,10 @@ export class UsageError extends Error {
 }
 
 /** What the CLI passes to `startBridge`; port and host stay unset when given nowhere, so its defaults apply. */
-export type BridgeArgs = Pick<BridgeOptions, 'command' | 'port' | 'host' | 'env' | 'shareChildPerUser' | 'identityEnv' | 'limits'>;
+export type BridgeArgs = Pick<
+  BridgeOptions,
+  'command' | 'port' | 'host' | 'env' | 'shareChildPerUser' | 'identityEnv' | 'limits'
+>;
 
 /** Environment variables that set a limit, in milliseconds or counts (positive integers). */
 const LIMIT_VARIABLES: Record<string, keyof BridgeLimits> = {
@@ -30,7 +33,10 @@ const LIMIT_VARIABLES: Record<string, keyof BridgeLimits> = {
  * comes from `MCP_SERVER_COMMAND` (a JSON array of strings); `BRIDGE_PORT` and `BRIDGE_HOST` are
  * used when the flags are absent. Throws {@link UsageError} for anything it cannot use.
  */
-export function parseBridgeArgs(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): BridgeArgs {
+export function parseBridgeArgs(
+  argv: readonly string[],
+  env: Readonly<Record<string, string | undefined>>,
+): BridgeArgs {
   const { values, tokens } = parseCommandLine(argv);
   const terminator = tokens.find((token) => token.kind === 'option-terminator');
   const stray = tokens.find((token) => token.kind === 'positional' && (!terminator || token.index < terminator.index));
@@ -86,7 +92,10 @@ function limitsFromEnv(env: Readonly<Record<string, string | undefined>>): Parti
  * copied from the bridge's environment. A named variable that is not set is a mistake.
  */
 function serverEnvFromAllowList(env: Readonly<Record<string, string | undefined>>): Record<string, string> | undefined {
-  const names = (env.MCP_SERVER_ENV ?? '').split(',').map((name) => name.trim()).filter(Boolean);
+  const names = (env.MCP_SERVER_ENV ?? '')
+    .split(',')
+    .map((name) => name.trim())
+    .filter(Boolean);
   if (names.length === 0) return undefined;
   const copied: Record<string, string> = {};
   for (const name of names) {
@@ -114,7 +123,8 @@ function parseCommandLine(argv: readonly string[]) {
 
 function parsePort(text: string, source: string): number {
   const port = /^\d{1,5}$/.test(text) ? Number(text) : NaN;
-  if (!(port >= 0 && port <= 65_535)) throw new UsageError(`${source} must be a port number from 0 to 65535, got "${text}"`);
+  if (!(port >= 0 && port <= 65_535))
+    throw new UsageError(`${source} must be a port number from 0 to 65535, got "${text}"`);
   return port;
 }
 
@@ -129,7 +139,10 @@ function commandFromEnv(json: string | undefined): string[] {
     command = undefined;
   }
   const isCommand =
-    Array.isArray(command) && command.length > 0 && command.every((part) => typeof part === 'string') && command[0] !== '';
+    Array.isArray(command) &&
+    command.length > 0 &&
+    command.every((part) => typeof part === 'string') &&
+    command[0] !== '';
   if (!isCommand) {
     throw new UsageError('MCP_SERVER_COMMAND must be a JSON array of strings, e.g. ["node","server.js","stdio"]');
   }

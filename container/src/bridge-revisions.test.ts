@@ -38,7 +38,9 @@ async function connectStateless(bridge: RunningBridge, user: string) {
     { name: 'stateless-test', version: '1.0.0' },
     { versionNegotiation: { mode: { pin: '2026-07-28' } }, capabilities: { sampling: {}, elicitation: { form: {} } } },
   );
-  const transport = new StreamableV2(new URL('/mcp', bridge.url), { requestInit: { headers: { 'x-test-user': user } } });
+  const transport = new StreamableV2(new URL('/mcp', bridge.url), {
+    requestInit: { headers: { 'x-test-user': user } },
+  });
   await client.connect(transport);
   return client;
 }
@@ -76,7 +78,13 @@ describe('stateless 2026-07-28 clients (SDK v2)', () => {
     expect(JSON.stringify(sampled.content)).toContain('sampled for a stateless client');
     const elicited = await client.callTool({ name: 'trigger-elicitation-request', arguments: {} });
     expect(JSON.stringify(elicited.content)).toContain('teal');
-    expect(logs).toContainEqual(expect.objectContaining({ event: 'request.input_required', methods: ['sampling/createMessage'], userKey: 'alice' }));
+    expect(logs).toContainEqual(
+      expect.objectContaining({
+        event: 'request.input_required',
+        methods: ['sampling/createMessage'],
+        userKey: 'alice',
+      }),
+    );
     // Logs name users and methods, never argument values or answers.
     expect(JSON.stringify(logs)).not.toMatch(/stateless hello|teal|sampled for a stateless client/);
     await client.close();
@@ -107,7 +115,15 @@ describe('stateless 2026-07-28 clients (SDK v2)', () => {
         jsonrpc: '2.0',
         id: 1,
         method: 'tools/call',
-        params: { name: 'echo', arguments: { message: 'x' }, _meta: { 'io.modelcontextprotocol/protocolVersion': '2026-07-28', 'io.modelcontextprotocol/clientInfo': { name: 'raw', version: '1' }, 'io.modelcontextprotocol/clientCapabilities': {} } },
+        params: {
+          name: 'echo',
+          arguments: { message: 'x' },
+          _meta: {
+            'io.modelcontextprotocol/protocolVersion': '2026-07-28',
+            'io.modelcontextprotocol/clientInfo': { name: 'raw', version: '1' },
+            'io.modelcontextprotocol/clientCapabilities': {},
+          },
+        },
       }),
     });
     expect(response.status).toBe(400);
@@ -182,7 +198,9 @@ describe('one shared child per user (shareChildPerUser)', () => {
     const { bridge } = await startTestBridge({ shareChildPerUser: true });
     const connectAs = async (user: string, capabilities = {}) => {
       const client = new Client({ name: 'shared-test', version: '1.0.0' }, { capabilities });
-      const transport = new StreamableHTTPClientTransport(new URL('/mcp', bridge.url), { requestInit: { headers: { 'x-test-user': user } } });
+      const transport = new StreamableHTTPClientTransport(new URL('/mcp', bridge.url), {
+        requestInit: { headers: { 'x-test-user': user } },
+      });
       await client.connect(transport);
       return { client, transport };
     };
@@ -202,7 +220,9 @@ describe('one shared child per user (shareChildPerUser)', () => {
     const sampled = await first.client.callTool({ name: 'trigger-sampling-request', arguments: { prompt: 'hi' } });
     expect(JSON.stringify(sampled.content)).toContain('sampled through a shared child');
     // The second session did not declare sampling: the server's request fails clearly, nothing hangs.
-    const refused = await second.client.callTool({ name: 'trigger-sampling-request', arguments: { prompt: 'hi' } }).catch((error: Error) => error);
+    const refused = await second.client
+      .callTool({ name: 'trigger-sampling-request', arguments: { prompt: 'hi' } })
+      .catch((error: Error) => error);
     expect(JSON.stringify(refused)).toMatch(/does not support sampling/);
     const echoed = await second.client.callTool({ name: 'echo', arguments: { message: 'shared' } });
     expect(echoed.content).toEqual([{ type: 'text', text: 'Echo: shared' }]);
@@ -242,9 +262,18 @@ describe('faults', () => {
     // Long enough for a child to start on a loaded machine (the limit also bounds its initialize).
     const { bridge, logs } = await startTestBridge({ command: silentServer(), limits: { requestTimeoutMs: 1_500 } });
     const client = new Client({ name: 'timeout-test', version: '1.0.0' });
-    await client.connect(new StreamableHTTPClientTransport(new URL('/mcp', bridge.url), { requestInit: { headers: { 'x-test-user': 'erin' } } }));
-    await expect(client.listTools()).rejects.toMatchObject({ code: -32001, message: expect.stringContaining('did not answer within 1500 ms') });
-    expect(logs).toContainEqual(expect.objectContaining({ event: 'request.timeout', method: 'tools/list', userKey: 'erin' }));
+    await client.connect(
+      new StreamableHTTPClientTransport(new URL('/mcp', bridge.url), {
+        requestInit: { headers: { 'x-test-user': 'erin' } },
+      }),
+    );
+    await expect(client.listTools()).rejects.toMatchObject({
+      code: -32001,
+      message: expect.stringContaining('did not answer within 1500 ms'),
+    });
+    expect(logs).toContainEqual(
+      expect.objectContaining({ event: 'request.timeout', method: 'tools/list', userKey: 'erin' }),
+    );
     // server/discover is answered by the bridge from the child's initialize; the first call is not.
     const stateless = await connectStateless(bridge, 'erin');
     await expect(stateless.listTools()).rejects.toThrow(/did not answer within 1500 ms/);
@@ -256,7 +285,11 @@ describe('faults', () => {
   it('a child that writes garbage to stdout: the garbage is skipped, the answer arrives', async () => {
     const { bridge, logs } = await startTestBridge({ command: garbageServer() });
     const client = new Client({ name: 'garbage-test', version: '1.0.0' });
-    await client.connect(new StreamableHTTPClientTransport(new URL('/mcp', bridge.url), { requestInit: { headers: { 'x-test-user': 'frank' } } }));
+    await client.connect(
+      new StreamableHTTPClientTransport(new URL('/mcp', bridge.url), {
+        requestInit: { headers: { 'x-test-user': 'frank' } },
+      }),
+    );
     await expect(client.listTools()).resolves.toEqual({ tools: [] });
     expect(logs).toContainEqual(expect.objectContaining({ event: 'child.error' }));
     expect(JSON.stringify(logs)).not.toContain('not json at all');
@@ -267,7 +300,11 @@ describe('faults', () => {
   it('SIGTERM (close) during a slow call: the call completes within the drain time, then the child is gone', async () => {
     const { bridge } = await startTestBridge({ command: slowServer(400), limits: { drainMs: 5_000 } });
     const client = new Client({ name: 'drain-test', version: '1.0.0' });
-    await client.connect(new StreamableHTTPClientTransport(new URL('/mcp', bridge.url), { requestInit: { headers: { 'x-test-user': 'gina' } } }));
+    await client.connect(
+      new StreamableHTTPClientTransport(new URL('/mcp', bridge.url), {
+        requestInit: { headers: { 'x-test-user': 'gina' } },
+      }),
+    );
     const pid = bridge.sessions()[0]!.pid!;
     const call = client.callTool({ name: 'slow', arguments: {} });
     await new Promise((resolve) => setTimeout(resolve, 100));
@@ -280,7 +317,11 @@ describe('faults', () => {
   it('SIGTERM with a call slower than the drain time: it fails cleanly, nothing is left running', async () => {
     const { bridge } = await startTestBridge({ command: slowServer(60_000), limits: { drainMs: 300 } });
     const client = new Client({ name: 'drain-test', version: '1.0.0' });
-    await client.connect(new StreamableHTTPClientTransport(new URL('/mcp', bridge.url), { requestInit: { headers: { 'x-test-user': 'gina' } } }));
+    await client.connect(
+      new StreamableHTTPClientTransport(new URL('/mcp', bridge.url), {
+        requestInit: { headers: { 'x-test-user': 'gina' } },
+      }),
+    );
     const pid = bridge.sessions()[0]!.pid!;
     const outcome = client.callTool({ name: 'slow', arguments: {} }).catch((error: unknown) => error);
     await new Promise((resolve) => setTimeout(resolve, 100));
@@ -292,9 +333,15 @@ describe('faults', () => {
   it('refuses a result larger than the response bound, in both revisions', async () => {
     const { bridge, logs } = await startTestBridge({ limits: { maxResponseBytes: 4_000 } });
     const client = new Client({ name: 'bound-test', version: '1.0.0' });
-    await client.connect(new StreamableHTTPClientTransport(new URL('/mcp', bridge.url), { requestInit: { headers: { 'x-test-user': 'ivy' } } }));
+    await client.connect(
+      new StreamableHTTPClientTransport(new URL('/mcp', bridge.url), {
+        requestInit: { headers: { 'x-test-user': 'ivy' } },
+      }),
+    );
     await expect(client.listTools()).rejects.toThrow(/larger than 4000 bytes/);
-    await expect(client.callTool({ name: 'echo', arguments: { message: 'small' } })).resolves.toMatchObject({ content: expect.any(Array) });
+    await expect(client.callTool({ name: 'echo', arguments: { message: 'small' } })).resolves.toMatchObject({
+      content: expect.any(Array),
+    });
     const stateless = await connectStateless(bridge, 'ivy');
     await expect(stateless.listTools()).rejects.toThrow(/larger than 4000 bytes/);
     expect(logs.filter((record) => record.event === 'response.too_large')).toHaveLength(2);
@@ -306,14 +353,21 @@ describe('faults', () => {
   it('answers 503 above the concurrent-request bound', async () => {
     const { bridge } = await startTestBridge({ command: slowServer(1_000), limits: { maxConcurrentRequests: 1 } });
     const client = new Client({ name: 'busy-test', version: '1.0.0' });
-    const transport = new StreamableHTTPClientTransport(new URL('/mcp', bridge.url), { requestInit: { headers: { 'x-test-user': 'jay' } } });
+    const transport = new StreamableHTTPClientTransport(new URL('/mcp', bridge.url), {
+      requestInit: { headers: { 'x-test-user': 'jay' } },
+    });
     await client.connect(transport);
     const slow = client.callTool({ name: 'slow', arguments: {} });
     await vi.waitFor(() => expect(bridge.sessions()[0]?.pid).toBeDefined());
     await new Promise((resolve) => setTimeout(resolve, 100));
     const busy = await fetch(`${bridge.url}/mcp`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', 'x-test-user': 'jay', 'mcp-session-id': transport.sessionId! },
+      headers: {
+        'content-type': 'application/json',
+        accept: 'application/json, text/event-stream',
+        'x-test-user': 'jay',
+        'mcp-session-id': transport.sessionId!,
+      },
       body: JSON.stringify({ jsonrpc: '2.0', id: 99, method: 'tools/list' }),
     });
     expect(busy.status).toBe(503);
@@ -326,7 +380,11 @@ describe('faults', () => {
   it('stops an idle session and its child', async () => {
     const { bridge, logs } = await startTestBridge({ limits: { idleMs: 300 } });
     const client = new Client({ name: 'idle-test', version: '1.0.0' });
-    await client.connect(new StreamableHTTPClientTransport(new URL('/mcp', bridge.url), { requestInit: { headers: { 'x-test-user': 'nina' } } }));
+    await client.connect(
+      new StreamableHTTPClientTransport(new URL('/mcp', bridge.url), {
+        requestInit: { headers: { 'x-test-user': 'nina' } },
+      }),
+    );
     const pid = bridge.sessions()[0]!.pid!;
     await vi.waitFor(() => expect(isRunning(pid)).toBe(false), { timeout: 5_000 });
     expect(logs).toContainEqual(expect.objectContaining({ event: 'session.closed', reason: 'idle', userKey: 'nina' }));
@@ -338,10 +396,18 @@ describe('faults', () => {
   it('caps the number of children', async () => {
     const { bridge } = await startTestBridge({ limits: { maxChildren: 1 } });
     const first = new Client({ name: 'cap-test', version: '1.0.0' });
-    await first.connect(new StreamableHTTPClientTransport(new URL('/mcp', bridge.url), { requestInit: { headers: { 'x-test-user': 'hal' } } }));
+    await first.connect(
+      new StreamableHTTPClientTransport(new URL('/mcp', bridge.url), {
+        requestInit: { headers: { 'x-test-user': 'hal' } },
+      }),
+    );
     const second = new Client({ name: 'cap-test', version: '1.0.0' });
     await expect(
-      second.connect(new StreamableHTTPClientTransport(new URL('/mcp', bridge.url), { requestInit: { headers: { 'x-test-user': 'hal' } } })),
+      second.connect(
+        new StreamableHTTPClientTransport(new URL('/mcp', bridge.url), {
+          requestInit: { headers: { 'x-test-user': 'hal' } },
+        }),
+      ),
     ).rejects.toThrow(/could not be started/);
     await first.close();
     await bridge.close();

@@ -1,7 +1,11 @@
 import { request as httpRequest } from 'node:http';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { CreateMessageRequestSchema, ListRootsRequestSchema, type ClientCapabilities } from '@modelcontextprotocol/sdk/types.js';
+import {
+  CreateMessageRequestSchema,
+  ListRootsRequestSchema,
+  type ClientCapabilities,
+} from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { MAX_REQUEST_BODY_BYTES, startBridge, type BridgeOptions, type RunningBridge } from './bridge.ts';
 import { isRunning, SERVER_EVERYTHING } from './test-support.ts';
@@ -23,7 +27,11 @@ async function startTestBridge(options: Partial<BridgeOptions> = {}) {
   return { bridge, logs };
 }
 
-async function connect(bridge: RunningBridge, capabilities: ClientCapabilities = {}, headers: Record<string, string> = {}) {
+async function connect(
+  bridge: RunningBridge,
+  capabilities: ClientCapabilities = {},
+  headers: Record<string, string> = {},
+) {
   const client = new Client({ name: 'bridge-test', version: '1.0.0' }, { capabilities });
   const transport = new StreamableHTTPClientTransport(new URL('/mcp', bridge.url), { requestInit: { headers } });
   await client.connect(transport);
@@ -140,7 +148,9 @@ describe('bridge in front of server-everything', () => {
     expect(await later.json()).toMatchObject({ jsonrpc: '2.0', error: { code: -32001 } });
     await expect(client.listTools()).rejects.toMatchObject({ code: 404 });
     expect(logs).toContainEqual(expect.objectContaining({ event: 'child.exited', pid, code: null, signal: 'SIGKILL' }));
-    expect(logs).toContainEqual(expect.objectContaining({ event: 'session.closed', sessionId, reason: 'server-exited' }));
+    expect(logs).toContainEqual(
+      expect.objectContaining({ event: 'session.closed', sessionId, reason: 'server-exited' }),
+    );
 
     const fresh = await connect(bridge);
     const result = await fresh.client.callTool({ name: 'echo', arguments: { message: 'again' } });

@@ -149,7 +149,12 @@ export async function startBridge(options: BridgeOptions): Promise<RunningBridge
 
   const childEnv = (identity: BridgeIdentity) => ({ ...options.env, ...options.identityEnv?.(identity) });
 
-  function openSession(id: string, identity: BridgeIdentity, transport: OpenSession['transport'], kind: OpenSession['kind']) {
+  function openSession(
+    id: string,
+    identity: BridgeIdentity,
+    transport: OpenSession['transport'],
+    kind: OpenSession['kind'],
+  ) {
     const session = options.shareChildPerUser
       ? new SharedChildSession({
           id,
@@ -173,17 +178,28 @@ export async function startBridge(options: BridgeOptions): Promise<RunningBridge
           onEnded: () => sessions.delete(id),
         });
     sessions.set(id, { session, transport, kind });
-    log('session.opened', { sessionId: id, userKey: identity.userKey, transport: kind, sharedChild: options.shareChildPerUser === true });
+    log('session.opened', {
+      sessionId: id,
+      userKey: identity.userKey,
+      transport: kind,
+      sharedChild: options.shareChildPerUser === true,
+    });
   }
 
   /** A 2025 request without a session id: an `initialize` opens a session, the transport refuses the rest. */
-  async function handleWithoutSession(request: IncomingMessage, response: ServerResponse, identity: BridgeIdentity, body: unknown) {
+  async function handleWithoutSession(
+    request: IncomingMessage,
+    response: ServerResponse,
+    identity: BridgeIdentity,
+    body: unknown,
+  ) {
     const http: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
       sessionIdGenerator: randomUUID,
       maxRequestBodySize: limits.maxRequestBodyBytes,
       enableDnsRebindingProtection: allowedHosts !== undefined,
       allowedHosts,
-      onsessioninitialized: (sessionId) => openSession(sessionId, identity, new SessionHttpTransport(http, sessionId), 'streamable'),
+      onsessioninitialized: (sessionId) =>
+        openSession(sessionId, identity, new SessionHttpTransport(http, sessionId), 'streamable'),
     });
     http.onerror = (error) => log('request.refused', { sessionId: http.sessionId, reason: error.message });
     await http.handleRequest(request, response, body);
@@ -218,7 +234,10 @@ export async function startBridge(options: BridgeOptions): Promise<RunningBridge
   }
 
   /** Reads a POST body within the bound; answers the refusal itself and resolves `undefined` when it cannot. */
-  async function readJsonBody(request: IncomingMessage, response: ServerResponse): Promise<{ raw: Buffer; parsed: unknown } | undefined> {
+  async function readJsonBody(
+    request: IncomingMessage,
+    response: ServerResponse,
+  ): Promise<{ raw: Buffer; parsed: unknown } | undefined> {
     const contentType = request.headers['content-type'] ?? '';
     if (!/^application\/json\s*(;|$)/i.test(contentType)) {
       sendJsonRpcError(response, 415, REFUSED, 'Unsupported Media Type: Content-Type must be application/json');
@@ -298,7 +317,12 @@ export async function startBridge(options: BridgeOptions): Promise<RunningBridge
     if (!isStream && activeRequests >= limits.maxConcurrentRequests) {
       log('request.refused', { userKey: identity.userKey, reason: 'too many concurrent requests' });
       response.setHeader('retry-after', '1');
-      return sendJsonRpcError(response, 503, REFUSED, `The bridge is busy: more than ${limits.maxConcurrentRequests} requests at once`);
+      return sendJsonRpcError(
+        response,
+        503,
+        REFUSED,
+        `The bridge is busy: more than ${limits.maxConcurrentRequests} requests at once`,
+      );
     }
     if (!isStream) activeRequests += 1;
     try {
@@ -318,7 +342,11 @@ export async function startBridge(options: BridgeOptions): Promise<RunningBridge
       if (SSE_STREAM_PATHS.has(path)) return await handleMcpRoute('sse', request, response);
       if (path === SSE_MESSAGES_PATH) return await handleMcpRoute('messages', request, response);
       if (path === '/healthz' && request.method === 'GET') {
-        return sendJson(response, closing ? 503 : 200, { status: closing ? 'draining' : 'ok', sessions: sessions.size, children: slots.used });
+        return sendJson(response, closing ? 503 : 200, {
+          status: closing ? 'draining' : 'ok',
+          sessions: sessions.size,
+          children: slots.used,
+        });
       }
       sendJson(response, 404, { error: 'not found' });
     } catch (error) {
@@ -337,11 +365,15 @@ export async function startBridge(options: BridgeOptions): Promise<RunningBridge
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
   log('bridge.listening', { url, command: command[0] });
 
-  const reaper = setInterval(() => {
-    for (const { session } of sessions.values()) {
-      if (session.pendingRequests === 0 && Date.now() - session.lastActivity > limits.idleMs) void session.end('idle');
-    }
-  }, Math.min(limits.idleMs, 60_000));
+  const reaper = setInterval(
+    () => {
+      for (const { session } of sessions.values()) {
+        if (session.pendingRequests === 0 && Date.now() - session.lastActivity > limits.idleMs)
+          void session.end('idle');
+      }
+    },
+    Math.min(limits.idleMs, 60_000),
+  );
   reaper.unref();
 
   const endEverything = () =>
@@ -378,8 +410,14 @@ export async function startBridge(options: BridgeOptions): Promise<RunningBridge
     url,
     port,
     sessions: () =>
-      [...sessions.values()].map(({ session, kind }) => ({ id: session.id, userKey: session.userKey, transport: kind, pid: session.serverPid })),
-    sharedChildren: () => Object.fromEntries([...modernEndpoints].map(([userKey, { supervisor }]) => [userKey, supervisor.pid])),
+      [...sessions.values()].map(({ session, kind }) => ({
+        id: session.id,
+        userKey: session.userKey,
+        transport: kind,
+        pid: session.serverPid,
+      })),
+    sharedChildren: () =>
+      Object.fromEntries([...modernEndpoints].map(([userKey, { supervisor }]) => [userKey, supervisor.pid])),
     close: () => (closing ??= close()),
   };
 }

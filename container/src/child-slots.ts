@@ -30,7 +30,10 @@ export class ChildSlots {
    */
   take(): () => void {
     if (this.#used >= this.max) {
-      throw new JsonRpcError(TOO_MANY_CHILDREN, `The bridge already runs ${this.max} MCP server processes; try again later`);
+      throw new JsonRpcError(
+        TOO_MANY_CHILDREN,
+        `The bridge already runs ${this.max} MCP server processes; try again later`,
+      );
     }
     this.#used += 1;
     let released = false;

@@ -8,7 +8,13 @@ const timing = { restartBackoffMs: 100, maxRestartBackoffMs: 1_000, healthyAfter
 function supervisor(overrides: Partial<typeof timing> = {}, command = SERVER_EVERYTHING, slots = new ChildSlots(4)) {
   const logs: Array<{ event: string; [field: string]: unknown }> = [];
   const supervised = new ChildSupervisor(
-    { command, capabilities: {}, initializeTimeoutMs: 10_000, maxResponseBytes: 1 << 20, log: (event, fields) => logs.push({ event, ...fields }) },
+    {
+      command,
+      capabilities: {},
+      initializeTimeoutMs: 10_000,
+      maxResponseBytes: 1 << 20,
+      log: (event, fields) => logs.push({ event, ...fields }),
+    },
     { ...timing, ...overrides },
     slots,
     { userKey: 'test' },
@@ -18,7 +24,9 @@ function supervisor(overrides: Partial<typeof timing> = {}, command = SERVER_EVE
 
 describe('restartDelay', () => {
   it('starts at once, then doubles per failure in a row, up to the maximum', () => {
-    expect([0, 1, 2, 3, 4, 5, 10].map((failures) => restartDelay(failures, timing))).toEqual([0, 100, 200, 400, 800, 1_000, 1_000]);
+    expect([0, 1, 2, 3, 4, 5, 10].map((failures) => restartDelay(failures, timing))).toEqual([
+      0, 100, 200, 400, 800, 1_000, 1_000,
+    ]);
   });
 });
 

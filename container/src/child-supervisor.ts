@@ -28,7 +28,10 @@ export interface SupervisorTiming {
  * restartDelay(3, { restartBackoffMs: 100, maxRestartBackoffMs: 5_000 }); // 400
  * ```
  */
-export function restartDelay(failures: number, timing: Pick<SupervisorTiming, 'restartBackoffMs' | 'maxRestartBackoffMs'>): number {
+export function restartDelay(
+  failures: number,
+  timing: Pick<SupervisorTiming, 'restartBackoffMs' | 'maxRestartBackoffMs'>,
+): number {
   if (failures <= 0) return 0;
   return Math.min(timing.restartBackoffMs * 2 ** (failures - 1), timing.maxRestartBackoffMs);
 }
@@ -60,7 +63,8 @@ export class ChildSupervisor {
 
   /** The running child, started (after the backoff delay, if it failed before) when there is none. */
   child(): Promise<InitializedChild> {
-    if (this.#closed) return Promise.reject(new JsonRpcError(ErrorCode.ConnectionClosed, 'The bridge is shutting down'));
+    if (this.#closed)
+      return Promise.reject(new JsonRpcError(ErrorCode.ConnectionClosed, 'The bridge is shutting down'));
     this.#current ??= this.#start();
     return this.#current;
   }
@@ -97,8 +101,14 @@ export class ChildSupervisor {
       release();
       this.#recordFailure();
       this.#current = undefined;
-      this.#options.log('child.start_failed', { ...this.#label, error: (error as Error).message, failures: this.#failures });
-      throw error instanceof JsonRpcError ? error : new JsonRpcError(ErrorCode.ConnectionClosed, 'The MCP server process could not be started');
+      this.#options.log('child.start_failed', {
+        ...this.#label,
+        error: (error as Error).message,
+        failures: this.#failures,
+      });
+      throw error instanceof JsonRpcError
+        ? error
+        : new JsonRpcError(ErrorCode.ConnectionClosed, 'The MCP server process could not be started');
     }
     const startedAt = Date.now();
     this.#running = child;

@@ -21,8 +21,14 @@ const CAPABILITY_OF_METHOD: Record<string, string> = {
  * refusalFor('sampling/createMessage', { elicitation: {} })?.message; // 'The client does not support sampling ...'
  * ```
  */
-export function refusalFor(method: string, capabilities: Record<string, unknown> | undefined): JsonRpcError | undefined {
+export function refusalFor(
+  method: string,
+  capabilities: Record<string, unknown> | undefined,
+): JsonRpcError | undefined {
   const capability = CAPABILITY_OF_METHOD[method];
   if (capability === undefined || capabilities?.[capability] !== undefined) return undefined;
-  return new JsonRpcError(ErrorCode.MethodNotFound, `The client does not support ${capability}: it did not declare the ${capability} capability`);
+  return new JsonRpcError(
+    ErrorCode.MethodNotFound,
+    `The client does not support ${capability}: it did not declare the ${capability} capability`,
+  );
 }

@@ -13,38 +13,54 @@ const answerInitialize = `
 
 /** Answers `initialize`, then never answers anything else. */
 export function silentServer(): string[] {
-  return [process.execPath, '-e', `${answerInitialize}
-    lines.on('line', (line) => { const m = JSON.parse(line); if (m.method === 'initialize') initialize(m); });`];
+  return [
+    process.execPath,
+    '-e',
+    `${answerInitialize}
+    lines.on('line', (line) => { const m = JSON.parse(line); if (m.method === 'initialize') initialize(m); });`,
+  ];
 }
 
 /** Answers `initialize`, then writes a line of garbage before each correct `tools/list` answer. */
 export function garbageServer(): string[] {
-  return [process.execPath, '-e', `${answerInitialize}
+  return [
+    process.execPath,
+    '-e',
+    `${answerInitialize}
     lines.on('line', (line) => {
       const m = JSON.parse(line);
       if (m.method === 'initialize') return initialize(m);
       if (m.method === 'tools/list') { process.stdout.write('%%% not json at all\\n{"half": \\n'); send({ jsonrpc: '2.0', id: m.id, result: { tools: [] } }); }
-    });`];
+    });`,
+  ];
 }
 
 /** Answers `tools/call` after `delayMs` with the text "slow done". */
 export function slowServer(delayMs: number): string[] {
-  return [process.execPath, '-e', `${answerInitialize}
+  return [
+    process.execPath,
+    '-e',
+    `${answerInitialize}
     lines.on('line', (line) => {
       const m = JSON.parse(line);
       if (m.method === 'initialize') return initialize(m);
       if (m.method === 'tools/list') return send({ jsonrpc: '2.0', id: m.id, result: { tools: [{ name: 'slow', inputSchema: { type: 'object' } }] } });
       if (m.method === 'tools/call') setTimeout(() => send({ jsonrpc: '2.0', id: m.id, result: { content: [{ type: 'text', text: 'slow done' }] } }), ${delayMs});
-    });`];
+    });`,
+  ];
 }
 
 /** Answers `tools/call` at once with the text "Echo: <message>", and never sends anything unasked. */
 export function quietEchoServer(): string[] {
-  return [process.execPath, '-e', `${answerInitialize}
+  return [
+    process.execPath,
+    '-e',
+    `${answerInitialize}
     lines.on('line', (line) => {
       const m = JSON.parse(line);
       if (m.method === 'initialize') return initialize(m);
       if (m.method === 'tools/list') return send({ jsonrpc: '2.0', id: m.id, result: { tools: [{ name: 'echo', inputSchema: { type: 'object' } }] } });
       if (m.method === 'tools/call') send({ jsonrpc: '2.0', id: m.id, result: { content: [{ type: 'text', text: 'Echo: ' + m.params.arguments.message }] } });
-    });`];
+    });`,
+  ];
 }

@@ -77,7 +77,10 @@ export async function signIdentityToken(
  * user.email; // 'alice@example.com'
  * ```
  */
-export async function verifyIdentityToken(token: string, options: { key: string; audience: string }): Promise<SignedIdentity> {
+export async function verifyIdentityToken(
+  token: string,
+  options: { key: string; audience: string },
+): Promise<SignedIdentity> {
   const key = keyBytes(options.key);
   if (token.length > MAX_TOKEN_LENGTH) throw new IdentityTokenError('the identity token is too long');
   let payload;
@@ -92,7 +95,8 @@ export async function verifyIdentityToken(token: string, options: { key: string;
       clockTolerance: CLOCK_TOLERANCE_SECONDS,
     }));
   } catch (error) {
-    if (error instanceof errors.JOSEError) throw new IdentityTokenError(`the identity token was refused (${error.code})`);
+    if (error instanceof errors.JOSEError)
+      throw new IdentityTokenError(`the identity token was refused (${error.code})`);
     throw error;
   }
   const { sub, email, groups } = payload;

@@ -133,22 +133,30 @@ export class InitializedChild {
    * Sends one request to the server under a bridge-chosen id and resolves with its result; rejects
    * with a {@link JsonRpcError} for an error answer, a timeout, a cancellation or the server's exit.
    */
-  call(method: string, params: Record<string, unknown> | undefined, hooks: CallHooks = {}): Promise<Record<string, unknown>> {
+  call(
+    method: string,
+    params: Record<string, unknown> | undefined,
+    hooks: CallHooks = {},
+  ): Promise<Record<string, unknown>> {
     if (this.#exitError) return Promise.reject(this.#exitError);
     const id = this.#nextId++;
     const clientToken = (params?._meta as { progressToken?: string | number } | undefined)?.progressToken;
     const progressToken = clientToken === undefined ? undefined : `bridge-${id}`;
-    const sentParams = progressToken === undefined ? params : { ...params, _meta: { ...(params?._meta as object), progressToken } };
+    const sentParams =
+      progressToken === undefined ? params : { ...params, _meta: { ...(params?._meta as object), progressToken } };
 
     return new Promise<Record<string, unknown>>((resolve, reject) => {
       let timer: NodeJS.Timeout | undefined;
       const cancel = (reason: string, error: JsonRpcError) => {
         if (!this.#pending.has(id)) return;
         this.#settle(id);
-        void this.#child.send({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: id, reason } }).catch(() => {});
+        void this.#child
+          .send({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: id, reason } })
+          .catch(() => {});
         reject(error);
       };
-      const onAbort = () => cancel('cancelled by the client', new JsonRpcError(ErrorCode.ConnectionClosed, 'The request was cancelled'));
+      const onAbort = () =>
+        cancel('cancelled by the client', new JsonRpcError(ErrorCode.ConnectionClosed, 'The request was cancelled'));
       const cleanup = () => {
         clearTimeout(timer);
         hooks.signal?.removeEventListener('abort', onAbort);
@@ -156,18 +164,29 @@ export class InitializedChild {
       this.#pending.set(id, {
         resolve: (result) => (cleanup(), resolve(result)),
         reject: (error) => (cleanup(), reject(error)),
-        hooks: { ...hooks, onNotification: hooks.onNotification && this.#unmapProgress(hooks.onNotification, clientToken) },
+        hooks: {
+          ...hooks,
+          onNotification: hooks.onNotification && this.#unmapProgress(hooks.onNotification, clientToken),
+        },
         progressToken,
       });
       if (hooks.timeoutMs !== undefined) {
         timer = setTimeout(() => {
           this.#log('request.timeout', { method, pid: this.pid, timeoutMs: hooks.timeoutMs });
-          cancel('timeout', new JsonRpcError(ErrorCode.RequestTimeout, `The MCP server did not answer within ${hooks.timeoutMs} ms`));
+          cancel(
+            'timeout',
+            new JsonRpcError(ErrorCode.RequestTimeout, `The MCP server did not answer within ${hooks.timeoutMs} ms`),
+          );
         }, hooks.timeoutMs);
       }
       if (hooks.signal?.aborted) return onAbort();
       hooks.signal?.addEventListener('abort', onAbort, { once: true });
-      const request: JSONRPCRequest = { jsonrpc: '2.0', id, method, ...(sentParams === undefined ? {} : { params: sentParams }) };
+      const request: JSONRPCRequest = {
+        jsonrpc: '2.0',
+        id,
+        method,
+        ...(sentParams === undefined ? {} : { params: sentParams }),
+      };
       this.#child.send(request).catch(() => {
         // The pipe is gone: the exit handler answers this call.
       });
@@ -220,7 +239,12 @@ export class InitializedChild {
     if (!isJSONRPCResultResponse(message)) return;
     if (JSON.stringify(message.result).length > this.#maxResponseBytes) {
       this.#log('response.too_large', { pid: this.pid, limitBytes: this.#maxResponseBytes });
-      return pending.reject(new JsonRpcError(ErrorCode.InternalError, `The MCP server's answer is larger than ${this.#maxResponseBytes} bytes`));
+      return pending.reject(
+        new JsonRpcError(
+          ErrorCode.InternalError,
+          `The MCP server's answer is larger than ${this.#maxResponseBytes} bytes`,
+        ),
+      );
     }
     pending.resolve(message.result as Record<string, unknown>);
   }
@@ -231,14 +255,19 @@ export class InitializedChild {
   }
 
   async #receiveServerRequest(request: JSONRPCRequest): Promise<void> {
-    if (request.method === 'ping') return this.#child.send({ jsonrpc: '2.0', id: request.id, result: {} }).catch(() => {});
+    if (request.method === 'ping')
+      return this.#child.send({ jsonrpc: '2.0', id: request.id, result: {} }).catch(() => {});
     const taker = this.#newestCallTaking('onServerRequest');
     let reply: JSONRPCMessage;
     try {
-      if (!taker) throw new JsonRpcError(ErrorCode.MethodNotFound, `No client can answer ${request.method} outside a request`);
+      if (!taker)
+        throw new JsonRpcError(ErrorCode.MethodNotFound, `No client can answer ${request.method} outside a request`);
       reply = { jsonrpc: '2.0', id: request.id, result: await taker.hooks.onServerRequest!(request) };
     } catch (error) {
-      const { code, message, data } = error instanceof JsonRpcError ? error : new JsonRpcError(ErrorCode.InternalError, 'The client could not answer');
+      const { code, message, data } =
+        error instanceof JsonRpcError
+          ? error
+          : new JsonRpcError(ErrorCode.InternalError, 'The client could not answer');
       reply = { jsonrpc: '2.0', id: request.id, error: { code, message, ...(data === undefined ? {} : { data }) } };
     }
     await this.#child.send(reply).catch(() => {});
@@ -247,12 +276,15 @@ export class InitializedChild {
   #receiveNotification(notification: JSONRPCNotification): void {
     if (notification.method === 'notifications/progress') {
       const token = notification.params?.progressToken;
-      const owner = [...this.#pending.values()].find((pending) => pending.progressToken !== undefined && pending.progressToken === token);
+      const owner = [...this.#pending.values()].find(
+        (pending) => pending.progressToken !== undefined && pending.progressToken === token,
+      );
       return owner?.hooks.onNotification?.(notification);
     }
     // Log messages most likely belong to the call in progress; changes (list_changed, updated) concern
     // everyone using this server.
-    const taker = notification.method === 'notifications/message' ? this.#newestCallTaking('onNotification') : undefined;
+    const taker =
+      notification.method === 'notifications/message' ? this.#newestCallTaking('onNotification') : undefined;
     if (taker) return taker.hooks.onNotification!(notification);
     this.onnotification?.(notification);
   }
@@ -264,8 +296,19 @@ class Handshake {
 
   run(capabilities: ClientCapabilities, timeoutMs: number): Promise<InitializeResult> {
     return new Promise<InitializeResult>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new JsonRpcError(ErrorCode.RequestTimeout, `The MCP server did not answer initialize within ${timeoutMs} ms`)), timeoutMs);
-      void this.child.exited.then(() => reject(new JsonRpcError(ErrorCode.ConnectionClosed, 'The MCP server process exited during initialize')));
+      const timer = setTimeout(
+        () =>
+          reject(
+            new JsonRpcError(
+              ErrorCode.RequestTimeout,
+              `The MCP server did not answer initialize within ${timeoutMs} ms`,
+            ),
+          ),
+        timeoutMs,
+      );
+      void this.child.exited.then(() =>
+        reject(new JsonRpcError(ErrorCode.ConnectionClosed, 'The MCP server process exited during initialize')),
+      );
       this.child.onmessage = (message) => {
         if (!('id' in message) || message.id !== 0) return;
         clearTimeout(timer);
@@ -277,7 +320,11 @@ class Handshake {
           jsonrpc: '2.0',
           id: 0,
           method: 'initialize',
-          params: { protocolVersion: CHILD_PROTOCOL_VERSION, capabilities, clientInfo: { name: 'secure-mcp-bridge', version: '1.0.0' } },
+          params: {
+            protocolVersion: CHILD_PROTOCOL_VERSION,
+            capabilities,
+            clientInfo: { name: 'secure-mcp-bridge', version: '1.0.0' },
+          },
         })
         .catch(() => {});
     });

@@ -37,8 +37,16 @@ describe('bridge CLI (bundled main.ts)', () => {
     const nextRecord = async () => JSON.parse((await records.next()).value as string) as Record<string, unknown>;
 
     const listening = await nextRecord();
-    expect(listening).toMatchObject({ event: 'bridge.listening', url: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/) });
-    const initialize = { jsonrpc: '2.0', id: 0, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'cli-test', version: '1' } } };
+    expect(listening).toMatchObject({
+      event: 'bridge.listening',
+      url: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/),
+    });
+    const initialize = {
+      jsonrpc: '2.0',
+      id: 0,
+      method: 'initialize',
+      params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'cli-test', version: '1' } },
+    };
     const response = await fetch(`${listening.url}/mcp`, {
       method: 'POST',
       headers: { accept: 'application/json, text/event-stream', 'content-type': 'application/json' },
@@ -50,9 +58,14 @@ describe('bridge CLI (bundled main.ts)', () => {
     expect(spawned).toMatchObject({ event: 'child.spawned', pid: expect.any(Number) });
 
     // The bundle serves the stateless revision too (the SDK v2 server code is bundled with it).
-    const stateless = new ClientV2({ name: 'cli-test', version: '1' }, { versionNegotiation: { mode: { pin: '2026-07-28' } } });
+    const stateless = new ClientV2(
+      { name: 'cli-test', version: '1' },
+      { versionNegotiation: { mode: { pin: '2026-07-28' } } },
+    );
     await stateless.connect(new StreamableV2(new URL('/mcp', listening.url as string)));
-    expect((await stateless.callTool({ name: 'echo', arguments: { message: 'bundled' } })).content).toEqual([{ type: 'text', text: 'Echo: bundled' }]);
+    expect((await stateless.callTool({ name: 'echo', arguments: { message: 'bundled' } })).content).toEqual([
+      { type: 'text', text: 'Echo: bundled' },
+    ]);
     await stateless.close();
 
     cli.kill('SIGTERM');

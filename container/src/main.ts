@@ -35,7 +35,8 @@ function readAuthenticate(args: BridgeArgs): BridgeOptions['authenticate'] {
     if (host === 'localhost' || host === '::1' || host.startsWith('127.')) return undefined;
     exitWithError(`BRIDGE_IDENTITY_KEY must be set when listening on ${host}: only the Worker may call the bridge`);
   }
-  if (!audience) exitWithError('BRIDGE_IDENTITY_AUDIENCE must be set with BRIDGE_IDENTITY_KEY (the URL the Worker forwards to)');
+  if (!audience)
+    exitWithError('BRIDGE_IDENTITY_AUDIENCE must be set with BRIDGE_IDENTITY_KEY (the URL the Worker forwards to)');
   try {
     return identityAuthenticator({ key, audience });
   } catch (error) {

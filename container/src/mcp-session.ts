@@ -97,7 +97,11 @@ export class McpSession {
     return this.ending;
   }
 
-  private async startChild(command: readonly string[], env: Record<string, string> | undefined, takeSlot: () => () => void): Promise<StdioChild | undefined> {
+  private async startChild(
+    command: readonly string[],
+    env: Record<string, string> | undefined,
+    takeSlot: () => () => void,
+  ): Promise<StdioChild | undefined> {
     let child: StdioChild;
     let release: () => void = () => {};
     try {
@@ -144,11 +148,21 @@ export class McpSession {
     return setTimeout(() => {
       if (!this.inFlight.has(id)) return;
       this.forget(id);
-      this.log('request.timeout', { sessionId: this.id, userKey: this.userKey, method, timeoutMs: this.requestTimeoutMs });
-      const error = { code: ErrorCode.RequestTimeout, message: `The MCP server did not answer within ${this.requestTimeoutMs} ms` };
+      this.log('request.timeout', {
+        sessionId: this.id,
+        userKey: this.userKey,
+        method,
+        timeoutMs: this.requestTimeoutMs,
+      });
+      const error = {
+        code: ErrorCode.RequestTimeout,
+        message: `The MCP server did not answer within ${this.requestTimeoutMs} ms`,
+      };
       void this.http.send({ jsonrpc: '2.0', id, error }).catch(() => {});
       void this.child.then((child) =>
-        child?.send({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: id, reason: 'timeout' } }).catch(() => {}),
+        child
+          ?.send({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: id, reason: 'timeout' } })
+          .catch(() => {}),
       );
     }, this.requestTimeoutMs);
   }
@@ -165,7 +179,10 @@ export class McpSession {
     if (isResponse && message.id !== undefined && !this.forget(message.id)) return;
     if (isJSONRPCResultResponse(message) && JSON.stringify(message.result).length > this.maxResponseBytes) {
       this.log('response.too_large', { sessionId: this.id, userKey: this.userKey, limitBytes: this.maxResponseBytes });
-      const error = { code: ErrorCode.InternalError, message: `The MCP server's answer is larger than ${this.maxResponseBytes} bytes` };
+      const error = {
+        code: ErrorCode.InternalError,
+        message: `The MCP server's answer is larger than ${this.maxResponseBytes} bytes`,
+      };
       void this.http.send({ jsonrpc: '2.0', id: message.id, error }).catch(() => {});
       return;
     }

@@ -99,7 +99,8 @@ class CallExchange {
   /** Gives up on the call: the server gets `notifications/cancelled`. */
   cancel(): void {
     this.#abort.abort();
-    for (const ask of this.#asks.splice(0)) ask.reject(new JsonRpcError(ErrorCode.ConnectionClosed, 'The request was cancelled'));
+    for (const ask of this.#asks.splice(0))
+      ask.reject(new JsonRpcError(ErrorCode.ConnectionClosed, 'The request was cancelled'));
   }
 }
 
@@ -140,7 +141,10 @@ export class ModernEndpoint {
     const child = await this.#childOrProtocolError();
     const { serverInfo, capabilities, instructions } = child.initializeResult;
     // The stdio server's own capabilities, as it declared them (JSON from the same wire).
-    const server = new Server(serverInfo, { capabilities: capabilities as ServerOptions['capabilities'], ...(instructions === undefined ? {} : { instructions }) });
+    const server = new Server(serverInfo, {
+      capabilities: capabilities as ServerOptions['capabilities'],
+      ...(instructions === undefined ? {} : { instructions }),
+    });
     server.fallbackRequestHandler = (request, context) => this.#relay(request, context as ServerContext);
     return server;
   }
@@ -189,7 +193,10 @@ export class ModernEndpoint {
     timer.unref();
     this.#suspended.set(requestState, { exchange, asks: byKey, timer });
     const inputRequests = Object.fromEntries(
-      [...byKey].map(([key, ask]) => [key, { method: ask.request.method, params: ask.request.params ?? {} } as InputRequest]),
+      [...byKey].map(([key, ask]) => [
+        key,
+        { method: ask.request.method, params: ask.request.params ?? {} } as InputRequest,
+      ]),
     );
     this.#options.log('request.input_required', { methods: asks.map((ask) => ask.request.method) });
     return inputRequired({ inputRequests, requestState }) as unknown as Record<string, unknown>;
@@ -198,7 +205,8 @@ export class ModernEndpoint {
   /** Takes a held call back and gives the server the client's answers. */
   #resume(requestState: string, responses: Record<string, unknown>): CallExchange {
     const held = this.#suspended.get(requestState);
-    if (!held) throw new ProtocolError(ErrorCode.InvalidParams, 'Unknown or expired requestState: call again without it');
+    if (!held)
+      throw new ProtocolError(ErrorCode.InvalidParams, 'Unknown or expired requestState: call again without it');
     this.#suspended.delete(requestState);
     clearTimeout(held.timer);
     for (const [key, ask] of held.asks) {
@@ -215,7 +223,8 @@ export class ModernEndpoint {
     if (notification.method === 'notifications/tools/list_changed') notify.toolsChanged();
     else if (notification.method === 'notifications/prompts/list_changed') notify.promptsChanged();
     else if (notification.method === 'notifications/resources/list_changed') notify.resourcesChanged();
-    else if (notification.method === 'notifications/resources/updated') notify.resourceUpdated(String(notification.params?.uri));
+    else if (notification.method === 'notifications/resources/updated')
+      notify.resourceUpdated(String(notification.params?.uri));
   }
 }
 

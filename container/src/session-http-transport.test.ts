@@ -72,9 +72,13 @@ describe('the media type of a 2025 session’s answers', () => {
     const answers: Answers = [];
     const { client, transport } = await recordingClient(bridge, answers);
     const progress: number[] = [];
-    await client.callTool({ name: 'trigger-long-running-operation', arguments: { duration: 0.1, steps: 2 } }, undefined, {
-      onprogress: ({ progress: step }) => progress.push(step),
-    });
+    await client.callTool(
+      { name: 'trigger-long-running-operation', arguments: { duration: 0.1, steps: 2 } },
+      undefined,
+      {
+        onprogress: ({ progress: step }) => progress.push(step),
+      },
+    );
     expect(progress).toEqual([1, 2]);
     expect(answers.find((answer) => answer.method === 'tools/call')?.contentType).toBe('text/event-stream');
     await transport.terminateSession();
@@ -83,7 +87,11 @@ describe('the media type of a 2025 session’s answers', () => {
   it('switches to text/event-stream for a sampling request during the call, and relays its answer', async () => {
     const answers: Answers = [];
     const { client, transport } = await recordingClient(bridge, answers);
-    client.setRequestHandler(CreateMessageRequestSchema, () => ({ model: 'test', role: 'assistant', content: { type: 'text', text: 'sampled here' } }));
+    client.setRequestHandler(CreateMessageRequestSchema, () => ({
+      model: 'test',
+      role: 'assistant',
+      content: { type: 'text', text: 'sampled here' },
+    }));
     const result = await client.callTool({ name: 'trigger-sampling-request', arguments: { prompt: 'hi' } });
     expect(JSON.stringify(result.content)).toContain('sampled here');
     expect(answers.find((answer) => answer.method === 'tools/call')?.contentType).toBe('text/event-stream');
@@ -125,7 +133,11 @@ describe('SessionHttpTransport on its own', () => {
     fetch(url, {
       signal,
       method: 'POST',
-      headers: { accept: 'application/json, text/event-stream', 'content-type': 'application/json', 'mcp-session-id': 'session-1' },
+      headers: {
+        accept: 'application/json, text/event-stream',
+        'content-type': 'application/json',
+        'mcp-session-id': 'session-1',
+      },
       body: JSON.stringify({ jsonrpc: '2.0', id, method: 'tools/call', params: { name: 'x' } }),
     });
 
@@ -143,7 +155,9 @@ describe('SessionHttpTransport on its own', () => {
     expect(response.headers.get('content-type')).toBe('text/event-stream');
     const text = await response.text();
     expect(text).toContain(': keepalive\n\n');
-    expect(text).toContain(`event: message\ndata: ${JSON.stringify({ jsonrpc: '2.0', id: 2, result: { done: true } })}\n\n`);
+    expect(text).toContain(
+      `event: message\ndata: ${JSON.stringify({ jsonrpc: '2.0', id: 2, result: { done: true } })}\n\n`,
+    );
   });
 
   it('lets go of a POST whose client left: its late answer is reported undeliverable', async () => {
@@ -154,7 +168,9 @@ describe('SessionHttpTransport on its own', () => {
     expect(response.headers.get('content-type')).toBe('text/event-stream');
     abort.abort();
     await vi.waitFor(() => expect(handled).toBe(before + 1));
-    await expect(http.send({ jsonrpc: '2.0', id: 4, result: {} })).rejects.toThrow('No connection established for request ID: 4');
+    await expect(http.send({ jsonrpc: '2.0', id: 4, result: {} })).rejects.toThrow(
+      'No connection established for request ID: 4',
+    );
   });
 
   it('leaves a request of another shape to the SDK transport', async () => {

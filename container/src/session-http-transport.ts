@@ -12,7 +12,12 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import type { Transport, TransportSendOptions } from '@modelcontextprotocol/sdk/shared/transport.js';
-import { isJSONRPCRequest, SUPPORTED_PROTOCOL_VERSIONS, type JSONRPCMessage, type RequestId } from '@modelcontextprotocol/sdk/types.js';
+import {
+  isJSONRPCRequest,
+  SUPPORTED_PROTOCOL_VERSIONS,
+  type JSONRPCMessage,
+  type RequestId,
+} from '@modelcontextprotocol/sdk/types.js';
 
 /** The SDK transport's keep-alive on POST streams; an answer slower than this goes out as SSE. */
 export const POST_KEEP_ALIVE_MS = 15_000;
@@ -53,7 +58,9 @@ class PendingAnswer {
       this.response.end(`event: message\ndata: ${JSON.stringify(message)}\n\n`);
       return;
     }
-    this.response.writeHead(200, { 'content-type': 'application/json', 'mcp-session-id': this.sessionId }).end(JSON.stringify(message));
+    this.response
+      .writeHead(200, { 'content-type': 'application/json', 'mcp-session-id': this.sessionId })
+      .end(JSON.stringify(message));
   }
 
   /** Ends the POST without an answer (the session closed): an empty stream, as the SDK transport does. */

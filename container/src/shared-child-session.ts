@@ -50,7 +50,10 @@ export class SharedChildSession {
   /** Client requests in flight, with the means to cancel them at the server. */
   readonly #calls = new Map<RequestId, AbortController>();
   /** Server requests sent to this client, waiting for its answer. */
-  readonly #asks = new Map<string, { resolve: (result: Record<string, unknown>) => void; reject: (error: JsonRpcError) => void }>();
+  readonly #asks = new Map<
+    string,
+    { resolve: (result: Record<string, unknown>) => void; reject: (error: JsonRpcError) => void }
+  >();
   readonly #listener = (notification: JSONRPCNotification) => void this.#http.send(notification).catch(() => {});
   #clientCapabilities: Record<string, unknown> | undefined;
   #nextAskId = 1;
@@ -94,26 +97,34 @@ export class SharedChildSession {
   }
 
   async #call(request: JSONRPCRequest): Promise<void> {
-    const reply = (body: { result: Record<string, unknown> } | { error: { code: number; message: string; data?: unknown } }) =>
-      this.#http.send({ jsonrpc: '2.0', id: request.id, ...body } as JSONRPCMessage, { relatedRequestId: request.id }).catch(() => {});
+    const reply = (
+      body: { result: Record<string, unknown> } | { error: { code: number; message: string; data?: unknown } },
+    ) =>
+      this.#http
+        .send({ jsonrpc: '2.0', id: request.id, ...body } as JSONRPCMessage, { relatedRequestId: request.id })
+        .catch(() => {});
     const abort = new AbortController();
     this.#calls.set(request.id, abort);
     try {
       this.#supervisor.touch();
       const child = await this.#supervisor.child();
-      if (request.method === 'initialize') return await reply({ result: this.#initializeResult(request, child.initializeResult) });
+      if (request.method === 'initialize')
+        return await reply({ result: this.#initializeResult(request, child.initializeResult) });
       const result = await child.call(request.method, request.params, {
         timeoutMs: this.#options.requestTimeoutMs,
         signal: abort.signal,
-        onNotification: (notification) => void this.#http.send(notification, { relatedRequestId: request.id }).catch(() => {}),
+        onNotification: (notification) =>
+          void this.#http.send(notification, { relatedRequestId: request.id }).catch(() => {}),
         onServerRequest: (serverRequest) => this.#ask(serverRequest, request.id),
       });
       await reply({ result });
     } catch (error) {
       // A call the client cancelled, or one the session's end has already answered, gets no reply.
       if (abort.signal.aborted) return;
-      const { code, message, data } = error instanceof JsonRpcError ? error : new JsonRpcError(ErrorCode.InternalError, 'Internal error');
-      if (code === ErrorCode.RequestTimeout) this.#options.log('request.timeout', { sessionId: this.id, userKey: this.userKey, method: request.method });
+      const { code, message, data } =
+        error instanceof JsonRpcError ? error : new JsonRpcError(ErrorCode.InternalError, 'Internal error');
+      if (code === ErrorCode.RequestTimeout)
+        this.#options.log('request.timeout', { sessionId: this.id, userKey: this.userKey, method: request.method });
       await reply({ error: { code, message, ...(data === undefined ? {} : { data }) } });
     } finally {
       this.#calls.delete(request.id);
@@ -147,18 +158,23 @@ export class SharedChildSession {
     const ask = typeof message.id === 'string' ? this.#asks.get(message.id) : undefined;
     if (!ask) return;
     this.#asks.delete(message.id as string);
-    if (isJSONRPCErrorResponse(message)) ask.reject(new JsonRpcError(message.error.code, message.error.message, message.error.data));
+    if (isJSONRPCErrorResponse(message))
+      ask.reject(new JsonRpcError(message.error.code, message.error.message, message.error.data));
     else if (isJSONRPCResultResponse(message)) ask.resolve(message.result as Record<string, unknown>);
   }
 
   async #finish(reason: SessionEndReason): Promise<void> {
     this.#options.onEnded(this);
     this.#supervisor.notificationListeners.delete(this.#listener);
-    const error = { code: ErrorCode.ConnectionClosed, message: reason === 'bridge-closing' ? 'The bridge is shutting down' : 'The MCP session was closed' };
+    const error = {
+      code: ErrorCode.ConnectionClosed,
+      message: reason === 'bridge-closing' ? 'The bridge is shutting down' : 'The MCP session was closed',
+    };
     const unanswered = [...this.#calls];
     await Promise.allSettled(unanswered.map(([id]) => this.#http.send({ jsonrpc: '2.0', id, error })));
     for (const [, abort] of unanswered) abort.abort();
-    for (const ask of this.#asks.values()) ask.reject(new JsonRpcError(ErrorCode.ConnectionClosed, 'The MCP session was closed'));
+    for (const ask of this.#asks.values())
+      ask.reject(new JsonRpcError(ErrorCode.ConnectionClosed, 'The MCP session was closed'));
     this.#asks.clear();
     await this.#http.close();
     this.#options.log('session.closed', { sessionId: this.id, userKey: this.userKey, reason, shared: true });

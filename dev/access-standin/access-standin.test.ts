@@ -4,7 +4,13 @@ import { createRemoteJWKSet, jwtVerify } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { accessPolicies } from '../../policies/access.ts';
 import { BrowserSession } from '../browser-session.ts';
-import { accessSubjectFor, loadDevUsers, signInAtAccess, startAccessStandIn, type RunningAccessStandIn } from './index.ts';
+import {
+  accessSubjectFor,
+  loadDevUsers,
+  signInAtAccess,
+  startAccessStandIn,
+  type RunningAccessStandIn,
+} from './index.ts';
 
 const clientId = 'test-client';
 const clientSecret = 'test-secret';
@@ -48,8 +54,14 @@ function authorizationRequest(extra: Record<string, string> = {}) {
 
 type ClientAuth = { method: 'post' | 'basic'; secret: string };
 
-function tokenRequest(params: Record<string, string>, auth: ClientAuth = { method: 'post', secret: clientSecret }): Promise<Response> {
-  const headers: Record<string, string> = { 'Content-Type': 'application/x-www-form-urlencoded', Accept: 'application/json' };
+function tokenRequest(
+  params: Record<string, string>,
+  auth: ClientAuth = { method: 'post', secret: clientSecret },
+): Promise<Response> {
+  const headers: Record<string, string> = {
+    'Content-Type': 'application/x-www-form-urlencoded',
+    Accept: 'application/json',
+  };
   const body = new URLSearchParams(params);
   if (auth.method === 'post') {
     body.set('client_id', clientId);
@@ -81,16 +93,25 @@ describe('Access stand-in', () => {
     const code = location.searchParams.get('code')!;
     expect(code).toBeTruthy();
 
-    const response = await tokenRequest({ grant_type: 'authorization_code', code, redirect_uri: redirectUri, code_verifier: request.verifier });
+    const response = await tokenRequest({
+      grant_type: 'authorization_code',
+      code,
+      redirect_uri: redirectUri,
+      code_verifier: request.verifier,
+    });
     expect(response.status).toBe(200);
     const tokens = (await response.json()) as { id_token: string; access_token: string; refresh_token?: string };
     expect(tokens.refresh_token).toBeTruthy();
 
-    const { payload, protectedHeader } = await jwtVerify(tokens.id_token, createRemoteJWKSet(new URL(standIn.jwksUrl)), {
-      issuer: standIn.issuer,
-      audience: clientId,
-      algorithms: ['RS256'],
-    });
+    const { payload, protectedHeader } = await jwtVerify(
+      tokens.id_token,
+      createRemoteJWKSet(new URL(standIn.jwksUrl)),
+      {
+        issuer: standIn.issuer,
+        audience: clientId,
+        algorithms: ['RS256'],
+      },
+    );
     expect(protectedHeader.alg).toBe('RS256');
     expect(payload).toMatchObject({
       sub: accessSubjectFor('alice@example.com'),
@@ -136,7 +157,10 @@ describe('Access stand-in', () => {
   });
 
   it('serves a login page listing the dev users, whose forms post email to the page itself', async () => {
-    const { response, url } = (await new BrowserSession().follow(authorizationRequest().url)) as { response: Response; url: URL };
+    const { response, url } = (await new BrowserSession().follow(authorizationRequest().url)) as {
+      response: Response;
+      url: URL;
+    };
     const html = await response.text();
 
     expect(response.status).toBe(200);
@@ -173,7 +197,10 @@ describe('Access stand-in', () => {
 
     const login = await browser.follow(authorizationRequest({ prompt: 'login' }).url);
     expect(login.stopped).toBe(false);
-    const response = await browser.fetch(login.url, { method: 'POST', body: new URLSearchParams({ email: 'bob@example.com' }) });
+    const response = await browser.fetch(login.url, {
+      method: 'POST',
+      body: new URLSearchParams({ email: 'bob@example.com' }),
+    });
     expect(response.status).toBe(409);
     expect(await response.text()).toContain('already signed in as alice@example.com');
   });
@@ -195,7 +222,9 @@ describe('Access stand-in', () => {
       scopes_supported: ['openid', 'email', 'profile', 'groups'],
       id_token_signing_alg_values_supported: ['RS256'],
     });
-    expect(discovery.token_endpoint_auth_methods_supported).toEqual(expect.arrayContaining(['client_secret_post', 'client_secret_basic']));
+    expect(discovery.token_endpoint_auth_methods_supported).toEqual(
+      expect.arrayContaining(['client_secret_post', 'client_secret_basic']),
+    );
     expect([standIn.authorizationUrl, standIn.tokenUrl, standIn.jwksUrl, standIn.userinfoUrl]).toEqual([
       discovery.authorization_endpoint,
       discovery.token_endpoint,
@@ -214,16 +243,19 @@ describe('Access stand-in', () => {
     expect(response.status).toBe(200);
   });
 
-  it.each(['post', 'basic'] as const)('refuses a wrong client secret at the token endpoint (client_secret_%s)', async (method) => {
-    const request = authorizationRequest();
-    const code = await codeFor('alice@example.com', request);
-    const response = await tokenRequest(
-      { grant_type: 'authorization_code', code, redirect_uri: redirectUri, code_verifier: request.verifier },
-      { method, secret: 'wrong-secret' },
-    );
-    expect(response.status).toBe(401);
-    expect(await response.json()).toMatchObject({ error: 'invalid_client' });
-  });
+  it.each(['post', 'basic'] as const)(
+    'refuses a wrong client secret at the token endpoint (client_secret_%s)',
+    async (method) => {
+      const request = authorizationRequest();
+      const code = await codeFor('alice@example.com', request);
+      const response = await tokenRequest(
+        { grant_type: 'authorization_code', code, redirect_uri: redirectUri, code_verifier: request.verifier },
+        { method, secret: 'wrong-secret' },
+      );
+      expect(response.status).toBe(401);
+      expect(await response.json()).toMatchObject({ error: 'invalid_client' });
+    },
+  );
 
   it('refuses a code redeemed with the wrong PKCE verifier', async () => {
     const code = await codeFor('alice@example.com');
@@ -249,7 +281,9 @@ describe('Access stand-in', () => {
   });
 
   it('shows its error page, without redirecting, for an unregistered redirect URI', async () => {
-    const { response } = (await new BrowserSession().follow(authorizationRequest({ redirect_uri: 'http://evil.test/callback' }).url)) as {
+    const { response } = (await new BrowserSession().follow(
+      authorizationRequest({ redirect_uri: 'http://evil.test/callback' }).url,
+    )) as {
       response: Response;
     };
     expect(response.status).toBe(400);
@@ -259,7 +293,10 @@ describe('Access stand-in', () => {
 
   it('refuses a login page opened in another browser', async () => {
     const started = await new BrowserSession().follow(authorizationRequest().url);
-    const response = await new BrowserSession().fetch(started.url, { method: 'POST', body: new URLSearchParams({ email: 'alice@example.com' }) });
+    const response = await new BrowserSession().fetch(started.url, {
+      method: 'POST',
+      body: new URLSearchParams({ email: 'alice@example.com' }),
+    });
     expect(response.status).toBe(400);
     expect(await response.text()).toContain('started in another browser');
   });
@@ -268,7 +305,12 @@ describe('Access stand-in', () => {
     const request = authorizationRequest();
     const code = await codeFor('bob@example.com', request);
     const first = (await (
-      await tokenRequest({ grant_type: 'authorization_code', code, redirect_uri: redirectUri, code_verifier: request.verifier })
+      await tokenRequest({
+        grant_type: 'authorization_code',
+        code,
+        redirect_uri: redirectUri,
+        code_verifier: request.verifier,
+      })
     ).json()) as { refresh_token: string };
 
     const refreshed = await tokenRequest({ grant_type: 'refresh_token', refresh_token: first.refresh_token });

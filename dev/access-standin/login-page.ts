@@ -9,7 +9,12 @@ export const LOGIN_PAGE_TITLE = 'Sign in — secure-mcp local Access';
  * Both forms POST `email` to `formAction`, which is also the documented
  * non-interactive login for scripts.
  */
-export function renderLoginPage(options: { users: DevUser[]; formAction: string; error?: string; email?: string }): string {
+export function renderLoginPage(options: {
+  users: DevUser[];
+  formAction: string;
+  error?: string;
+  email?: string;
+}): string {
   const action = escapeHtml(options.formAction);
   const error = options.error ? `<p class="error" role="alert">${escapeHtml(options.error)}</p>` : '';
   const userButtons = options.users

@@ -26,13 +26,21 @@ const MAX_FORM_BYTES = 8 * 1024;
  * GET shows the login page; POST with form field `email` signs that dev user in (see
  * `signIn`). A login URL without its browser's interaction cookie gets an error page.
  */
-export async function handleLoginRequest(request: IncomingMessage, response: ServerResponse, context: LoginRouteContext): Promise<void> {
+export async function handleLoginRequest(
+  request: IncomingMessage,
+  response: ServerResponse,
+  context: LoginRouteContext,
+): Promise<void> {
   const interaction = await findInteraction(context.provider, request, response);
   if (!interaction) {
-    sendHtml(response, 400, renderErrorPage({
-      error: 'sign-in expired',
-      description: 'This sign-in has expired, was already completed, or was started in another browser.',
-    }));
+    sendHtml(
+      response,
+      400,
+      renderErrorPage({
+        error: 'sign-in expired',
+        description: 'This sign-in has expired, was already completed, or was started in another browser.',
+      }),
+    );
     return;
   }
 
@@ -62,17 +70,24 @@ interface LoginSubmission {
  * there; an allowed person is sent on (303) to the authorization endpoint, which
  * redirects back to the application with a code.
  */
-async function signIn(email: string, { request, response, context, interaction, loginUrl }: LoginSubmission): Promise<void> {
+async function signIn(
+  email: string,
+  { request, response, context, interaction, loginUrl }: LoginSubmission,
+): Promise<void> {
   const { users, policies, logger, provider } = context;
   const user = users.find((candidate) => candidate.email.toLowerCase() === email.toLowerCase());
   if (!user) {
     logger(`sign-in refused for ${JSON.stringify(email)}: not a dev user`);
-    sendHtml(response, 401, renderLoginPage({
-      users,
-      formAction: loginUrl,
-      email,
-      error: `${email || 'An empty email'} is not one of the dev users. Choose one below, or add it to dev/users.json.`,
-    }));
+    sendHtml(
+      response,
+      401,
+      renderLoginPage({
+        users,
+        formAction: loginUrl,
+        email,
+        error: `${email || 'An empty email'} is not one of the dev users. Choose one below, or add it to dev/users.json.`,
+      }),
+    );
     return;
   }
 
@@ -82,16 +97,22 @@ async function signIn(email: string, { request, response, context, interaction, 
     // Reached with prompt=login. oidc-provider switches accounts through its logout
     // endpoint and a self-submitting form; the stand-in offers neither, so it says so.
     const current = users.find((candidate) => accessSubjectFor(candidate.email) === signedInAs);
-    sendHtml(response, 409, renderLoginPage({
-      users,
-      formAction: loginUrl,
-      error: `This browser is already signed in as ${current?.email ?? 'another user'}. Choose that user, or use a fresh browser profile to sign in as someone else.`,
-    }));
+    sendHtml(
+      response,
+      409,
+      renderLoginPage({
+        users,
+        formAction: loginUrl,
+        error: `This browser is already signed in as ${current?.email ?? 'another user'}. Choose that user, or use a fresh browser profile to sign in as someone else.`,
+      }),
+    );
     return;
   }
 
   const decision = decideSignIn(policies, user);
-  logger(`sign-in ${decision.allowed ? 'allowed' : 'refused'} for ${user.email} (groups: ${user.groups.join(', ') || 'none'}): ${decision.reason}`);
+  logger(
+    `sign-in ${decision.allowed ? 'allowed' : 'refused'} for ${user.email} (groups: ${user.groups.join(', ') || 'none'}): ${decision.reason}`,
+  );
   if (!decision.allowed) {
     sendHtml(response, 403, renderAccessDeniedPage({ email: user.email, reason: decision.reason, loginUrl }));
     return;
@@ -102,7 +123,11 @@ async function signIn(email: string, { request, response, context, interaction, 
 }
 
 /** The sign-in this browser started (its interaction cookie names it), or undefined if there is none. */
-async function findInteraction(provider: Provider, request: IncomingMessage, response: ServerResponse): Promise<Interaction | undefined> {
+async function findInteraction(
+  provider: Provider,
+  request: IncomingMessage,
+  response: ServerResponse,
+): Promise<Interaction | undefined> {
   try {
     return await provider.interactionDetails(request, response);
   } catch (error) {

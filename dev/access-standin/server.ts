@@ -89,12 +89,15 @@ export async function startAccessStandIn(options: AccessStandInOptions): Promise
     throw new Error(`startAccessStandIn: invalid client options: ${detail}`, { cause: error });
   }
 
-  server.on('request', routeRequests({
-    issuerPath,
-    provider: provider.callback(),
-    login: { provider, users, policies: options.policies, logger },
-    logger,
-  }));
+  server.on(
+    'request',
+    routeRequests({
+      issuerPath,
+      provider: provider.callback(),
+      login: { provider, users, policies: options.policies, logger },
+      logger,
+    }),
+  );
 
   return {
     issuer,

@@ -23,13 +23,19 @@ export type AccessSignInResult =
  * if (result.outcome === 'redirected') await browser.follow(result.location); // the Worker's /callback
  * ```
  */
-export async function signInAtAccess(browser: BrowserSession, authorizationUrl: string, email: string): Promise<AccessSignInResult> {
+export async function signInAtAccess(
+  browser: BrowserSession,
+  authorizationUrl: string,
+  email: string,
+): Promise<AccessSignInResult> {
   const standInOrigin = new URL(authorizationUrl).origin;
-  const leavesStandIn = (url: URL): boolean => url.origin !== standInOrigin || !url.pathname.startsWith(ACCESS_PATH_PREFIX);
+  const leavesStandIn = (url: URL): boolean =>
+    url.origin !== standInOrigin || !url.pathname.startsWith(ACCESS_PATH_PREFIX);
 
   const opened = await browser.follow(authorizationUrl, undefined, { until: leavesStandIn });
   if (opened.stopped) return { outcome: 'redirected', location: opened.url.href };
-  if (opened.response.status !== 200) throw await unexpected(opened.response, opened.url, 'opening the authorization URL');
+  if (opened.response.status !== 200)
+    throw await unexpected(opened.response, opened.url, 'opening the authorization URL');
 
   // The login page posts to its own URL: the documented non-interactive login.
   const submitted = await browser.follow(

@@ -23,15 +23,43 @@ describe('parseDevUsers', () => {
   });
 
   it.each([
-    { problem: 'not an array', value: { email: 'a@example.com' }, message: 'users.json: expected a non-empty JSON array' },
+    {
+      problem: 'not an array',
+      value: { email: 'a@example.com' },
+      message: 'users.json: expected a non-empty JSON array',
+    },
     { problem: 'an empty array', value: [], message: 'users.json: expected a non-empty JSON array' },
-    { problem: 'an entry that is not an object', value: ['a@example.com'], message: 'users.json: users[0] must be an object' },
+    {
+      problem: 'an entry that is not an object',
+      value: ['a@example.com'],
+      message: 'users.json: users[0] must be an object',
+    },
     { problem: 'a missing email', value: [{ name: 'A', groups: [] }], message: 'users.json: users[0] needs "email"' },
-    { problem: 'a malformed email', value: [{ email: 'a at example.com', name: 'A', groups: [] }], message: 'users.json: users[0] ("a at example.com") needs "email"' },
-    { problem: 'an empty name', value: [{ email: 'a@example.com', name: ' ', groups: [] }], message: 'users[0] ("a@example.com") needs "name"' },
-    { problem: 'groups as a string', value: [{ email: 'a@example.com', name: 'A', groups: 'eng' }], message: 'users[0] ("a@example.com") needs "groups"' },
-    { problem: 'a non-string group', value: [{ email: 'a@example.com', name: 'A', groups: [1] }], message: 'needs "groups": an array of group names' },
-    { problem: 'a misspelt field', value: [{ email: 'a@example.com', name: 'A', group: ['eng'] }], message: 'has unknown field(s) "group"' },
+    {
+      problem: 'a malformed email',
+      value: [{ email: 'a at example.com', name: 'A', groups: [] }],
+      message: 'users.json: users[0] ("a at example.com") needs "email"',
+    },
+    {
+      problem: 'an empty name',
+      value: [{ email: 'a@example.com', name: ' ', groups: [] }],
+      message: 'users[0] ("a@example.com") needs "name"',
+    },
+    {
+      problem: 'groups as a string',
+      value: [{ email: 'a@example.com', name: 'A', groups: 'eng' }],
+      message: 'users[0] ("a@example.com") needs "groups"',
+    },
+    {
+      problem: 'a non-string group',
+      value: [{ email: 'a@example.com', name: 'A', groups: [1] }],
+      message: 'needs "groups": an array of group names',
+    },
+    {
+      problem: 'a misspelt field',
+      value: [{ email: 'a@example.com', name: 'A', group: ['eng'] }],
+      message: 'has unknown field(s) "group"',
+    },
     {
       problem: 'the same email twice, in another case',
       value: [

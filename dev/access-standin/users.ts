@@ -55,7 +55,9 @@ const userFields = new Set(['email', 'name', 'groups']);
  */
 export function parseDevUsers(value: unknown, source: string): DevUser[] {
   if (!Array.isArray(value) || value.length === 0) {
-    throw new DevUsersError(`${source}: expected a non-empty JSON array of users like [{ "email": "alice@example.com", "name": "Alice", "groups": ["engineering"] }]`);
+    throw new DevUsersError(
+      `${source}: expected a non-empty JSON array of users like [{ "email": "alice@example.com", "name": "Alice", "groups": ["engineering"] }]`,
+    );
   }
   const seenEmails = new Set<string>();
   return value.map((entry: unknown, index) => {
@@ -72,11 +74,14 @@ export function parseDevUsers(value: unknown, source: string): DevUser[] {
 
 /** What is wrong with one entry, or undefined when it is a valid user. */
 function problemWith(entry: unknown): string | undefined {
-  if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) return 'must be an object with "email", "name" and "groups"';
+  if (typeof entry !== 'object' || entry === null || Array.isArray(entry))
+    return 'must be an object with "email", "name" and "groups"';
   const fields = entry as Record<string, unknown>;
   const unknown = Object.keys(fields).filter((field) => !userFields.has(field));
-  if (unknown.length > 0) return `has unknown field(s) ${unknown.map((field) => JSON.stringify(field)).join(', ')}; allowed: "email", "name", "groups"`;
-  if (typeof fields.email !== 'string' || !/^[^\s@]+@[^\s@]+$/.test(fields.email)) return 'needs "email": an address like "alice@example.com"';
+  if (unknown.length > 0)
+    return `has unknown field(s) ${unknown.map((field) => JSON.stringify(field)).join(', ')}; allowed: "email", "name", "groups"`;
+  if (typeof fields.email !== 'string' || !/^[^\s@]+@[^\s@]+$/.test(fields.email))
+    return 'needs "email": an address like "alice@example.com"';
   if (typeof fields.name !== 'string' || fields.name.trim() === '') return 'needs "name": a non-empty string';
   if (!Array.isArray(fields.groups) || !fields.groups.every((group) => typeof group === 'string' && group !== '')) {
     return 'needs "groups": an array of group names (may be empty)';

@@ -38,26 +38,33 @@ export async function signInThroughGateway(
   } else {
     const consentHtml = await consentPage.text();
     const handle = /name="handle" value="([^"]+)"/.exec(consentHtml)?.[1];
-    if (consentPage.status !== 200 || !handle) return { outcome: 'failed', step: 'consent page', status: consentPage.status, html: consentHtml };
+    if (consentPage.status !== 200 || !handle)
+      return { outcome: 'failed', step: 'consent page', status: consentPage.status, html: consentHtml };
 
     const decision = await browser.fetch(new URL('/authorize', authorizationUrl).href, {
       method: 'POST',
       headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ handle: decodeHtmlAttribute(handle), decision: options.decision ?? 'approve' }).toString(),
+      body: new URLSearchParams({
+        handle: decodeHtmlAttribute(handle),
+        decision: options.decision ?? 'approve',
+      }).toString(),
     });
     const next = decision.headers.get('Location');
-    if (decision.status !== 302 || !next) return { outcome: 'failed', step: 'consent decision', status: decision.status, html: await decision.text() };
+    if (decision.status !== 302 || !next)
+      return { outcome: 'failed', step: 'consent decision', status: decision.status, html: await decision.text() };
     if (options.decision === 'deny') return { outcome: 'redirected', redirect: new URL(next) };
     accessUrl = next;
   }
 
   const access = await signInAtAccess(browser, accessUrl, email);
   if (access.outcome === 'refused') return { outcome: 'refused', status: access.status, html: access.html };
-  if (access.outcome === 'unknown-user') return { outcome: 'failed', step: 'Access login (unknown user)', status: 401, html: access.html };
+  if (access.outcome === 'unknown-user')
+    return { outcome: 'failed', step: 'Access login (unknown user)', status: 401, html: access.html };
 
   const callback = await browser.fetch(access.location);
   const clientRedirect = callback.headers.get('Location');
-  if (callback.status !== 302 || !clientRedirect) return { outcome: 'failed', step: 'gateway callback', status: callback.status, html: await callback.text() };
+  if (callback.status !== 302 || !clientRedirect)
+    return { outcome: 'failed', step: 'gateway callback', status: callback.status, html: await callback.text() };
   return { outcome: 'redirected', redirect: new URL(clientRedirect) };
 }
 

@@ -41,8 +41,10 @@ export class ScriptedOAuthClient extends InMemoryOAuthClient {
       return;
     }
     const params = result.redirect.searchParams;
-    if (params.get('error')) this.#failure = `the gateway answered ${params.get('error')}: ${params.get('error_description') ?? ''}`;
-    else if (expectedState !== null && params.get('state') !== expectedState) this.#failure = 'the state returned to the client does not match';
+    if (params.get('error'))
+      this.#failure = `the gateway answered ${params.get('error')}: ${params.get('error_description') ?? ''}`;
+    else if (expectedState !== null && params.get('state') !== expectedState)
+      this.#failure = 'the state returned to the client does not match';
     else this.#code = params.get('code') ?? undefined;
   }
 

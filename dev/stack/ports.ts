@@ -7,7 +7,9 @@ export class PortInUseError extends Error {
     readonly role: string,
     readonly variable: string,
   ) {
-    super(`Port ${port} (${role}) is already in use. Stop what is using it, or choose another port with ${variable}=<port>.`);
+    super(
+      `Port ${port} (${role}) is already in use. Stop what is using it, or choose another port with ${variable}=<port>.`,
+    );
     this.name = 'PortInUseError';
   }
 }
@@ -35,7 +37,9 @@ export async function findFreePort(): Promise<number> {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => {
       const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+      server.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
     });
   });
 }

@@ -13,7 +13,9 @@ export function readyBanner(stack: RunningLocalStack, startupSeconds: number): s
     const groups = user.groups.length > 0 ? user.groups.join(', ') : '(no groups)';
     return `    ${user.email.padEnd(width)}  ${groups.padEnd(14)}  ${decision.allowed ? 'may sign in' : `refused: ${decision.reason}`}`;
   });
-  const claudeConfig = JSON.stringify({ mcpServers: { 'secure-mcp-local': { command: 'npx', args: ['-y', 'mcp-remote@0.15.1', stack.mcpUrl] } } });
+  const claudeConfig = JSON.stringify({
+    mcpServers: { 'secure-mcp-local': { command: 'npx', args: ['-y', 'mcp-remote@0.15.1', stack.mcpUrl] } },
+  });
   return [
     '',
     `secure-mcp local stack is ready (${startupSeconds.toFixed(1)} s)`,

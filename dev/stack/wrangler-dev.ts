@@ -57,15 +57,22 @@ export async function startWranglerDev(options: WranglerDevOptions): Promise<Run
   await mkdir(options.configHome, { recursive: true });
   const config = options.config ?? workerConfig;
   const args = [
-    '--import', tsxLoader,
+    '--import',
+    tsxLoader,
     hostScript,
-    '--config', config,
-    '--port', String(options.port),
+    '--config',
+    config,
+    '--port',
+    String(options.port),
     ...(options.inspectorPort === undefined ? [] : ['--inspector-port', String(options.inspectorPort)]),
-    '--ip', 'localhost',
-    '--env-file', options.envFile,
-    '--persist-to', options.persistTo,
-    '--log-level', options.logLevel ?? 'warn',
+    '--ip',
+    'localhost',
+    '--env-file',
+    options.envFile,
+    '--persist-to',
+    options.persistTo,
+    '--log-level',
+    options.logLevel ?? 'warn',
   ];
   const child = spawn(process.execPath, args, {
     // wrangler runs the config's build command in its working directory.

@@ -61,12 +61,18 @@ describe('create', () => {
       },
     });
     expect(api.applications.get(id)?.name).toBe('secure-mcp-dev-bridge');
-    expect(outs).toMatchObject({ ...spec, durableObjectNamespaceId: expect.stringMatching(/^do-namespace-/), createdAt: expect.any(String) });
+    expect(outs).toMatchObject({
+      ...spec,
+      durableObjectNamespaceId: expect.stringMatching(/^do-namespace-/),
+      createdAt: expect.any(String),
+    });
   });
 
   it('names the existing application on 409 instead of retrying or overwriting it', async () => {
     await created();
-    await expect(provider.create!(spec)).rejects.toThrow(/"secure-mcp-dev-bridge" .*already exists \(409\).*pulumi import/);
+    await expect(provider.create!(spec)).rejects.toThrow(
+      /"secure-mcp-dev-bridge" .*already exists \(409\).*pulumi import/,
+    );
     expect(api.applications.size).toBe(1);
   });
 
@@ -145,7 +151,9 @@ describe('update', () => {
   it('moves to a new instance type by a rollout too', async () => {
     const { id, outs } = await created();
     await provider.update!(id, outs, { ...spec, instanceType: 'standard-1' });
-    expect(api.rollouts.map((rollout) => rollout.body.target_configuration)).toEqual([{ image: DIGEST('a'), instance_type: 'standard-1' }]);
+    expect(api.rollouts.map((rollout) => rollout.body.target_configuration)).toEqual([
+      { image: DIGEST('a'), instance_type: 'standard-1' },
+    ]);
   });
 });
 
@@ -165,7 +173,9 @@ describe('diff and check', () => {
       replaces: ['name'],
       deleteBeforeReplace: true,
     });
-    expect(await provider.diff!('id', spec, { ...spec, durableObjects: { ...spec.durableObjects, className: 'Other' } })).toMatchObject({
+    expect(
+      await provider.diff!('id', spec, { ...spec, durableObjects: { ...spec.durableObjects, className: 'Other' } }),
+    ).toMatchObject({
       replaces: ['durableObjects'],
     });
     expect(await provider.diff!('id', spec, { ...spec, image: DIGEST('c') })).toEqual({
@@ -177,14 +187,26 @@ describe('diff and check', () => {
   });
 
   it('says how each change is applied', () => {
-    expect(diffSpecs(spec, { ...spec, maxInstances: 2 })).toEqual({ changes: ['maxInstances'], replaces: [], patch: true, rollout: false });
+    expect(diffSpecs(spec, { ...spec, maxInstances: 2 })).toEqual({
+      changes: ['maxInstances'],
+      replaces: [],
+      patch: true,
+      rollout: false,
+    });
     expect(diffSpecs(spec, { ...spec, instanceType: 'lite' })).toMatchObject({ patch: false, rollout: true });
-    expect(diffSpecs(spec, { ...spec, name: 'x', image: DIGEST('d') })).toMatchObject({ replaces: ['name'], patch: false, rollout: false });
+    expect(diffSpecs(spec, { ...spec, name: 'x', image: DIGEST('d') })).toMatchObject({
+      replaces: ['name'],
+      patch: false,
+      rollout: false,
+    });
   });
 
   it('refuses an image that is not pinned by digest, and other bad input, before calling the API', async () => {
     expect(specProblems(spec)).toEqual([]);
-    const { failures } = await provider.check!({} as ApplicationSpec, { ...spec, image: 'registry.cloudflare.com/acc/bridge:latest' });
+    const { failures } = await provider.check!({} as ApplicationSpec, {
+      ...spec,
+      image: 'registry.cloudflare.com/acc/bridge:latest',
+    });
     expect(failures).toEqual([{ property: 'image', reason: expect.stringMatching(/not pinned by digest/) }]);
     expect(specProblems({ ...spec, instanceType: 'huge' as never, maxInstances: 0 })).toHaveLength(2);
     expect(api.requests).toEqual([]);
@@ -198,7 +220,11 @@ describe('serialization', () => {
     // The SDK is loaded at run time, not copied into every stack's state.
     expect(serialized.text.length).toBeLessThan(64 * 1024);
     const module = { exports: {} as { handler?: () => ContainerApplicationProvider } };
-    new Function('module', 'exports', 'require', serialized.text)(module, module.exports, (await import('node:module')).createRequire(import.meta.url));
+    new Function('module', 'exports', 'require', serialized.text)(
+      module,
+      module.exports,
+      (await import('node:module')).createRequire(import.meta.url),
+    );
     const revived = module.exports.handler!();
     const { id } = (await revived.create!(spec)) as { id: string };
     expect(api.applications.has(id)).toBe(true);
@@ -214,7 +240,11 @@ describe('registry credentials', () => {
       path: `/accounts/${ACCOUNT}/containers/registries/registry.cloudflare.com/credentials`,
       body: { expiration_minutes: 30, permissions: ['push', 'pull'] },
     });
-    expect(outs).toMatchObject({ server: 'registry.cloudflare.com', username: 'v1', password: expect.stringMatching(/^pw-/) });
+    expect(outs).toMatchObject({
+      server: 'registry.cloudflare.com',
+      username: 'v1',
+      password: expect.stringMatching(/^pw-/),
+    });
     expect(await credentials.diff!('id', outs, { accountId: ACCOUNT })).toEqual({ changes: true });
     const { outs: fresh } = await credentials.update!('id', outs, { accountId: ACCOUNT });
     expect(fresh?.password).not.toBe(outs.password);
@@ -222,7 +252,9 @@ describe('registry credentials', () => {
 
   it('explains a refused token', async () => {
     const credentials = registryCredentialsProvider({ apiToken: 'wrong', baseURL: api.baseURL, maxRetries: 0 });
-    await expect(credentials.create!({ accountId: ACCOUNT })).rejects.toThrow(/image registry.*refused the API token \(403\)/);
+    await expect(credentials.create!({ accountId: ACCOUNT })).rejects.toThrow(
+      /image registry.*refused the API token \(403\)/,
+    );
   });
 });
 
@@ -249,8 +281,14 @@ describe('under the loader Pulumi runs the program with', () => {
     const { execFile } = await import('node:child_process');
     const { promisify } = await import('node:util');
     const script = new URL('./roundtrip-under-tsx.ts', import.meta.url).pathname;
-    const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', script, api.baseURL, TOKEN], { timeout: 60_000 });
-    const result = JSON.parse(stdout.trim().split('\n').at(-1)!) as { applicationId: string; registryUser: string; migrationTag: string };
+    const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', script, api.baseURL, TOKEN], {
+      timeout: 60_000,
+    });
+    const result = JSON.parse(stdout.trim().split('\n').at(-1)!) as {
+      applicationId: string;
+      registryUser: string;
+      migrationTag: string;
+    };
     expect(api.applications.has(result.applicationId)).toBe(true);
     expect(result).toMatchObject({ registryUser: 'v1', migrationTag: '' });
   });

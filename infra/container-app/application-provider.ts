@@ -59,7 +59,10 @@ export function containerApplicationProvider(access: ContainersApiAccess = {}): 
     },
 
     async check(_olds, news) {
-      return { inputs: news, failures: specProblems(news).map((reason) => ({ property: reason.split(' ')[0] ?? '', reason })) };
+      return {
+        inputs: news,
+        failures: specProblems(news).map((reason) => ({ property: reason.split(' ')[0] ?? '', reason })),
+      };
     },
 
     async diff(_id, olds, news) {
@@ -81,7 +84,8 @@ export function containerApplicationProvider(access: ContainersApiAccess = {}): 
     },
 
     async read(id, state) {
-      if (!state) throw new Error(`Cannot read Containers application ${id} without its account: import it with its full state.`);
+      if (!state)
+        throw new Error(`Cannot read Containers application ${id} without its account: import it with its full state.`);
       const client = await connect(this.access);
       try {
         const record = await client.containers.applications.get(id, { account_id: state.accountId });
@@ -116,7 +120,9 @@ export function containerApplicationProvider(access: ContainersApiAccess = {}): 
         client.containers.applications.get(id, { account_id: news.accountId }),
       );
       // A rollout is under way: the record may still show the old image; the state records the target.
-      return { outs: { ...toState(news, record as ApplicationRecord), image: news.image, instanceType: news.instanceType } };
+      return {
+        outs: { ...toState(news, record as ApplicationRecord), image: news.image, instanceType: news.instanceType },
+      };
     },
 
     async delete(id, state) {
@@ -141,7 +147,9 @@ async function connect(access: ContainersApiAccess) {
   // Not `import()`: this code is serialized into the state and revived by Pulumi's dynamic-provider
   // host as a CommonJS module, which runs in the project folder; a require from there finds the SDK.
   const { createRequire } = process.getBuiltinModule('node:module');
-  const Cloudflare = createRequire(`${process.cwd()}/package.json`)('cloudflare') as typeof import('cloudflare').default;
+  const Cloudflare = createRequire(`${process.cwd()}/package.json`)(
+    'cloudflare',
+  ) as typeof import('cloudflare').default;
   return new Cloudflare({
     apiToken,
     maxRetries: access.maxRetries ?? 4,
@@ -188,7 +196,9 @@ export function explain(
           `Delete it (dashboard: Workers & Pages, Containers) or adopt it with pulumi import, then run pulumi up again.`,
       );
     case 429:
-      return new Error(`${subject}: Cloudflare kept rate-limiting the requests (429) after retrying. Wait a minute and run pulumi up again.`);
+      return new Error(
+        `${subject}: Cloudflare kept rate-limiting the requests (429) after retrying. Wait a minute and run pulumi up again.`,
+      );
     default:
       return new Error(`${subject}: ${status ? `Cloudflare answered ${status}: ` : ''}${detail}`);
   }

@@ -70,16 +70,22 @@ const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
 export function specProblems(spec: Partial<ApplicationSpec>): string[] {
   const problems: string[] = [];
   if (!spec.accountId || !HEX_ID.test(spec.accountId)) problems.push('accountId must be 32 lowercase hex characters');
-  if (!spec.name || !NAME.test(spec.name)) problems.push(`name ${JSON.stringify(spec.name)} must be lowercase letters, digits and hyphens`);
+  if (!spec.name || !NAME.test(spec.name))
+    problems.push(`name ${JSON.stringify(spec.name)} must be lowercase letters, digits and hyphens`);
   if (!spec.image || !DIGEST_PINNED_IMAGE.test(spec.image)) {
     problems.push(`image ${JSON.stringify(spec.image)} is not pinned by digest (…@sha256:<64 hex>)`);
   }
   if (!spec.instanceType || !(INSTANCE_TYPES as readonly string[]).includes(spec.instanceType)) {
     problems.push(`instanceType ${JSON.stringify(spec.instanceType)} is not one of ${INSTANCE_TYPES.join(', ')}`);
   }
-  if (!Number.isInteger(spec.maxInstances) || (spec.maxInstances ?? 0) < 1) problems.push('maxInstances must be a whole number of at least 1');
+  if (!Number.isInteger(spec.maxInstances) || (spec.maxInstances ?? 0) < 1)
+    problems.push('maxInstances must be a whole number of at least 1');
   const durableObjects = spec.durableObjects;
-  if (!durableObjects || !NAME.test(durableObjects.scriptName ?? '') || !IDENTIFIER.test(durableObjects.className ?? '')) {
+  if (
+    !durableObjects ||
+    !NAME.test(durableObjects.scriptName ?? '') ||
+    !IDENTIFIER.test(durableObjects.className ?? '')
+  ) {
     problems.push('durableObjects needs the Worker scriptName and the Durable Object className');
   }
   return problems;
@@ -95,7 +101,14 @@ export function specProblems(spec: Partial<ApplicationSpec>): string[] {
  * ```
  */
 export function diffSpecs(olds: ApplicationSpec, news: ApplicationSpec): ApplicationChange {
-  const keys: (keyof ApplicationSpec)[] = ['accountId', 'name', 'image', 'instanceType', 'maxInstances', 'durableObjects'];
+  const keys: (keyof ApplicationSpec)[] = [
+    'accountId',
+    'name',
+    'image',
+    'instanceType',
+    'maxInstances',
+    'durableObjects',
+  ];
   const changes = keys.filter((key) => JSON.stringify(olds[key]) !== JSON.stringify(news[key]));
   const replaces = changes.filter((key) => REPLACING.includes(key));
   return {
@@ -152,7 +165,9 @@ export function toState(spec: ApplicationSpec, record: ApplicationRecord): Appli
     ...spec,
     name: record.name,
     image: record.configuration?.image ?? spec.image,
-    instanceType: (INSTANCE_TYPES as readonly string[]).includes(instanceType ?? '') ? (instanceType as InstanceType) : spec.instanceType,
+    instanceType: (INSTANCE_TYPES as readonly string[]).includes(instanceType ?? '')
+      ? (instanceType as InstanceType)
+      : spec.instanceType,
     maxInstances: record.max_instances ?? spec.maxInstances,
     durableObjectNamespaceId: record.durable_objects?.namespace_id ?? '',
     createdAt: record.created_at,

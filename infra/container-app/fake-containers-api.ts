@@ -77,7 +77,8 @@ export async function startFakeContainersApi(options: { apiToken: string }): Pro
         const url = new URL(request.url ?? '/', 'http://fake');
         requests.push({ method: request.method ?? 'GET', path: url.pathname, body });
         const failure = failures.shift();
-        if (failure) return send(response, failure.status, envelopeError(failure.status, 'Injected failure'), failure.headers);
+        if (failure)
+          return send(response, failure.status, envelopeError(failure.status, 'Injected failure'), failure.headers);
         if (request.headers.authorization !== `Bearer ${options.apiToken}`) {
           return send(response, 403, envelopeError(10000, 'Authentication error'));
         }
@@ -89,7 +90,13 @@ export async function startFakeContainersApi(options: { apiToken: string }): Pro
 
   function route(method: string, url: URL, body: unknown, response: ServerResponse): void {
     const parts = url.pathname.split('/').filter(Boolean);
-    if (parts[0] === 'accounts' && parts[2] === 'workers' && parts[3] === 'scripts' && parts.length === 4 && method === 'GET') {
+    if (
+      parts[0] === 'accounts' &&
+      parts[2] === 'workers' &&
+      parts[3] === 'scripts' &&
+      parts.length === 4 &&
+      method === 'GET'
+    ) {
       return send(response, 200, { success: true, errors: [], messages: [], result: [...scripts.values()] });
     }
     // accounts/:account/containers/...
@@ -98,19 +105,39 @@ export async function startFakeContainersApi(options: { apiToken: string }): Pro
     const rest = parts.slice(3);
 
     if (rest[0] === 'registries' && rest[2] === 'credentials' && method === 'POST' && rest.length === 3) {
-      const { expiration_minutes, permissions } = (body ?? {}) as { expiration_minutes?: number; permissions?: string[] };
+      const { expiration_minutes, permissions } = (body ?? {}) as {
+        expiration_minutes?: number;
+        permissions?: string[];
+      };
       if (!expiration_minutes || !permissions?.length) {
-        return send(response, 400, envelopeError(1002, 'expiration_minutes and permissions are required for the managed registry'));
+        return send(
+          response,
+          400,
+          envelopeError(1002, 'expiration_minutes and permissions are required for the managed registry'),
+        );
       }
-      return ok(response, { account_id: account, registry_host: rest[1], username: 'v1', password: `pw-${randomUUID()}` });
+      return ok(response, {
+        account_id: account,
+        registry_host: rest[1],
+        username: 'v1',
+        password: `pw-${randomUUID()}`,
+      });
     }
     if (rest[0] !== 'applications') return notFound(response);
     const id = rest[1];
 
     if (!id && method === 'GET') {
       const name = url.searchParams.get('name');
-      const list = [...applications.values()].filter((app) => app.account_id === account && (!name || app.name === name));
-      return send(response, 200, { success: true, errors: [], messages: [], result: list, result_info: { per_page: 100 } });
+      const list = [...applications.values()].filter(
+        (app) => app.account_id === account && (!name || app.name === name),
+      );
+      return send(response, 200, {
+        success: true,
+        errors: [],
+        messages: [],
+        result: list,
+        result_info: { per_page: 100 },
+      });
     }
     if (!id && method === 'POST') return createApplication(account, body as Record<string, unknown>, response);
 
@@ -125,8 +152,17 @@ export async function startFakeContainersApi(options: { apiToken: string }): Pro
     }
     if (rest.length === 2 && method === 'PATCH') {
       const patch = (body ?? {}) as { max_instances?: unknown; configuration?: unknown };
-      if ('configuration' in patch && patch.configuration && typeof patch.configuration === 'object' && 'image' in patch.configuration) {
-        return send(response, 400, envelopeError(1003, 'the image of a scheduler-backed application changes by a rollout'));
+      if (
+        'configuration' in patch &&
+        patch.configuration &&
+        typeof patch.configuration === 'object' &&
+        'image' in patch.configuration
+      ) {
+        return send(
+          response,
+          400,
+          envelopeError(1003, 'the image of a scheduler-backed application changes by a rollout'),
+        );
       }
       if (patch.max_instances !== undefined) application.max_instances = Number(patch.max_instances);
       application.updated_at = new Date().toISOString();
@@ -141,16 +177,32 @@ export async function startFakeContainersApi(options: { apiToken: string }): Pro
       rollouts.push({ applicationId: application.id, body: rollout });
       application.configuration = { ...application.configuration, ...target };
       application.version += 1;
-      return ok(response, { id: randomUUID(), created_at: new Date().toISOString(), description: rollout.description, status: 'progressing' });
+      return ok(response, {
+        id: randomUUID(),
+        created_at: new Date().toISOString(),
+        description: rollout.description,
+        status: 'progressing',
+      });
     }
     return notFound(response);
   }
 
   function createApplication(account: string, body: Record<string, unknown>, response: ServerResponse): void {
     const configuration = body.configuration as FakeApplication['configuration'] | undefined;
-    const durableObjects = body.durable_objects as { script_name?: string; class_name?: string; namespace_id?: string } | undefined;
-    if (typeof body.name !== 'string' || !configuration?.image || typeof body.max_instances !== 'number' || body.scheduling_policy !== 'default') {
-      return send(response, 400, envelopeError(1002, 'name, configuration.image, instances, max_instances and scheduling_policy are required'));
+    const durableObjects = body.durable_objects as
+      | { script_name?: string; class_name?: string; namespace_id?: string }
+      | undefined;
+    if (
+      typeof body.name !== 'string' ||
+      !configuration?.image ||
+      typeof body.max_instances !== 'number' ||
+      body.scheduling_policy !== 'default'
+    ) {
+      return send(
+        response,
+        400,
+        envelopeError(1002, 'name, configuration.image, instances, max_instances and scheduling_policy are required'),
+      );
     }
     if ([...applications.values()].some((app) => app.account_id === account && app.name === body.name)) {
       // Not retryable: the name stays taken. The SDK retries a 409 unless told otherwise.
@@ -166,7 +218,9 @@ export async function startFakeContainersApi(options: { apiToken: string }): Pro
       max_instances: body.max_instances,
       configuration,
       durable_objects: {
-        namespace_id: durableObjects?.namespace_id ?? NAMESPACE_ID_FOR(durableObjects?.script_name ?? '', durableObjects?.class_name ?? ''),
+        namespace_id:
+          durableObjects?.namespace_id ??
+          NAMESPACE_ID_FOR(durableObjects?.script_name ?? '', durableObjects?.class_name ?? ''),
       },
       created_at: now,
       updated_at: now,

@@ -38,9 +38,12 @@ export const REGISTRY_CREDENTIALS_TYPE = 'pulumi-nodejs:dynamic/secure-mcp:Regis
  * outs.username; outs.password;
  * ```
  */
-export function registryCredentialsProvider(
-  access: ContainersApiAccess = {},
-): pulumi.dynamic.ResourceProvider<RegistryCredentialsInputs, RegistryCredentialsOutputs> & { access: ContainersApiAccess } {
+export function registryCredentialsProvider(access: ContainersApiAccess = {}): pulumi.dynamic.ResourceProvider<
+  RegistryCredentialsInputs,
+  RegistryCredentialsOutputs
+> & {
+  access: ContainersApiAccess;
+} {
   return {
     access: { ...access },
     async configure(request) {
@@ -61,24 +64,43 @@ export function registryCredentialsProvider(
   };
 }
 
-async function generate(access: ContainersApiAccess, inputs: RegistryCredentialsInputs): Promise<RegistryCredentialsOutputs> {
+async function generate(
+  access: ContainersApiAccess,
+  inputs: RegistryCredentialsInputs,
+): Promise<RegistryCredentialsOutputs> {
   const apiToken = access.apiToken ?? process.env.CLOUDFLARE_API_TOKEN;
   if (!apiToken) {
-    throw new Error('No Cloudflare API token for the image registry: pulumi config set --secret cloudflare:apiToken <token>.');
+    throw new Error(
+      'No Cloudflare API token for the image registry: pulumi config set --secret cloudflare:apiToken <token>.',
+    );
   }
   // Loaded at run time, as in application-provider.ts (this code is revived from the state).
   const { createRequire } = process.getBuiltinModule('node:module');
-  const Cloudflare = createRequire(`${process.cwd()}/package.json`)('cloudflare') as typeof import('cloudflare').default;
-  const client = new Cloudflare({ apiToken, maxRetries: access.maxRetries ?? 4, ...(access.baseURL ? { baseURL: access.baseURL } : {}) });
+  const Cloudflare = createRequire(`${process.cwd()}/package.json`)(
+    'cloudflare',
+  ) as typeof import('cloudflare').default;
+  const client = new Cloudflare({
+    apiToken,
+    maxRetries: access.maxRetries ?? 4,
+    ...(access.baseURL ? { baseURL: access.baseURL } : {}),
+  });
   try {
     const credentials = await client.containers.registries.credentials.generate(CLOUDFLARE_REGISTRY, {
       account_id: inputs.accountId,
       expiration_minutes: CREDENTIALS_LIFETIME_MINUTES,
       permissions: ['push', 'pull'],
     });
-    return { accountId: inputs.accountId, server: credentials.registry_host, username: credentials.username, password: credentials.password };
+    return {
+      accountId: inputs.accountId,
+      server: credentials.registry_host,
+      username: credentials.username,
+      password: credentials.password,
+    };
   } catch (error) {
-    throw explain(error, 'get push credentials for the image registry', { name: CLOUDFLARE_REGISTRY, accountId: inputs.accountId });
+    throw explain(error, 'get push credentials for the image registry', {
+      name: CLOUDFLARE_REGISTRY,
+      accountId: inputs.accountId,
+    });
   }
 }
 

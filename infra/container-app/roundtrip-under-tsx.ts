@@ -24,7 +24,11 @@ interface Revived {
 async function revive(provider: object): Promise<Revived> {
   const { text } = await pulumi.runtime.serializeFunction(() => provider, { allowSecrets: true });
   const module = { exports: {} as { handler: () => unknown } };
-  new Function('module', 'exports', 'require', text)(module, module.exports, createRequire(`${process.cwd()}/package.json`));
+  new Function('module', 'exports', 'require', text)(
+    module,
+    module.exports,
+    createRequire(`${process.cwd()}/package.json`),
+  );
   const revived = module.exports.handler() as Revived;
   // What Pulumi's host does first: hand over the stack config (here: the token).
   await revived.configure({ config: { get: (key: string) => (key === 'cloudflare:apiToken' ? apiToken : undefined) } });
@@ -42,5 +46,9 @@ const created = await application.create({
   durableObjects: { scriptName: 'secure-mcp-dev-gateway', className: 'McpContainer' },
 });
 const credentials = await (await revive(registryCredentialsProvider())).create({ accountId });
-const tag = await (await revive(deployedMigrationTagProvider())).create({ accountId, scriptName: 'secure-mcp-dev-gateway' });
-console.log(JSON.stringify({ applicationId: created.id, registryUser: credentials.outs.username, migrationTag: tag.outs.tag }));
+const tag = await (
+  await revive(deployedMigrationTagProvider())
+).create({ accountId, scriptName: 'secure-mcp-dev-gateway' });
+console.log(
+  JSON.stringify({ applicationId: created.id, registryUser: credentials.outs.username, migrationTag: tag.outs.tag }),
+);

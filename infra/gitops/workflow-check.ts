@@ -100,7 +100,8 @@ export function workflowProblems(document: unknown, facts: RepositoryFacts): str
 function jobProblems(jobId: string, job: Job, workflow: Workflow, facts: RepositoryFacts): string[] {
   const problems: string[] = [];
   for (const need of needsOf(job)) {
-    if (!(need in workflow.jobs)) problems.push(`jobs.${jobId}.needs names "${need}", which is no job of this workflow`);
+    if (!(need in workflow.jobs))
+      problems.push(`jobs.${jobId}.needs names "${need}", which is no job of this workflow`);
   }
   let installed = false;
   job.steps.forEach((step, index) => {
@@ -113,14 +114,17 @@ function jobProblems(jobId: string, job: Job, workflow: Workflow, facts: Reposit
         problems.push(`${where}: an expression is pasted into the shell line; pass it through env and quote "$NAME"`);
       }
       for (const [, script] of step.run.matchAll(/npm run(?: -s| --silent)? ([\w:.-]+)/g)) {
-        if (!facts.npmScripts.includes(script!)) problems.push(`${where}: npm run ${script} names no script in package.json`);
+        if (!facts.npmScripts.includes(script!))
+          problems.push(`${where}: npm run ${script} names no script in package.json`);
       }
       if (/\bnpm ci\b/.test(step.run)) installed = true;
-      else if (/\bnpm (run|test)\b/.test(step.run) && !installed) problems.push(`${where}: npm runs before npm ci installed the locked dependencies`);
+      else if (/\bnpm (run|test)\b/.test(step.run) && !installed)
+        problems.push(`${where}: npm runs before npm ci installed the locked dependencies`);
     }
     if (step.uses?.startsWith('pulumi/actions@')) {
       if (!installed) problems.push(`${where}: the Pulumi program runs before npm ci installed its dependencies`);
-      if (step.with?.policyPacks !== facts.policyPack) problems.push(`${where}: a Pulumi step without the guardrails (policyPacks: ${facts.policyPack})`);
+      if (step.with?.policyPacks !== facts.policyPack)
+        problems.push(`${where}: a Pulumi step without the guardrails (policyPacks: ${facts.policyPack})`);
       for (const stack of stacksOf(String(step.with?.['stack-name'] ?? ''), job)) {
         if (!facts.stacks.includes(stack)) problems.push(`${where}: stack "${stack}" has no Pulumi.${stack}.yaml`);
       }

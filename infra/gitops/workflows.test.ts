@@ -5,7 +5,13 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
-import { type RepositoryFacts, upstreamJobs, type Workflow, workflowProblems, workflowSchema } from './workflow-check.ts';
+import {
+  type RepositoryFacts,
+  upstreamJobs,
+  type Workflow,
+  workflowProblems,
+  workflowSchema,
+} from './workflow-check.ts';
 
 const root = new URL('../../', import.meta.url);
 let facts: RepositoryFacts;
@@ -13,7 +19,9 @@ const workflows = new Map<string, Workflow>();
 const documents = new Map<string, unknown>();
 
 beforeAll(async () => {
-  const packageJson = JSON.parse(await readFile(new URL('package.json', root), 'utf8')) as { scripts: Record<string, string> };
+  const packageJson = JSON.parse(await readFile(new URL('package.json', root), 'utf8')) as {
+    scripts: Record<string, string>;
+  };
   const stacks = (await readdir(root)).flatMap((file) => /^Pulumi\.(.+)\.yaml$/.exec(file)?.[1] ?? []);
   facts = { npmScripts: Object.keys(packageJson.scripts), stacks, policyPack: 'infra/guardrails' };
   for (const file of ['preview.yml', 'deploy.yml']) {
@@ -25,7 +33,8 @@ beforeAll(async () => {
 
 const steps = (workflow: Workflow, job: string) => workflow.jobs[job]?.steps ?? [];
 const runs = (workflow: Workflow, job: string) => steps(workflow, job).flatMap((step) => step.run ?? []);
-const pulumiSteps = (workflow: Workflow, job: string) => steps(workflow, job).filter((step) => step.uses?.startsWith('pulumi/actions@'));
+const pulumiSteps = (workflow: Workflow, job: string) =>
+  steps(workflow, job).filter((step) => step.uses?.startsWith('pulumi/actions@'));
 
 describe.each(['preview.yml', 'deploy.yml'])('%s', (file) => {
   it('follows the schema and the repository rules', () => {
@@ -47,9 +56,11 @@ describe('preview.yml', () => {
   it('posts the policy diff between the base branch and the pull request', () => {
     const commands = runs(workflows.get('preview.yml')!, 'policy-diff').join('\n');
     expect(commands).toMatch(/npm run -s policy -- diff "origin\/\$BASE_REF" HEAD --format markdown/);
-    expect(steps(workflows.get('preview.yml')!, 'policy-diff').find((step) => step.run?.includes('diff'))?.env).toEqual({
-      BASE_REF: '${{ github.base_ref }}',
-    });
+    expect(steps(workflows.get('preview.yml')!, 'policy-diff').find((step) => step.run?.includes('diff'))?.env).toEqual(
+      {
+        BASE_REF: '${{ github.base_ref }}',
+      },
+    );
     expect(commands).toMatch(/gh pr comment .*--body-file policy-diff\.md/);
     expect(workflows.get('preview.yml')!.jobs['policy-diff']?.permissions).toMatchObject({ 'pull-requests': 'write' });
   });
@@ -72,7 +83,11 @@ describe('deploy.yml', () => {
 
   it('deploys dev after the tests, then prod behind the production environment approval', () => {
     const workflow = workflows.get('deploy.yml')!;
-    expect(pulumiSteps(workflow, 'dev')[0]?.with).toMatchObject({ command: 'up', 'stack-name': 'dev', policyPacks: 'infra/guardrails' });
+    expect(pulumiSteps(workflow, 'dev')[0]?.with).toMatchObject({
+      command: 'up',
+      'stack-name': 'dev',
+      policyPacks: 'infra/guardrails',
+    });
     expect(workflow.jobs.dev?.needs).toBe('test');
     expect(workflow.jobs.prod?.environment).toBe('production');
     expect(upstreamJobs(workflow, 'prod')).toEqual(['dev', 'test']);
@@ -82,7 +97,8 @@ describe('deploy.yml', () => {
 
   it('checks each deployment from outside right after it', () => {
     const workflow = workflows.get('deploy.yml')!;
-    for (const job of ['dev', 'prod']) expect(runs(workflow, job).some((run) => run.startsWith('npm run smoke -- '))).toBe(true);
+    for (const job of ['dev', 'prod'])
+      expect(runs(workflow, job).some((run) => run.startsWith('npm run smoke -- '))).toBe(true);
   });
 });
 
@@ -101,14 +117,30 @@ describe('workflowProblems', () => {
 
   it.each([
     ['a missing timeout', job({ 'timeout-minutes': undefined }), /timeout-minutes/],
-    ['a step with both uses and run', job({ steps: [{ uses: 'actions/checkout@v4', run: 'ls' }] }), /exactly one of uses and run/],
+    [
+      'a step with both uses and run',
+      job({ steps: [{ uses: 'actions/checkout@v4', run: 'ls' }] }),
+      /exactly one of uses and run/,
+    ],
     ['an action without a version', job({ steps: [{ uses: 'actions/checkout' }] }), /owner\/repo@version/],
-    ['a typo in a key', job({ 'runs_on': 'x' }), /runs_on/],
+    ['a typo in a key', job({ runs_on: 'x' }), /runs_on/],
     ['a needs on no job', job({ needs: 'build' }), /needs names "build"/],
-    ['an unknown npm script', job({ steps: [{ run: 'npm ci' }, { run: 'npm run deploy-everything' }] }), /npm run deploy-everything names no script/],
+    [
+      'an unknown npm script',
+      job({ steps: [{ run: 'npm ci' }, { run: 'npm run deploy-everything' }] }),
+      /npm run deploy-everything names no script/,
+    ],
     ['npm before npm ci', job({ steps: [{ run: 'npm test' }] }), /before npm ci/],
-    ['a secret in a shell line', job({ steps: [{ run: 'npm ci' }, { run: 'echo ${{ secrets.CLOUDFLARE_API_TOKEN }}' }] }), /secret is pasted/],
-    ['an expression in a shell line', job({ steps: [{ run: 'npm ci' }, { run: 'echo "${{ github.event.pull_request.title }}"' }] }), /expression is pasted/],
+    [
+      'a secret in a shell line',
+      job({ steps: [{ run: 'npm ci' }, { run: 'echo ${{ secrets.CLOUDFLARE_API_TOKEN }}' }] }),
+      /secret is pasted/,
+    ],
+    [
+      'an expression in a shell line',
+      job({ steps: [{ run: 'npm ci' }, { run: 'echo "${{ github.event.pull_request.title }}"' }] }),
+      /expression is pasted/,
+    ],
     [
       'a Pulumi step without the guardrails',
       job({ steps: [{ run: 'npm ci' }, { uses: 'pulumi/actions@v6', with: { command: 'up', 'stack-name': 'dev' } }] }),
@@ -116,7 +148,15 @@ describe('workflowProblems', () => {
     ],
     [
       'a Pulumi step on a stack with no file',
-      job({ steps: [{ run: 'npm ci' }, { uses: 'pulumi/actions@v6', with: { command: 'up', 'stack-name': 'staging', policyPacks: 'infra/guardrails' } }] }),
+      job({
+        steps: [
+          { run: 'npm ci' },
+          {
+            uses: 'pulumi/actions@v6',
+            with: { command: 'up', 'stack-name': 'staging', policyPacks: 'infra/guardrails' },
+          },
+        ],
+      }),
       /stack "staging" has no Pulumi.staging.yaml/,
     ],
     ['pull_request_target', { ...minimal, on: { pull_request_target: {} } }, /pull_request_target/],

@@ -7,7 +7,13 @@ import { describe, expect, it } from 'vitest';
 import { guardrailPolicies } from './policies.ts';
 import { GUARDED_TYPES } from './rules.ts';
 
-type Fake = { type: string; props: Record<string, unknown>; stack: string; tags?: Record<string, string>; config?: Record<string, unknown> };
+type Fake = {
+  type: string;
+  props: Record<string, unknown>;
+  stack: string;
+  tags?: Record<string, string>;
+  config?: Record<string, unknown>;
+};
 
 /** Runs every policy on one resource and returns `policy: message` for each violation. */
 function violations({ type, props, stack, tags = {}, config = {} }: Fake): string[] {
@@ -24,13 +30,19 @@ function violations({ type, props, stack, tags = {}, config = {} }: Fake): strin
         throw new Error('not applicable');
       },
     } as unknown as ResourceValidationArgs;
-    const validate = policy.validateResource as (args: ResourceValidationArgs, report: (message: string) => void) => void;
+    const validate = policy.validateResource as (
+      args: ResourceValidationArgs,
+      report: (message: string) => void,
+    ) => void;
     validate(args, (message) => found.push(`${policy.name}: ${message}`));
   }
   return found;
 }
 
-const everyone = { type: GUARDED_TYPES.accessPolicy, props: { name: 'all', decision: 'allow', includes: [{ everyone: {} }] } };
+const everyone = {
+  type: GUARDED_TYPES.accessPolicy,
+  props: { name: 'all', decision: 'allow', includes: [{ everyone: {} }] },
+};
 
 describe('guardrailPolicies', () => {
   it('are all mandatory and named', () => {
@@ -52,8 +64,13 @@ describe('guardrailPolicies', () => {
   });
 
   it('hold sessions to the configured maximum (24h unless configured)', () => {
-    const app = { type: GUARDED_TYPES.accessApplication, props: { name: 'app', sessionDuration: '48h', policies: [{ id: 'p', precedence: 1 }] } };
-    expect(violations({ ...app, stack: 'dev' })).toEqual([expect.stringMatching(/^session-within-maximum: .*maximum 24h/)]);
+    const app = {
+      type: GUARDED_TYPES.accessApplication,
+      props: { name: 'app', sessionDuration: '48h', policies: [{ id: 'p', precedence: 1 }] },
+    };
+    expect(violations({ ...app, stack: 'dev' })).toEqual([
+      expect.stringMatching(/^session-within-maximum: .*maximum 24h/),
+    ]);
     expect(violations({ ...app, stack: 'dev', config: { maxSessionDuration: '72h' } })).toEqual([]);
   });
 
@@ -62,11 +79,19 @@ describe('guardrailPolicies', () => {
       expect.stringMatching(/^access-app-has-policy: /),
     ]);
     expect(
-      violations({ type: GUARDED_TYPES.workersScript, props: { bindings: [{ type: 'plain_text', name: 'COOKIE_SIGNING_KEY', text: 'x' }] }, stack: 'dev' }),
+      violations({
+        type: GUARDED_TYPES.workersScript,
+        props: { bindings: [{ type: 'plain_text', name: 'COOKIE_SIGNING_KEY', text: 'x' }] },
+        stack: 'dev',
+      }),
     ).toEqual([expect.stringMatching(/^no-secret-in-plain-text: /)]);
-    expect(violations({ type: GUARDED_TYPES.containerApplication, props: { name: 'b', image: 'bridge:latest' }, stack: 'dev' })).toEqual([
-      expect.stringMatching(/^image-pinned-by-digest: /),
-    ]);
+    expect(
+      violations({
+        type: GUARDED_TYPES.containerApplication,
+        props: { name: 'b', image: 'bridge:latest' },
+        stack: 'dev',
+      }),
+    ).toEqual([expect.stringMatching(/^image-pinned-by-digest: /)]);
   });
 });
 

@@ -28,7 +28,10 @@ export interface GuardrailConfig {
   productionStacks: string;
 }
 
-export const DEFAULT_CONFIG: GuardrailConfig = { maxSessionDuration: '24h', productionStacks: DEFAULT_PRODUCTION_STACKS };
+export const DEFAULT_CONFIG: GuardrailConfig = {
+  maxSessionDuration: '24h',
+  productionStacks: DEFAULT_PRODUCTION_STACKS,
+};
 
 const configSchema = {
   properties: {
@@ -68,9 +71,21 @@ function guardrail(name: string, description: string, rule: Rule): ResourceValid
  * ```
  */
 export const guardrailPolicies: ResourceValidationPolicy[] = [
-  guardrail('no-everyone-in-production', 'No Access policy lets everyone in on a production stack.', everyoneInProduction),
-  guardrail('session-within-maximum', 'No Access application or policy keeps a session longer than maxSessionDuration.', sessionTooLong),
+  guardrail(
+    'no-everyone-in-production',
+    'No Access policy lets everyone in on a production stack.',
+    everyoneInProduction,
+  ),
+  guardrail(
+    'session-within-maximum',
+    'No Access application or policy keeps a session longer than maxSessionDuration.',
+    sessionTooLong,
+  ),
   guardrail('access-app-has-policy', 'Every Access application has at least one Access policy.', appWithoutPolicy),
-  guardrail('no-secret-in-plain-text', 'No plain_text Worker binding has a name that says it holds a secret.', secretInPlainText),
+  guardrail(
+    'no-secret-in-plain-text',
+    'No plain_text Worker binding has a name that says it holds a secret.',
+    secretInPlainText,
+  ),
   guardrail('image-pinned-by-digest', 'Every container application runs an image pinned by digest.', imageNotPinned),
 ];

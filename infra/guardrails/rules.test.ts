@@ -15,28 +15,41 @@ import {
 
 const prod: StackContext = { stack: 'prod', production: true, maxSessionDuration: '24h' };
 const dev: StackContext = { stack: 'dev', production: false, maxSessionDuration: '24h' };
-const accessPolicy = (props: Record<string, unknown>) => ({ type: GUARDED_TYPES.accessPolicy, props: { name: 'p', ...props } });
+const accessPolicy = (props: Record<string, unknown>) => ({
+  type: GUARDED_TYPES.accessPolicy,
+  props: { name: 'p', ...props },
+});
 const digest = `registry.cloudflare.com/acc/secure-mcp-prod-bridge@sha256:${'a'.repeat(64)}`;
 
 describe('everyoneInProduction', () => {
-  const everyone = accessPolicy({ decision: 'allow', includes: [{ emailDomain: { domain: 'example.com' } }, { everyone: {} }] });
+  const everyone = accessPolicy({
+    decision: 'allow',
+    includes: [{ emailDomain: { domain: 'example.com' } }, { everyone: {} }],
+  });
 
   it('rejects an allow policy that includes everyone on a production stack', () => {
-    expect(everyoneInProduction(everyone, prod)).toEqual([expect.stringMatching(/lets everyone .*stack "prod" is production/)]);
+    expect(everyoneInProduction(everyone, prod)).toEqual([
+      expect.stringMatching(/lets everyone .*stack "prod" is production/),
+    ]);
   });
 
   it('allows it elsewhere, and allows named people or a deny policy in production', () => {
     expect(everyoneInProduction(everyone, dev)).toEqual([]);
-    expect(everyoneInProduction(accessPolicy({ decision: 'allow', includes: [{ emailDomain: { domain: 'example.com' } }] }), prod)).toEqual([]);
+    expect(
+      everyoneInProduction(
+        accessPolicy({ decision: 'allow', includes: [{ emailDomain: { domain: 'example.com' } }] }),
+        prod,
+      ),
+    ).toEqual([]);
     expect(everyoneInProduction(accessPolicy({ decision: 'deny', includes: [{ everyone: {} }] }), prod)).toEqual([]);
   });
 });
 
 describe('sessionTooLong', () => {
   it('rejects an application or policy session over the maximum', () => {
-    expect(sessionTooLong({ type: GUARDED_TYPES.accessApplication, props: { name: 'app', sessionDuration: '720h' } }, prod)).toEqual([
-      expect.stringMatching(/"app" keeps a session for 720h, longer than the maximum 24h/),
-    ]);
+    expect(
+      sessionTooLong({ type: GUARDED_TYPES.accessApplication, props: { name: 'app', sessionDuration: '720h' } }, prod),
+    ).toEqual([expect.stringMatching(/"app" keeps a session for 720h, longer than the maximum 24h/)]);
     expect(sessionTooLong(accessPolicy({ sessionDuration: '24h1s' }), prod)).toHaveLength(1);
   });
 
@@ -47,10 +60,12 @@ describe('sessionTooLong', () => {
   });
 
   it('says so when a duration is not one', () => {
-    expect(sessionTooLong(accessPolicy({ sessionDuration: '1 day' }), prod)).toEqual([expect.stringMatching(/not a duration/)]);
-    expect(sessionTooLong(accessPolicy({ sessionDuration: '1h' }), { ...prod, maxSessionDuration: 'forever' })).toEqual([
-      expect.stringMatching(/maxSessionDuration "forever"/),
+    expect(sessionTooLong(accessPolicy({ sessionDuration: '1 day' }), prod)).toEqual([
+      expect.stringMatching(/not a duration/),
     ]);
+    expect(sessionTooLong(accessPolicy({ sessionDuration: '1h' }), { ...prod, maxSessionDuration: 'forever' })).toEqual(
+      [expect.stringMatching(/maxSessionDuration "forever"/)],
+    );
   });
 });
 
@@ -66,12 +81,19 @@ describe('appWithoutPolicy', () => {
 describe('secretInPlainText', () => {
   const script = (bindings: unknown[]) => ({ type: GUARDED_TYPES.workersScript, props: { bindings } });
 
-  it.each(['COOKIE_SIGNING_KEY', 'ADMIN_TOKEN', 'IDENTITY_SIGNING_KEY', 'DB_PASSWORD', 'STRIPE_API_KEY', 'PRIVATE_PEM', 'KEY'])(
-    'rejects a plain_text binding named %s',
-    (name) => {
-      expect(secretInPlainText(script([{ type: 'plain_text', name, text: 'x' }]))).toEqual([expect.stringMatching(new RegExp(`${name} is plain_text`))]);
-    },
-  );
+  it.each([
+    'COOKIE_SIGNING_KEY',
+    'ADMIN_TOKEN',
+    'IDENTITY_SIGNING_KEY',
+    'DB_PASSWORD',
+    'STRIPE_API_KEY',
+    'PRIVATE_PEM',
+    'KEY',
+  ])('rejects a plain_text binding named %s', (name) => {
+    expect(secretInPlainText(script([{ type: 'plain_text', name, text: 'x' }]))).toEqual([
+      expect.stringMatching(new RegExp(`${name} is plain_text`)),
+    ]);
+  });
 
   it('accepts the same names as secret_text, and ordinary plain_text names', () => {
     expect(
@@ -92,12 +114,13 @@ describe('secretInPlainText', () => {
 describe('imageNotPinned', () => {
   const app = (image: unknown) => ({ type: GUARDED_TYPES.containerApplication, props: { name: 'bridge', image } });
 
-  it.each(['registry.cloudflare.com/acc/bridge:latest', 'registry.cloudflare.com/acc/bridge', `bridge@sha256:${'a'.repeat(10)}`])(
-    'rejects %s',
-    (image) => {
-      expect(imageNotPinned(app(image))).toEqual([expect.stringMatching(/not pinned by digest/)]);
-    },
-  );
+  it.each([
+    'registry.cloudflare.com/acc/bridge:latest',
+    'registry.cloudflare.com/acc/bridge',
+    `bridge@sha256:${'a'.repeat(10)}`,
+  ])('rejects %s', (image) => {
+    expect(imageNotPinned(app(image))).toEqual([expect.stringMatching(/not pinned by digest/)]);
+  });
 
   it('accepts a digest, and waits for a digest a preview does not know yet', () => {
     expect(imageNotPinned(app(digest))).toEqual([]);
@@ -109,13 +132,19 @@ describe('imageNotPinned', () => {
 describe('stack context', () => {
   it('counts prod, production and tenants as production by name, and any stack tagged so', () => {
     const none = new Map<string, string>();
-    expect(['prod', 'production', 'tenant-acme'].map((stack) => isProductionStack(stack, none, DEFAULT_PRODUCTION_STACKS))).toEqual([true, true, true]);
-    expect(['dev', 'pr-42', 'prod-copy'].map((stack) => isProductionStack(stack, none, DEFAULT_PRODUCTION_STACKS))).toEqual([false, false, false]);
+    expect(
+      ['prod', 'production', 'tenant-acme'].map((stack) => isProductionStack(stack, none, DEFAULT_PRODUCTION_STACKS)),
+    ).toEqual([true, true, true]);
+    expect(
+      ['dev', 'pr-42', 'prod-copy'].map((stack) => isProductionStack(stack, none, DEFAULT_PRODUCTION_STACKS)),
+    ).toEqual([false, false, false]);
     expect(isProductionStack('dev', new Map([['environment', 'production']]), DEFAULT_PRODUCTION_STACKS)).toBe(true);
   });
 
   it('reads the stack from a URN and seconds from a duration', () => {
-    expect(stackOfUrn('urn:pulumi:tenant-acme::secure-mcp::cloudflare:index/workersScript:WorkersScript::gateway-script')).toBe('tenant-acme');
+    expect(
+      stackOfUrn('urn:pulumi:tenant-acme::secure-mcp::cloudflare:index/workersScript:WorkersScript::gateway-script'),
+    ).toBe('tenant-acme');
     expect(durationSeconds('1h30m')).toBe(5400);
     expect(durationSeconds('500ms')).toBe(0.5);
     expect(durationSeconds('1d')).toBeUndefined();

@@ -64,7 +64,8 @@ const UNIT_SECONDS: Record<string, number> = { ns: 1e-9, us: 1e-6, µs: 1e-6, ms
 export function durationSeconds(text: string): number | undefined {
   if (!/^(?:\d+(?:\.\d+)?(?:ns|us|µs|ms|s|m|h))+$/.test(text)) return undefined;
   let total = 0;
-  for (const [, amount, unit] of text.matchAll(/(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)/g)) total += Number(amount) * UNIT_SECONDS[unit!]!;
+  for (const [, amount, unit] of text.matchAll(/(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)/g))
+    total += Number(amount) * UNIT_SECONDS[unit!]!;
   return total;
 }
 
@@ -87,8 +88,12 @@ export function sessionTooLong(resource: GuardedResource, context: StackContext)
   if (typeof duration !== 'string') return [];
   const seconds = durationSeconds(duration);
   const maximum = durationSeconds(context.maxSessionDuration);
-  if (maximum === undefined) return [`The guardrail setting maxSessionDuration "${context.maxSessionDuration}" is not a duration such as 24h.`];
-  if (seconds === undefined) return [`"${String(resource.props.name)}" has a session duration "${duration}" that is not a duration such as 24h.`];
+  if (maximum === undefined)
+    return [`The guardrail setting maxSessionDuration "${context.maxSessionDuration}" is not a duration such as 24h.`];
+  if (seconds === undefined)
+    return [
+      `"${String(resource.props.name)}" has a session duration "${duration}" that is not a duration such as 24h.`,
+    ];
   if (seconds <= maximum) return [];
   return [
     `"${String(resource.props.name)}" keeps a session for ${duration}, longer than the maximum ${context.maxSessionDuration}. ` +
@@ -101,7 +106,9 @@ export function appWithoutPolicy(resource: GuardedResource): string[] {
   if (resource.type !== GUARDED_TYPES.accessApplication) return [];
   const policies = resource.props.policies;
   if (Array.isArray(policies) && policies.length > 0) return [];
-  return [`Access application "${String(resource.props.name)}" has no Access policy attached; say who may sign in (policies/access.yaml).`];
+  return [
+    `Access application "${String(resource.props.name)}" has no Access policy attached; say who may sign in (policies/access.yaml).`,
+  ];
 }
 
 /** Binding names that say "this is a secret". */
@@ -111,15 +118,22 @@ const SECRET_LOOKING_NAME = /SECRET|TOKEN|PASSWORD|PASSWD|PRIVATE|CREDENTIAL|API
 export function secretInPlainText(resource: GuardedResource): string[] {
   if (resource.type !== GUARDED_TYPES.workersScript && resource.type !== GUARDED_TYPES.workerVersion) return [];
   const bindings = Array.isArray(resource.props.bindings) ? resource.props.bindings : [];
-  return bindings
-    .filter((binding): binding is { type: string; name: string } => Boolean(binding) && typeof binding === 'object')
-    // A list of secret *names* (e.g. MCP_CONTAINER_SECRET_NAMES) is not itself a secret.
-    .filter((binding) => binding.type === 'plain_text' && SECRET_LOOKING_NAME.test(String(binding.name)) && !/_NAMES?$/i.test(String(binding.name)))
-    .map(
-      (binding) =>
-        `Worker binding ${binding.name} is plain_text but its name says it is a secret; make it a secret_text binding ` +
-        'with a Pulumi secret value (or rename it if it is not one).',
-    );
+  return (
+    bindings
+      .filter((binding): binding is { type: string; name: string } => Boolean(binding) && typeof binding === 'object')
+      // A list of secret *names* (e.g. MCP_CONTAINER_SECRET_NAMES) is not itself a secret.
+      .filter(
+        (binding) =>
+          binding.type === 'plain_text' &&
+          SECRET_LOOKING_NAME.test(String(binding.name)) &&
+          !/_NAMES?$/i.test(String(binding.name)),
+      )
+      .map(
+        (binding) =>
+          `Worker binding ${binding.name} is plain_text but its name says it is a secret; make it a secret_text binding ` +
+          'with a Pulumi secret value (or rename it if it is not one).',
+      )
+  );
 }
 
 /** A reference pinned by content: `…@sha256:<64 hex>`. */
@@ -136,6 +150,6 @@ export function imageNotPinned(resource: GuardedResource): string[] {
   if (typeof image === 'string' && DIGEST_PINNED.test(image)) return [];
   return [
     `Container application "${String(resource.props.name)}" runs image ${JSON.stringify(image)}, which is not pinned by digest. ` +
-      'Use the pushed image\'s repoDigest (…@sha256:<64 hex>), never a tag.',
+      "Use the pushed image's repoDigest (…@sha256:<64 hex>), never a tag.",
   ];
 }

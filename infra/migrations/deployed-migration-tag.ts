@@ -41,7 +41,10 @@ export function deployedMigrationTagProvider(
       return { changes: true };
     },
     async create(inputs) {
-      return { id: `${inputs.accountId}/${inputs.scriptName}`, outs: { ...inputs, tag: await lookUpTag(this.access, inputs) } };
+      return {
+        id: `${inputs.accountId}/${inputs.scriptName}`,
+        outs: { ...inputs, tag: await lookUpTag(this.access, inputs) },
+      };
     },
     async update(_id, _olds, news) {
       return { outs: { ...news, tag: await lookUpTag(this.access, news) } };
@@ -54,18 +57,32 @@ export function deployedMigrationTagProvider(
 
 async function lookUpTag(access: ContainersApiAccess, inputs: MigrationTagInputs): Promise<string> {
   const apiToken = access.apiToken ?? process.env.CLOUDFLARE_API_TOKEN;
-  if (!apiToken) throw new Error('No Cloudflare API token to read the Worker\'s migration tag: pulumi config set --secret cloudflare:apiToken <token>.');
+  if (!apiToken)
+    throw new Error(
+      "No Cloudflare API token to read the Worker's migration tag: pulumi config set --secret cloudflare:apiToken <token>.",
+    );
   // Loaded at run time, as in application-provider.ts (this code is revived from the state).
   const { createRequire } = process.getBuiltinModule('node:module');
-  const Cloudflare = createRequire(`${process.cwd()}/package.json`)('cloudflare') as typeof import('cloudflare').default;
-  const client = new Cloudflare({ apiToken, maxRetries: access.maxRetries ?? 4, ...(access.baseURL ? { baseURL: access.baseURL } : {}) });
+  const Cloudflare = createRequire(`${process.cwd()}/package.json`)(
+    'cloudflare',
+  ) as typeof import('cloudflare').default;
+  const client = new Cloudflare({
+    apiToken,
+    maxRetries: access.maxRetries ?? 4,
+    ...(access.baseURL ? { baseURL: access.baseURL } : {}),
+  });
   try {
     for await (const script of client.workers.scripts.list({ account_id: inputs.accountId })) {
       if (script.id === inputs.scriptName) return script.migration_tag ?? '';
     }
     return '';
   } catch (error) {
-    throw explain(error, 'read the Durable Object migration tag of the Worker', { name: inputs.scriptName, accountId: inputs.accountId }, 'Workers Scripts: Edit');
+    throw explain(
+      error,
+      'read the Durable Object migration tag of the Worker',
+      { name: inputs.scriptName, accountId: inputs.accountId },
+      'Workers Scripts: Edit',
+    );
   }
 }
 
@@ -84,7 +101,18 @@ export const DEPLOYED_MIGRATION_TAG_TYPE = 'pulumi-nodejs:dynamic/secure-mcp:Dep
 export class DeployedMigrationTag extends pulumi.dynamic.Resource {
   declare readonly tag: pulumi.Output<string>;
 
-  constructor(name: string, args: { accountId: pulumi.Input<string>; scriptName: pulumi.Input<string> }, opts?: pulumi.CustomResourceOptions) {
-    super(deployedMigrationTagProvider(), name, { ...args, tag: undefined }, opts, 'secure-mcp', 'DeployedMigrationTag');
+  constructor(
+    name: string,
+    args: { accountId: pulumi.Input<string>; scriptName: pulumi.Input<string> },
+    opts?: pulumi.CustomResourceOptions,
+  ) {
+    super(
+      deployedMigrationTagProvider(),
+      name,
+      { ...args, tag: undefined },
+      opts,
+      'secure-mcp',
+      'DeployedMigrationTag',
+    );
   }
 }

@@ -15,7 +15,11 @@ describe('pendingMigrations', () => {
   });
 
   it('sends only the steps after the deployed tag, naming it as oldTag', () => {
-    expect(pendingMigrations(history, 'v1')).toEqual({ oldTag: 'v1', newTag: 'v2', steps: [{ newSqliteClasses: ['AuditLog'] }] });
+    expect(pendingMigrations(history, 'v1')).toEqual({
+      oldTag: 'v1',
+      newTag: 'v2',
+      steps: [{ newSqliteClasses: ['AuditLog'] }],
+    });
   });
 
   it('sends nothing when the newest tag is deployed', () => {

@@ -31,11 +31,15 @@ export interface VersionMigrations {
  * pendingMigrations(history, 'v2');      // undefined
  * ```
  */
-export function pendingMigrations(history: readonly MigrationStep[], deployedTag: string | undefined): VersionMigrations | undefined {
+export function pendingMigrations(
+  history: readonly MigrationStep[],
+  deployedTag: string | undefined,
+): VersionMigrations | undefined {
   const newest = history.at(-1);
   if (!newest) throw new Error('A Durable Object class needs at least one migration that creates it.');
   const tags = history.map((step) => step.tag);
-  if (new Set(tags).size !== tags.length) throw new Error(`Durable Object migration tags must be unique: ${tags.join(', ')}`);
+  if (new Set(tags).size !== tags.length)
+    throw new Error(`Durable Object migration tags must be unique: ${tags.join(', ')}`);
   if (!deployedTag) return { newTag: newest.tag, steps: history.map(({ newSqliteClasses }) => ({ newSqliteClasses })) };
   const applied = tags.indexOf(deployedTag);
   if (applied === -1) {
@@ -46,5 +50,9 @@ export function pendingMigrations(history: readonly MigrationStep[], deployedTag
   }
   const pending = history.slice(applied + 1);
   if (pending.length === 0) return undefined;
-  return { oldTag: deployedTag, newTag: newest.tag, steps: pending.map(({ newSqliteClasses }) => ({ newSqliteClasses })) };
+  return {
+    oldTag: deployedTag,
+    newTag: newest.tag,
+    steps: pending.map(({ newSqliteClasses }) => ({ newSqliteClasses })),
+  };
 }

@@ -7,7 +7,9 @@ import { planStack, renderPlan } from './plan-stack.ts';
 
 const { values } = parseArgs({ options: { stack: { type: 'string' } } });
 if (!values.stack) {
-  console.error('Usage: npm run infra:plan -- --stack <stack>   (a stack with a Pulumi.<stack>.yaml, e.g. dev, prod, tenant-acme)');
+  console.error(
+    'Usage: npm run infra:plan -- --stack <stack>   (a stack with a Pulumi.<stack>.yaml, e.g. dev, prod, tenant-acme)',
+  );
   process.exit(2);
 }
 try {

@@ -71,7 +71,9 @@ export function stackFileConfig(yamlText: string): { config: Record<string, stri
 export async function planStack(stack: string): Promise<StackPlan> {
   const path = new URL(`../../Pulumi.${stack}.yaml`, import.meta.url);
   const text = await readFile(path, 'utf8').catch(() => {
-    throw new Error(`There is no Pulumi.${stack}.yaml; shipped stacks are the Pulumi.<stack>.yaml files at the repository root.`);
+    throw new Error(
+      `There is no Pulumi.${stack}.yaml; shipped stacks are the Pulumi.<stack>.yaml files at the repository root.`,
+    );
   });
   const { config, standIns } = stackFileConfig(text);
   const mocked = await startMockedStack(stack, config);
@@ -101,11 +103,15 @@ export async function planStack(stack: string): Promise<StackPlan> {
 export function renderPlan(plan: StackPlan): string {
   const rows = plan.resources.map((resource) => [shortType(resource.type), resource.name, resource.physicalName ?? '']);
   const widths = [0, 1].map((column) => Math.max(...rows.map((row) => row[column]!.length)));
-  const lines = rows.map((row) => `  + ${row[0]!.padEnd(widths[0]!)}  ${row[1]!.padEnd(widths[1]!)}  ${row[2]}`.trimEnd());
+  const lines = rows.map((row) =>
+    `  + ${row[0]!.padEnd(widths[0]!)}  ${row[1]!.padEnd(widths[1]!)}  ${row[2]}`.trimEnd(),
+  );
   return [
     `Stack ${plan.stack}: ${plan.resources.length} resources (a mocks run; nothing was contacted)`,
     ...lines,
-    ...(plan.standIns.length ? [`Placeholders stood in for: ${plan.standIns.join(', ')} (set them before pulumi up).`] : []),
+    ...(plan.standIns.length
+      ? [`Placeholders stood in for: ${plan.standIns.join(', ')} (set them before pulumi up).`]
+      : []),
   ].join('\n');
 }
 

@@ -33,13 +33,19 @@ describe('renderTenantStack', () => {
   });
 
   it('refuses values the program would refuse, all at once', () => {
-    expect(() => renderTenantStack(template, { ...values, accessTeamName: 'globex.cloudflareaccess.com', sessionDuration: 'a day' })).toThrow(
-      /Cannot make stack tenant-globex:\n {2}- accessTeamName .*\n {2}- sessionDuration/,
-    );
+    expect(() =>
+      renderTenantStack(template, {
+        ...values,
+        accessTeamName: 'globex.cloudflareaccess.com',
+        sessionDuration: 'a day',
+      }),
+    ).toThrow(/Cannot make stack tenant-globex:\n {2}- accessTeamName .*\n {2}- sessionDuration/);
   });
 
   it('refuses a tenant name that cannot be part of a resource name', () => {
-    expect(() => renderTenantStack(template, { ...values, tenant: 'Globex Corp' })).toThrow(/cannot be part of a Cloudflare resource name/);
+    expect(() => renderTenantStack(template, { ...values, tenant: 'Globex Corp' })).toThrow(
+      /cannot be part of a Cloudflare resource name/,
+    );
     expect(() => renderTenantStack(template, { ...values, tenant: 'a'.repeat(40) })).toThrow(/at most 63/);
   });
 

@@ -44,7 +44,8 @@ export function renderTenantStack(template: string, values: TenantValues): { sta
   // Every physical name must fit; the longest suffix the program uses is checked here, early.
   physicalNameFor('secure-mcp', stack, 'oauth-kv');
   const problems = configProblems(values);
-  if (problems.length > 0) throw new Error(`Cannot make stack ${stack}:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
+  if (problems.length > 0)
+    throw new Error(`Cannot make stack ${stack}:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
   const yaml = template.replace(/\{\{(\w+)\}\}/g, (_, key: string) => {
     const value = values[key as keyof TenantValues];
     if (value === undefined) throw new Error(`The tenant template uses {{${key}}}, which has no value.`);
@@ -66,7 +67,8 @@ function configProblems(values: TenantValues): readonly string[] {
     });
     return [];
   } catch (error) {
-    if (error instanceof StackConfigError) return error.problems.filter((problem) => !/^\w+ is "REPLACE-/.test(problem));
+    if (error instanceof StackConfigError)
+      return error.problems.filter((problem) => !/^\w+ is "REPLACE-/.test(problem));
     throw error;
   }
 }
@@ -106,10 +108,13 @@ async function main(argv: string[]): Promise<void> {
   await writeFile(path, yaml);
   console.log(`Wrote Pulumi.${stack}.yaml. Next:`);
   console.log(`  pulumi stack init ${stack}`);
-  if (values.idp === PLACEHOLDER_IDP) console.log(`  pulumi config set identityProviderId <uuid> --stack ${stack}   # the tenant's identity provider`);
+  if (values.idp === PLACEHOLDER_IDP)
+    console.log(`  pulumi config set identityProviderId <uuid> --stack ${stack}   # the tenant's identity provider`);
   console.log(`  pulumi config set --secret cloudflare:apiToken --stack ${stack}   # or CLOUDFLARE_API_TOKEN`);
   console.log(`  pulumi up --stack ${stack}`);
-  console.log(`Add "${stack}" to the environments of the Access policies in policies/access.yaml that should apply to it.`);
+  console.log(
+    `Add "${stack}" to the environments of the Access policies in policies/access.yaml that should apply to it.`,
+  );
 }
 
 if (process.argv[1] && import.meta.url === new URL(`file://${process.argv[1]}`).href) {

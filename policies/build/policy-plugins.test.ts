@@ -19,7 +19,15 @@ function project(name: string, toolsYaml?: string): string {
   return dir;
 }
 
-const bundle = (dir: string) => build({ entryPoints: [join(dir, 'entry.ts')], bundle: true, write: false, format: 'esm', logLevel: 'silent', plugins: [esbuildPolicyPlugin()] });
+const bundle = (dir: string) =>
+  build({
+    entryPoints: [join(dir, 'entry.ts')],
+    bundle: true,
+    write: false,
+    format: 'esm',
+    logLevel: 'silent',
+    plugins: [esbuildPolicyPlugin()],
+  });
 
 describe('the Worker build gets the checked tool policies as data', () => {
   it('bundles policies/tools.yaml as the checked rules', async () => {
@@ -30,8 +38,11 @@ describe('the Worker build gets the checked tool policies as data', () => {
   });
 
   it('fails the build with file and line when the policy is broken', async () => {
-    const broken = 'unlistedMethods: deny\nrules:\n  - name: x\n    effect: allow\n    who: [{ group: support }]\n    tools: [ecoh]\n';
-    await expect(bundle(project('broken', broken))).rejects.toThrow(/tools\.yaml:6:13: tool pattern "ecoh" matches no tool/);
+    const broken =
+      'unlistedMethods: deny\nrules:\n  - name: x\n    effect: allow\n    who: [{ group: support }]\n    tools: [ecoh]\n';
+    await expect(bundle(project('broken', broken))).rejects.toThrow(
+      /tools\.yaml:6:13: tool pattern "ecoh" matches no tool/,
+    );
   });
 
   it('gives Vite the same data, and leaves other files alone', () => {

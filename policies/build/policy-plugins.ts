@@ -57,7 +57,11 @@ export function esbuildPolicyPlugin(): EsbuildPlugin {
  * { plugins: [vitePolicyPlugin(), cloudflareTest({ … })] }
  * ```
  */
-export function vitePolicyPlugin(): { name: string; enforce: 'pre'; transform(code: string, id: string): { code: string; map: null } | undefined } {
+export function vitePolicyPlugin(): {
+  name: string;
+  enforce: 'pre';
+  transform(code: string, id: string): { code: string; map: null } | undefined;
+} {
   return {
     name: 'secure-mcp-policies',
     enforce: 'pre',

@@ -25,7 +25,11 @@ export function checkCommand(dir: string): CheckResult {
   // Cases run only against valid policies: a broken file would make every row fail.
   const problems = loaded.problems.length > 0 ? loaded.problems : runCases(loaded);
   if (problems.length > 0) {
-    return { ok: false, problems, output: `${problems.map(formatProblem).join('\n')}\n${problems.length} problem(s) in the policies.` };
+    return {
+      ok: false,
+      problems,
+      output: `${problems.map(formatProblem).join('\n')}\n${problems.length} problem(s) in the policies.`,
+    };
   }
   const caseCount = (loaded.cases?.signIn.length ?? 0) + (loaded.cases?.requests.length ?? 0);
   const ruleCount = loaded.tools?.rules.length ?? 0;

@@ -58,7 +58,13 @@ export function diffPolicies(before: LoadedPolicies, after: LoadedPolicies, extr
         const was = permissionOf(before.tools, person, target);
         const now = permissionOf(after.tools, person, target);
         if (samePermission(was, now)) continue;
-        use.push({ who: label(person), what: `${target.kind} ${target.name}`, before: describePermission(was), after: describePermission(now), widened: widens(was, now) });
+        use.push({
+          who: label(person),
+          what: `${target.kind} ${target.name}`,
+          before: describePermission(was),
+          after: describePermission(now),
+          widened: widens(was, now),
+        });
       }
     }
   }
@@ -89,7 +95,8 @@ function samePermission(a: Permission, b: Permission): boolean {
 
 function identitiesOf(all: LoadedPolicies[], extra: RequestIdentity[]): RequestIdentity[] {
   const people = new Map<string, RequestIdentity>();
-  const add = (person: RequestIdentity) => people.set(label(person), { email: person.email, groups: [...person.groups] });
+  const add = (person: RequestIdentity) =>
+    people.set(label(person), { email: person.email, groups: [...person.groups] });
   for (const loaded of all) {
     for (const row of [...(loaded.cases?.signIn ?? []), ...(loaded.cases?.requests ?? [])]) add(row.who);
   }
@@ -109,7 +116,13 @@ function label(person: RequestIdentity): string {
  * console.log(renderDiff(diff, 'HEAD~1', 'HEAD', 'markdown'));
  * ```
  */
-export function renderDiff(diff: PolicyDiff, revA: string, revB: string, format: 'markdown' | 'text', notes: string[] = []): string {
+export function renderDiff(
+  diff: PolicyDiff,
+  revA: string,
+  revB: string,
+  format: 'markdown' | 'text',
+  notes: string[] = [],
+): string {
   const rows = [...diff.signIn, ...diff.use, ...(diff.unlistedMethods ? [diff.unlistedMethods] : [])];
   const widened = rows.filter((row) => row.widened).length;
   const summary =
@@ -117,11 +130,20 @@ export function renderDiff(diff: PolicyDiff, revA: string, revB: string, format:
       ? `No change in who may sign in or use what between ${revA} and ${revB}.`
       : `${rows.length} change(s) between ${revA} and ${revB}: ${widened} widen access, ${rows.length - widened} narrow it.`;
   const noteLines = notes.map((note) => (format === 'markdown' ? `> ${note}` : `note: ${note}`));
-  if (rows.length === 0) return format === 'markdown' ? ['### Policy diff', '', ...noteLines, summary, ''].join('\n') : [...noteLines, summary].join('\n');
+  if (rows.length === 0)
+    return format === 'markdown'
+      ? ['### Policy diff', '', ...noteLines, summary, ''].join('\n')
+      : [...noteLines, summary].join('\n');
 
   const sorted = (list: DiffRow[]) => [...list].sort((a, b) => Number(b.widened) - Number(a.widened));
   if (format === 'text') {
-    return [...noteLines, summary, ...sorted(rows).map((row) => `${row.widened ? 'WIDENED ' : 'narrowed'}  ${row.who}  ${row.what}: ${row.before} -> ${row.after}`)].join('\n');
+    return [
+      ...noteLines,
+      summary,
+      ...sorted(rows).map(
+        (row) => `${row.widened ? 'WIDENED ' : 'narrowed'}  ${row.who}  ${row.what}: ${row.before} -> ${row.after}`,
+      ),
+    ].join('\n');
   }
   const cell = (text: string) => text.replace(/\|/g, '\\|');
   const table = (title: string, list: DiffRow[]) =>
@@ -132,7 +154,10 @@ export function renderDiff(diff: PolicyDiff, revA: string, revB: string, format:
           '',
           '| | who | what | before | after |',
           '| --- | --- | --- | --- | --- |',
-          ...sorted(list).map((row) => `| ${row.widened ? '⚠️ widened' : 'narrowed'} | ${cell(row.who)} | ${cell(row.what)} | ${cell(row.before)} | ${cell(row.after)} |`),
+          ...sorted(list).map(
+            (row) =>
+              `| ${row.widened ? '⚠️ widened' : 'narrowed'} | ${cell(row.who)} | ${cell(row.what)} | ${cell(row.before)} | ${cell(row.after)} |`,
+          ),
           '',
         ];
   return [

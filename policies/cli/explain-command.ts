@@ -16,17 +16,25 @@ import { describePermission, permissionOf } from './permission.ts';
  * ```
  */
 export function explainCommand(loaded: LoadedPolicies, identity: RequestIdentity): string {
-  const lines = [`${identity.email} (groups: ${identity.groups.length > 0 ? identity.groups.join(', ') : 'none'})`, '', 'Sign-in (Access policies):'];
+  const lines = [
+    `${identity.email} (groups: ${identity.groups.length > 0 ? identity.groups.join(', ') : 'none'})`,
+    '',
+    'Sign-in (Access policies):',
+  ];
   for (const environment of environmentsOf(loaded)) {
     const decision = decideSignIn(policiesForEnvironment(loaded.access ?? [], environment.name), identity);
-    lines.push(`  ${environment.label.padEnd(20)} ${decision.allowed ? 'may sign in' : 'refused    '}  ${decision.reason}`);
+    lines.push(
+      `  ${environment.label.padEnd(20)} ${decision.allowed ? 'may sign in' : 'refused    '}  ${decision.reason}`,
+    );
   }
   if (loaded.tools) {
     lines.push('', `Tools, resources and prompts (tool policies; unknown methods: ${loaded.tools.unlistedMethods}):`);
     const targets = targetsOf([loaded]);
     if (targets.length === 0) lines.push('  (no inventory.yaml: nothing to list)');
     for (const target of targets) {
-      lines.push(`  ${`${target.kind} ${target.name}`.padEnd(56)} ${describePermission(permissionOf(loaded.tools, identity, target))}`);
+      lines.push(
+        `  ${`${target.kind} ${target.name}`.padEnd(56)} ${describePermission(permissionOf(loaded.tools, identity, target))}`,
+      );
     }
   }
   return lines.join('\n');

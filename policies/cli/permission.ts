@@ -26,7 +26,10 @@ export function permissionOf(policies: ToolPolicies, identity: RequestIdentity, 
   if (outright.allowed) return { level: 'allowed', rule: outright.rule };
   const rule = policies.rules.find((candidate) => candidate.name === listed.rule);
   const conditions = Object.entries(rule?.arguments ?? {})
-    .map(([name, constraint]) => `${name} ${'oneOf' in constraint ? `oneOf ${JSON.stringify(constraint.oneOf)}` : `prefix ${JSON.stringify(constraint.prefix)}`}`)
+    .map(
+      ([name, constraint]) =>
+        `${name} ${'oneOf' in constraint ? `oneOf ${JSON.stringify(constraint.oneOf)}` : `prefix ${JSON.stringify(constraint.prefix)}`}`,
+    )
     .join(', ');
   return { level: 'conditional', rule: listed.rule, conditions };
 }

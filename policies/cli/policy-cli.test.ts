@@ -8,7 +8,12 @@ import { runPolicyCli } from './policy-cli.ts';
 
 // A scratch git repository holding a copy of the shipped policies, so diff reads real revisions.
 let repo: string;
-const git = (...args: string[]) => execFileSync('git', ['-c', 'user.name=test', '-c', 'user.email=test@example.com', '-c', 'commit.gpgsign=false', ...args], { cwd: repo, stdio: 'pipe' });
+const git = (...args: string[]) =>
+  execFileSync(
+    'git',
+    ['-c', 'user.name=test', '-c', 'user.email=test@example.com', '-c', 'commit.gpgsign=false', ...args],
+    { cwd: repo, stdio: 'pipe' },
+  );
 const policyFile = (name: string) => join(repo, 'policies', name);
 const commitAll = (message: string) => {
   git('add', '-A');
@@ -28,7 +33,10 @@ afterAll(() => rmSync(repo, { recursive: true, force: true }));
 describe('policy diff', () => {
   it('prints the widened rows of a commit that widens access, and fails with --fail-on-widen', () => {
     const tools = readFileSync(policyFile('tools.yaml'), 'utf8');
-    writeFileSync(policyFile('tools.yaml'), tools.replace('      - get-tiny-image\n', '      - get-tiny-image\n      - trigger-long-running-operation\n'));
+    writeFileSync(
+      policyFile('tools.yaml'),
+      tools.replace('      - get-tiny-image\n', '      - get-tiny-image\n      - trigger-long-running-operation\n'),
+    );
     commitAll('support may run long operations');
 
     const result = runPolicyCli(['diff', 'HEAD~1', 'HEAD', '--fail-on-widen', '--format', 'markdown'], repo);
@@ -43,17 +51,36 @@ describe('policy diff', () => {
 
   it('reports lost sign-in as narrowed (exit 0 even with --fail-on-widen), for people given on the command line too', () => {
     const access = readFileSync(policyFile('access.yaml'), 'utf8');
-    writeFileSync(policyFile('access.yaml'), access.replace('environments: [prod, local]', 'environments: [prod, local, dev]'));
+    writeFileSync(
+      policyFile('access.yaml'),
+      access.replace('environments: [prod, local]', 'environments: [prod, local, dev]'),
+    );
     commitAll('no contractors in dev either');
 
-    const result = runPolicyCli(['diff', 'HEAD~1', 'HEAD', '--fail-on-widen', '--email', 'carl@example.com', '--groups', 'contractors,engineering'], repo);
+    const result = runPolicyCli(
+      [
+        'diff',
+        'HEAD~1',
+        'HEAD',
+        '--fail-on-widen',
+        '--email',
+        'carl@example.com',
+        '--groups',
+        'contractors,engineering',
+      ],
+      repo,
+    );
     expect(result.exitCode).toBe(0);
-    expect(result.stdout).toContain('narrowed  mallory@example.com [contractors]  sign-in (dev): allowed (employees) -> refused (contractors-not-in-prod)');
+    expect(result.stdout).toContain(
+      'narrowed  mallory@example.com [contractors]  sign-in (dev): allowed (employees) -> refused (contractors-not-in-prod)',
+    );
     expect(result.stdout).toContain('narrowed  carl@example.com [contractors, engineering]  sign-in (dev)');
   });
 
   it('compares with the working tree when given one revision, and says when nothing changed', () => {
-    expect(runPolicyCli(['diff', 'HEAD'], repo).stdout).toContain('No change in who may sign in or use what between HEAD and the working tree.');
+    expect(runPolicyCli(['diff', 'HEAD'], repo).stdout).toContain(
+      'No change in who may sign in or use what between HEAD and the working tree.',
+    );
   });
 
   it('refuses an unknown revision with exit 2', () => {
@@ -81,7 +108,10 @@ describe('policy check', () => {
     const dir = mkdtempSync(join(tmpdir(), 'secure-mcp-policy-check-'));
     try {
       for (const name of Object.values(POLICY_FILES)) copyFileSync(join(POLICY_DIR, name), join(dir, name));
-      writeFileSync(join(dir, 'cases.yaml'), 'requests:\n  - who: { email: bob@example.com, groups: [support] }\n    tool: echo\n    expect: deny\n');
+      writeFileSync(
+        join(dir, 'cases.yaml'),
+        'requests:\n  - who: { email: bob@example.com, groups: [support] }\n    tool: echo\n    expect: deny\n',
+      );
       const result = runPolicyCli(['check', '--dir', dir], repo);
       expect(result.exitCode).toBe(1);
       expect(result.stderr).toMatch(/cases\.yaml:2:5: bob@example\.com calling tool echo: expected deny, got allow/);

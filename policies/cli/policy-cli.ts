@@ -66,7 +66,9 @@ export function runPolicyCli(argv: string[], cwd: string): CliResult {
   switch (command) {
     case 'check': {
       const result = checkCommand(values.dir ?? POLICY_DIR);
-      return result.ok ? { exitCode: 0, stdout: `${result.output}\n`, stderr: '' } : { exitCode: 1, stdout: '', stderr: `${result.output}\n` };
+      return result.ok
+        ? { exitCode: 0, stdout: `${result.output}\n`, stderr: '' }
+        : { exitCode: 1, stdout: '', stderr: `${result.output}\n` };
     }
     case 'explain': {
       if (people.length !== 1) return usage('explain needs exactly one --email');
@@ -82,16 +84,26 @@ export function runPolicyCli(argv: string[], cwd: string): CliResult {
       let before: LoadedPolicies;
       let after: LoadedPolicies;
       try {
-        root = execFileSync('git', ['rev-parse', '--show-toplevel'], { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
+        root = execFileSync('git', ['rev-parse', '--show-toplevel'], {
+          cwd,
+          encoding: 'utf8',
+          stdio: ['ignore', 'pipe', 'pipe'],
+        }).trim();
         before = readPoliciesAtRevision(root, revisions[0]);
         after = readPoliciesAtRevision(root, revisions[1]);
       } catch (error) {
-        return { exitCode: 2, stdout: '', stderr: `cannot read the policies: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}\n` };
+        return {
+          exitCode: 2,
+          stdout: '',
+          stderr: `cannot read the policies: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}\n`,
+        };
       }
       if (before.problems.length > 0) return unreadable(before, revisions[0]!);
       if (after.problems.length > 0) return unreadable(after, revisions[1] ?? 'the working tree');
       const diff = diffPolicies(before, after, people);
-      const widened = [...diff.signIn, ...diff.use, ...(diff.unlistedMethods ? [diff.unlistedMethods] : [])].some((row) => row.widened);
+      const widened = [...diff.signIn, ...diff.use, ...(diff.unlistedMethods ? [diff.unlistedMethods] : [])].some(
+        (row) => row.widened,
+      );
       const notes = [
         ...missingFiles(before, revisions[0]!),
         ...missingFiles(after, revisions[1] ?? 'the working tree'),
@@ -113,7 +125,10 @@ function missingFiles(loaded: LoadedPolicies, where: string): string[] {
 }
 
 function splitGroups(groups: string | undefined): string[] {
-  return (groups ?? '').split(',').map((group) => group.trim()).filter((group) => group.length > 0);
+  return (groups ?? '')
+    .split(',')
+    .map((group) => group.trim())
+    .filter((group) => group.length > 0);
 }
 
 function usage(problem: string): CliResult {
@@ -121,7 +136,11 @@ function usage(problem: string): CliResult {
 }
 
 function unreadable(loaded: LoadedPolicies, where: string): CliResult {
-  return { exitCode: 2, stdout: '', stderr: `the policies in ${where} are invalid:\n${loaded.problems.map(formatProblem).join('\n')}\n` };
+  return {
+    exitCode: 2,
+    stdout: '',
+    stderr: `the policies in ${where} are invalid:\n${loaded.problems.map(formatProblem).join('\n')}\n`,
+  };
 }
 
 if (process.argv[1] && import.meta.url === new URL(`file://${process.argv[1]}`).href) {

@@ -1,5 +1,11 @@
 import { execFileSync } from 'node:child_process';
-import { checkPolicyTexts, POLICY_FILES, readPolicyDirectory, type LoadedPolicies, type PolicyTexts } from '../load/load-policies.ts';
+import {
+  checkPolicyTexts,
+  POLICY_FILES,
+  readPolicyDirectory,
+  type LoadedPolicies,
+  type PolicyTexts,
+} from '../load/load-policies.ts';
 import { join } from 'node:path';
 
 /**
@@ -17,7 +23,11 @@ export function readPoliciesAtRevision(repoRoot: string, revision: string | unde
   const texts: PolicyTexts = {};
   for (const [role, name] of Object.entries(POLICY_FILES) as [keyof typeof POLICY_FILES, string][]) {
     try {
-      texts[role] = execFileSync('git', ['show', `${revision}:policies/${name}`], { cwd: repoRoot, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+      texts[role] = execFileSync('git', ['show', `${revision}:policies/${name}`], {
+        cwd: repoRoot,
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
     } catch {
       // The file did not exist at that revision: nothing to compare for it.
     }

@@ -48,14 +48,17 @@ export function runCases(loaded: LoadedPolicies): PolicyProblem[] {
 
 /** The JSON-RPC request a case row stands for. */
 export function callOf(row: Pick<RequestCase, 'tool' | 'resource' | 'prompt' | 'method' | 'arguments'>): JsonRpcCall {
-  if (row.tool !== undefined) return { method: 'tools/call', params: { name: row.tool, arguments: row.arguments ?? {} } };
+  if (row.tool !== undefined)
+    return { method: 'tools/call', params: { name: row.tool, arguments: row.arguments ?? {} } };
   if (row.resource !== undefined) return { method: 'resources/read', params: { uri: row.resource } };
-  if (row.prompt !== undefined) return { method: 'prompts/get', params: { name: row.prompt, arguments: row.arguments ?? {} } };
+  if (row.prompt !== undefined)
+    return { method: 'prompts/get', params: { name: row.prompt, arguments: row.arguments ?? {} } };
   return { method: row.method!, params: {} };
 }
 
 function describeCase(row: RequestCase): string {
-  if (row.tool !== undefined) return `calling tool ${row.tool}${row.arguments ? ` with ${JSON.stringify(row.arguments)}` : ''}`;
+  if (row.tool !== undefined)
+    return `calling tool ${row.tool}${row.arguments ? ` with ${JSON.stringify(row.arguments)}` : ''}`;
   if (row.resource !== undefined) return `reading resource ${row.resource}`;
   if (row.prompt !== undefined) return `getting prompt ${row.prompt}`;
   return `calling method ${row.method}`;

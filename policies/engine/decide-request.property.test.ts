@@ -25,7 +25,9 @@ const rule: fc.Arbitrary<Omit<ToolRule, 'name'>> = fc.record({
 // Rule names are unique in a valid file (check refuses duplicates), so here too.
 const policies: fc.Arbitrary<ToolPolicies> = fc.record({
   unlistedMethods: fc.constantFrom('allow' as const, 'deny' as const),
-  rules: fc.array(rule, { maxLength: 6 }).map((rules) => rules.map((body, index) => ({ name: `rule-${index}`, ...body }))),
+  rules: fc
+    .array(rule, { maxLength: 6 })
+    .map((rules) => rules.map((body, index) => ({ name: `rule-${index}`, ...body }))),
 });
 const identity: fc.Arbitrary<RequestIdentity> = fc.record({
   email: fc.constantFrom('alice@example.com', 'bob@example.com', 'eve@outside.test'),
@@ -40,7 +42,8 @@ describe('decideRequest, for any policy, person and tool', () => {
     fc.assert(
       fc.property(policies, identity, fc.constantFrom(...names), (policy, person, tool) => {
         const decision = decideRequest(policy, person, { method: 'tools/call', params: { name: tool } });
-        if (policy.rules.some((candidate) => candidate.effect === 'deny' && applies(candidate, person, tool))) expect(decision.allowed).toBe(false);
+        if (policy.rules.some((candidate) => candidate.effect === 'deny' && applies(candidate, person, tool)))
+          expect(decision.allowed).toBe(false);
       }),
     );
   });
@@ -50,7 +53,9 @@ describe('decideRequest, for any policy, person and tool', () => {
       fc.property(policies, identity, fc.constantFrom(...names), (policy, person, tool) => {
         const decision = decideRequest(policy, person, { method: 'tools/call', params: { name: tool } });
         if (decision.allowed) {
-          const decider = policy.rules.find((candidate) => candidate.name === decision.rule && candidate.effect === 'allow');
+          const decider = policy.rules.find(
+            (candidate) => candidate.name === decision.rule && candidate.effect === 'allow',
+          );
           expect(decider && applies(decider, person, tool)).toBe(true);
         } else if (!policy.rules.some((candidate) => applies(candidate, person, tool))) {
           expect(decision.rule).toBe('default-deny');
@@ -62,7 +67,12 @@ describe('decideRequest, for any policy, person and tool', () => {
   it('lists exactly the tools a call would be allowed for (no argument constraints here)', () => {
     fc.assert(
       fc.property(policies, identity, (policy, person) => {
-        const listed = filterList(policy, person, 'tools', names.map((name) => ({ name }))).map((tool) => tool.name);
+        const listed = filterList(
+          policy,
+          person,
+          'tools',
+          names.map((name) => ({ name })),
+        ).map((tool) => tool.name);
         expect(listed).toEqual(names.filter((name) => decideTarget(policy, person, { kind: 'tool', name }).allowed));
       }),
     );

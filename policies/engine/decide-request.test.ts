@@ -5,9 +5,22 @@ import { decideRequest } from './decide-request.ts';
 const alice: RequestIdentity = { email: 'alice@example.com', groups: ['engineering'] };
 const bob: RequestIdentity = { email: 'bob@example.com', groups: ['support'] };
 
-const policiesOf = (rules: ToolRule[], unlistedMethods: 'allow' | 'deny' = 'deny'): ToolPolicies => ({ unlistedMethods, rules });
-const callTool = (name: string, args?: Record<string, unknown>) => ({ method: 'tools/call', params: { name, arguments: args } });
-const allowEngineering: ToolRule = { name: 'eng', effect: 'allow', who: [{ group: 'engineering' }], tools: ['*'], resources: ['*'], prompts: ['*'] };
+const policiesOf = (rules: ToolRule[], unlistedMethods: 'allow' | 'deny' = 'deny'): ToolPolicies => ({
+  unlistedMethods,
+  rules,
+});
+const callTool = (name: string, args?: Record<string, unknown>) => ({
+  method: 'tools/call',
+  params: { name, arguments: args },
+});
+const allowEngineering: ToolRule = {
+  name: 'eng',
+  effect: 'allow',
+  who: [{ group: 'engineering' }],
+  tools: ['*'],
+  resources: ['*'],
+  prompts: ['*'],
+};
 
 describe('decideRequest: one test per semantic rule', () => {
   it('denies by default when no rule allows', () => {
@@ -26,16 +39,28 @@ describe('decideRequest: one test per semantic rule', () => {
 
   it('a deny rule beats an allow rule, even when the allow rule comes first', () => {
     const deny: ToolRule = { name: 'no-env', effect: 'deny', who: [{ everyone: true }], tools: ['get-env'] };
-    expect(decideRequest(policiesOf([allowEngineering, deny]), alice, callTool('get-env'))).toMatchObject({ allowed: false, rule: 'no-env' });
+    expect(decideRequest(policiesOf([allowEngineering, deny]), alice, callTool('get-env'))).toMatchObject({
+      allowed: false,
+      rule: 'no-env',
+    });
   });
 
   it('a deny rule for other people does not touch this person', () => {
-    const deny: ToolRule = { name: 'no-env-for-support', effect: 'deny', who: [{ group: 'support' }], tools: ['get-env'] };
-    expect(decideRequest(policiesOf([deny, allowEngineering]), alice, callTool('get-env'))).toMatchObject({ allowed: true, rule: 'eng' });
+    const deny: ToolRule = {
+      name: 'no-env-for-support',
+      effect: 'deny',
+      who: [{ group: 'support' }],
+      tools: ['get-env'],
+    };
+    expect(decideRequest(policiesOf([deny, allowEngineering]), alice, callTool('get-env'))).toMatchObject({
+      allowed: true,
+      rule: 'eng',
+    });
   });
 
   it('who matches on any one entry: email (any case), email domain, group, everyone', () => {
-    const rule = (who: ToolRule['who']): ToolPolicies => policiesOf([{ name: 'r', effect: 'allow', who, tools: ['echo'] }]);
+    const rule = (who: ToolRule['who']): ToolPolicies =>
+      policiesOf([{ name: 'r', effect: 'allow', who, tools: ['echo'] }]);
     expect(decideRequest(rule([{ email: 'BOB@example.com' }]), bob, callTool('echo')).allowed).toBe(true);
     expect(decideRequest(rule([{ emailDomain: 'Example.COM' }]), bob, callTool('echo')).allowed).toBe(true);
     expect(decideRequest(rule([{ emailDomain: 'example.co' }]), bob, callTool('echo')).allowed).toBe(false);
@@ -53,23 +78,45 @@ describe('decideRequest: one test per semantic rule', () => {
   });
 
   it('tools, resources and prompts are matched by their own lists', () => {
-    const policies = policiesOf([{ name: 'r', effect: 'allow', who: [{ everyone: true }], resources: ['demo://*'], prompts: ['simple-*'] }]);
-    expect(decideRequest(policies, bob, { method: 'resources/read', params: { uri: 'demo://a/b' } })).toMatchObject({ allowed: true, target: { kind: 'resource' } });
-    expect(decideRequest(policies, bob, { method: 'resources/subscribe', params: { uri: 'file:///x' } }).allowed).toBe(false);
-    expect(decideRequest(policies, bob, { method: 'prompts/get', params: { name: 'simple-prompt' } }).allowed).toBe(true);
+    const policies = policiesOf([
+      { name: 'r', effect: 'allow', who: [{ everyone: true }], resources: ['demo://*'], prompts: ['simple-*'] },
+    ]);
+    expect(decideRequest(policies, bob, { method: 'resources/read', params: { uri: 'demo://a/b' } })).toMatchObject({
+      allowed: true,
+      target: { kind: 'resource' },
+    });
+    expect(decideRequest(policies, bob, { method: 'resources/subscribe', params: { uri: 'file:///x' } }).allowed).toBe(
+      false,
+    );
+    expect(decideRequest(policies, bob, { method: 'prompts/get', params: { name: 'simple-prompt' } }).allowed).toBe(
+      true,
+    );
     expect(decideRequest(policies, bob, callTool('simple-prompt')).allowed).toBe(false);
   });
 
   it('completion/complete is decided on the prompt or resource it completes', () => {
-    const policies = policiesOf([{ name: 'r', effect: 'allow', who: [{ everyone: true }], prompts: ['simple-prompt'] }]);
-    const complete = (ref: unknown) => ({ method: 'completion/complete', params: { ref, argument: { name: 'a', value: '' } } });
+    const policies = policiesOf([
+      { name: 'r', effect: 'allow', who: [{ everyone: true }], prompts: ['simple-prompt'] },
+    ]);
+    const complete = (ref: unknown) => ({
+      method: 'completion/complete',
+      params: { ref, argument: { name: 'a', value: '' } },
+    });
     expect(decideRequest(policies, bob, complete({ type: 'ref/prompt', name: 'simple-prompt' })).allowed).toBe(true);
     expect(decideRequest(policies, bob, complete({ type: 'ref/prompt', name: 'other' })).allowed).toBe(false);
     expect(decideRequest(policies, bob, complete({ type: 'ref/resource', uri: 'demo://x' })).allowed).toBe(false);
   });
 
   it('an allow rule with argument constraints allows only calls that keep them; a missing argument breaks them', () => {
-    const policies = policiesOf([{ name: 'weather', effect: 'allow', who: [{ everyone: true }], tools: ['weather'], arguments: { city: { oneOf: ['Chicago', 3] } } }]);
+    const policies = policiesOf([
+      {
+        name: 'weather',
+        effect: 'allow',
+        who: [{ everyone: true }],
+        tools: ['weather'],
+        arguments: { city: { oneOf: ['Chicago', 3] } },
+      },
+    ]);
     expect(decideRequest(policies, bob, callTool('weather', { city: 'Chicago' })).allowed).toBe(true);
     expect(decideRequest(policies, bob, callTool('weather', { city: 3 })).allowed).toBe(true);
     expect(decideRequest(policies, bob, callTool('weather', { city: '3' })).allowed).toBe(false);
@@ -81,7 +128,15 @@ describe('decideRequest: one test per semantic rule', () => {
   });
 
   it('a prefix constraint refuses values outside the prefix and values that climb out with ..', () => {
-    const policies = policiesOf([{ name: 'files', effect: 'allow', who: [{ everyone: true }], tools: ['read'], arguments: { path: { prefix: '/srv/data/' } } }]);
+    const policies = policiesOf([
+      {
+        name: 'files',
+        effect: 'allow',
+        who: [{ everyone: true }],
+        tools: ['read'],
+        arguments: { path: { prefix: '/srv/data/' } },
+      },
+    ]);
     expect(decideRequest(policies, bob, callTool('read', { path: '/srv/data/a.txt' })).allowed).toBe(true);
     expect(decideRequest(policies, bob, callTool('read', { path: '/etc/passwd' })).allowed).toBe(false);
     expect(decideRequest(policies, bob, callTool('read', { path: '/srv/data/../../etc/passwd' })).allowed).toBe(false);
@@ -90,13 +145,30 @@ describe('decideRequest: one test per semantic rule', () => {
   });
 
   it('any allow rule suffices: an unconstrained rule allows what a constrained one would not', () => {
-    const constrained: ToolRule = { name: 'weather', effect: 'allow', who: [{ everyone: true }], tools: ['weather'], arguments: { city: { oneOf: ['Chicago'] } } };
-    expect(decideRequest(policiesOf([constrained, allowEngineering]), alice, callTool('weather', { city: 'Paris' }))).toMatchObject({ allowed: true, rule: 'eng' });
+    const constrained: ToolRule = {
+      name: 'weather',
+      effect: 'allow',
+      who: [{ everyone: true }],
+      tools: ['weather'],
+      arguments: { city: { oneOf: ['Chicago'] } },
+    };
+    expect(
+      decideRequest(policiesOf([constrained, allowEngineering]), alice, callTool('weather', { city: 'Paris' })),
+    ).toMatchObject({ allowed: true, rule: 'eng' });
   });
 
   it('session methods are allowed by the built-in protocol rule; lists by the listing rule', () => {
     const none = policiesOf([]);
-    for (const method of ['initialize', 'server/discover', 'ping', 'notifications/initialized', 'notifications/cancelled', 'logging/setLevel', 'tasks/get', 'tasks/update']) {
+    for (const method of [
+      'initialize',
+      'server/discover',
+      'ping',
+      'notifications/initialized',
+      'notifications/cancelled',
+      'logging/setLevel',
+      'tasks/get',
+      'tasks/update',
+    ]) {
       expect(decideRequest(none, bob, { method })).toMatchObject({ allowed: true, rule: 'protocol' });
     }
     for (const method of ['tools/list', 'resources/list', 'resources/templates/list', 'prompts/list']) {
@@ -105,23 +177,47 @@ describe('decideRequest: one test per semantic rule', () => {
   });
 
   it('subscriptions/listen is allowed only for resources this person may read', () => {
-    const policies = policiesOf([{ name: 'docs', effect: 'allow', who: [{ everyone: true }], resources: ['demo://docs/*'] }]);
-    const listen = (resourceSubscriptions?: unknown) => ({ method: 'subscriptions/listen', params: { notifications: { toolsListChanged: true, resourceSubscriptions } } });
+    const policies = policiesOf([
+      { name: 'docs', effect: 'allow', who: [{ everyone: true }], resources: ['demo://docs/*'] },
+    ]);
+    const listen = (resourceSubscriptions?: unknown) => ({
+      method: 'subscriptions/listen',
+      params: { notifications: { toolsListChanged: true, resourceSubscriptions } },
+    });
     expect(decideRequest(policies, bob, listen())).toMatchObject({ allowed: true, rule: 'protocol' });
     expect(decideRequest(policies, bob, listen(['demo://docs/a']))).toMatchObject({ allowed: true, rule: 'protocol' });
-    expect(decideRequest(policies, bob, listen(['demo://docs/a', 'file:///etc/passwd']))).toMatchObject({ allowed: false, rule: 'default-deny', target: { kind: 'resource', name: 'file:///etc/passwd' } });
+    expect(decideRequest(policies, bob, listen(['demo://docs/a', 'file:///etc/passwd']))).toMatchObject({
+      allowed: false,
+      rule: 'default-deny',
+      target: { kind: 'resource', name: 'file:///etc/passwd' },
+    });
     expect(decideRequest(policies, bob, listen('demo://docs/a'))).toMatchObject({ allowed: false, rule: 'malformed' });
   });
 
   it('methods no rule can name follow the explicit unlistedMethods setting', () => {
-    expect(decideRequest(policiesOf([allowEngineering], 'deny'), alice, { method: 'x/new' })).toMatchObject({ allowed: false, rule: 'unlistedMethods' });
-    expect(decideRequest(policiesOf([], 'allow'), bob, { method: 'x/new' })).toMatchObject({ allowed: true, rule: 'unlistedMethods' });
+    expect(decideRequest(policiesOf([allowEngineering], 'deny'), alice, { method: 'x/new' })).toMatchObject({
+      allowed: false,
+      rule: 'unlistedMethods',
+    });
+    expect(decideRequest(policiesOf([], 'allow'), bob, { method: 'x/new' })).toMatchObject({
+      allowed: true,
+      rule: 'unlistedMethods',
+    });
   });
 
   it('a call that does not say what it is for is denied as malformed', () => {
     const policies = policiesOf([allowEngineering], 'allow');
-    expect(decideRequest(policies, alice, { method: 'tools/call', params: {} })).toMatchObject({ allowed: false, rule: 'malformed' });
-    expect(decideRequest(policies, alice, { method: 'resources/read', params: { uri: 5 } })).toMatchObject({ allowed: false, rule: 'malformed' });
-    expect(decideRequest(policies, alice, { method: 'tools/call' })).toMatchObject({ allowed: false, rule: 'malformed' });
+    expect(decideRequest(policies, alice, { method: 'tools/call', params: {} })).toMatchObject({
+      allowed: false,
+      rule: 'malformed',
+    });
+    expect(decideRequest(policies, alice, { method: 'resources/read', params: { uri: 5 } })).toMatchObject({
+      allowed: false,
+      rule: 'malformed',
+    });
+    expect(decideRequest(policies, alice, { method: 'tools/call' })).toMatchObject({
+      allowed: false,
+      rule: 'malformed',
+    });
   });
 });

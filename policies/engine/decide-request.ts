@@ -66,18 +66,33 @@ export interface JsonRpcCall {
  * ```
  */
 export function decideRequest(policies: ToolPolicies, identity: RequestIdentity, call: JsonRpcCall): RequestDecision {
-  if (PROTOCOL_METHODS.has(call.method)) return { allowed: true, rule: 'protocol', reason: `${call.method} is part of the MCP session.` };
-  if (LIST_METHODS.has(call.method)) return { allowed: true, rule: 'listing', reason: `${call.method} is answered with what this person may use.` };
+  if (PROTOCOL_METHODS.has(call.method))
+    return { allowed: true, rule: 'protocol', reason: `${call.method} is part of the MCP session.` };
+  if (LIST_METHODS.has(call.method))
+    return { allowed: true, rule: 'listing', reason: `${call.method} is answered with what this person may use.` };
 
   if (call.method === 'subscriptions/listen') return decideListen(policies, identity, call);
 
   const target = targetOf(call);
   if (target === null) {
     return policies.unlistedMethods === 'allow'
-      ? { allowed: true, rule: 'unlistedMethods', reason: `${call.method} is not a method the policy names; unlistedMethods is allow.` }
-      : { allowed: false, rule: 'unlistedMethods', reason: `${call.method} is not a method the policy names; unlistedMethods is deny.` };
+      ? {
+          allowed: true,
+          rule: 'unlistedMethods',
+          reason: `${call.method} is not a method the policy names; unlistedMethods is allow.`,
+        }
+      : {
+          allowed: false,
+          rule: 'unlistedMethods',
+          reason: `${call.method} is not a method the policy names; unlistedMethods is deny.`,
+        };
   }
-  if (target === undefined) return { allowed: false, rule: 'malformed', reason: `${call.method} does not say which tool, resource or prompt it is for.` };
+  if (target === undefined)
+    return {
+      allowed: false,
+      rule: 'malformed',
+      reason: `${call.method} does not say which tool, resource or prompt it is for.`,
+    };
   return decideTarget(policies, identity, target, target.kind === 'tool' ? argumentsOf(call) : undefined);
 }
 
@@ -98,22 +113,40 @@ export function decideTarget(
   options: { ignoreArguments?: boolean } = {},
 ): RequestDecision {
   const what = `${target.kind} ${target.name}`;
-  const applies = (rule: ToolRule) => whoMatches(rule.who, identity) && anyGlobMatches(patternsFor(rule, target.kind), target.name);
+  const applies = (rule: ToolRule) =>
+    whoMatches(rule.who, identity) && anyGlobMatches(patternsFor(rule, target.kind), target.name);
 
   const denyingRule = policies.rules.find((rule) => rule.effect === 'deny' && applies(rule));
-  if (denyingRule) return { allowed: false, rule: denyingRule.name, reason: `Denied by rule "${denyingRule.name}" for ${what}.`, target };
+  if (denyingRule)
+    return {
+      allowed: false,
+      rule: denyingRule.name,
+      reason: `Denied by rule "${denyingRule.name}" for ${what}.`,
+      target,
+    };
 
   let unmet: { rule: string; broken: string } | undefined;
   for (const rule of policies.rules) {
     if (rule.effect !== 'allow' || !applies(rule)) continue;
     const broken = rule.arguments && !options.ignoreArguments ? brokenConstraint(rule.arguments, args) : undefined;
-    if (broken === undefined) return { allowed: true, rule: rule.name, reason: `Allowed by rule "${rule.name}" for ${what}.`, target };
+    if (broken === undefined)
+      return { allowed: true, rule: rule.name, reason: `Allowed by rule "${rule.name}" for ${what}.`, target };
     unmet ??= { rule: rule.name, broken };
   }
   if (unmet) {
-    return { allowed: false, rule: unmet.rule, reason: `Denied: rule "${unmet.rule}" allows ${what} only when ${unmet.broken}.`, target };
+    return {
+      allowed: false,
+      rule: unmet.rule,
+      reason: `Denied: rule "${unmet.rule}" allows ${what} only when ${unmet.broken}.`,
+      target,
+    };
   }
-  return { allowed: false, rule: 'default-deny', reason: `Denied by default: no rule allows ${what} for this person.`, target };
+  return {
+    allowed: false,
+    rule: 'default-deny',
+    reason: `Denied by default: no rule allows ${what} for this person.`,
+    target,
+  };
 }
 
 /**
@@ -125,13 +158,21 @@ function decideListen(policies: ToolPolicies, identity: RequestIdentity, call: J
   const notifications = isRecord(params.notifications) ? params.notifications : {};
   const uris = notifications.resourceSubscriptions;
   if (uris !== undefined && !(Array.isArray(uris) && uris.every((uri) => typeof uri === 'string'))) {
-    return { allowed: false, rule: 'malformed', reason: 'subscriptions/listen names its resource subscriptions in a form the gateway cannot check.' };
+    return {
+      allowed: false,
+      rule: 'malformed',
+      reason: 'subscriptions/listen names its resource subscriptions in a form the gateway cannot check.',
+    };
   }
   for (const uri of (uris ?? []) as string[]) {
     const decision = decideTarget(policies, identity, { kind: 'resource', name: uri });
     if (!decision.allowed) return decision;
   }
-  return { allowed: true, rule: 'protocol', reason: 'subscriptions/listen is part of the MCP session, for resources this person may read.' };
+  return {
+    allowed: true,
+    rule: 'protocol',
+    reason: 'subscriptions/listen is part of the MCP session, for resources this person may read.',
+  };
 }
 
 function patternsFor(rule: ToolRule, kind: PolicyTarget['kind']): string[] | undefined {

@@ -6,9 +6,17 @@ const alice: SignInIdentity = { email: 'alice@example.com', groups: ['engineerin
 const mallory: SignInIdentity = { email: 'mallory@example.com', groups: ['contractors'] };
 const eve: SignInIdentity = { email: 'eve@outside.test', groups: [] };
 
-const allowExampleDomain: AccessPolicy = { name: 'example-domain', decision: 'allow', include: [{ emailDomain: 'example.com' }] };
+const allowExampleDomain: AccessPolicy = {
+  name: 'example-domain',
+  decision: 'allow',
+  include: [{ emailDomain: 'example.com' }],
+};
 const allowEveryone: AccessPolicy = { name: 'everyone', decision: 'allow', include: [{ everyone: true }] };
-const denyMallory: AccessPolicy = { name: 'block-mallory', decision: 'deny', include: [{ email: 'mallory@example.com' }] };
+const denyMallory: AccessPolicy = {
+  name: 'block-mallory',
+  decision: 'deny',
+  include: [{ email: 'mallory@example.com' }],
+};
 
 interface Case {
   rule: string;
@@ -23,7 +31,9 @@ const cases: Case[] = [
   // include: any of
   {
     rule: 'include matches when any one of its rules matches',
-    policies: [{ name: 'p', decision: 'allow', include: [{ email: 'bob@example.com' }, { emailDomain: 'example.com' }] }],
+    policies: [
+      { name: 'p', decision: 'allow', include: [{ email: 'bob@example.com' }, { emailDomain: 'example.com' }] },
+    ],
     identity: alice,
     allowed: true,
     policy: 'p',
@@ -76,10 +86,16 @@ const cases: Case[] = [
   // exclude: none of
   {
     rule: 'exclude keeps out a person who matches any exclude rule',
-    policies: [{ ...allowExampleDomain, exclude: [{ email: 'nobody@example.com' }, { oidcClaim: { name: 'groups', value: 'contractors' } }] }],
+    policies: [
+      {
+        ...allowExampleDomain,
+        exclude: [{ email: 'nobody@example.com' }, { oidcClaim: { name: 'groups', value: 'contractors' } }],
+      },
+    ],
     identity: mallory,
     allowed: false,
-    reason: 'Denied by default: no policy allows this person ("example-domain": excludes OIDC claim groups=contractors).',
+    reason:
+      'Denied by default: no policy allows this person ("example-domain": excludes OIDC claim groups=contractors).',
   },
   {
     rule: 'exclude lets through a person who matches no exclude rule',
@@ -145,7 +161,8 @@ const cases: Case[] = [
     policies: [allowExampleDomain, { name: 'bob-only', decision: 'allow', include: [{ email: 'bob@example.com' }] }],
     identity: eve,
     allowed: false,
-    reason: 'Denied by default: no policy allows this person ("example-domain": no include rule matches; "bob-only": no include rule matches).',
+    reason:
+      'Denied by default: no policy allows this person ("example-domain": no include rule matches; "bob-only": no include rule matches).',
   },
   // rule semantics
   {
@@ -210,7 +227,9 @@ const cases: Case[] = [
   },
   {
     rule: 'an OIDC email claim matches the email',
-    policies: [{ name: 'p', decision: 'allow', include: [{ oidcClaim: { name: 'email', value: 'alice@example.com' } }] }],
+    policies: [
+      { name: 'p', decision: 'allow', include: [{ oidcClaim: { name: 'email', value: 'alice@example.com' } }] },
+    ],
     identity: alice,
     allowed: true,
     policy: 'p',
@@ -218,7 +237,9 @@ const cases: Case[] = [
   },
   {
     rule: 'an OIDC claim the identity does not carry never matches',
-    policies: [{ name: 'p', decision: 'allow', include: [{ oidcClaim: { name: 'department', value: 'engineering' } }] }],
+    policies: [
+      { name: 'p', decision: 'allow', include: [{ oidcClaim: { name: 'department', value: 'engineering' } }] },
+    ],
     identity: alice,
     allowed: false,
     reason: /no include rule matches/,

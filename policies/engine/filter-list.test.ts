@@ -7,8 +7,21 @@ const policies: ToolPolicies = {
   unlistedMethods: 'deny',
   rules: [
     { name: 'no-env', effect: 'deny', who: [{ everyone: true }], tools: ['get-env'] },
-    { name: 'support', effect: 'allow', who: [{ group: 'support' }], tools: ['get-*', 'echo'], resources: ['demo://static/*'], prompts: ['simple'] },
-    { name: 'weather', effect: 'allow', who: [{ group: 'support' }], tools: ['weather'], arguments: { city: { oneOf: ['Chicago'] } } },
+    {
+      name: 'support',
+      effect: 'allow',
+      who: [{ group: 'support' }],
+      tools: ['get-*', 'echo'],
+      resources: ['demo://static/*'],
+      prompts: ['simple'],
+    },
+    {
+      name: 'weather',
+      effect: 'allow',
+      who: [{ group: 'support' }],
+      tools: ['weather'],
+      arguments: { city: { oneOf: ['Chicago'] } },
+    },
   ],
 };
 
@@ -19,9 +32,18 @@ describe('filterList', () => {
   });
 
   it('filters resources by URI, templates by URI template, prompts by name', () => {
-    expect(filterList(policies, bob, 'resources', [{ uri: 'demo://static/a' }, { uri: 'demo://dynamic/b' }])).toEqual([{ uri: 'demo://static/a' }]);
-    expect(filterList(policies, bob, 'resourceTemplates', [{ uriTemplate: 'demo://static/{id}' }, { uriTemplate: 'x://{id}' }])).toEqual([{ uriTemplate: 'demo://static/{id}' }]);
-    expect(filterList(policies, bob, 'prompts', [{ name: 'simple' }, { name: 'complex' }])).toEqual([{ name: 'simple' }]);
+    expect(filterList(policies, bob, 'resources', [{ uri: 'demo://static/a' }, { uri: 'demo://dynamic/b' }])).toEqual([
+      { uri: 'demo://static/a' },
+    ]);
+    expect(
+      filterList(policies, bob, 'resourceTemplates', [
+        { uriTemplate: 'demo://static/{id}' },
+        { uriTemplate: 'x://{id}' },
+      ]),
+    ).toEqual([{ uriTemplate: 'demo://static/{id}' }]);
+    expect(filterList(policies, bob, 'prompts', [{ name: 'simple' }, { name: 'complex' }])).toEqual([
+      { name: 'simple' },
+    ]);
   });
 
   it('drops entries without a name rather than guessing', () => {

@@ -22,11 +22,19 @@ export type ListKind = keyof typeof LIST_KEYS;
  * filterList(policies, bob, 'tools', [{ name: 'echo' }, { name: 'get-env' }]); // [{ name: 'echo' }]
  * ```
  */
-export function filterList<Entry>(policies: ToolPolicies, identity: RequestIdentity, list: ListKind, entries: readonly Entry[]): Entry[] {
+export function filterList<Entry>(
+  policies: ToolPolicies,
+  identity: RequestIdentity,
+  list: ListKind,
+  entries: readonly Entry[],
+): Entry[] {
   const { kind, key } = LIST_KEYS[list];
   return entries.filter((entry) => {
     const name = typeof entry === 'object' && entry !== null ? (entry as Record<string, unknown>)[key] : undefined;
-    return typeof name === 'string' && decideTarget(policies, identity, { kind, name }, undefined, { ignoreArguments: true }).allowed;
+    return (
+      typeof name === 'string' &&
+      decideTarget(policies, identity, { kind, name }, undefined, { ignoreArguments: true }).allowed
+    );
   });
 }
 

@@ -14,7 +14,9 @@ const compiled = new Map<string, RegExp>();
 export function globMatches(pattern: string, name: string): boolean {
   let regex = compiled.get(pattern);
   if (!regex) {
-    const source = Array.from(pattern, (char) => (char === '*' ? '.*' : char === '?' ? '.' : char.replace(/[\\^$.|+()[\]{}]/g, '\\$&'))).join('');
+    const source = Array.from(pattern, (char) =>
+      char === '*' ? '.*' : char === '?' ? '.' : char.replace(/[\\^$.|+()[\]{}]/g, '\\$&'),
+    ).join('');
     regex = new RegExp(`^${source}$`, 's');
     compiled.set(pattern, regex);
   }

@@ -34,7 +34,12 @@ export function checkSemantics(
   if (access?.parsed.value) {
     const seen = new Set<string>();
     access.parsed.value.forEach((policy, index) => {
-      if (seen.has(policy.name)) at(access, ['policies', index, 'name'], `policy name "${policy.name}" is used twice; decisions name the policy, so names must be unique`);
+      if (seen.has(policy.name))
+        at(
+          access,
+          ['policies', index, 'name'],
+          `policy name "${policy.name}" is used twice; decisions name the policy, so names must be unique`,
+        );
       seen.add(policy.name);
     });
   }
@@ -42,7 +47,12 @@ export function checkSemantics(
   if (tools?.parsed.value) {
     const seen = new Set<string>();
     tools.parsed.value.rules.forEach((rule, index) => {
-      if (seen.has(rule.name)) at(tools, ['rules', index, 'name'], `rule name "${rule.name}" is used twice; decisions name the rule, so names must be unique`);
+      if (seen.has(rule.name))
+        at(
+          tools,
+          ['rules', index, 'name'],
+          `rule name "${rule.name}" is used twice; decisions name the rule, so names must be unique`,
+        );
       if ((BUILT_IN_RULE_NAMES as readonly string[]).includes(rule.name)) {
         at(tools, ['rules', index, 'name'], `rule name "${rule.name}" is reserved for the engine's own decisions`);
       }
@@ -55,7 +65,11 @@ export function checkSemantics(
       ] as const) {
         (rule[key] ?? []).forEach((pattern, patternIndex) => {
           if (offered.length > 0 && !offered.some((name) => anyGlobMatches([pattern], name))) {
-            at(tools, ['rules', index, key, patternIndex], `${key.slice(0, -1)} pattern "${pattern}" matches no ${key.slice(0, -1)} in ${inventory.file}`);
+            at(
+              tools,
+              ['rules', index, key, patternIndex],
+              `${key.slice(0, -1)} pattern "${pattern}" matches no ${key.slice(0, -1)} in ${inventory.file}`,
+            );
           }
         });
       }

@@ -10,13 +10,25 @@ import type { ToolPolicies } from '../model/tool-policy.ts';
 import { checkSemantics, type Located } from './check-semantics.ts';
 import { parsePolicyText } from './parse-policy-text.ts';
 import { PolicyFileError, type PolicyProblem } from './policy-problem.ts';
-import { accessFileSchema, casesFileSchema, inventoryFileSchema, toolsFileSchema, type Inventory, type PolicyCases } from './schemas.ts';
+import {
+  accessFileSchema,
+  casesFileSchema,
+  inventoryFileSchema,
+  toolsFileSchema,
+  type Inventory,
+  type PolicyCases,
+} from './schemas.ts';
 
 /** The folder of the shipped policies. */
 export const POLICY_DIR = join(dirname(fileURLToPath(import.meta.url)), '..');
 
 /** The file names inside a policy folder. */
-export const POLICY_FILES = { access: 'access.yaml', tools: 'tools.yaml', inventory: 'inventory.yaml', cases: 'cases.yaml' } as const;
+export const POLICY_FILES = {
+  access: 'access.yaml',
+  tools: 'tools.yaml',
+  inventory: 'inventory.yaml',
+  cases: 'cases.yaml',
+} as const;
 
 /** The text of each policy file, by role; absent files are `undefined`. Lets `diff` read files from git. */
 export type PolicyTexts = Partial<Record<keyof typeof POLICY_FILES, string>>;
@@ -43,7 +55,10 @@ export interface LoadedPolicies {
  */
 export function checkPolicyTexts(texts: PolicyTexts, label: string): LoadedPolicies {
   const problems: PolicyProblem[] = [];
-  const parse = <T>(role: keyof typeof POLICY_FILES, schema: Parameters<typeof parsePolicyText>[2]): Located<T> | undefined => {
+  const parse = <T>(
+    role: keyof typeof POLICY_FILES,
+    schema: Parameters<typeof parsePolicyText>[2],
+  ): Located<T> | undefined => {
     const text = texts[role];
     if (text === undefined) return undefined;
     const file = `${label}/${POLICY_FILES[role]}`;
@@ -56,12 +71,16 @@ export function checkPolicyTexts(texts: PolicyTexts, label: string): LoadedPolic
   const inventory = parse<Inventory>('inventory', inventoryFileSchema);
   const cases = parse<PolicyCases>('cases', casesFileSchema);
   const inventoryValue = inventory?.parsed.value;
-  problems.push(...checkSemantics(access, tools, inventory && inventoryValue ? { ...inventory, value: inventoryValue } : undefined));
+  problems.push(
+    ...checkSemantics(access, tools, inventory && inventoryValue ? { ...inventory, value: inventoryValue } : undefined),
+  );
   const located = { access, tools, inventory, cases };
   return {
     locate: (role, path) => {
       const file = located[role];
-      return file ? { file: file.file, ...file.parsed.locate(path) } : { file: `${label}/${POLICY_FILES[role]}`, line: 1, column: 1 };
+      return file
+        ? { file: file.file, ...file.parsed.locate(path) }
+        : { file: `${label}/${POLICY_FILES[role]}`, line: 1, column: 1 };
     },
     access: access?.parsed.value,
     tools: tools?.parsed.value,
@@ -88,7 +107,8 @@ export function readPolicyDirectory(dir: string): LoadedPolicies {
   for (const [role, name] of Object.entries(POLICY_FILES) as [keyof typeof POLICY_FILES, string][]) {
     const path = join(dir, name);
     if (existsSync(path)) texts[role] = readFileSync(path, 'utf8');
-    else if (role === 'access' || role === 'tools') missing.push({ file: `${label}/${name}`, line: 1, column: 1, message: 'file is missing' });
+    else if (role === 'access' || role === 'tools')
+      missing.push({ file: `${label}/${name}`, line: 1, column: 1, message: 'file is missing' });
   }
   const loaded = checkPolicyTexts(texts, label);
   return { ...loaded, problems: [...missing, ...loaded.problems] };

@@ -20,7 +20,11 @@ export interface ParsedPolicyText<T> {
  * parsed.problems[0]; // { file: 'policies/tools.yaml', line: 1, column: 8, message: 'rules must be a list' }
  * ```
  */
-export function parsePolicyText<Schema extends z.ZodType>(text: string, file: string, schema: Schema): ParsedPolicyText<z.output<Schema>> {
+export function parsePolicyText<Schema extends z.ZodType>(
+  text: string,
+  file: string,
+  schema: Schema,
+): ParsedPolicyText<z.output<Schema>> {
   const lineCounter = new LineCounter();
   const document = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   const position = (offset: number) => {
@@ -29,19 +33,29 @@ export function parsePolicyText<Schema extends z.ZodType>(text: string, file: st
   };
   const locate = (path: ReadonlyArray<PropertyKey>) => position(offsetOf(document, path));
 
-  const yamlProblems = document.errors.map((error) => ({ file, ...position(error.pos[0]), message: `YAML: ${firstLine(error.message)}` }));
+  const yamlProblems = document.errors.map((error) => ({
+    file,
+    ...position(error.pos[0]),
+    message: `YAML: ${firstLine(error.message)}`,
+  }));
   if (yamlProblems.length > 0) return { value: undefined, problems: yamlProblems, locate };
 
   const result = schema.safeParse(document.toJS() ?? {});
   if (result.success) return { value: result.data, problems: [], locate };
 
   // An object with an unknown key also fails its "exactly one kind" check; the unknown key is the real news.
-  const unknownKeyPaths = new Set(result.error.issues.filter((issue) => issue.code === 'unrecognized_keys').map((issue) => issue.path.join('.')));
-  const issues = result.error.issues.filter((issue) => issue.code !== 'custom' || !unknownKeyPaths.has(issue.path.join('.')));
+  const unknownKeyPaths = new Set(
+    result.error.issues.filter((issue) => issue.code === 'unrecognized_keys').map((issue) => issue.path.join('.')),
+  );
+  const issues = result.error.issues.filter(
+    (issue) => issue.code !== 'custom' || !unknownKeyPaths.has(issue.path.join('.')),
+  );
   const problems = issues.map((issue) => {
     const path = issue.path as PropertyKey[];
     const where =
-      issue.code === 'unrecognized_keys' ? position(keyOffset(document, path, issue.keys[0]!) ?? offsetOf(document, path)) : locate(path);
+      issue.code === 'unrecognized_keys'
+        ? position(keyOffset(document, path, issue.keys[0]!) ?? offsetOf(document, path))
+        : locate(path);
     return { file, ...where, message: issue.message };
   });
   problems.sort((a, b) => a.line - b.line || a.column - b.column);
@@ -51,7 +65,9 @@ export function parsePolicyText<Schema extends z.ZodType>(text: string, file: st
 /** The start offset of the deepest node on `path` that exists. */
 function offsetOf(document: Document, path: ReadonlyArray<PropertyKey>): number {
   for (let length = path.length; length >= 0; length--) {
-    const node = document.getIn(path.slice(0, length) as unknown[], true) as { range?: [number, number, number] } | undefined;
+    const node = document.getIn(path.slice(0, length) as unknown[], true) as
+      | { range?: [number, number, number] }
+      | undefined;
     if (node && typeof node === 'object' && node.range) return node.range[0];
   }
   return 0;

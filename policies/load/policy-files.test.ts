@@ -41,19 +41,37 @@ describe('npm run policy -- check', () => {
     const { dir, file } = policiesWith(fixture);
     const result = checkCommand(dir);
     expect(result.ok).toBe(false);
-    expect(result.problems.some((problem) => problem.file.endsWith(`/${file}`) && problem.line === Number(line) && problem.message.includes(fragment!))).toBe(true);
+    expect(
+      result.problems.some(
+        (problem) =>
+          problem.file.endsWith(`/${file}`) && problem.line === Number(line) && problem.message.includes(fragment!),
+      ),
+    ).toBe(true);
     expect(result.output).toContain(`${file}:${line}:`);
   });
 });
 
 describe('parsePolicyText', () => {
   it('points an unknown key at the key itself, with the closest known key', () => {
-    const parsed = parsePolicyText('unlistedMethods: deny\nrules:\n  - name: a\n    effect: allow\n    who: [{ everyone: true }]\n    tols: [echo]\n', 'tools.yaml', toolsFileSchema);
-    expect(parsed.problems).toContainEqual({ file: 'tools.yaml', line: 6, column: 5, message: expect.stringContaining('unknown key "tols" in a tool rule (did you mean "tools"?)') });
+    const parsed = parsePolicyText(
+      'unlistedMethods: deny\nrules:\n  - name: a\n    effect: allow\n    who: [{ everyone: true }]\n    tols: [echo]\n',
+      'tools.yaml',
+      toolsFileSchema,
+    );
+    expect(parsed.problems).toContainEqual({
+      file: 'tools.yaml',
+      line: 6,
+      column: 5,
+      message: expect.stringContaining('unknown key "tols" in a tool rule (did you mean "tools"?)'),
+    });
   });
 
   it('refuses duplicate keys, which YAML would otherwise resolve silently', () => {
-    const parsed = parsePolicyText('unlistedMethods: deny\nunlistedMethods: allow\nrules: []\n', 'tools.yaml', toolsFileSchema);
+    const parsed = parsePolicyText(
+      'unlistedMethods: deny\nunlistedMethods: allow\nrules: []\n',
+      'tools.yaml',
+      toolsFileSchema,
+    );
     expect(parsed.problems[0]).toMatchObject({ line: 2, message: expect.stringMatching(/^YAML: .*unique/i) });
   });
 });

@@ -7,7 +7,11 @@ import type { AccessPolicyEntry, AccessRule } from '../model/access-policy.ts';
 import type { ToolPolicies } from '../model/tool-policy.ts';
 import { strictObject } from './strict-object.ts';
 
-const nonEmptyText = (what: string) => z.string({ error: `${what} must be text` }).trim().min(1, `${what} must not be empty`);
+const nonEmptyText = (what: string) =>
+  z
+    .string({ error: `${what} must be text` })
+    .trim()
+    .min(1, `${what} must not be empty`);
 
 /** `group: x` is the readable spelling of Cloudflare's OIDC claim rule on `groups`. */
 const accessRuleSchema = strictObject('an Access rule', {
@@ -15,9 +19,15 @@ const accessRuleSchema = strictObject('an Access rule', {
   emailDomain: nonEmptyText('emailDomain').optional(),
   group: nonEmptyText('group').optional(),
   everyone: z.literal(true, { error: 'everyone must be true' }).optional(),
-  oidcClaim: strictObject('an oidcClaim rule', { name: nonEmptyText('claim name'), value: nonEmptyText('claim value') }).optional(),
+  oidcClaim: strictObject('an oidcClaim rule', {
+    name: nonEmptyText('claim name'),
+    value: nonEmptyText('claim value'),
+  }).optional(),
 })
-  .refine((rule) => Object.keys(rule).length === 1, 'a rule has exactly one kind: email, emailDomain, group, everyone or oidcClaim')
+  .refine(
+    (rule) => Object.keys(rule).length === 1,
+    'a rule has exactly one kind: email, emailDomain, group, everyone or oidcClaim',
+  )
   .transform((rule): AccessRule => {
     if (rule.email !== undefined) return { email: rule.email };
     if (rule.emailDomain !== undefined) return { emailDomain: rule.emailDomain };
@@ -26,13 +36,17 @@ const accessRuleSchema = strictObject('an Access rule', {
     return { oidcClaim: rule.oidcClaim! };
   });
 
-const environmentsSchema = z.array(nonEmptyText('environment name')).min(1, 'environments must name at least one environment (leave the key out for all)');
+const environmentsSchema = z
+  .array(nonEmptyText('environment name'))
+  .min(1, 'environments must name at least one environment (leave the key out for all)');
 
 const accessPolicySchema = strictObject('an Access policy', {
   name: nonEmptyText('name'),
   decision: z.enum(['allow', 'deny'], { error: 'decision must be allow or deny' }),
   environments: environmentsSchema.optional(),
-  include: z.array(accessRuleSchema, { error: 'include must be a list of rules' }).min(1, 'include must not be empty: a policy must include someone'),
+  include: z
+    .array(accessRuleSchema, { error: 'include must be a list of rules' })
+    .min(1, 'include must not be empty: a policy must include someone'),
   require: z.array(accessRuleSchema, { error: 'require must be a list of rules' }).optional(),
   exclude: z.array(accessRuleSchema, { error: 'exclude must be a list of rules' }).optional(),
   sessionDuration: z
@@ -45,7 +59,9 @@ const accessPolicySchema = strictObject('an Access policy', {
 export const accessFileSchema = strictObject('the Access policy file', {
   /** The environments policies may name; a name outside this list is a typo that would silently drop a policy. */
   environments: environmentsSchema.optional(),
-  policies: z.array(accessPolicySchema, { error: 'policies must be a list' }).min(1, 'policies must not be empty: nobody could sign in'),
+  policies: z
+    .array(accessPolicySchema, { error: 'policies must be a list' })
+    .min(1, 'policies must not be empty: nobody could sign in'),
 })
   .superRefine((file, context) => {
     if (!file.environments) return;
@@ -62,43 +78,64 @@ export const accessFileSchema = strictObject('the Access policy file', {
     });
   })
   .transform((file): AccessPolicyEntry[] =>
-  file.policies.map((policy) => {
-    const entry: AccessPolicyEntry = { name: policy.name, decision: policy.decision, include: policy.include };
-    if (policy.environments) entry.environments = policy.environments;
-    if (policy.require?.length) entry.require = policy.require;
-    if (policy.exclude?.length) entry.exclude = policy.exclude;
-    if (policy.sessionDuration) entry.sessionDuration = policy.sessionDuration;
-    return entry;
-  }),
-);
+    file.policies.map((policy) => {
+      const entry: AccessPolicyEntry = { name: policy.name, decision: policy.decision, include: policy.include };
+      if (policy.environments) entry.environments = policy.environments;
+      if (policy.require?.length) entry.require = policy.require;
+      if (policy.exclude?.length) entry.exclude = policy.exclude;
+      if (policy.sessionDuration) entry.sessionDuration = policy.sessionDuration;
+      return entry;
+    }),
+  );
 
 const whoSchema = strictObject('a who entry', {
   email: nonEmptyText('email').optional(),
   emailDomain: nonEmptyText('emailDomain').optional(),
   group: nonEmptyText('group').optional(),
   everyone: z.literal(true, { error: 'everyone must be true' }).optional(),
-}).refine((who) => Object.keys(who).length === 1, 'a who entry has exactly one kind: email, emailDomain, group or everyone');
+}).refine(
+  (who) => Object.keys(who).length === 1,
+  'a who entry has exactly one kind: email, emailDomain, group or everyone',
+);
 
 const globList = (what: string) =>
-  z.array(nonEmptyText(`a ${what} pattern`), { error: `${what}s must be a list of patterns` }).min(1, `${what}s must not be empty (leave the key out instead)`);
+  z
+    .array(nonEmptyText(`a ${what} pattern`), { error: `${what}s must be a list of patterns` })
+    .min(1, `${what}s must not be empty (leave the key out instead)`);
 
 const argumentConstraintSchema = strictObject('an argument constraint', {
-  oneOf: z.array(z.union([z.string(), z.number(), z.boolean()]), { error: 'oneOf must be a list of values' }).min(1, 'oneOf must not be empty').optional(),
+  oneOf: z
+    .array(z.union([z.string(), z.number(), z.boolean()]), { error: 'oneOf must be a list of values' })
+    .min(1, 'oneOf must not be empty')
+    .optional(),
   prefix: nonEmptyText('prefix').optional(),
-}).refine((constraint) => Object.keys(constraint).length === 1, 'an argument constraint has exactly one kind: oneOf or prefix');
+}).refine(
+  (constraint) => Object.keys(constraint).length === 1,
+  'an argument constraint has exactly one kind: oneOf or prefix',
+);
 
 const toolRuleSchema = strictObject('a tool rule', {
   name: nonEmptyText('name'),
   effect: z.enum(['allow', 'deny'], { error: 'effect must be allow or deny' }),
-  who: z.array(whoSchema, { error: 'who must be a list' }).min(1, 'who must not be empty: a rule must be about someone'),
+  who: z
+    .array(whoSchema, { error: 'who must be a list' })
+    .min(1, 'who must not be empty: a rule must be about someone'),
   tools: globList('tool').optional(),
   resources: globList('resource').optional(),
   prompts: globList('prompt').optional(),
-  arguments: z.record(z.string(), argumentConstraintSchema, { error: 'arguments must map argument names to constraints' }).optional(),
+  arguments: z
+    .record(z.string(), argumentConstraintSchema, { error: 'arguments must map argument names to constraints' })
+    .optional(),
 })
   .refine((rule) => rule.tools || rule.resources || rule.prompts, 'a rule must name tools, resources or prompts')
-  .refine((rule) => !(rule.arguments && rule.effect === 'deny'), { message: 'arguments are for allow rules only', path: ['arguments'] })
-  .refine((rule) => !(rule.arguments && !rule.tools), { message: 'arguments constrain tool calls: the rule must name tools', path: ['arguments'] });
+  .refine((rule) => !(rule.arguments && rule.effect === 'deny'), {
+    message: 'arguments are for allow rules only',
+    path: ['arguments'],
+  })
+  .refine((rule) => !(rule.arguments && !rule.tools), {
+    message: 'arguments constrain tool calls: the rule must name tools',
+    path: ['arguments'],
+  });
 
 /** `policies/tools.yaml`. */
 export const toolsFileSchema = strictObject('the tool policy file', {
@@ -136,7 +173,8 @@ const requestCaseSchema = strictObject('a request case', {
   expect: z.enum(['allow', 'deny'], { error: 'expect must be allow or deny' }),
   rule: nonEmptyText('rule').optional(),
 }).refine(
-  (entry) => [entry.tool, entry.resource, entry.prompt, entry.method].filter((value) => value !== undefined).length === 1,
+  (entry) =>
+    [entry.tool, entry.resource, entry.prompt, entry.method].filter((value) => value !== undefined).length === 1,
   'a request case names exactly one of tool, resource, prompt or method',
 );
 

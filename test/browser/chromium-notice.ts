@@ -9,5 +9,7 @@ export const testsNeedingChromium = ['test/browser/*.test.ts', 'test/e2e/clients
 
 export default function chromiumNotice(): void {
   if (hasChromium) return;
-  console.log(`browser tests skipped (no Chromium): ${installChromiumHint}; left out: ${testsNeedingChromium.join(', ')}`);
+  console.log(
+    `browser tests skipped (no Chromium): ${installChromiumHint}; left out: ${testsNeedingChromium.join(', ')}`,
+  );
 }

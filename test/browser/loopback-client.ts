@@ -66,7 +66,9 @@ export class LoopbackClient extends InMemoryOAuthClient {
       this.#callbackArrived = true;
       this.#resolveCallback(callback);
       const title = callback.error ? SIGN_IN_FAILED_TITLE : SIGNED_IN_TITLE;
-      const detail = callback.error ? `${callback.error}: ${callback.errorDescription ?? ''}` : 'You can close this window.';
+      const detail = callback.error
+        ? `${callback.error}: ${callback.errorDescription ?? ''}`
+        : 'You can close this window.';
       response.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' });
       response.end(`<!doctype html><title>${title}</title><h1>${title}</h1><p id="detail">${escapeHtml(detail)}</p>`);
     });

@@ -67,7 +67,11 @@ describe.skipIf(!hasChromium)('signing in with a browser', () => {
       // The client's token is the person's: the native whoami tool answers with who signed in.
       const tokens = await client.exchange(callback.code!);
       const mcp = new Client({ name: 'browser-test', version: '1.0.0' });
-      await mcp.connect(new StreamableHTTPClientTransport(new URL('/mcp/native', stack.workerUrl), { requestInit: { headers: { Authorization: `Bearer ${tokens.access_token}` } } }));
+      await mcp.connect(
+        new StreamableHTTPClientTransport(new URL('/mcp/native', stack.workerUrl), {
+          requestInit: { headers: { Authorization: `Bearer ${tokens.access_token}` } },
+        }),
+      );
       try {
         const whoami = await mcp.callTool({ name: 'whoami', arguments: {} });
         expect(whoami.structuredContent).toMatchObject({ email: 'alice@example.com' });
@@ -93,7 +97,9 @@ describe.skipIf(!hasChromium)('signing in with a browser', () => {
     await withBrowserAndClient(async (page, client) => {
       await page.goto(await client.authorizationUrl());
       await page.getByRole('button', { name: 'Allow and sign in' }).click();
-      const refusal = page.waitForResponse((response) => response.request().method() === 'POST' && response.status() === 403);
+      const refusal = page.waitForResponse(
+        (response) => response.request().method() === 'POST' && response.status() === 403,
+      );
       await page.getByRole('button', { name: /mallory@example\.com/ }).click();
       await refusal;
       expect(await page.locator('h1').innerText()).toMatch(/don.t have access/i);

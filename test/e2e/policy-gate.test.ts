@@ -35,7 +35,9 @@ describe('tool policies through the gateway', () => {
     const alice = await connectAs('alice@example.com');
     try {
       const names = (await alice.listTools()).tools.map((tool) => tool.name);
-      expect(names).toEqual(expect.arrayContaining(['echo', 'get-sum', 'trigger-long-running-operation', 'get-structured-content']));
+      expect(names).toEqual(
+        expect.arrayContaining(['echo', 'get-sum', 'trigger-long-running-operation', 'get-structured-content']),
+      );
       expect(names).not.toContain('get-env');
       const result = await alice.callTool({ name: 'get-sum', arguments: { a: 2, b: 3 } });
       expect(JSON.stringify(result.content)).toContain('5');
@@ -53,10 +55,14 @@ describe('tool policies through the gateway', () => {
       expect(names).not.toContain('get-env');
       expect(names).not.toContain('toggle-simulated-logging');
 
-      const refused = await bob.callTool({ name: 'trigger-long-running-operation', arguments: { duration: 1, steps: 1 } }).catch((error: unknown) => error);
+      const refused = await bob
+        .callTool({ name: 'trigger-long-running-operation', arguments: { duration: 1, steps: 1 } })
+        .catch((error: unknown) => error);
       expect(refused).toBeInstanceOf(Error);
       expect((refused as { code?: number }).code).toBe(-32003);
-      expect((refused as Error).message).toContain('Forbidden by policy: Denied by default: no rule allows tool trigger-long-running-operation');
+      expect((refused as Error).message).toContain(
+        'Forbidden by policy: Denied by default: no rule allows tool trigger-long-running-operation',
+      );
 
       const echoed = await bob.callTool({ name: 'echo', arguments: { message: 'support says hi' } });
       expect(echoed.content).toEqual([{ type: 'text', text: 'Echo: support says hi' }]);

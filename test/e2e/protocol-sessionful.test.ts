@@ -1,7 +1,11 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
-import { CreateMessageRequestSchema, ElicitRequestSchema, type JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+import {
+  CreateMessageRequestSchema,
+  ElicitRequestSchema,
+  type JSONRPCMessage,
+} from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { obtainTokens } from '../../dev/client/obtain-tokens.ts';
 import { startPrivateStack } from '../../dev/stack/private-stack.ts';
@@ -36,7 +40,10 @@ function askingForRevision(transport: StreamableHTTPClientTransport, revision: s
 for (const revision of ['2025-06-18', '2025-11-25']) {
   describe(`a ${revision} client through the gateway`, () => {
     it('uses tools, resources and prompts, and answers sampling and elicitation', async () => {
-      const client = new Client({ name: `secure-mcp-e2e-${revision}`, version: '1.0.0' }, { capabilities: { sampling: {}, elicitation: {} } });
+      const client = new Client(
+        { name: `secure-mcp-e2e-${revision}`, version: '1.0.0' },
+        { capabilities: { sampling: {}, elicitation: {} } },
+      );
       client.setRequestHandler(CreateMessageRequestSchema, () => ({
         model: 'e2e-model',
         role: 'assistant',

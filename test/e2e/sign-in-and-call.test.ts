@@ -42,7 +42,9 @@ describe('a signed-in user reaches the stdio MCP server through the gateway', ()
       expect(oauth.tokens()?.access_token).toBeTruthy();
       const { tools } = await client.listTools();
       expect(tools.map((tool) => tool.name)).toContain('echo');
-      serverPids.push(...stack.bridge.sessions().flatMap((session) => (session.pid === undefined ? [] : [session.pid])));
+      serverPids.push(
+        ...stack.bridge.sessions().flatMap((session) => (session.pid === undefined ? [] : [session.pid])),
+      );
       expect(serverPids.length).toBeGreaterThan(0);
       const result = await client.callTool({ name: 'echo', arguments: { message: 'hello through the gateway' } });
       expect(result.content).toEqual([{ type: 'text', text: 'Echo: hello through the gateway' }]);
@@ -71,7 +73,9 @@ describe('without a token', () => {
       body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' }),
     });
     expect(response.status).toBe(401);
-    expect(response.headers.get('WWW-Authenticate')).toContain(`resource_metadata="${stack.workerUrl}/.well-known/oauth-protected-resource/mcp"`);
+    expect(response.headers.get('WWW-Authenticate')).toContain(
+      `resource_metadata="${stack.workerUrl}/.well-known/oauth-protected-resource/mcp"`,
+    );
     expect((await fetch(`${stack.workerUrl}/.well-known/oauth-protected-resource/mcp`)).status).toBe(200);
     expect((await fetch(`${stack.workerUrl}/.well-known/oauth-authorization-server`)).status).toBe(200);
   });

@@ -100,7 +100,8 @@ function checkConfig(env: Cloudflare.Env): WorkerConfig {
   if (!env.OAUTH_KV) problems.push('the OAUTH_KV binding is missing');
   for (const name of ['IDENTITY_SIGNING_KEY', 'COOKIE_SIGNING_KEY'] as const) {
     if (!env[name]) problems.push(`${name} is not set`);
-    else if (env[name].length < MIN_SECRET_LENGTH) problems.push(`${name} must be at least ${MIN_SECRET_LENGTH} characters`);
+    else if (env[name].length < MIN_SECRET_LENGTH)
+      problems.push(`${name} must be at least ${MIN_SECRET_LENGTH} characters`);
   }
   if (env.ADMIN_TOKEN && env.ADMIN_TOKEN.length < MIN_SECRET_LENGTH) {
     problems.push(`ADMIN_TOKEN must be at least ${MIN_SECRET_LENGTH} characters`);
@@ -142,7 +143,10 @@ function deepFreeze<T extends object>(value: T): T {
 }
 
 function commaList(value: string | undefined): string[] {
-  return (value ?? '').split(',').map((item) => item.trim()).filter((item) => item !== '');
+  return (value ?? '')
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item !== '');
 }
 
 function isHttpUrl(value: string): boolean {

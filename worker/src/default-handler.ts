@@ -21,7 +21,10 @@ export const defaultHandler: ExportedHandler<Cloudflare.Env> = {
     if (pathname === '/' && method === 'GET') return landingPage(config.resource);
     if (pathname === '/admin/revoke-user') return revokeUser(request, env, config);
     if (pathname === '/authorize' || pathname === '/callback') {
-      return new Response('Method Not Allowed', { status: 405, headers: { Allow: pathname === '/authorize' ? 'GET, POST' : 'GET' } });
+      return new Response('Method Not Allowed', {
+        status: 405,
+        headers: { Allow: pathname === '/authorize' ? 'GET, POST' : 'GET' },
+      });
     }
     return errorPage(404, 'Not found', 'There is nothing here. MCP clients connect to /mcp.');
   },

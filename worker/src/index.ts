@@ -93,12 +93,17 @@ export default {
     } catch (error) {
       if (!(error instanceof ConfigError)) throw error;
       console.error(JSON.stringify({ event: 'config_error', problems: error.problems }));
-      return new Response(`${error.message}\n`, { status: 500, headers: { 'Content-Type': 'text/plain; charset=utf-8' } });
+      return new Response(`${error.message}\n`, {
+        status: 500,
+        headers: { 'Content-Type': 'text/plain; charset=utf-8' },
+      });
     }
     if (provider?.publicUrl !== config.publicUrl) {
       provider = { publicUrl: config.publicUrl, instance: createProvider(config) };
     }
-    const refused = (await refuseOversizedCredentials(request, config.publicUrl)) ?? (await limitRegistration(request, env.REGISTRATION_RATE_LIMITER));
+    const refused =
+      (await refuseOversizedCredentials(request, config.publicUrl)) ??
+      (await limitRegistration(request, env.REGISTRATION_RATE_LIMITER));
     if (refused) return refused;
     return provider.instance.fetch(request, providerEnv(env), ctx);
   },

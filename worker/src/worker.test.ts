@@ -37,7 +37,10 @@ function authorizeUrl(clientId: string, extra: Record<string, string> = {}) {
 }
 
 function cookiesFrom(response: Response): string {
-  return response.headers.getSetCookie().map((cookie) => cookie.split(';')[0]).join('; ');
+  return response.headers
+    .getSetCookie()
+    .map((cookie) => cookie.split(';')[0])
+    .join('; ');
 }
 
 describe('discovery', () => {
@@ -112,7 +115,9 @@ describe('consent page', () => {
     });
     expect(approve.status).toBe(302);
     const location = new URL(approve.headers.get('Location')!);
-    expect(location.origin + location.pathname).toBe('http://localhost:9/cdn-cgi/access/sso/oidc/test-client/authorization');
+    expect(location.origin + location.pathname).toBe(
+      'http://localhost:9/cdn-cgi/access/sso/oidc/test-client/authorization',
+    );
     expect(location.searchParams.get('client_id')).toBe('test-client');
     expect(location.searchParams.get('redirect_uri')).toBe(`${origin}/callback`);
     expect(location.searchParams.get('code_challenge_method')).toBe('S256');

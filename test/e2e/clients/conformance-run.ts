@@ -10,7 +10,12 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 
 const run = promisify(execFile);
-const conformanceBin = join(createRequire(import.meta.url).resolve('@modelcontextprotocol/conformance/package.json'), '..', 'dist', 'index.js');
+const conformanceBin = join(
+  createRequire(import.meta.url).resolve('@modelcontextprotocol/conformance/package.json'),
+  '..',
+  'dist',
+  'index.js',
+);
 
 /** One check's outcome: `SUCCESS`, `FAILURE`, `WARNING`, …, and the runner's reason when it failed. */
 export interface CheckOutcome {
@@ -34,12 +39,16 @@ export async function runConformance(url: string): Promise<ConformanceResults> {
   const outputDir = await mkdtemp(join(tmpdir(), 'secure-mcp-conformance-'));
   try {
     // The runner exits non-zero when any scenario fails; the results files are what count.
-    await run(process.execPath, [conformanceBin, 'server', '--url', url, '-o', outputDir], { timeout: 300_000 }).catch(() => {});
+    await run(process.execPath, [conformanceBin, 'server', '--url', url, '-o', outputDir], { timeout: 300_000 }).catch(
+      () => {},
+    );
     const results: ConformanceResults = new Map();
     for (const entry of await readdir(outputDir)) {
       // Folder names are `server-<scenario>-<timestamp>`.
       const scenario = entry.replace(/^server-/, '').replace(/-\d{4}-\d{2}-\d{2}T[\d-]+Z$/, '');
-      const checks = JSON.parse(await readFile(join(outputDir, entry, 'checks.json'), 'utf8')) as Array<{ id: string } & CheckOutcome>;
+      const checks = JSON.parse(await readFile(join(outputDir, entry, 'checks.json'), 'utf8')) as Array<
+        { id: string } & CheckOutcome
+      >;
       for (const { id, status, errorMessage } of checks) results.set(`${scenario}/${id}`, { status, errorMessage });
     }
     return results;
@@ -50,5 +59,8 @@ export async function runConformance(url: string): Promise<ConformanceResults> {
 
 /** The checks of `results` that passed, sorted. */
 export function passedChecks(results: ConformanceResults): string[] {
-  return [...results].filter(([, outcome]) => outcome.status === 'SUCCESS').map(([check]) => check).sort();
+  return [...results]
+    .filter(([, outcome]) => outcome.status === 'SUCCESS')
+    .map(([check]) => check)
+    .sort();
 }

@@ -14,7 +14,9 @@ import { startPrivateStack } from '../../../dev/stack/private-stack.ts';
 import { passedChecks, runConformance } from './conformance-run.ts';
 import { startTokenShim, type RunningTokenShim } from './token-shim.ts';
 
-const serverEverythingEntry = createRequire(import.meta.url).resolve('@modelcontextprotocol/server-everything/dist/index.js');
+const serverEverythingEntry = createRequire(import.meta.url).resolve(
+  '@modelcontextprotocol/server-everything/dist/index.js',
+);
 
 let stack: Awaited<ReturnType<typeof startPrivateStack>>;
 let shim: RunningTokenShim;

@@ -49,14 +49,27 @@ interface CliRun {
 
 /** Runs `inspector --cli <mcpUrl> …args` with the token as a header. */
 async function inspectorCli(args: string[], bearer = token): Promise<CliRun> {
-  const argv = [inspectorBin, '--cli', stack.mcpUrl, '--transport', 'http', '--header', `Authorization: Bearer ${bearer}`, ...args];
+  const argv = [
+    inspectorBin,
+    '--cli',
+    stack.mcpUrl,
+    '--transport',
+    'http',
+    '--header',
+    `Authorization: Bearer ${bearer}`,
+    ...args,
+  ];
   const options = { env: { ...process.env, HOME: home, MCP_CATALOG_PATH: join(home, 'mcp.json') }, timeout: 60_000 };
   try {
     const { stdout, stderr } = await run(process.execPath, argv, options);
     return { exitCode: 0, stdout, stderr };
   } catch (error) {
     const failed = error as { code?: number; stdout?: string; stderr?: string };
-    return { exitCode: typeof failed.code === 'number' ? failed.code : -1, stdout: failed.stdout ?? '', stderr: failed.stderr ?? '' };
+    return {
+      exitCode: typeof failed.code === 'number' ? failed.code : -1,
+      stdout: failed.stdout ?? '',
+      stderr: failed.stderr ?? '',
+    };
   }
 }
 
@@ -69,7 +82,14 @@ describe('MCP Inspector CLI with a token', () => {
   });
 
   it('calls a tool', async () => {
-    const output = await inspectorCli(['--method', 'tools/call', '--tool-name', 'echo', '--tool-arg', 'message=from the Inspector']);
+    const output = await inspectorCli([
+      '--method',
+      'tools/call',
+      '--tool-name',
+      'echo',
+      '--tool-arg',
+      'message=from the Inspector',
+    ]);
     expect(output.exitCode, output.stderr).toBe(0);
     expect(JSON.parse(output.stdout)).toEqual({ content: [{ type: 'text', text: 'Echo: from the Inspector' }] });
   });

@@ -77,7 +77,9 @@ describe.skipIf(!hasChromium)('mcp-remote (Claude Desktop) with a browser sign-i
       const result = await client.callTool({ name: 'echo', arguments: { message: 'from Claude Desktop' } });
       expect(result.content).toEqual([{ type: 'text', text: 'Echo: from Claude Desktop' }]);
     } catch (error) {
-      throw new Error(`${(error as Error).message}\nmcp-remote stderr:\n${stderrLog.join('').slice(-3000)}`, { cause: error });
+      throw new Error(`${(error as Error).message}\nmcp-remote stderr:\n${stderrLog.join('').slice(-3000)}`, {
+        cause: error,
+      });
     } finally {
       await browser.close();
       await client.close();

@@ -4,7 +4,10 @@
  * One token covers both; the tool policies filter both; `whoami` returns the identity
  * the gateway verified at Access.
  */
-import { Client as ClientV2, StreamableHTTPClientTransport as StreamableHTTPClientTransportV2 } from '@modelcontextprotocol/client';
+import {
+  Client as ClientV2,
+  StreamableHTTPClientTransport as StreamableHTTPClientTransportV2,
+} from '@modelcontextprotocol/client';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { UnauthorizedError } from '@modelcontextprotocol/sdk/client/auth.js';
@@ -46,9 +49,15 @@ describe('native tools for a user the policies allow everything (alice, engineer
     try {
       const { tools } = await client.listTools();
       expect(tools.map((tool) => tool.name).sort()).toEqual(['add', 'whoami']);
-      expect(await client.callTool({ name: 'add', arguments: { a: 23, b: 19 } })).toMatchObject({ content: [{ type: 'text', text: '42' }] });
+      expect(await client.callTool({ name: 'add', arguments: { a: 23, b: 19 } })).toMatchObject({
+        content: [{ type: 'text', text: '42' }],
+      });
       const whoami = await client.callTool({ name: 'whoami', arguments: {} });
-      expect(whoami.structuredContent).toMatchObject({ email: 'alice@example.com', name: 'Alice Example', groups: ['engineering'] });
+      expect(whoami.structuredContent).toMatchObject({
+        email: 'alice@example.com',
+        name: 'Alice Example',
+        groups: ['engineering'],
+      });
     } finally {
       await client.close();
     }
@@ -66,8 +75,13 @@ describe('native tools for a user the policies allow everything (alice, engineer
   });
 
   it('serves the stateless 2026-07-28 revision to SDK v2', async () => {
-    const client = new ClientV2({ name: 'native-tools-e2e-v2', version: '1.0.0' }, { versionNegotiation: { mode: { pin: '2026-07-28' } } });
-    await client.connect(new StreamableHTTPClientTransportV2(nativeUrl, { requestInit: withToken('alice@example.com') }));
+    const client = new ClientV2(
+      { name: 'native-tools-e2e-v2', version: '1.0.0' },
+      { versionNegotiation: { mode: { pin: '2026-07-28' } } },
+    );
+    await client.connect(
+      new StreamableHTTPClientTransportV2(nativeUrl, { requestInit: withToken('alice@example.com') }),
+    );
     try {
       const result = await client.callTool({ name: 'add', arguments: { a: 2, b: 3 } });
       expect(result.content).toEqual([{ type: 'text', text: '5' }]);
@@ -112,7 +126,9 @@ describe('a client configured with the /mcp/native URL', () => {
     await firstTry.finishAuth(oauth.takeAuthorizationCode());
     await client.connect(new StreamableHTTPClientTransport(nativeUrl, { authProvider: oauth }));
     try {
-      expect(await client.callTool({ name: 'add', arguments: { a: 23, b: 19 } })).toMatchObject({ content: [{ text: '42' }] });
+      expect(await client.callTool({ name: 'add', arguments: { a: 23, b: 19 } })).toMatchObject({
+        content: [{ text: '42' }],
+      });
     } finally {
       await client.close();
     }
@@ -127,6 +143,8 @@ describe('native tools without a token', () => {
       body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' }),
     });
     expect(response.status).toBe(401);
-    expect(response.headers.get('WWW-Authenticate')).toContain(`resource_metadata="${stack.workerUrl}/.well-known/oauth-protected-resource/mcp"`);
+    expect(response.headers.get('WWW-Authenticate')).toContain(
+      `resource_metadata="${stack.workerUrl}/.well-known/oauth-protected-resource/mcp"`,
+    );
   });
 });

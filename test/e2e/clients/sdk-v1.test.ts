@@ -50,7 +50,9 @@ describe('MCP SDK v1 over the old HTTP+SSE transport', () => {
     const sseUrl = new URL('/mcp/sse', stack.workerUrl);
     const oauth = new ScriptedOAuthClient('alice@example.com', 'SDK v1 SSE client');
     const firstTry = new SSEClientTransport(sseUrl, { authProvider: oauth });
-    await expect(new Client({ name: 'sdk-v1-sse-client', version: '1.0.0' }).connect(firstTry)).rejects.toBeInstanceOf(UnauthorizedError);
+    await expect(new Client({ name: 'sdk-v1-sse-client', version: '1.0.0' }).connect(firstTry)).rejects.toBeInstanceOf(
+      UnauthorizedError,
+    );
     await firstTry.finishAuth(oauth.takeAuthorizationCode());
     // A failed SSE connect leaves its Client attached to the dead transport: connect a new one.
     const client = new Client({ name: 'sdk-v1-sse-client', version: '1.0.0' });

@@ -4,7 +4,13 @@
  * the stateless 2026-07-28 revision (`server/discover`, no initialize, `Mcp-Method` and
  * `Mcp-Name` headers on every POST), and, in its default posture, the sessionful one.
  */
-import { Client, StreamableHTTPClientTransport, UnauthorizedError, type FetchLike, type OAuthDiscoveryState } from '@modelcontextprotocol/client';
+import {
+  Client,
+  StreamableHTTPClientTransport,
+  UnauthorizedError,
+  type FetchLike,
+  type OAuthDiscoveryState,
+} from '@modelcontextprotocol/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signInThroughGateway } from '../../../dev/client/gateway-sign-in.ts';
 import { ScriptedOAuthClient } from '../../../dev/client/scripted-oauth-client.ts';
@@ -94,7 +100,10 @@ async function connect(client: Client, sent: SentRequest[]): Promise<StreamableH
 describe('MCP SDK v2, stateless 2026-07-28', () => {
   it('discovers the server, lists tools and calls echo without a session', async () => {
     const sent: SentRequest[] = [];
-    const client = new Client({ name: 'sdk-v2-client', version: '2.4.0' }, { versionNegotiation: { mode: { pin: '2026-07-28' } } });
+    const client = new Client(
+      { name: 'sdk-v2-client', version: '2.4.0' },
+      { versionNegotiation: { mode: { pin: '2026-07-28' } } },
+    );
     await connect(client, sent);
     try {
       const { tools } = await client.listTools();
@@ -103,8 +112,12 @@ describe('MCP SDK v2, stateless 2026-07-28', () => {
       expect(result.content).toEqual([{ type: 'text', text: 'Echo: stateless' }]);
 
       // The same fetch also carries the OAuth requests (registration, token): keep the MCP ones.
-      const mcpPosts = sent.filter((request) => request.url === stack.mcpUrl && request.httpMethod === 'POST' && request.status !== 401);
-      expect(mcpPosts.map((request) => request.mcpMethod)).toEqual(expect.arrayContaining(['server/discover', 'tools/list', 'tools/call']));
+      const mcpPosts = sent.filter(
+        (request) => request.url === stack.mcpUrl && request.httpMethod === 'POST' && request.status !== 401,
+      );
+      expect(mcpPosts.map((request) => request.mcpMethod)).toEqual(
+        expect.arrayContaining(['server/discover', 'tools/list', 'tools/call']),
+      );
       expect(mcpPosts.find((request) => request.mcpMethod === 'tools/call')?.mcpName).toBe('echo');
       expect(mcpPosts.every((request) => request.protocolVersion === '2026-07-28' && !request.hasSession)).toBe(true);
       expect(mcpPosts.map((request) => request.mcpMethod)).not.toContain('initialize');

@@ -30,7 +30,11 @@ export interface RunningTokenShim {
  * await shim.close();
  * ```
  */
-export async function startTokenShim(targetUrl: string, token: string, options: { keepSessions?: number } = {}): Promise<RunningTokenShim> {
+export async function startTokenShim(
+  targetUrl: string,
+  token: string,
+  options: { keepSessions?: number } = {},
+): Promise<RunningTokenShim> {
   const target = new URL(targetUrl);
   const sessions: string[] = [];
   /** Closes the oldest sessions beyond `keepSessions`, as a client does with sessions it is done with. */

@@ -6,7 +6,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SignJWT } from 'jose';
 import { startBridge, type RunningBridge } from '../../../container/src/bridge.ts';
-import { IDENTITY_HEADER, identityAuthenticator, signIdentityToken, verifyIdentityToken } from '../../../container/src/identity-token.ts';
+import {
+  IDENTITY_HEADER,
+  identityAuthenticator,
+  signIdentityToken,
+  verifyIdentityToken,
+} from '../../../container/src/identity-token.ts';
 
 const key = 'bridge-test-identity-key-0123456789abcdef';
 let bridge: RunningBridge;
@@ -28,7 +33,11 @@ beforeAll(async () => {
   bridge = await startBridge({
     command: stdioServer,
     port: 0,
-    authenticate: identityAuthenticator({ key, audience: () => audience, onRefused: (reason) => refusals.push(reason) }),
+    authenticate: identityAuthenticator({
+      key,
+      audience: () => audience,
+      onRefused: (reason) => refusals.push(reason),
+    }),
     logger: () => {},
   });
   audience = `${bridge.url}/mcp`;
@@ -37,7 +46,12 @@ afterAll(async () => {
   await bridge?.close();
 });
 
-const initialize = { jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'attack', version: '1' } } };
+const initialize = {
+  jsonrpc: '2.0',
+  id: 1,
+  method: 'initialize',
+  params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'attack', version: '1' } },
+};
 
 function post(body: object, headers: Record<string, string> = {}) {
   return fetch(`${bridge.url}/mcp`, {
@@ -68,8 +82,20 @@ describe('the bridge refuses requests without a valid Worker-signed identity', (
 
   it('tampered identity (payload changed after signing): 401', async () => {
     const [header, , signature] = (await identityFor(alice)).split('.');
-    const payload = btoa(JSON.stringify({ iss: 'secure-mcp-worker', sub: 'sub-admin', email: 'ceo@example.com', groups: ['admins'], aud: audience, iat: Math.floor(Date.now() / 1000), exp: Math.floor(Date.now() / 1000) + 60 }))
-      .replace(/=+$/, '').replace(/\+/g, '-').replace(/\//g, '_');
+    const payload = btoa(
+      JSON.stringify({
+        iss: 'secure-mcp-worker',
+        sub: 'sub-admin',
+        email: 'ceo@example.com',
+        groups: ['admins'],
+        aud: audience,
+        iat: Math.floor(Date.now() / 1000),
+        exp: Math.floor(Date.now() / 1000) + 60,
+      }),
+    )
+      .replace(/=+$/, '')
+      .replace(/\+/g, '-')
+      .replace(/\//g, '_');
     expect((await post(initialize, { [IDENTITY_HEADER]: `${header}.${payload}.${signature}` })).status).toBe(401);
   });
 
@@ -84,7 +110,8 @@ describe('the bridge refuses requests without a valid Worker-signed identity', (
   });
 
   it('unsigned identity (alg none): 401', async () => {
-    const encode = (value: object) => btoa(JSON.stringify(value)).replace(/=+$/, '').replace(/\+/g, '-').replace(/\//g, '_');
+    const encode = (value: object) =>
+      btoa(JSON.stringify(value)).replace(/=+$/, '').replace(/\+/g, '-').replace(/\//g, '_');
     const now = Math.floor(Date.now() / 1000);
     const unsigned = `${encode({ alg: 'none', typ: 'secure-mcp-identity+jwt' })}.${encode({ iss: 'secure-mcp-worker', sub: 'x', email: 'x@example.com', groups: [], aud: audience, iat: now, exp: now + 60 })}.`;
     expect((await post(initialize, { [IDENTITY_HEADER]: unsigned })).status).toBe(401);
@@ -94,8 +121,11 @@ describe('the bridge refuses requests without a valid Worker-signed identity', (
     const now = Math.floor(Date.now() / 1000);
     const longLived = await new SignJWT({ email: alice.email, groups: [] })
       .setProtectedHeader({ alg: 'HS256', typ: 'secure-mcp-identity+jwt' })
-      .setIssuer('secure-mcp-worker').setSubject(alice.userKey).setAudience(audience)
-      .setIssuedAt(now - 3600).setExpirationTime(now + 3600)
+      .setIssuer('secure-mcp-worker')
+      .setSubject(alice.userKey)
+      .setAudience(audience)
+      .setIssuedAt(now - 3600)
+      .setExpirationTime(now + 3600)
       .sign(new TextEncoder().encode(key));
     expect((await post(initialize, { [IDENTITY_HEADER]: longLived })).status).toBe(401);
   });
@@ -114,11 +144,19 @@ describe('sessions are not authentication (SECURITY.md 12)', () => {
     expect(sessionId).toBeTruthy();
     await opened.body?.cancel();
     const list = { jsonrpc: '2.0', id: 2, method: 'tools/list' };
-    const asBob = await post(list, { 'mcp-session-id': sessionId!, 'mcp-protocol-version': '2025-06-18', [IDENTITY_HEADER]: await identityFor(bob) });
+    const asBob = await post(list, {
+      'mcp-session-id': sessionId!,
+      'mcp-protocol-version': '2025-06-18',
+      [IDENTITY_HEADER]: await identityFor(bob),
+    });
     expect(asBob.status).toBe(404);
     const asNobody = await post(list, { 'mcp-session-id': sessionId!, 'mcp-protocol-version': '2025-06-18' });
     expect(asNobody.status).toBe(401);
-    const asAlice = await post(list, { 'mcp-session-id': sessionId!, 'mcp-protocol-version': '2025-06-18', [IDENTITY_HEADER]: await identityFor(alice) });
+    const asAlice = await post(list, {
+      'mcp-session-id': sessionId!,
+      'mcp-protocol-version': '2025-06-18',
+      [IDENTITY_HEADER]: await identityFor(alice),
+    });
     expect(asAlice.status).toBe(200);
     await asAlice.body?.cancel();
   });

@@ -10,18 +10,37 @@ const allowList = { redirectHostAllowlist: ['claude.ai', 'app.example.com'] };
 
 describe('checkClientRegistration', () => {
   it('allows https and loopback http redirect URIs', () => {
-    expect(checkClientRegistration({ redirect_uris: ['https://anything.example/cb', 'http://127.0.0.1:3000/cb', 'http://[::1]:1/cb'] }, open)).toBeUndefined();
+    expect(
+      checkClientRegistration(
+        { redirect_uris: ['https://anything.example/cb', 'http://127.0.0.1:3000/cb', 'http://[::1]:1/cb'] },
+        open,
+      ),
+    ).toBeUndefined();
   });
 
   it('with an allow-list, refuses a redirect host not on it but keeps loopback', () => {
-    expect(checkClientRegistration({ redirect_uris: ['https://claude.ai/api/mcp/auth_callback'] }, allowList)).toBeUndefined();
-    expect(checkClientRegistration({ redirect_uris: ['http://localhost:6274/oauth/callback'] }, allowList)).toBeUndefined();
-    expect(checkClientRegistration({ redirect_uris: ['https://evil.example/cb'] }, allowList)?.description).toContain('evil.example');
+    expect(
+      checkClientRegistration({ redirect_uris: ['https://claude.ai/api/mcp/auth_callback'] }, allowList),
+    ).toBeUndefined();
+    expect(
+      checkClientRegistration({ redirect_uris: ['http://localhost:6274/oauth/callback'] }, allowList),
+    ).toBeUndefined();
+    expect(checkClientRegistration({ redirect_uris: ['https://evil.example/cb'] }, allowList)?.description).toContain(
+      'evil.example',
+    );
     expect(checkClientRegistration({ redirect_uris: ['https://claude.ai.evil.example/cb'] }, allowList)).toBeDefined();
   });
 
   it('refuses non-http(s) schemes, credentials, fragments and plain http elsewhere', () => {
-    for (const uri of ['javascript:alert(1)', 'data:text/html,x', 'http://evil.example/cb', 'https://u:p@a.example/cb', 'https://a.example/cb#x', 'not a url', 42]) {
+    for (const uri of [
+      'javascript:alert(1)',
+      'data:text/html,x',
+      'http://evil.example/cb',
+      'https://u:p@a.example/cb',
+      'https://a.example/cb#x',
+      'not a url',
+      42,
+    ]) {
       expect(checkClientRegistration({ redirect_uris: [uri] }, open)?.code, String(uri)).toBe('invalid_redirect_uri');
     }
   });
@@ -29,7 +48,12 @@ describe('checkClientRegistration', () => {
   it('bounds the number of redirect URIs and the metadata size', () => {
     const many = Array.from({ length: MAX_REDIRECT_URIS + 1 }, (_, i) => `https://a.example/${i}`);
     expect(checkClientRegistration({ redirect_uris: many }, open)).toBeDefined();
-    expect(checkClientRegistration({ redirect_uris: ['https://a.example/cb'], logo_uri: `https://a.example/${'x'.repeat(9000)}` }, open)?.code).toBe('invalid_client_metadata');
+    expect(
+      checkClientRegistration(
+        { redirect_uris: ['https://a.example/cb'], logo_uri: `https://a.example/${'x'.repeat(9000)}` },
+        open,
+      )?.code,
+    ).toBe('invalid_client_metadata');
     expect(checkClientRegistration({ redirect_uris: [] }, open)).toBeDefined();
   });
 });

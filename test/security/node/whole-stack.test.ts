@@ -17,12 +17,21 @@ afterAll(async () => {
   await stack?.cleanup();
 });
 
-const initialize = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'security', version: '1' } } });
+const initialize = JSON.stringify({
+  jsonrpc: '2.0',
+  id: 1,
+  method: 'initialize',
+  params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'security', version: '1' } },
+});
 
 function post(url: string, token?: string) {
   return fetch(url, {
     method: 'POST',
-    headers: { 'Content-Type': 'application/json', Accept: 'application/json, text/event-stream', ...(token ? { Authorization: `Bearer ${token}` } : {}) },
+    headers: {
+      'Content-Type': 'application/json',
+      Accept: 'application/json, text/event-stream',
+      ...(token ? { Authorization: `Bearer ${token}` } : {}),
+    },
     body: initialize,
   });
 }
@@ -37,14 +46,18 @@ describe('the whole local stack', () => {
     expect((await post(`${stack.bridge.url}/mcp`, access_token)).status).toBe(401);
   });
 
-  it('npm run revoke-user ends a signed-in user\'s access on the next request', async () => {
+  it("npm run revoke-user ends a signed-in user's access on the next request", async () => {
     const { access_token } = await obtainTokens(stack.mcpUrl, 'bob@example.com');
     const before = await post(stack.mcpUrl, access_token);
     expect(before.status).toBe(200);
     await before.body?.cancel();
-    const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'ops/revoke-user.ts', 'bob@example.com', '--url', stack.workerUrl], {
-      env: { ...process.env, SECURE_MCP_ADMIN_TOKEN: stack.adminToken },
-    });
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      ['--import', 'tsx', 'ops/revoke-user.ts', 'bob@example.com', '--url', stack.workerUrl],
+      {
+        env: { ...process.env, SECURE_MCP_ADMIN_TOKEN: stack.adminToken },
+      },
+    );
     expect(stdout).toMatch(/Revoked 1 grant of bob@example.com/);
     expect((await post(stack.mcpUrl, access_token)).status).toBe(401);
   });

@@ -33,7 +33,17 @@ async function expectRefused(response: Response, statuses: number[]) {
 describe('bounded input on /mcp (SECURITY.md 14)', () => {
   it('an oversized body is refused with 413', async () => {
     const padding = 'x'.repeat(DEFAULT_BODY_LIMITS.maxBytes + 1);
-    await expectRefused(await mcpRequest(token, { body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'echo', arguments: { message: padding } } }) }), [413]);
+    await expectRefused(
+      await mcpRequest(token, {
+        body: JSON.stringify({
+          jsonrpc: '2.0',
+          id: 1,
+          method: 'tools/call',
+          params: { name: 'echo', arguments: { message: padding } },
+        }),
+      }),
+      [413],
+    );
   });
 
   it('deeply nested JSON is refused with 400', async () => {
@@ -47,18 +57,34 @@ describe('bounded input on /mcp (SECURITY.md 14)', () => {
   });
 
   it('well-formed JSON that is not JSON-RPC is refused with 400', async () => {
-    for (const body of ['{"hello":"world"}', '[]', '42', '"tools/call"', '{"jsonrpc":"1.0","id":1,"method":"tools/list"}', 'null']) {
+    for (const body of [
+      '{"hello":"world"}',
+      '[]',
+      '42',
+      '"tools/call"',
+      '{"jsonrpc":"1.0","id":1,"method":"tools/list"}',
+      'null',
+    ]) {
       await expectRefused(await mcpRequest(token, { body }), [400]);
     }
   });
 
   it('a batch longer than the bound is refused with 400', async () => {
-    const batch = Array.from({ length: DEFAULT_BODY_LIMITS.maxBatch + 1 }, (_, i) => ({ jsonrpc: '2.0', id: i, method: 'tools/list' }));
+    const batch = Array.from({ length: DEFAULT_BODY_LIMITS.maxBatch + 1 }, (_, i) => ({
+      jsonrpc: '2.0',
+      id: i,
+      method: 'tools/list',
+    }));
     await expectRefused(await mcpRequest(token, { body: JSON.stringify(batch) }), [400]);
   });
 
   it('a wrong content type is refused with 415', async () => {
-    for (const type of ['text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'application/jsonx']) {
+    for (const type of [
+      'text/plain',
+      'application/x-www-form-urlencoded',
+      'multipart/form-data; boundary=x',
+      'application/jsonx',
+    ]) {
       await expectRefused(await mcpRequest(token, { headers: { 'Content-Type': type } }), [415]);
     }
   });
@@ -68,7 +94,11 @@ describe('bounded input on /mcp (SECURITY.md 14)', () => {
     const body = new Uint8Array([0x7b, 0x22, 0xff, 0xfe, 0x22, 0x7d]);
     const response = await SELF.fetch('http://localhost:8788/mcp', {
       method: 'POST',
-      headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json', Accept: 'application/json, text/event-stream' },
+      headers: {
+        Authorization: `Bearer ${token}`,
+        'Content-Type': 'application/json',
+        Accept: 'application/json, text/event-stream',
+      },
       body,
     });
     await expectRefused(response, [400]);
@@ -80,7 +110,9 @@ describe('oversized client ids and tokens (found by `npm run fuzz`: they made KV
 
   it('an overlong client_id at /authorize gets a plain 400 page', async () => {
     const { SELF } = await import('cloudflare:test');
-    const response = await SELF.fetch(`http://localhost:8788/authorize?response_type=code&client_id=${long}&redirect_uri=http://localhost:3333/callback&code_challenge=E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM&code_challenge_method=S256`);
+    const response = await SELF.fetch(
+      `http://localhost:8788/authorize?response_type=code&client_id=${long}&redirect_uri=http://localhost:3333/callback&code_challenge=E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM&code_challenge_method=S256`,
+    );
     expect(response.status).toBe(400);
     expect(response.headers.get('Content-Type')).toContain('text/html');
   });
@@ -88,7 +120,11 @@ describe('oversized client ids and tokens (found by `npm run fuzz`: they made KV
   it('an overlong client_id, code, refresh token or Basic credential at /token gets an OAuth 4xx', async () => {
     const { SELF } = await import('cloudflare:test');
     const form = (body: string, headers: Record<string, string> = {}) =>
-      SELF.fetch('http://localhost:8788/token', { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded', ...headers }, body });
+      SELF.fetch('http://localhost:8788/token', {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/x-www-form-urlencoded', ...headers },
+        body,
+      });
     const responses = [
       await form(`grant_type=authorization_code&client_id=${long}&code=a:b:c`),
       await form(`grant_type=authorization_code&client_id=x&code=${long}:b:c`),
@@ -109,4 +145,3 @@ describe('oversized client ids and tokens (found by `npm run fuzz`: they made KV
     expect(response.headers.get('WWW-Authenticate')).toContain('resource_metadata=');
   });
 });
-

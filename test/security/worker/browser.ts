@@ -39,12 +39,17 @@ export interface Pkce {
 
 export async function pkce(): Promise<Pkce> {
   const verifier = base64url(crypto.getRandomValues(new Uint8Array(32)));
-  const challenge = base64url(new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(verifier))));
+  const challenge = base64url(
+    new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(verifier))),
+  );
   return { verifier, challenge };
 }
 
 function base64url(bytes: Uint8Array): string {
-  return btoa(String.fromCharCode(...bytes)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+  return btoa(String.fromCharCode(...bytes))
+    .replace(/\+/g, '-')
+    .replace(/\//g, '_')
+    .replace(/=+$/, '');
 }
 
 /** Registers a public client (RFC 7591) and returns the raw response. */
@@ -69,7 +74,11 @@ export async function registerClient(metadata: Record<string, unknown> = {}): Pr
   return ((await response.json()) as { client_id: string }).client_id;
 }
 
-export function authorizeUrl(clientId: string, challenge: string, extra: Record<string, string | undefined> = {}): string {
+export function authorizeUrl(
+  clientId: string,
+  challenge: string,
+  extra: Record<string, string | undefined> = {},
+): string {
   const params: Record<string, string | undefined> = {
     response_type: 'code',
     client_id: clientId,
@@ -157,7 +166,10 @@ export interface Tokens {
 }
 
 /** The whole sign-in as a user of the fake Access: returns the client's tokens. */
-export async function signIn(access: FakeAccess, options: { clientId?: string; browser?: Browser } = {}): Promise<Tokens & { clientId: string }> {
+export async function signIn(
+  access: FakeAccess,
+  options: { clientId?: string; browser?: Browser } = {},
+): Promise<Tokens & { clientId: string }> {
   const clientId = options.clientId ?? (await registerClient());
   const browser = options.browser ?? new Browser();
   const { verifier, challenge } = await pkce();
@@ -176,7 +188,10 @@ export async function signIn(access: FakeAccess, options: { clientId?: string; b
 }
 
 /** An MCP request with a bearer token. */
-export function mcpRequest(token: string | undefined, init: { body?: string; headers?: Record<string, string>; url?: string } = {}): Promise<Response> {
+export function mcpRequest(
+  token: string | undefined,
+  init: { body?: string; headers?: Record<string, string>; url?: string } = {},
+): Promise<Response> {
   return SELF.fetch(init.url ?? MCP_URL, {
     method: 'POST',
     headers: {

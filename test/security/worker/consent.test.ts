@@ -26,7 +26,7 @@ function expectNoAccessRedirect(response: Response) {
 }
 
 describe('consent CSRF', () => {
-  it('a POST without the browser\'s binding cookie (cross-site form) is refused', async () => {
+  it("a POST without the browser's binding cookie (cross-site form) is refused", async () => {
     const clientId = await registerClient();
     const { html } = await openConsent(new Browser(), clientId);
     const attackerSite = new Browser(); // the victim's handle, posted from a page without the cookie
@@ -74,7 +74,7 @@ describe('consent CSRF', () => {
 });
 
 describe('consent page content and framing', () => {
-  it('refuses to be framed (CSP frame-ancestors \'none\' and X-Frame-Options DENY)', async () => {
+  it("refuses to be framed (CSP frame-ancestors 'none' and X-Frame-Options DENY)", async () => {
     const { page } = await openConsent(new Browser(), await registerClient());
     expect(page.headers.get('Content-Security-Policy')).toContain("frame-ancestors 'none'");
     expect(page.headers.get('X-Frame-Options')).toBe('DENY');
@@ -130,10 +130,10 @@ describe('remembered consent', () => {
     expect(page.headers.get('Location')).toContain('/cdn-cgi/access/sso/oidc/test-client/authorization');
   });
 
-  it('an attacker-registered client presented with the victim\'s remember cookie still gets the consent page', async () => {
+  it("an attacker-registered client presented with the victim's remember cookie still gets the consent page", async () => {
     const victim = new Browser();
-    await approveRemembering(victim, await registerClient({ client_name: 'Victim\'s real client' }));
-    const attackerClient = await registerClient({ client_name: 'Victim\'s real client' }); // same name, same redirect URI
+    await approveRemembering(victim, await registerClient({ client_name: "Victim's real client" }));
+    const attackerClient = await registerClient({ client_name: "Victim's real client" }); // same name, same redirect URI
     const { page } = await openConsent(victim, attackerClient);
     expect(page.status).toBe(200);
     expect(page.headers.get('Location')).toBeNull();

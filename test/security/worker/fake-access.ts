@@ -23,7 +23,11 @@ let sharedKey: Promise<SigningKey> | undefined;
 
 async function createKey(kid: string): Promise<SigningKey> {
   const pair = await generateKeyPair('RS256', { extractable: true });
-  return { kid, privateKey: pair.privateKey, publicJwk: { ...(await exportJWK(pair.publicKey)), kid, alg: 'RS256', use: 'sig' } };
+  return {
+    kid,
+    privateKey: pair.privateKey,
+    publicJwk: { ...(await exportJWK(pair.publicKey)), kid, alg: 'RS256', use: 'sig' },
+  };
 }
 
 /** The claims a well-behaved Access puts into an id_token for a user. */
@@ -71,7 +75,10 @@ export class FakeAccess {
   }
 
   /** Signs an id_token as Access would; `claims` and `header` override the defaults. */
-  async sign(claims: Record<string, unknown>, options: { kid?: string; expiresIn?: string | number; issuer?: string; audience?: string } = {}): Promise<string> {
+  async sign(
+    claims: Record<string, unknown>,
+    options: { kid?: string; expiresIn?: string | number; issuer?: string; audience?: string } = {},
+  ): Promise<string> {
     const key = this.keys.find((k) => k.kid === (options.kid ?? this.keys[0]!.kid)) ?? this.keys[0]!;
     return new SignJWT({ name: 'Test User', ...claims })
       .setProtectedHeader({ alg: 'RS256', kid: options.kid ?? key.kid })
@@ -88,7 +95,12 @@ export class FakeAccess {
       const request = new Request(input as RequestInfo, init);
       if (request.url === env.ACCESS_TOKEN_URL) {
         this.tokenRequests.push(new URLSearchParams(await request.text()));
-        return Response.json({ access_token: 'access-at-SECRET', refresh_token: 'access-rt-SECRET', token_type: 'Bearer', id_token: await this.idToken(this.lastNonce) });
+        return Response.json({
+          access_token: 'access-at-SECRET',
+          refresh_token: 'access-rt-SECRET',
+          token_type: 'Bearer',
+          id_token: await this.idToken(this.lastNonce),
+        });
       }
       if (request.url === env.ACCESS_JWKS_URL) {
         this.jwksFetches += 1;
@@ -97,7 +109,10 @@ export class FakeAccess {
       }
       if (request.url === env.UPSTREAM_URL) {
         this.upstreamRequests.push({ headers: new Headers(request.headers), body: await request.text() });
-        return Response.json({ jsonrpc: '2.0', id: 1, result: { tools: [] } }, { headers: { 'Mcp-Session-Id': 'session-from-server' } });
+        return Response.json(
+          { jsonrpc: '2.0', id: 1, result: { tools: [] } },
+          { headers: { 'Mcp-Session-Id': 'session-from-server' } },
+        );
       }
       return original(input, init);
     });

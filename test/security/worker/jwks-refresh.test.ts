@@ -17,7 +17,11 @@ afterEach(() => {
 
 async function key(kid: string) {
   const pair = await generateKeyPair('RS256');
-  return { kid, privateKey: pair.privateKey, jwk: { ...(await exportJWK(pair.publicKey)), kid, alg: 'RS256', use: 'sig' } as JWK };
+  return {
+    kid,
+    privateKey: pair.privateKey,
+    jwk: { ...(await exportJWK(pair.publicKey)), kid, alg: 'RS256', use: 'sig' } as JWK,
+  };
 }
 
 /** A JWKS endpoint at a URL of its own (the key set cache is per URL), counting fetches. */
@@ -45,7 +49,8 @@ function idToken(signer: { kid: string; privateKey: CryptoKey }) {
     .sign(signer.privateKey);
 }
 
-const verify = (token: string, jwksUrl: string) => verifyIdToken(token, { issuer, clientId, nonce: 'n', keys: accessKeySet(jwksUrl) });
+const verify = (token: string, jwksUrl: string) =>
+  verifyIdToken(token, { issuer, clientId, nonce: 'n', keys: accessKeySet(jwksUrl) });
 
 describe('JWKS cache and unknown kid', () => {
   it('caches the key set: many sign-ins, one fetch', async () => {

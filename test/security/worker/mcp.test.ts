@@ -21,8 +21,10 @@ afterEach(() => {
 });
 
 describe('no token passthrough (SECURITY.md 10)', () => {
-  it('the MCP server never sees the client\'s Authorization or cookies', async () => {
-    const response = await mcpRequest(token, { headers: { Cookie: '__Host-oauth-approvals=abc', 'X-Forwarded-Authorization': 'x' } });
+  it("the MCP server never sees the client's Authorization or cookies", async () => {
+    const response = await mcpRequest(token, {
+      headers: { Cookie: '__Host-oauth-approvals=abc', 'X-Forwarded-Authorization': 'x' },
+    });
     expect(response.status).toBe(200);
     const seen = access.upstreamRequests.at(-1)!;
     expect(seen.headers.get('Authorization')).toBeNull();
@@ -37,19 +39,27 @@ describe('no token passthrough (SECURITY.md 10)', () => {
     expect(header).toBeTruthy();
     const identity = await verifyIdentityToken(header!, { key: env.IDENTITY_SIGNING_KEY, audience: env.UPSTREAM_URL! });
     expect(identity).toEqual({ userKey: ALICE.sub, email: ALICE.email, groups: ALICE.groups });
-    const claims = JSON.parse(atob(header!.split('.')[1]!.replace(/-/g, '+').replace(/_/g, '/'))) as { exp: number; iat: number };
+    const claims = JSON.parse(atob(header!.split('.')[1]!.replace(/-/g, '+').replace(/_/g, '/'))) as {
+      exp: number;
+      iat: number;
+    };
     expect(claims.exp - claims.iat).toBeLessThanOrEqual(60);
   });
 
   it('an identity header sent by the client is replaced, never passed through', async () => {
-    const forged = await signIdentityToken({ userKey: 'someone-else', email: 'ceo@example.com', groups: ['admins'] }, { key: 'a-key-the-attacker-guessed-0123456789abcdef', audience: env.UPSTREAM_URL! });
+    const forged = await signIdentityToken(
+      { userKey: 'someone-else', email: 'ceo@example.com', groups: ['admins'] },
+      { key: 'a-key-the-attacker-guessed-0123456789abcdef', audience: env.UPSTREAM_URL! },
+    );
     await mcpRequest(token, { headers: { [IDENTITY_HEADER]: forged } });
     const seen = access.upstreamRequests.at(-1)!.headers.get(IDENTITY_HEADER)!;
     expect(seen).not.toBe(forged);
-    expect((await verifyIdentityToken(seen, { key: env.IDENTITY_SIGNING_KEY, audience: env.UPSTREAM_URL! })).email).toBe(ALICE.email);
+    expect(
+      (await verifyIdentityToken(seen, { key: env.IDENTITY_SIGNING_KEY, audience: env.UPSTREAM_URL! })).email,
+    ).toBe(ALICE.email);
   });
 
-  it('the server\'s Set-Cookie and other headers do not reach the client', async () => {
+  it("the server's Set-Cookie and other headers do not reach the client", async () => {
     const response = await mcpRequest(token);
     expect(response.headers.get('Set-Cookie')).toBeNull();
     expect(response.headers.get('Mcp-Session-Id')).toBe('session-from-server');
@@ -57,8 +67,13 @@ describe('no token passthrough (SECURITY.md 10)', () => {
 });
 
 describe('Origin and Host (SECURITY.md 12)', () => {
-  it('a foreign Origin (a web page in the user\'s browser, DNS rebinding) gets 403 and reaches nothing', async () => {
-    for (const origin of ['https://evil.example', 'http://localhost:8788.evil.example', 'null', 'http://localhost:9999']) {
+  it("a foreign Origin (a web page in the user's browser, DNS rebinding) gets 403 and reaches nothing", async () => {
+    for (const origin of [
+      'https://evil.example',
+      'http://localhost:8788.evil.example',
+      'null',
+      'http://localhost:9999',
+    ]) {
       const response = await mcpRequest(token, { headers: { Origin: origin } });
       expect(response.status, origin).toBe(403);
       expect(((await response.json()) as { error: { message: string } }).error.message).toContain('Origin');
@@ -66,7 +81,7 @@ describe('Origin and Host (SECURITY.md 12)', () => {
     expect(access.upstreamRequests).toHaveLength(0);
   });
 
-  it('the Worker\'s own origin, an allow-listed origin and no Origin at all pass', async () => {
+  it("the Worker's own origin, an allow-listed origin and no Origin at all pass", async () => {
     expect((await mcpRequest(token, { headers: { Origin: ORIGIN } })).status).toBe(200);
     expect((await mcpRequest(token, { headers: { Origin: 'https://inspector.example.com' } })).status).toBe(200);
     expect((await mcpRequest(token)).status).toBe(200);

@@ -39,17 +39,22 @@ async function codeFor(options: { challenge?: string; extra?: Record<string, str
   const clientId = await registerClient({ redirect_uris: [REDIRECT_URI, 'http://localhost:4444/callback'] });
   const pair = await pkce();
   const browser = new Browser();
-  const { state } = await approveUpToAccess(browser, access, clientId, options.challenge ?? pair.challenge, { extra: options.extra });
+  const { state } = await approveUpToAccess(browser, access, clientId, options.challenge ?? pair.challenge, {
+    extra: options.extra,
+  });
   return { clientId, verifier: pair.verifier, code: clientCode(await callback(browser, state)) };
 }
 
 describe('PKCE (SECURITY.md 5)', () => {
   async function authorizeRefusal(extra: Record<string, string | undefined>) {
     const clientId = await registerClient();
-    const response = await new Browser().fetch(authorizeUrl(clientId, 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM', extra));
+    const response = await new Browser().fetch(
+      authorizeUrl(clientId, 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM', extra),
+    );
     // Refused before any consent page: an error redirect to the validated client, or a page.
     expect(response.status).not.toBe(200);
-    if (response.status === 302) expect(new URL(response.headers.get('Location')!).searchParams.get('error')).toBe('invalid_request');
+    if (response.status === 302)
+      expect(new URL(response.headers.get('Location')!).searchParams.get('error')).toBe('invalid_request');
     else expect(response.status).toBe(400);
   }
 
@@ -63,19 +68,39 @@ describe('PKCE (SECURITY.md 5)', () => {
 
   it('a wrong code_verifier is refused at /token', async () => {
     const { clientId, code } = await codeFor();
-    const response = await tokenRequest({ grant_type: 'authorization_code', code, redirect_uri: REDIRECT_URI, client_id: clientId, code_verifier: 'x'.repeat(43), resource: MCP_URL });
+    const response = await tokenRequest({
+      grant_type: 'authorization_code',
+      code,
+      redirect_uri: REDIRECT_URI,
+      client_id: clientId,
+      code_verifier: 'x'.repeat(43),
+      resource: MCP_URL,
+    });
     expect(await oauthError(response)).toBe('invalid_grant');
   });
 
   it('a missing code_verifier is refused at /token', async () => {
     const { clientId, code } = await codeFor();
-    const response = await tokenRequest({ grant_type: 'authorization_code', code, redirect_uri: REDIRECT_URI, client_id: clientId, resource: MCP_URL });
+    const response = await tokenRequest({
+      grant_type: 'authorization_code',
+      code,
+      redirect_uri: REDIRECT_URI,
+      client_id: clientId,
+      resource: MCP_URL,
+    });
     expect(['invalid_grant', 'invalid_request']).toContain(await oauthError(response));
   });
 
   it('an authorization code works once', async () => {
     const { clientId, code, verifier } = await codeFor();
-    const params = { grant_type: 'authorization_code', code, redirect_uri: REDIRECT_URI, client_id: clientId, code_verifier: verifier, resource: MCP_URL };
+    const params = {
+      grant_type: 'authorization_code',
+      code,
+      redirect_uri: REDIRECT_URI,
+      client_id: clientId,
+      code_verifier: verifier,
+      resource: MCP_URL,
+    };
     expect((await tokenRequest(params)).status).toBe(200);
     expect(await oauthError(await tokenRequest(params))).toBe('invalid_grant');
   });
@@ -84,7 +109,11 @@ describe('PKCE (SECURITY.md 5)', () => {
 describe('redirect URIs (SECURITY.md 6)', () => {
   it('redirect-URI swap at /authorize: an unregistered URI gets a page, never a redirect', async () => {
     const clientId = await registerClient();
-    const response = await new Browser().fetch(authorizeUrl(clientId, 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM', { redirect_uri: 'https://evil.example/callback' }));
+    const response = await new Browser().fetch(
+      authorizeUrl(clientId, 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM', {
+        redirect_uri: 'https://evil.example/callback',
+      }),
+    );
     expect(response.status).toBe(400);
     expect(response.headers.get('Location')).toBeNull();
   });
@@ -92,23 +121,47 @@ describe('redirect URIs (SECURITY.md 6)', () => {
   it('redirect-URI swap at /authorize: a registered URI with an extra path or query is not an exact match', async () => {
     const clientId = await registerClient();
     // (Another port on loopback is allowed on purpose: RFC 8252 §7.3, native apps pick a free port.)
-    for (const uri of [`${REDIRECT_URI}/../evil`, `${REDIRECT_URI}?x=1`, `${REDIRECT_URI}/`, 'http://localhost:3333/Callback']) {
-      const response = await new Browser().fetch(authorizeUrl(clientId, 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM', { redirect_uri: uri }));
+    for (const uri of [
+      `${REDIRECT_URI}/../evil`,
+      `${REDIRECT_URI}?x=1`,
+      `${REDIRECT_URI}/`,
+      'http://localhost:3333/Callback',
+    ]) {
+      const response = await new Browser().fetch(
+        authorizeUrl(clientId, 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM', { redirect_uri: uri }),
+      );
       expect(response.status, uri).toBe(400);
     }
   });
 
   it('redirect-URI swap at completion: a code issued for one redirect URI is refused with another', async () => {
     const { clientId, code, verifier } = await codeFor();
-    const response = await tokenRequest({ grant_type: 'authorization_code', code, redirect_uri: 'http://localhost:4444/callback', client_id: clientId, code_verifier: verifier, resource: MCP_URL });
+    const response = await tokenRequest({
+      grant_type: 'authorization_code',
+      code,
+      redirect_uri: 'http://localhost:4444/callback',
+      client_id: clientId,
+      code_verifier: verifier,
+      resource: MCP_URL,
+    });
     expect(await oauthError(response)).toBe('invalid_grant');
   });
 
-  for (const uri of ['javascript:alert(document.cookie)', 'data:text/html,<script>alert(1)</script>', 'file:///etc/passwd', 'vbscript:msgbox', 'http://evil.example/callback', 'https://user:pass@evil.example/cb', 'https://app.example/cb#fragment']) {
+  for (const uri of [
+    'javascript:alert(document.cookie)',
+    'data:text/html,<script>alert(1)</script>',
+    'file:///etc/passwd',
+    'vbscript:msgbox',
+    'http://evil.example/callback',
+    'https://user:pass@evil.example/cb',
+    'https://app.example/cb#fragment',
+  ]) {
     it(`registration of the redirect URI ${uri.slice(0, 30)} is refused`, async () => {
       const response = await register({ redirect_uris: [uri] });
       expect(response.status).toBe(400);
-      expect(['invalid_redirect_uri', 'invalid_client_metadata']).toContain(((await response.json()) as { error: string }).error);
+      expect(['invalid_redirect_uri', 'invalid_client_metadata']).toContain(
+        ((await response.json()) as { error: string }).error,
+      );
     });
   }
 
@@ -131,12 +184,20 @@ describe('registration bounds (SECURITY.md 7)', () => {
   });
 
   it('a body over 1 MiB is refused with 413, not read to the end', async () => {
-    const response = await SELF.fetch(`${ORIGIN}/register`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: `{"client_name":"${'x'.repeat(1_100_000)}"}` });
+    const response = await SELF.fetch(`${ORIGIN}/register`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: `{"client_name":"${'x'.repeat(1_100_000)}"}`,
+    });
     expect(response.status).toBe(413);
   });
 
   it('malformed JSON is refused with 400', async () => {
-    const response = await SELF.fetch(`${ORIGIN}/register`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{"redirect_uris": [' });
+    const response = await SELF.fetch(`${ORIGIN}/register`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: '{"redirect_uris": [',
+    });
     expect(response.status).toBe(400);
   });
 
@@ -147,7 +208,8 @@ describe('registration bounds (SECURITY.md 7)', () => {
         headers: { 'Content-Type': 'application/json', 'CF-Connecting-IP': ip },
         body: JSON.stringify({ redirect_uris: [REDIRECT_URI], token_endpoint_auth_method: 'none' }),
       });
-    const ip = () => `2001:db8::${Array.from(crypto.getRandomValues(new Uint16Array(2)), (n) => n.toString(16)).join(':')}`; // fresh per run
+    const ip = () =>
+      `2001:db8::${Array.from(crypto.getRandomValues(new Uint16Array(2)), (n) => n.toString(16)).join(':')}`; // fresh per run
     const flooder = ip();
     const statuses: number[] = [];
     for (let i = 0; i < 8; i += 1) statuses.push((await registerFrom(flooder)).status);
@@ -170,7 +232,9 @@ describe('RFC 9728 and audience (SECURITY.md 8)', () => {
     for (const token of [undefined, 'garbage', 'user:grant:secret']) {
       const response = await mcpRequest(token);
       expect(response.status).toBe(401);
-      expect(response.headers.get('WWW-Authenticate')).toContain(`resource_metadata="${ORIGIN}/.well-known/oauth-protected-resource/mcp"`);
+      expect(response.headers.get('WWW-Authenticate')).toContain(
+        `resource_metadata="${ORIGIN}/.well-known/oauth-protected-resource/mcp"`,
+      );
     }
   });
 
@@ -183,22 +247,39 @@ describe('RFC 9728 and audience (SECURITY.md 8)', () => {
 
   it('a mismatched resource at the token endpoint gets invalid_target', async () => {
     const { clientId, code, verifier } = await codeFor();
-    const response = await tokenRequest({ grant_type: 'authorization_code', code, redirect_uri: REDIRECT_URI, client_id: clientId, code_verifier: verifier, resource: 'https://other.example/mcp' });
+    const response = await tokenRequest({
+      grant_type: 'authorization_code',
+      code,
+      redirect_uri: REDIRECT_URI,
+      client_id: clientId,
+      code_verifier: verifier,
+      resource: 'https://other.example/mcp',
+    });
     expect(await oauthError(response)).toBe('invalid_target');
   });
 
   it('a mismatched resource at /authorize is refused', async () => {
     const clientId = await registerClient();
-    const response = await new Browser().fetch(authorizeUrl(clientId, 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM', { resource: 'https://other.example/mcp' }));
+    const response = await new Browser().fetch(
+      authorizeUrl(clientId, 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM', { resource: 'https://other.example/mcp' }),
+    );
     expect(response.status).not.toBe(200);
-    if (response.status === 302) expect(new URL(response.headers.get('Location')!).searchParams.get('error')).toBe('invalid_target');
+    if (response.status === 302)
+      expect(new URL(response.headers.get('Location')!).searchParams.get('error')).toBe('invalid_target');
   });
 });
 
 describe('token lifecycle (SECURITY.md 9)', () => {
   it('access tokens are short-lived (15 minutes) and grants end within an Access session (24 h)', async () => {
     const { clientId, code, verifier } = await codeFor();
-    const response = await tokenRequest({ grant_type: 'authorization_code', code, redirect_uri: REDIRECT_URI, client_id: clientId, code_verifier: verifier, resource: MCP_URL });
+    const response = await tokenRequest({
+      grant_type: 'authorization_code',
+      code,
+      redirect_uri: REDIRECT_URI,
+      client_id: clientId,
+      code_verifier: verifier,
+      resource: MCP_URL,
+    });
     const tokens = (await response.json()) as { expires_in: number; refresh_token: string };
     expect(tokens.expires_in).toBeLessThanOrEqual(15 * 60);
     expect(tokens.refresh_token).toBeTruthy();
@@ -210,7 +291,8 @@ describe('token lifecycle (SECURITY.md 9)', () => {
 
   it('refresh-token reuse after rotation is refused', async () => {
     const first = await signIn(access);
-    const refresh = (token: string) => tokenRequest({ grant_type: 'refresh_token', refresh_token: token, client_id: first.clientId, resource: MCP_URL });
+    const refresh = (token: string) =>
+      tokenRequest({ grant_type: 'refresh_token', refresh_token: token, client_id: first.clientId, resource: MCP_URL });
     const second = (await (await refresh(first.refresh_token)).json()) as { refresh_token: string };
     expect(second.refresh_token).toBeTruthy();
     expect(second.refresh_token).not.toBe(first.refresh_token);
@@ -222,22 +304,35 @@ describe('token lifecycle (SECURITY.md 9)', () => {
   it('a refresh token is refused for another client', async () => {
     const victim = await signIn(access);
     const attackerClient = await registerClient();
-    const response = await tokenRequest({ grant_type: 'refresh_token', refresh_token: victim.refresh_token, client_id: attackerClient, resource: MCP_URL });
+    const response = await tokenRequest({
+      grant_type: 'refresh_token',
+      refresh_token: victim.refresh_token,
+      client_id: attackerClient,
+      resource: MCP_URL,
+    });
     expect(await oauthError(response)).toBe('invalid_grant');
   });
 
-  it('revocation of another client\'s token does nothing to it', async () => {
+  it("revocation of another client's token does nothing to it", async () => {
     const victim = await signIn(access);
     const attackerClient = await registerClient();
     await SELF.fetch(`${ORIGIN}/token`, {
       method: 'POST',
       headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ token: victim.access_token, token_type_hint: 'access_token', client_id: attackerClient }),
+      body: new URLSearchParams({
+        token: victim.access_token,
+        token_type_hint: 'access_token',
+        client_id: attackerClient,
+      }),
     });
     await SELF.fetch(`${ORIGIN}/token`, {
       method: 'POST',
       headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ token: victim.refresh_token, token_type_hint: 'refresh_token', client_id: attackerClient }),
+      body: new URLSearchParams({
+        token: victim.refresh_token,
+        token_type_hint: 'refresh_token',
+        client_id: attackerClient,
+      }),
     });
     expect((await mcpRequest(victim.access_token)).status).toBe(200);
   });
@@ -274,11 +369,16 @@ describe('offboarding (SECURITY.md 9)', () => {
     expect(((await response.json()) as { revokedGrants: number }).revokedGrants).toBeGreaterThanOrEqual(2);
     expect((await mcpRequest(laptop.access_token)).status).toBe(401);
     expect((await mcpRequest(phone.access_token)).status).toBe(401);
-    const refreshed = await tokenRequest({ grant_type: 'refresh_token', refresh_token: phone.refresh_token, client_id: phone.clientId, resource: MCP_URL });
+    const refreshed = await tokenRequest({
+      grant_type: 'refresh_token',
+      refresh_token: phone.refresh_token,
+      client_id: phone.clientId,
+      resource: MCP_URL,
+    });
     expect(await oauthError(refreshed)).toBe('invalid_grant');
   });
 
-  it('revoking one user leaves another user\'s tokens alone', async () => {
+  it("revoking one user leaves another user's tokens alone", async () => {
     const { BOB } = await import('./fake-access.ts');
     access.idToken = (nonce) => access.sign({ ...BOB, nonce });
     const bob = await signIn(access);

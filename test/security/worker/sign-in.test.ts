@@ -47,20 +47,20 @@ describe('state (SECURITY.md 1)', () => {
     expect(access.tokenRequests).toHaveLength(1);
   });
 
-  it('state from another browser: a victim\'s state presented without their cookie is refused', async () => {
+  it("state from another browser: a victim's state presented without their cookie is refused", async () => {
     const { state } = await startSignIn();
     const attacker = new Browser();
     await expectRefusedPage(await callback(attacker, state), 400, 'expired or was already used');
     expect(access.tokenRequests).toHaveLength(0);
   });
 
-  it('state from another browser: the attacker\'s own binding cookie does not fit the victim\'s state', async () => {
+  it("state from another browser: the attacker's own binding cookie does not fit the victim's state", async () => {
     const victim = await startSignIn();
     const attacker = await startSignIn();
     await expectRefusedPage(await callback(attacker.browser, victim.state), 400, 'expired or was already used');
   });
 
-  it('the state carries nothing of the client\'s request (kept server-side)', async () => {
+  it("the state carries nothing of the client's request (kept server-side)", async () => {
     const { state } = await startSignIn();
     expect(state).not.toContain('localhost:3333');
     expect(state.length).toBeLessThan(100);
@@ -72,7 +72,9 @@ describe('state (SECURITY.md 1)', () => {
     const bindingCookie = [...browser.cookies.keys()].find((name) => name.startsWith('__Host-oauth-upstream'));
     expect(bindingCookie, 'a __Host- binding cookie is set for the state').toBeTruthy();
     const keys = await env.OAUTH_KV.list();
-    const expirations = keys.keys.filter((k) => k.expiration !== undefined && !k.name.startsWith('client:')).map((k) => k.expiration!);
+    const expirations = keys.keys
+      .filter((k) => k.expiration !== undefined && !k.name.startsWith('client:'))
+      .map((k) => k.expiration!);
     expect(expirations.length).toBeGreaterThan(0);
     expect(Math.min(...expirations) - Date.now() / 1000).toBeLessThanOrEqual(600 + 5);
     expect(state).toBeTruthy();
@@ -100,7 +102,8 @@ describe('toward Access (SECURITY.md 2)', () => {
 
   it('id_token with alg none is refused', async () => {
     await idTokenAttack(async (nonce) => {
-      const encode = (value: object) => btoa(JSON.stringify(value)).replace(/=+$/, '').replace(/\+/g, '-').replace(/\//g, '_');
+      const encode = (value: object) =>
+        btoa(JSON.stringify(value)).replace(/=+$/, '').replace(/\+/g, '-').replace(/\//g, '_');
       const now = Math.floor(Date.now() / 1000);
       return `${encode({ alg: 'none', typ: 'JWT' })}.${encode({ iss: env.ACCESS_ISSUER, aud: env.ACCESS_CLIENT_ID, sub: ALICE.sub, email: ALICE.email, nonce, iat: now, exp: now + 300 })}.`;
     }, /algorithm|malformed/);
@@ -120,15 +123,25 @@ describe('toward Access (SECURITY.md 2)', () => {
   });
 
   it('id_token for another audience is refused', async () => {
-    await idTokenAttack((nonce) => access.sign({ ...ALICE, nonce }, { audience: 'another-access-app' }), '&#34;aud&#34;');
+    await idTokenAttack(
+      (nonce) => access.sign({ ...ALICE, nonce }, { audience: 'another-access-app' }),
+      '&#34;aud&#34;',
+    );
   });
 
   it('id_token from another issuer is refused', async () => {
-    await idTokenAttack((nonce) => access.sign({ ...ALICE, nonce }, { issuer: 'https://evil.cloudflareaccess.com/cdn-cgi/access/sso/oidc/x' }), '&#34;iss&#34;');
+    await idTokenAttack(
+      (nonce) =>
+        access.sign({ ...ALICE, nonce }, { issuer: 'https://evil.cloudflareaccess.com/cdn-cgi/access/sso/oidc/x' }),
+      '&#34;iss&#34;',
+    );
   });
 
   it('expired id_token is refused', async () => {
-    await idTokenAttack((nonce) => access.sign({ ...ALICE, nonce }, { expiresIn: Math.floor(Date.now() / 1000) - 600 }), 'expired');
+    await idTokenAttack(
+      (nonce) => access.sign({ ...ALICE, nonce }, { expiresIn: Math.floor(Date.now() / 1000) - 600 }),
+      'expired',
+    );
   });
 
   it('id_token issued in the future, or not yet valid (nbf), is refused', async () => {
@@ -137,22 +150,30 @@ describe('toward Access (SECURITY.md 2)', () => {
       const key = access.keys[0]!;
       return new SignJWT({ ...ALICE, nonce })
         .setProtectedHeader({ alg: 'RS256', kid: key.kid })
-        .setIssuer(env.ACCESS_ISSUER).setAudience(env.ACCESS_CLIENT_ID)
-        .setIssuedAt(inAnHour).setExpirationTime(inAnHour + 300)
+        .setIssuer(env.ACCESS_ISSUER)
+        .setAudience(env.ACCESS_CLIENT_ID)
+        .setIssuedAt(inAnHour)
+        .setExpirationTime(inAnHour + 300)
         .sign(key.privateKey);
     }, '&#34;iat&#34;');
     await idTokenAttack(async (nonce) => {
       const key = access.keys[0]!;
       return new SignJWT({ ...ALICE, nonce })
         .setProtectedHeader({ alg: 'RS256', kid: key.kid })
-        .setIssuer(env.ACCESS_ISSUER).setAudience(env.ACCESS_CLIENT_ID)
-        .setIssuedAt().setNotBefore(inAnHour).setExpirationTime(inAnHour + 300)
+        .setIssuer(env.ACCESS_ISSUER)
+        .setAudience(env.ACCESS_CLIENT_ID)
+        .setIssuedAt()
+        .setNotBefore(inAnHour)
+        .setExpirationTime(inAnHour + 300)
         .sign(key.privateKey);
     }, '&#34;nbf&#34;');
   });
 
   it('id_token with the nonce of another sign-in is refused', async () => {
-    await idTokenAttack((_nonce) => access.sign({ ...ALICE, nonce: 'nonce-of-another-sign-in' }), 'nonce does not match');
+    await idTokenAttack(
+      (_nonce) => access.sign({ ...ALICE, nonce: 'nonce-of-another-sign-in' }),
+      'nonce does not match',
+    );
   });
 
   it('id_token signed by a key Access does not publish (unknown kid) is refused', async () => {
@@ -163,17 +184,21 @@ describe('toward Access (SECURITY.md 2)', () => {
 
   it('a user refused by Access gets a plain page and the client gets access_denied', async () => {
     const { browser, state } = await startSignIn();
-    const response = await browser.fetch(`http://localhost:8788/callback?${new URLSearchParams({ state, error: 'access_denied' })}`);
+    const response = await browser.fetch(
+      `http://localhost:8788/callback?${new URLSearchParams({ state, error: 'access_denied' })}`,
+    );
     expect(response.status).toBe(302);
     expect(new URL(response.headers.get('Location')!).searchParams.get('error')).toBe('access_denied');
   });
 });
 
 describe('upstream tokens stay home (SECURITY.md 4)', () => {
-  it('Access\'s access and refresh tokens never reach the MCP client, the MCP server or a log', async () => {
+  it("Access's access and refresh tokens never reach the MCP client, the MCP server or a log", async () => {
     const logged: string[] = [];
     for (const method of ['log', 'warn', 'error', 'info'] as const) {
-      vi.spyOn(console, method).mockImplementation((...args: unknown[]) => void logged.push(args.map(String).join(' ')));
+      vi.spyOn(console, method).mockImplementation(
+        (...args: unknown[]) => void logged.push(args.map(String).join(' ')),
+      );
     }
     const { signIn, mcpRequest } = await import('./browser.ts');
     const tokens = await signIn(access);

@@ -1,4 +1,9 @@
-import { AuthorizationError, CimdFetchError, type AuthRequest, type OAuthHelpers } from '@cloudflare/workers-oauth-provider';
+import {
+  AuthorizationError,
+  CimdFetchError,
+  type AuthRequest,
+  type OAuthHelpers,
+} from '@cloudflare/workers-oauth-provider';
 import type { WorkerConfig } from '../config.ts';
 import { renderConsentPage } from '../pages/consent-page.ts';
 import { errorPage } from '../pages/error-page.ts';
@@ -55,7 +60,10 @@ export async function decideConsent(request: Request, env: Cloudflare.Env, confi
       const denied = await oauth.denyConsent(request, handle);
       return new Response(null, { status: 302, headers: denied.headers });
     }
-    const remember = form.get('remember') === 'yes' ? { secret: config.cookieSecret, maxAgeSeconds: REMEMBER_CONSENT_SECONDS } : undefined;
+    const remember =
+      form.get('remember') === 'yes'
+        ? { secret: config.cookieSecret, maxAgeSeconds: REMEMBER_CONSENT_SECONDS }
+        : undefined;
     const approved = await oauth.approveConsent(request, handle, { scope: [...GRANTED_SCOPES], remember });
     return await redirectToAccess(oauth, approved.request, config, approved.headers);
   } catch (error) {
@@ -64,7 +72,12 @@ export async function decideConsent(request: Request, env: Cloudflare.Env, confi
 }
 
 /** Starts the Access sign-in for an approved request: fresh PKCE verifier and nonce, state stored server-side. */
-async function redirectToAccess(oauth: OAuthHelpers, approved: AuthRequest, config: WorkerConfig, headers: Headers): Promise<Response> {
+async function redirectToAccess(
+  oauth: OAuthHelpers,
+  approved: AuthRequest,
+  config: WorkerConfig,
+  headers: Headers,
+): Promise<Response> {
   const signIn: UpstreamSignIn = { verifier: createCodeVerifier(), nonce: createNonce() };
   const upstream = await oauth.beginUpstream(approved, { data: signIn, headers });
   upstream.headers.set('Location', await accessAuthorizationUrl(config, upstream.state, signIn));
@@ -88,7 +101,8 @@ async function accessAuthorizationUrl(config: WorkerConfig, state: string, signI
 
 async function readForm(request: Request): Promise<FormData | undefined> {
   const type = request.headers.get('Content-Type') ?? '';
-  if (!type.startsWith('application/x-www-form-urlencoded') && !type.startsWith('multipart/form-data')) return undefined;
+  if (!type.startsWith('application/x-www-form-urlencoded') && !type.startsWith('multipart/form-data'))
+    return undefined;
   try {
     return await request.formData();
   } catch {
@@ -103,10 +117,18 @@ async function readForm(request: Request): Promise<FormData | undefined> {
 export function authorizationFailure(error: unknown): Response {
   if (error instanceof AuthorizationError) {
     if (error.redirectTo) return Response.redirect(error.redirectTo, 302);
-    return errorPage(400, 'This sign-in request cannot continue', `${error.description} Start again from your MCP client.`);
+    return errorPage(
+      400,
+      'This sign-in request cannot continue',
+      `${error.description} Start again from your MCP client.`,
+    );
   }
   if (error instanceof CimdFetchError) {
-    return errorPage(400, 'This app could not be verified', 'Its metadata document could not be fetched or is invalid.');
+    return errorPage(
+      400,
+      'This app could not be verified',
+      'Its metadata document could not be fetched or is invalid.',
+    );
   }
   throw error;
 }

@@ -20,7 +20,11 @@ export async function finishSignIn(request: Request, env: Cloudflare.Env, config
     resumed = await oauth.finishUpstream<UpstreamSignIn>(request);
   } catch (error) {
     if (error instanceof AuthorizationError) {
-      return errorPage(400, 'This sign-in link has expired or was already used', 'Start signing in again from your MCP client.');
+      return errorPage(
+        400,
+        'This sign-in link has expired or was already used',
+        'Start signing in again from your MCP client.',
+      );
     }
     throw error;
   }
@@ -31,11 +35,16 @@ export async function finishSignIn(request: Request, env: Cloudflare.Env, config
     return new Response(null, { status: 302, headers });
   }
   const code = params.get('code');
-  if (!code) return errorPage(400, 'Cloudflare Access sent no sign-in code', 'Start signing in again from your MCP client.');
+  if (!code)
+    return errorPage(400, 'Cloudflare Access sent no sign-in code', 'Start signing in again from your MCP client.');
 
   let user: UserProps;
   try {
-    const idToken = await exchangeCodeForIdToken(config.access, { code, verifier: signIn.verifier, redirectUri: config.callbackUrl });
+    const idToken = await exchangeCodeForIdToken(config.access, {
+      code,
+      verifier: signIn.verifier,
+      redirectUri: config.callbackUrl,
+    });
     user = await verifyIdToken(idToken, {
       issuer: config.access.issuer,
       clientId: config.access.clientId,
@@ -43,8 +52,14 @@ export async function finishSignIn(request: Request, env: Cloudflare.Env, config
       keys: accessKeySet(config.access.jwksUrl),
     });
   } catch (error) {
-    if (error instanceof CodeExchangeError) return errorPage(502, 'Sign-in with Cloudflare Access failed', `${error.message}. Try again in a moment.`);
-    if (error instanceof IdTokenError) return errorPage(401, 'Your sign-in could not be verified', `The identity token from Cloudflare Access was refused: ${error.reason}.`);
+    if (error instanceof CodeExchangeError)
+      return errorPage(502, 'Sign-in with Cloudflare Access failed', `${error.message}. Try again in a moment.`);
+    if (error instanceof IdTokenError)
+      return errorPage(
+        401,
+        'Your sign-in could not be verified',
+        `The identity token from Cloudflare Access was refused: ${error.reason}.`,
+      );
     throw error;
   }
 

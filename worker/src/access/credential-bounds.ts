@@ -30,7 +30,13 @@ export async function refuseOversizedCredentials(request: Request, publicUrl: st
   const url = new URL(request.url);
   if (url.pathname === '/authorize') {
     const tooLong = url.searchParams.getAll('client_id').some((id) => id.length > MAX_CLIENT_ID_LENGTH);
-    return tooLong ? errorPage(400, 'This sign-in request cannot continue', 'The app identified itself with an invalid client ID. Start again from your MCP client.') : undefined;
+    return tooLong
+      ? errorPage(
+          400,
+          'This sign-in request cannot continue',
+          'The app identified itself with an invalid client ID. Start again from your MCP client.',
+        )
+      : undefined;
   }
   if (url.pathname === '/token' && request.method === 'POST') return checkTokenRequest(request);
   if (url.pathname === '/mcp' || url.pathname.startsWith('/mcp/')) {
@@ -40,7 +46,9 @@ export async function refuseOversizedCredentials(request: Request, publicUrl: st
       { error: 'invalid_token', error_description: 'Invalid access token' },
       {
         status: 401,
-        headers: { 'WWW-Authenticate': `Bearer error="invalid_token", resource_metadata="${publicUrl}/.well-known/oauth-protected-resource/mcp"` },
+        headers: {
+          'WWW-Authenticate': `Bearer error="invalid_token", resource_metadata="${publicUrl}/.well-known/oauth-protected-resource/mcp"`,
+        },
       },
     );
   }
@@ -49,13 +57,15 @@ export async function refuseOversizedCredentials(request: Request, publicUrl: st
 
 async function checkTokenRequest(request: Request): Promise<Response | undefined> {
   const basic = /^Basic\s+(.+)$/i.exec(request.headers.get('Authorization') ?? '')?.[1];
-  if (basic && basic.length > 4 * MAX_CLIENT_ID_LENGTH) return oauthError('invalid_client', 'Invalid client credentials', 401);
+  if (basic && basic.length > 4 * MAX_CLIENT_ID_LENGTH)
+    return oauthError('invalid_client', 'Invalid client credentials', 401);
   const type = (request.headers.get('Content-Type') ?? '').toLowerCase();
   if (!type.startsWith('application/x-www-form-urlencoded')) return undefined; // the provider refuses other bodies itself
   const body = await readAtMost(request.clone(), MAX_TOKEN_FORM_BYTES);
   if (body === undefined) return oauthError('invalid_request', 'The request body is too large', 413);
   const form = new URLSearchParams(body);
-  if (form.getAll('client_id').some((id) => id.length > MAX_CLIENT_ID_LENGTH)) return oauthError('invalid_client', 'Invalid client credentials', 401);
+  if (form.getAll('client_id').some((id) => id.length > MAX_CLIENT_ID_LENGTH))
+    return oauthError('invalid_client', 'Invalid client credentials', 401);
   if (TOKEN_FIELDS.some((field) => form.getAll(field).some((value) => value.length > MAX_TOKEN_LENGTH))) {
     return oauthError('invalid_grant', 'The grant is invalid', 400);
   }

@@ -57,7 +57,9 @@ describe('verifyIdToken', () => {
 
   it('refuses an unsigned token (alg none)', async () => {
     const header = btoa(JSON.stringify({ alg: 'none', typ: 'JWT' })).replace(/=+$/, '');
-    const body = btoa(JSON.stringify({ iss: issuer, aud: clientId, sub: 'x', email: 'a@b.c', nonce, iat: 1, exp: 9999999999 })).replace(/=+$/, '');
+    const body = btoa(
+      JSON.stringify({ iss: issuer, aud: clientId, sub: 'x', email: 'a@b.c', nonce, iat: 1, exp: 9999999999 }),
+    ).replace(/=+$/, '');
     expect(await refusal(`${header}.${body}.`)).toMatch(/algorithm|malformed/);
   });
 

@@ -84,7 +84,8 @@ function describeJoseError(error: unknown): string {
   if (error instanceof errors.JOSEAlgNotAllowed) return 'the token is signed with an algorithm that is not allowed';
   if (error instanceof errors.JWKSNoMatchingKey) return 'no Access signing key matches the token';
   if (error instanceof errors.JWSSignatureVerificationFailed) return 'the signature does not verify';
-  if (error instanceof errors.JWKSTimeout || error instanceof errors.JWKSInvalid) return 'the Access signing keys could not be loaded';
+  if (error instanceof errors.JWKSTimeout || error instanceof errors.JWKSInvalid)
+    return 'the Access signing keys could not be loaded';
   if (error instanceof errors.JOSEError) return `the token is malformed (${error.code})`;
   return 'the token could not be verified';
 }

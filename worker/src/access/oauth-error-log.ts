@@ -12,7 +12,12 @@ import type { OAuthErrorInternal } from '@cloudflare/workers-oauth-provider';
  * new OAuthProvider({ ...options, onError: logOAuthError });
  * ```
  */
-export function logOAuthError(error: { code: string; status: number; internal: OAuthErrorInternal; request?: Request }): void {
+export function logOAuthError(error: {
+  code: string;
+  status: number;
+  internal: OAuthErrorInternal;
+  request?: Request;
+}): void {
   const path = error.request ? new URL(error.request.url).pathname : undefined;
   console.warn(
     JSON.stringify({

@@ -43,7 +43,8 @@ export function checkClientRegistration(
     return refuse('invalid_client_metadata', `client_name must be at most ${MAX_CLIENT_NAME_LENGTH} characters`);
   }
   const uris = metadata.redirect_uris;
-  if (!Array.isArray(uris) || uris.length === 0) return refuse('invalid_redirect_uri', 'redirect_uris must list at least one URI');
+  if (!Array.isArray(uris) || uris.length === 0)
+    return refuse('invalid_redirect_uri', 'redirect_uris must list at least one URI');
   if (uris.length > MAX_REDIRECT_URIS) {
     return refuse('invalid_redirect_uri', `at most ${MAX_REDIRECT_URIS} redirect URIs may be registered`);
   }

@@ -85,7 +85,9 @@ describe('withTokenRecordCache over a real KV namespace', () => {
     expect(await kv.get('grant:alice:g4', 'json')).toEqual({ v: 2 });
 
     await env.OAUTH_KV.put('token:alice:g4:h1', record(inAnHour(), 'text'));
-    expect(await kv.get('token:alice:g4:h1', 'text')).toBe(record(JSON.parse(await env.OAUTH_KV.get('token:alice:g4:h1') as string).expiresAt, 'text'));
+    expect(await kv.get('token:alice:g4:h1', 'text')).toBe(
+      record(JSON.parse((await env.OAUTH_KV.get('token:alice:g4:h1')) as string).expiresAt, 'text'),
+    );
     const listed = await kv.list({ prefix: 'token:alice:g4:' });
     expect(listed.keys.map((key) => key.name)).toEqual(['token:alice:g4:h1']);
   });

@@ -104,7 +104,8 @@ const isTokenKey = (key: unknown): key is string => typeof key === 'string' && k
 
 /** `get(key, { type: 'json' })` or `get(key, 'json')`: the only form the provider uses for token records. */
 const asksForJson = (options: unknown): boolean =>
-  options === 'json' || (typeof options === 'object' && options !== null && (options as { type?: unknown }).type === 'json');
+  options === 'json' ||
+  (typeof options === 'object' && options !== null && (options as { type?: unknown }).type === 'json');
 
 /**
  * `kv` seen through `cache`: a JSON `get` of an access-token record is answered from memory when
@@ -118,7 +119,8 @@ const asksForJson = (options: unknown): boolean =>
  */
 export function withTokenRecordCache(kv: KVNamespace, cache: TokenRecordCache): KVNamespace {
   const get = async (key: unknown, options?: unknown): Promise<unknown> => {
-    if (!isTokenKey(key) || !asksForJson(options)) return (kv.get as (k: unknown, o?: unknown) => Promise<unknown>)(key, options);
+    if (!isTokenKey(key) || !asksForJson(options))
+      return (kv.get as (k: unknown, o?: unknown) => Promise<unknown>)(key, options);
     const remembered = cache.recall(key);
     if (remembered !== undefined) return JSON.parse(remembered);
     const text = await kv.get(key, 'text');

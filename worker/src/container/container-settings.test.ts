@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { ContainerUpstream } from '../mcp/container-upstream.ts';
-import { CONTAINER_MCP_URL, containerInstanceName, ContainerSettingsError, readContainerSettings } from './container-settings.ts';
+import {
+  CONTAINER_MCP_URL,
+  containerInstanceName,
+  ContainerSettingsError,
+  readContainerSettings,
+} from './container-settings.ts';
 
 const key = 'k'.repeat(40);
 const alice = { sub: 'sub-alice', email: 'alice@example.com', name: 'Alice', groups: ['engineering'] };
@@ -8,7 +13,11 @@ const bob = { sub: 'sub-bob', email: 'bob@example.com', name: 'Bob', groups: ['s
 
 describe('container settings', () => {
   it('defaults to one container per user, internet off, only the bridge identity key in its environment', () => {
-    const settings = readContainerSettings({ IDENTITY_SIGNING_KEY: key, COOKIE_SIGNING_KEY: 'secret-cookie-key', ACCESS_CLIENT_SECRET: 'access' });
+    const settings = readContainerSettings({
+      IDENTITY_SIGNING_KEY: key,
+      COOKIE_SIGNING_KEY: 'secret-cookie-key',
+      ACCESS_CLIENT_SECRET: 'access',
+    });
     expect(settings).toEqual({
       scope: 'user',
       sleepAfter: '15m',
@@ -53,7 +62,9 @@ describe('container settings', () => {
         MCP_CONTAINER_SHARED_CHILD: 'yes',
       });
     expect(read).toThrow(ContainerSettingsError);
-    expect(() => read()).toThrow(/MCP_CONTAINER_SCOPE.*MCP_CONTAINER_SLEEP_AFTER.*is not a host name.*IDENTITY_SIGNING_KEY is not set.*no secret of that name.*not a usable variable name.*MCP_CONTAINER_SHARED_CHILD must be 1 or 0/);
+    expect(() => read()).toThrow(
+      /MCP_CONTAINER_SCOPE.*MCP_CONTAINER_SLEEP_AFTER.*is not a host name.*IDENTITY_SIGNING_KEY is not set.*no secret of that name.*not a usable variable name.*MCP_CONTAINER_SHARED_CHILD must be 1 or 0/,
+    );
   });
 });
 
@@ -72,14 +83,24 @@ describe('container instance per user', () => {
       idFromName: (name: string) => ({ name }),
       get: (id: { name: string }) => ({
         fetch: async (request: Request) => {
-          seen.push({ name: id.name, url: request.url, auth: request.headers.get('authorization'), identity: request.headers.get('x-secure-mcp-identity') });
+          seen.push({
+            name: id.name,
+            url: request.url,
+            auth: request.headers.get('authorization'),
+            identity: request.headers.get('x-secure-mcp-identity'),
+          });
           return new Response('{}', { headers: { 'content-type': 'application/json', 'set-cookie': 'x=y' } });
         },
       }),
     } as unknown as DurableObjectNamespace<never>;
     const env = { IDENTITY_SIGNING_KEY: key } as unknown as Cloudflare.Env;
     const upstream = new ContainerUpstream(namespace, env, key);
-    const request = () => new Request('http://localhost:8788/mcp', { method: 'POST', headers: { authorization: 'Bearer client-token', 'content-type': 'application/json' }, body: '{}' });
+    const request = () =>
+      new Request('http://localhost:8788/mcp', {
+        method: 'POST',
+        headers: { authorization: 'Bearer client-token', 'content-type': 'application/json' },
+        body: '{}',
+      });
     const response = await upstream.forward(request(), alice);
     await upstream.forward(request(), bob);
     expect(response.headers.get('set-cookie')).toBeNull();
@@ -87,9 +108,16 @@ describe('container instance per user', () => {
     expect(seen[0]).toMatchObject({ url: CONTAINER_MCP_URL, auth: null, identity: expect.any(String) });
 
     // The old HTTP+SSE transport keeps its sub-path and session id below the MCP endpoint.
-    await upstream.forward(new Request('http://localhost:8788/mcp/messages?sessionId=abc', { method: 'POST', body: '{}' }), alice);
+    await upstream.forward(
+      new Request('http://localhost:8788/mcp/messages?sessionId=abc', { method: 'POST', body: '{}' }),
+      alice,
+    );
     await upstream.forward(new Request('http://localhost:8788/mcp/sse'), alice);
     await upstream.forward(new Request('http://localhost:8788/mcp/elsewhere'), alice);
-    expect(seen.slice(2).map((call) => call.url)).toEqual([`${CONTAINER_MCP_URL}/messages?sessionId=abc`, `${CONTAINER_MCP_URL}/sse`, CONTAINER_MCP_URL]);
+    expect(seen.slice(2).map((call) => call.url)).toEqual([
+      `${CONTAINER_MCP_URL}/messages?sessionId=abc`,
+      `${CONTAINER_MCP_URL}/sse`,
+      CONTAINER_MCP_URL,
+    ]);
   });
 });

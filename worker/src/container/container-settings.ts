@@ -53,19 +53,27 @@ export class ContainerSettingsError extends Error {
 export function readContainerSettings(env: Readonly<Record<string, unknown>>): ContainerSettings {
   const problems: string[] = [];
   const text = (name: string) => (typeof env[name] === 'string' ? (env[name] as string).trim() : '');
-  const list = (name: string) => text(name).split(',').map((item) => item.trim()).filter(Boolean);
+  const list = (name: string) =>
+    text(name)
+      .split(',')
+      .map((item) => item.trim())
+      .filter(Boolean);
 
   const scope = text('MCP_CONTAINER_SCOPE') || 'user';
-  if (scope !== 'user' && scope !== 'tenant') problems.push(`MCP_CONTAINER_SCOPE must be "user" or "tenant", got ${JSON.stringify(scope)}`);
+  if (scope !== 'user' && scope !== 'tenant')
+    problems.push(`MCP_CONTAINER_SCOPE must be "user" or "tenant", got ${JSON.stringify(scope)}`);
   const sleepAfter = text('MCP_CONTAINER_SLEEP_AFTER') || DEFAULT_SLEEP_AFTER;
-  if (!/^\d+(s|m|h)$/.test(sleepAfter)) problems.push(`MCP_CONTAINER_SLEEP_AFTER must look like 30s, 15m or 2h, got ${JSON.stringify(sleepAfter)}`);
+  if (!/^\d+(s|m|h)$/.test(sleepAfter))
+    problems.push(`MCP_CONTAINER_SLEEP_AFTER must look like 30s, 15m or 2h, got ${JSON.stringify(sleepAfter)}`);
   const allowedHosts = list('MCP_CONTAINER_ALLOWED_HOSTS');
   for (const host of allowedHosts) {
-    if (!/^(\*\.)?[a-z0-9.-]+$/i.test(host)) problems.push(`MCP_CONTAINER_ALLOWED_HOSTS: ${JSON.stringify(host)} is not a host name`);
+    if (!/^(\*\.)?[a-z0-9.-]+$/i.test(host))
+      problems.push(`MCP_CONTAINER_ALLOWED_HOSTS: ${JSON.stringify(host)} is not a host name`);
   }
 
   const identityKey = text('IDENTITY_SIGNING_KEY');
-  if (!identityKey) problems.push('IDENTITY_SIGNING_KEY is not set (the bridge refuses requests without a signed identity)');
+  if (!identityKey)
+    problems.push('IDENTITY_SIGNING_KEY is not set (the bridge refuses requests without a signed identity)');
   const envVars: Record<string, string> = {
     BRIDGE_IDENTITY_KEY: identityKey,
     BRIDGE_IDENTITY_AUDIENCE: CONTAINER_MCP_URL,
@@ -82,7 +90,10 @@ export function readContainerSettings(env: Readonly<Record<string, unknown>>): C
   }
   // The bridge copies exactly these names from its environment into the stdio server's.
   if (secretNames.length > 0) envVars.MCP_SERVER_ENV = secretNames.join(',');
-  for (const [binding, bridgeVariable] of [['MCP_CONTAINER_SHARED_CHILD', 'MCP_SERVER_SHARED'], ['MCP_CONTAINER_USER_ENV', 'MCP_SERVER_USER_ENV']] as const) {
+  for (const [binding, bridgeVariable] of [
+    ['MCP_CONTAINER_SHARED_CHILD', 'MCP_SERVER_SHARED'],
+    ['MCP_CONTAINER_USER_ENV', 'MCP_SERVER_USER_ENV'],
+  ] as const) {
     const value = text(binding);
     if (value === '') continue;
     if (value !== '0' && value !== '1') problems.push(`${binding} must be 1 or 0, got ${JSON.stringify(value)}`);
@@ -104,7 +115,8 @@ export function readContainerSettings(env: Readonly<Record<string, unknown>>): C
 export function containerInstanceName(user: { sub: string; email: string }, scope: ContainerSettings['scope']): string {
   if (scope === 'tenant') {
     const domain = user.email.split('@').at(-1)?.toLowerCase();
-    if (!domain || !user.email.includes('@')) throw new ContainerSettingsError([`cannot tell the tenant of ${JSON.stringify(user.email)}`]);
+    if (!domain || !user.email.includes('@'))
+      throw new ContainerSettingsError([`cannot tell the tenant of ${JSON.stringify(user.email)}`]);
     return `tenant:${domain}`;
   }
   if (!user.sub) throw new ContainerSettingsError(['the user has no stable id (sub)']);

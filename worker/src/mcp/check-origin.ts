@@ -14,7 +14,10 @@ import { jsonRpcError } from './upstream.ts';
  * if (refused) return refused;
  * ```
  */
-export function checkOrigin(request: Request, config: Pick<WorkerConfig, 'publicUrl' | 'allowedOrigins'>): Response | undefined {
+export function checkOrigin(
+  request: Request,
+  config: Pick<WorkerConfig, 'publicUrl' | 'allowedOrigins'>,
+): Response | undefined {
   if (new URL(request.url).host !== new URL(config.publicUrl).host) {
     return jsonRpcError(403, -32000, 'Forbidden: this request is addressed to another host');
   }

@@ -1,8 +1,20 @@
 import { getContainer } from '@cloudflare/containers';
 import type { UserProps } from '../config.ts';
-import { CONTAINER_MCP_URL, containerInstanceName, ContainerSettingsError, readContainerSettings } from '../container/container-settings.ts';
+import {
+  CONTAINER_MCP_URL,
+  containerInstanceName,
+  ContainerSettingsError,
+  readContainerSettings,
+} from '../container/container-settings.ts';
 import type { McpContainer } from '../container/mcp-container.ts';
-import { clientResponse, jsonRpcError, signedIdentity, upstreamRequest, upstreamTarget, type Upstream } from './upstream.ts';
+import {
+  clientResponse,
+  jsonRpcError,
+  signedIdentity,
+  upstreamRequest,
+  upstreamTarget,
+  type Upstream,
+} from './upstream.ts';
 
 /**
  * The user's own container: each request goes to the Container instance named after the user (or
@@ -28,7 +40,10 @@ export class ContainerUpstream implements Upstream {
   async forward(request: Request, user: UserProps): Promise<Response> {
     let instanceName: string;
     try {
-      instanceName = containerInstanceName(user, readContainerSettings(this.#env as unknown as Record<string, unknown>).scope);
+      instanceName = containerInstanceName(
+        user,
+        readContainerSettings(this.#env as unknown as Record<string, unknown>).scope,
+      );
     } catch (error) {
       if (!(error instanceof ContainerSettingsError)) throw error;
       console.error(JSON.stringify({ event: 'container_config_error', problems: error.problems }));

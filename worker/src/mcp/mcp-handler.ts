@@ -12,7 +12,9 @@ import { jsonRpcError } from './upstream.ts';
  * access token bound to this resource, and `ctx.props` holds the user from the grant.
  * Each step of the request's way is a small named function; the order is the policy.
  */
-export const mcpHandler: ExportedHandler<Cloudflare.Env> & { fetch: NonNullable<ExportedHandler<Cloudflare.Env>['fetch']> } = {
+export const mcpHandler: ExportedHandler<Cloudflare.Env> & {
+  fetch: NonNullable<ExportedHandler<Cloudflare.Env>['fetch']>;
+} = {
   async fetch(request, env, ctx) {
     const { props: user, auth } = ctx as ExecutionContext & { props: UserProps; auth?: OAuthResourceAuth };
     const config = readConfig(env);

@@ -53,7 +53,12 @@ export function upstreamRequest(request: Request, target: URL, identity: string)
   }
   headers.set(IDENTITY_HEADER, identity);
   const hasBody = request.method !== 'GET' && request.method !== 'HEAD';
-  return new Request(target, { method: request.method, headers, body: hasBody ? request.body : null, redirect: 'manual' });
+  return new Request(target, {
+    method: request.method,
+    headers,
+    body: hasBody ? request.body : null,
+    redirect: 'manual',
+  });
 }
 
 /** Copies the server's response with only the allowed headers; bodies stream (SSE works). */

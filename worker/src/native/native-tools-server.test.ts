@@ -3,7 +3,12 @@ import { describe, expect, it } from 'vitest';
 import type { UserProps } from '../config.ts';
 import { createNativeToolsServer } from './native-tools-server.ts';
 
-const alice: UserProps = { sub: 'access-sub-1', email: 'alice@example.com', name: 'Alice Example', groups: ['engineering'] };
+const alice: UserProps = {
+  sub: 'access-sub-1',
+  email: 'alice@example.com',
+  name: 'Alice Example',
+  groups: ['engineering'],
+};
 
 /** A client talking to a native tools server built for `user`, in memory. */
 async function connectedClient(user: UserProps): Promise<Client> {
@@ -17,16 +22,27 @@ async function connectedClient(user: UserProps): Promise<Client> {
 describe('the native tools', () => {
   it('add adds, and refuses arguments that are not numbers', async () => {
     const client = await connectedClient(alice);
-    expect(await client.callTool({ name: 'add', arguments: { a: 23, b: 19 } })).toMatchObject({ content: [{ type: 'text', text: '42' }] });
-    const wrong = await client.callTool({ name: 'add', arguments: { a: '23', b: 19 } }).catch((error: unknown) => ({ isError: true, error }));
+    expect(await client.callTool({ name: 'add', arguments: { a: 23, b: 19 } })).toMatchObject({
+      content: [{ type: 'text', text: '42' }],
+    });
+    const wrong = await client
+      .callTool({ name: 'add', arguments: { a: '23', b: 19 } })
+      .catch((error: unknown) => ({ isError: true, error }));
     expect(wrong).toMatchObject({ isError: true });
   });
 
   it('whoami returns the identity the server was built for, nothing from the call', async () => {
     const client = await connectedClient(alice);
     const result = await client.callTool({ name: 'whoami', arguments: {} });
-    expect(result.structuredContent).toEqual({ sub: 'access-sub-1', email: 'alice@example.com', name: 'Alice Example', groups: ['engineering'] });
+    expect(result.structuredContent).toEqual({
+      sub: 'access-sub-1',
+      email: 'alice@example.com',
+      name: 'Alice Example',
+      groups: ['engineering'],
+    });
     const bob = await connectedClient({ ...alice, sub: 'access-sub-2', email: 'bob@example.com' });
-    expect((await bob.callTool({ name: 'whoami', arguments: {} })).structuredContent).toMatchObject({ email: 'bob@example.com' });
+    expect((await bob.callTool({ name: 'whoami', arguments: {} })).structuredContent).toMatchObject({
+      email: 'bob@example.com',
+    });
   });
 });

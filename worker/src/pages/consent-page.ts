@@ -13,7 +13,11 @@ import { escapeHtml, layout } from './html.ts';
  * const html = renderConsentPage(await oauth.describeConsent(request), consent.handle, ['mcp']);
  * ```
  */
-export function renderConsentPage(details: ConsentDescription, handle: string, grantedScopes: readonly string[]): string {
+export function renderConsentPage(
+  details: ConsentDescription,
+  handle: string,
+  grantedScopes: readonly string[],
+): string {
   const name = escapeHtml(details.clientName || details.clientId);
   const publisher = details.clientDomain
     ? `<p>Published by <strong>${escapeHtml(details.clientDomain)}</strong>.</p>`

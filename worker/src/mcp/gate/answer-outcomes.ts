@@ -24,7 +24,12 @@ export class AnswerOutcomes {
       if (typeof answer !== 'object' || answer === null || 'method' in answer) continue;
       const { id, error } = answer as { id?: unknown; error?: { code?: unknown } };
       if (typeof id !== 'string' && typeof id !== 'number') continue;
-      this.#answers.set(id, error ? { outcome: 'error', errorCode: typeof error.code === 'number' ? error.code : null } : { outcome: 'ok', errorCode: null });
+      this.#answers.set(
+        id,
+        error
+          ? { outcome: 'error', errorCode: typeof error.code === 'number' ? error.code : null }
+          : { outcome: 'ok', errorCode: null },
+      );
     }
   }
 
@@ -34,7 +39,10 @@ export class AnswerOutcomes {
    */
   outcomeOf(message: JsonRpcMessage, status: number, ending?: AuditRecord['outcome']): Outcome {
     if (status >= 500) return { outcome: 'upstream_error', errorCode: null };
-    const answer = isCall(message) && (typeof message.id === 'string' || typeof message.id === 'number') ? this.#answers.get(message.id) : undefined;
+    const answer =
+      isCall(message) && (typeof message.id === 'string' || typeof message.id === 'number')
+        ? this.#answers.get(message.id)
+        : undefined;
     if (answer) return answer;
     // A 4xx without a per-id answer (e.g. an unknown session) is still a failed request.
     return { outcome: ending ?? (status >= 400 ? 'error' : 'forwarded'), errorCode: null };

@@ -12,7 +12,11 @@ import { isCall, type JsonRpcMessage } from './json-rpc.ts';
  * decideMessages(policies, bob, [{ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'get-env' } }])[0]?.allowed; // false
  * ```
  */
-export function decideMessages(policies: ToolPolicies, identity: RequestIdentity, messages: readonly JsonRpcMessage[]): RequestDecision[] {
+export function decideMessages(
+  policies: ToolPolicies,
+  identity: RequestIdentity,
+  messages: readonly JsonRpcMessage[],
+): RequestDecision[] {
   return messages.map((message) =>
     isCall(message)
       ? decideRequest(policies, identity, { method: message.method, params: message.params })

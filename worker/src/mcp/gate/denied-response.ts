@@ -13,19 +13,39 @@ import { ERROR_CODES, type JsonRpcMessage } from './json-rpc.ts';
  * // { jsonrpc: '2.0', id: 7, error: { code: -32003, message: 'Forbidden by policy: Denied by rule "no-environment-dumps" for tool get-env.', data: { decision: 'deny', rule: 'no-environment-dumps' } } }
  * ```
  */
-export function deniedResponse(messages: readonly JsonRpcMessage[], decisions: readonly RequestDecision[], batch: boolean): Response {
+export function deniedResponse(
+  messages: readonly JsonRpcMessage[],
+  decisions: readonly RequestDecision[],
+  batch: boolean,
+): Response {
   const answers = messages.flatMap((message, index) => {
     if (message.id === undefined || message.method === undefined) return [];
     const decision = decisions[index]!;
     const error = decision.allowed
-      ? { code: ERROR_CODES.forbiddenByPolicy, message: 'Not run: another message in this batch was denied by policy', data: { decision: 'not_run' } }
-      : { code: ERROR_CODES.forbiddenByPolicy, message: `Forbidden by policy: ${decision.reason}`, data: { decision: 'deny', rule: decision.rule } };
+      ? {
+          code: ERROR_CODES.forbiddenByPolicy,
+          message: 'Not run: another message in this batch was denied by policy',
+          data: { decision: 'not_run' },
+        }
+      : {
+          code: ERROR_CODES.forbiddenByPolicy,
+          message: `Forbidden by policy: ${decision.reason}`,
+          data: { decision: 'deny', rule: decision.rule },
+        };
     return [{ jsonrpc: '2.0', id: message.id, error }];
   });
   if (answers.length === 0) {
     const denied = decisions.find((decision) => !decision.allowed)!;
     return Response.json(
-      { jsonrpc: '2.0', id: null, error: { code: ERROR_CODES.forbiddenByPolicy, message: `Forbidden by policy: ${denied.reason}`, data: { decision: 'deny', rule: denied.rule } } },
+      {
+        jsonrpc: '2.0',
+        id: null,
+        error: {
+          code: ERROR_CODES.forbiddenByPolicy,
+          message: `Forbidden by policy: ${denied.reason}`,
+          data: { decision: 'deny', rule: denied.rule },
+        },
+      },
       { status: 403 },
     );
   }

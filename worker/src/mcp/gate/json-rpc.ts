@@ -22,7 +22,13 @@ export function isCall(message: JsonRpcMessage): message is JsonRpcMessage & { m
  * return jsonRpcErrorResponse(413, -32600, 'The request body is larger than 4 MiB');
  * ```
  */
-export function jsonRpcErrorResponse(status: number, code: number, message: string, id: JsonRpcMessage['id'] = null, data?: unknown): Response {
+export function jsonRpcErrorResponse(
+  status: number,
+  code: number,
+  message: string,
+  id: JsonRpcMessage['id'] = null,
+  data?: unknown,
+): Response {
   const error = data === undefined ? { code, message } : { code, message, data };
   return Response.json({ jsonrpc: '2.0', id, error }, { status });
 }

@@ -44,7 +44,10 @@ type Outcome = AuditRecord['outcome'];
  * return runPolicyGate(request, { user: ctx.props, clientId: ctx.auth?.clientId ?? null, policies: toolPolicies, upstream });
  * ```
  */
-export async function runPolicyGate<User extends GateUser>(request: Request, context: GateContext<User>): Promise<Response> {
+export async function runPolicyGate<User extends GateUser>(
+  request: Request,
+  context: GateContext<User>,
+): Promise<Response> {
   const started = Date.now();
   const audit = context.audit ?? writeAuditRecord;
   const identity = { email: context.user.email, groups: context.user.groups };
@@ -56,15 +59,37 @@ export async function runPolicyGate<User extends GateUser>(request: Request, con
     clientId: context.clientId,
     httpMethod: request.method,
   };
-  const record = (fields: Omit<AuditRecord, keyof typeof base | 'latencyMs'>) => audit({ ...base, ...fields, latencyMs: Date.now() - started });
+  const record = (fields: Omit<AuditRecord, keyof typeof base | 'latencyMs'>) =>
+    audit({ ...base, ...fields, latencyMs: Date.now() - started });
 
-  if (request.method !== 'POST') return forwardStream(request, context, (status) =>
-    record({ method: null, jsonRpcId: null, target: null, decision: 'allow', rule: 'protocol', outcome: status >= 500 ? 'upstream_error' : 'forwarded', errorCode: null, status, argumentsDigest: null }),
-  );
+  if (request.method !== 'POST')
+    return forwardStream(request, context, (status) =>
+      record({
+        method: null,
+        jsonRpcId: null,
+        target: null,
+        decision: 'allow',
+        rule: 'protocol',
+        outcome: status >= 500 ? 'upstream_error' : 'forwarded',
+        errorCode: null,
+        status,
+        argumentsDigest: null,
+      }),
+    );
 
   const body = await readJsonRpcBody(request, context.limits ?? DEFAULT_BODY_LIMITS);
   if (!body.ok) {
-    record({ method: null, jsonRpcId: null, target: null, decision: 'reject', rule: 'bounded-input', outcome: 'rejected', errorCode: body.code, status: body.status, argumentsDigest: null });
+    record({
+      method: null,
+      jsonRpcId: null,
+      target: null,
+      decision: 'reject',
+      rule: 'bounded-input',
+      outcome: 'rejected',
+      errorCode: body.code,
+      status: body.status,
+      argumentsDigest: null,
+    });
     return jsonRpcErrorResponse(body.status, body.code, body.message);
   }
   const { messages, batch } = body;
@@ -72,13 +97,26 @@ export async function runPolicyGate<User extends GateUser>(request: Request, con
   const mismatch = checkMcpHeaders(request.headers, messages);
   if (mismatch) {
     const first = messages[0]!;
-    record({ method: first.method ?? null, jsonRpcId: first.id ?? null, target: null, decision: 'reject', rule: 'mcp-headers', outcome: 'rejected', errorCode: ERROR_CODES.headerMismatch, status: 400, argumentsDigest: null });
+    record({
+      method: first.method ?? null,
+      jsonRpcId: first.id ?? null,
+      target: null,
+      decision: 'reject',
+      rule: 'mcp-headers',
+      outcome: 'rejected',
+      errorCode: ERROR_CODES.headerMismatch,
+      status: 400,
+      argumentsDigest: null,
+    });
     return jsonRpcErrorResponse(400, ERROR_CODES.headerMismatch, mismatch, batch ? null : (first.id ?? null));
   }
 
   const decisions = decideMessages(context.policies, identity, messages);
   const digests = await Promise.all(messages.map(digestOf));
-  const recordAll = (status: number, outcomeOf: (message: JsonRpcMessage, decision: RequestDecision) => { outcome: Outcome; errorCode: number | null }) =>
+  const recordAll = (
+    status: number,
+    outcomeOf: (message: JsonRpcMessage, decision: RequestDecision) => { outcome: Outcome; errorCode: number | null },
+  ) =>
     messages.forEach((message, index) => {
       const decision = decisions[index]!;
       record({
@@ -95,7 +133,10 @@ export async function runPolicyGate<User extends GateUser>(request: Request, con
 
   if (decisions.some((decision) => !decision.allowed)) {
     const response = deniedResponse(messages, decisions, batch);
-    recordAll(response.status, (_message, decision) => ({ outcome: decision.allowed ? 'not_run' : 'denied', errorCode: ERROR_CODES.forbiddenByPolicy }));
+    recordAll(response.status, (_message, decision) => ({
+      outcome: decision.allowed ? 'not_run' : 'denied',
+      errorCode: ERROR_CODES.forbiddenByPolicy,
+    }));
     return response;
   }
 
@@ -104,21 +145,34 @@ export async function runPolicyGate<User extends GateUser>(request: Request, con
   const forwarded = new Request(request.url, { method: 'POST', headers, body: body.text });
   const response = await context.upstream.forward(forwarded, context.user);
   const outcomes = new AnswerOutcomes();
-  const finish = (ending: Outcome | undefined) => recordAll(response.status, (message) => outcomes.outcomeOf(message, response.status, ending));
+  const finish = (ending: Outcome | undefined) =>
+    recordAll(response.status, (message) => outcomes.outcomeOf(message, response.status, ending));
 
   const filter = (message: unknown) => {
     outcomes.observe(message);
-    return Array.isArray(message) ? message.map((one) => filterMessage(context.policies, identity, one)) : filterMessage(context.policies, identity, message);
+    return Array.isArray(message)
+      ? message.map((one) => filterMessage(context.policies, identity, one))
+      : filterMessage(context.policies, identity, message);
   };
-  return filterAnswer(response, filter, (reason) => finish(reason === 'cancelled' ? 'client_closed' : reason === 'failed' ? 'upstream_error' : undefined));
+  return filterAnswer(response, filter, (reason) =>
+    finish(reason === 'cancelled' ? 'client_closed' : reason === 'failed' ? 'upstream_error' : undefined),
+  );
 }
 
 /** GET (the server's stream) and DELETE: no body to decide; lists on a resumed stream are still filtered. */
-async function forwardStream<User extends GateUser>(request: Request, context: GateContext<User>, recordStatus: (status: number) => void): Promise<Response> {
+async function forwardStream<User extends GateUser>(
+  request: Request,
+  context: GateContext<User>,
+  recordStatus: (status: number) => void,
+): Promise<Response> {
   const identity = { email: context.user.email, groups: context.user.groups };
   const response = await context.upstream.forward(request, context.user);
   recordStatus(response.status);
-  return filterAnswer(response, (message) => filterMessage(context.policies, identity, message), () => {});
+  return filterAnswer(
+    response,
+    (message) => filterMessage(context.policies, identity, message),
+    () => {},
+  );
 }
 
 /**
@@ -126,7 +180,11 @@ async function forwardStream<User extends GateUser>(request: Request, context: G
  * rewritten; an SSE body is rewritten event by event as it streams; anything else
  * passes untouched. `onEnd` runs once the client has the whole answer (or left).
  */
-async function filterAnswer(response: Response, filter: (message: unknown) => unknown, onEnd: (reason: 'complete' | 'cancelled' | 'failed') => void): Promise<Response> {
+async function filterAnswer(
+  response: Response,
+  filter: (message: unknown) => unknown,
+  onEnd: (reason: 'complete' | 'cancelled' | 'failed') => void,
+): Promise<Response> {
   const mediaType = (response.headers.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
   if (mediaType === 'text/event-stream' && response.body) {
     const body = rewriteSseEvents(response.body, (data) => rewriteJson(data, filter), onEnd);
@@ -155,7 +213,8 @@ function rewriteJson(text: string, filter: (message: unknown) => unknown): strin
   }
   const filtered = filter(message);
   if (filtered === message) return undefined;
-  if (Array.isArray(message) && Array.isArray(filtered) && filtered.every((one, index) => one === message[index])) return undefined;
+  if (Array.isArray(message) && Array.isArray(filtered) && filtered.every((one, index) => one === message[index]))
+    return undefined;
   return JSON.stringify(filtered);
 }
 

@@ -52,10 +52,14 @@ export async function readJsonRpcBody(request: Request, limits: BodyLimits): Pro
   if (messages.length > limits.maxBatch) {
     return refuse(400, ERROR_CODES.invalidRequest, `A batch may hold at most ${limits.maxBatch} messages`);
   }
-  if (!messages.every(isJsonRpcMessage)) return refuse(400, ERROR_CODES.invalidRequest, 'Every message must be a JSON-RPC 2.0 request, notification or response');
+  if (!messages.every(isJsonRpcMessage))
+    return refuse(
+      400,
+      ERROR_CODES.invalidRequest,
+      'Every message must be a JSON-RPC 2.0 request, notification or response',
+    );
   return { ok: true, messages, batch, text };
 }
-
 
 function isJsonRpcMessage(value: unknown): value is JsonRpcMessage {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
@@ -64,7 +68,8 @@ function isJsonRpcMessage(value: unknown): value is JsonRpcMessage {
   const id = message.id;
   const validId = id === undefined || id === null || typeof id === 'string' || typeof id === 'number';
   if (!validId) return false;
-  if (typeof message.method === 'string') return message.params === undefined || (typeof message.params === 'object' && message.params !== null);
+  if (typeof message.method === 'string')
+    return message.params === undefined || (typeof message.params === 'object' && message.params !== null);
   return message.method === undefined && id !== undefined && ('result' in message || 'error' in message);
 }
 

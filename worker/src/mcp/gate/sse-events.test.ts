@@ -17,13 +17,21 @@ function chunked(text: string, size: number): ReadableStream<Uint8Array> {
 const upper = (data: string) => (data.includes('rewrite') ? data.toUpperCase() : undefined);
 
 describe('rewriteSseEvents', () => {
-  it.each([1, 3, 7, 1000])('rewrites whole events however the bytes are split (%i-byte chunks), and keeps the others byte for byte', async (size) => {
-    const source = 'event: message\nid: 1\ndata: keep {"é": 1}\n\n: comment\n\nid: 2\ndata: rewrite me\n\ndata: tail without blank line';
-    let ended: string | undefined;
-    const text = await new Response(rewriteSseEvents(chunked(source, size), upper, (reason) => (ended = reason))).text();
-    expect(text).toBe('event: message\nid: 1\ndata: keep {"é": 1}\n\n: comment\n\nid: 2\ndata: REWRITE ME\n\ndata: tail without blank line');
-    expect(ended).toBe('complete');
-  });
+  it.each([1, 3, 7, 1000])(
+    'rewrites whole events however the bytes are split (%i-byte chunks), and keeps the others byte for byte',
+    async (size) => {
+      const source =
+        'event: message\nid: 1\ndata: keep {"é": 1}\n\n: comment\n\nid: 2\ndata: rewrite me\n\ndata: tail without blank line';
+      let ended: string | undefined;
+      const text = await new Response(
+        rewriteSseEvents(chunked(source, size), upper, (reason) => (ended = reason)),
+      ).text();
+      expect(text).toBe(
+        'event: message\nid: 1\ndata: keep {"é": 1}\n\n: comment\n\nid: 2\ndata: REWRITE ME\n\ndata: tail without blank line',
+      );
+      expect(ended).toBe('complete');
+    },
+  );
 
   it('joins multi-line data and understands CRLF line ends', async () => {
     const seen: string[] = [];
@@ -34,8 +42,14 @@ describe('rewriteSseEvents', () => {
 
   it('tells when the client cancels the stream', async () => {
     let ended: string | undefined;
-    const endless = new ReadableStream<Uint8Array>({ pull: (controller) => controller.enqueue(new TextEncoder().encode('data: x\n\n')) });
-    const stream = rewriteSseEvents(endless, () => undefined, (reason) => (ended = reason));
+    const endless = new ReadableStream<Uint8Array>({
+      pull: (controller) => controller.enqueue(new TextEncoder().encode('data: x\n\n')),
+    });
+    const stream = rewriteSseEvents(
+      endless,
+      () => undefined,
+      (reason) => (ended = reason),
+    );
     const reader = stream.getReader();
     await reader.read();
     await reader.cancel();

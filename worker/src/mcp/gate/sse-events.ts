@@ -49,7 +49,13 @@ export function rewriteSseEvents(
         if (boundary === -1) continue;
         const complete = buffer.slice(0, boundary);
         buffer = buffer.slice(boundary);
-        controller.enqueue(encoder.encode(splitEvents(complete).map((event) => rewriteEvent(event, rewrite)).join('')));
+        controller.enqueue(
+          encoder.encode(
+            splitEvents(complete)
+              .map((event) => rewriteEvent(event, rewrite))
+              .join(''),
+          ),
+        );
         return;
       }
     },
