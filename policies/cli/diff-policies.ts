@@ -4,6 +4,7 @@ import { policiesForEnvironment } from '../model/access-policy.ts';
 import type { RequestIdentity } from '../model/tool-policy.ts';
 import { environmentsOf } from './explain-command.ts';
 import { describePermission, permissionOf, type Permission } from './permission.ts';
+import { diffDefinitions, renderDefinitionChanges, type DefinitionChange } from './definition-diff.ts';
 import { targetsOf } from './targets.ts';
 
 /** One thing that changed for one person. `widened` means more access than before (or changed conditions, which a reviewer must read). */
@@ -18,6 +19,8 @@ interface DiffRow {
 export interface PolicyDiff {
   signIn: DiffRow[];
   use: DiffRow[];
+  /** Pinned definitions (inventory.yaml) that are new, gone or changed. */
+  definitions: DefinitionChange[];
   /** A change of the answer for unknown methods. */
   unlistedMethods?: DiffRow;
 }
@@ -68,7 +71,7 @@ export function diffPolicies(before: LoadedPolicies, after: LoadedPolicies, extr
       }
     }
   }
-  const diff: PolicyDiff = { signIn, use };
+  const diff: PolicyDiff = { signIn, use, definitions: diffDefinitions(before.inventory, after.inventory) };
   if (before.tools && after.tools && before.tools.unlistedMethods !== after.tools.unlistedMethods) {
     diff.unlistedMethods = {
       who: 'everyone',
@@ -130,10 +133,11 @@ export function renderDiff(
       ? `No change in who may sign in or use what between ${revA} and ${revB}.`
       : `${rows.length} change(s) between ${revA} and ${revB}: ${widened} widen access, ${rows.length - widened} narrow it.`;
   const noteLines = notes.map((note) => (format === 'markdown' ? `> ${note}` : `note: ${note}`));
+  const definitionLines = renderDefinitionChanges(diff.definitions, format);
   if (rows.length === 0)
     return format === 'markdown'
-      ? ['### Policy diff', '', ...noteLines, summary, ''].join('\n')
-      : [...noteLines, summary].join('\n');
+      ? ['### Policy diff', '', ...noteLines, summary, '', ...definitionLines].join('\n')
+      : [...noteLines, summary, ...definitionLines].join('\n');
 
   const sorted = (list: DiffRow[]) => [...list].sort((a, b) => Number(b.widened) - Number(a.widened));
   if (format === 'text') {
@@ -143,6 +147,7 @@ export function renderDiff(
       ...sorted(rows).map(
         (row) => `${row.widened ? 'WIDENED ' : 'narrowed'}  ${row.who}  ${row.what}: ${row.before} -> ${row.after}`,
       ),
+      ...definitionLines,
     ].join('\n');
   }
   const cell = (text: string) => text.replace(/\|/g, '\\|');
@@ -168,5 +173,6 @@ export function renderDiff(
     '',
     ...table('Sign-in', diff.signIn),
     ...table('Tools, resources and prompts', [...diff.use, ...(diff.unlistedMethods ? [diff.unlistedMethods] : [])]),
+    ...definitionLines,
   ].join('\n');
 }

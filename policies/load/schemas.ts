@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import type { AccessPolicyEntry, AccessRule } from '../model/access-policy.ts';
+import type { PinnedDefinition } from '../model/pinned-definition.ts';
 import type { ToolPolicies } from '../model/tool-policy.ts';
 import { strictObject } from './strict-object.ts';
 
@@ -143,11 +144,40 @@ export const toolsFileSchema = strictObject('the tool policy file', {
   rules: z.array(toolRuleSchema, { error: 'rules must be a list' }),
 }).transform((file): ToolPolicies => file as ToolPolicies);
 
-/** `policies/inventory.yaml`: what the MCP server offers, so a pattern that matches nothing is caught. */
+const digestSchema = z
+  .string({ error: 'digest must be text like sha256:<64 hex digits>' })
+  .regex(/^sha256:[0-9a-f]{64}$/, 'digest must be sha256: followed by 64 lowercase hex digits (npm run policy -- pin writes it)');
+
+/** The fields every pinned definition has besides its key. */
+const pinFields = {
+  digest: digestSchema,
+  title: z.string({ error: 'title must be text' }).optional(),
+  description: z.string({ error: 'description must be text' }).optional(),
+  arguments: z.array(z.string(), { error: 'arguments must be a list of names' }).optional(),
+};
+
+const pinnedByName = (what: string) =>
+  strictObject(`a pinned ${what}`, { name: nonEmptyText('name'), ...pinFields }).transform(
+    ({ name, ...rest }): PinnedDefinition => ({ key: name, ...rest }),
+  );
+
+const pinnedTemplate = strictObject('a pinned resource template', {
+  uriTemplate: nonEmptyText('uriTemplate'),
+  ...pinFields,
+}).transform(({ uriTemplate, ...rest }): PinnedDefinition => ({ key: uriTemplate, ...rest }));
+
+/**
+ * `policies/inventory.yaml`: what the MCP server offers. Tools, resource templates and prompts
+ * are pinned (digest of the whole definition, plus the text a reviewer reads); `npm run policy
+ * -- pin` writes them. Static resources are names only: servers change those lists at run time.
+ */
 export const inventoryFileSchema = strictObject('the inventory file', {
-  tools: z.array(nonEmptyText('tool name')).default([]),
-  resources: z.array(nonEmptyText('resource URI')).default([]),
-  prompts: z.array(nonEmptyText('prompt name')).default([]),
+  tools: z.array(pinnedByName('tool'), { error: 'tools must be a list' }).default([]),
+  resourceTemplates: z
+    .array(pinnedTemplate, { error: 'resourceTemplates must be a list' })
+    .default([]),
+  prompts: z.array(pinnedByName('prompt'), { error: 'prompts must be a list' }).default([]),
+  resources: z.array(nonEmptyText('resource URI'), { error: 'resources must be a list of URIs' }).default([]),
 });
 export type Inventory = z.infer<typeof inventoryFileSchema>;
 
