@@ -44,6 +44,8 @@ declare global {
       REDIRECT_HOST_ALLOWLIST?: string;
       /** Optional secret (32+ chars) for the operator routes under `/admin/`; unset turns them off. */
       ADMIN_TOKEN?: string;
+      /** Optional: `hide` (default) or `warn`, what the gate does with a definition that differs from its pin. */
+      DEFINITION_DRIFT?: string;
       /** Optional Workers Rate Limiting binding: dynamic client registrations per client IP. */
       REGISTRATION_RATE_LIMITER?: RateLimit;
     }

@@ -3,6 +3,8 @@
  * malformed binding is one clear message instead of a failure deep in a request.
  */
 
+import type { DriftMode } from '../../policies/model/pinned-definition.ts';
+
 /** The identity the Worker learns from Access and keeps in each grant's props. */
 export interface UserProps {
   /** Access's stable user id (`sub` of the id_token). */
@@ -40,6 +42,8 @@ export interface WorkerConfig {
   redirectHostAllowlist: string[];
   /** Bearer secret of the operator routes; undefined turns them off. */
   adminToken: string | undefined;
+  /** What the gate does with a definition that differs from its pin: `hide` (default) or `warn`. */
+  definitionDrift: DriftMode;
 }
 
 /** Shortest accepted secret (a random 32-byte key is 43 characters of base64url). */
@@ -112,6 +116,9 @@ function checkConfig(env: Cloudflare.Env): WorkerConfig {
       problems.push(`ALLOWED_ORIGINS must list origins like https://app.example.com, got ${JSON.stringify(origin)}`);
     }
   }
+  if (env.DEFINITION_DRIFT && env.DEFINITION_DRIFT !== 'hide' && env.DEFINITION_DRIFT !== 'warn') {
+    problems.push(`DEFINITION_DRIFT must be hide or warn, got ${JSON.stringify(env.DEFINITION_DRIFT)}`);
+  }
   if (problems.length > 0) throw new ConfigError(problems);
 
   const publicUrl = new URL(env.PUBLIC_URL).origin;
@@ -133,6 +140,7 @@ function checkConfig(env: Cloudflare.Env): WorkerConfig {
     allowedOrigins: [publicUrl, ...allowedOrigins],
     redirectHostAllowlist: commaList(env.REDIRECT_HOST_ALLOWLIST).map((host) => host.toLowerCase()),
     adminToken: env.ADMIN_TOKEN || undefined,
+    definitionDrift: env.DEFINITION_DRIFT === 'warn' ? 'warn' : 'hide',
   });
 }
 

@@ -2,10 +2,15 @@ import type { OAuthResourceAuth } from '@cloudflare/workers-oauth-provider';
 import type { UserProps } from '../config.ts';
 import { readConfig } from '../config.ts';
 import { checkOrigin } from './check-origin.ts';
+import { definitionPins } from './gate/definition-pins.ts';
+import { DefinitionLedger } from './gate/drift/definition-ledger.ts';
 import { runPolicyGate } from './gate/policy-gate.ts';
 import { toolPolicies } from './gate/tool-policies.ts';
 import { selectUpstream } from './select-upstream.ts';
 import { jsonRpcError } from './upstream.ts';
+
+/** What each MCP session's server lists, as this isolate has seen it (gate/drift/definition-ledger.ts). */
+const definitionLedger = new DefinitionLedger();
 
 /**
  * The OAuth provider's API handler for `/mcp`: it runs only for requests with a valid
@@ -22,6 +27,12 @@ export const mcpHandler: ExportedHandler<Cloudflare.Env> & {
     if (refusedOrigin) return refusedOrigin;
     const upstream = selectUpstream(request, env, config);
     if (!upstream) return jsonRpcError(503, -32000, 'No MCP server is configured for this gateway');
-    return runPolicyGate(request, { user, clientId: auth?.clientId ?? null, policies: toolPolicies, upstream });
+    return runPolicyGate(request, {
+      user,
+      clientId: auth?.clientId ?? null,
+      policies: toolPolicies,
+      definitions: { pins: definitionPins, mode: config.definitionDrift, ledger: definitionLedger },
+      upstream,
+    });
   },
 };

@@ -40,7 +40,7 @@ export interface AuditRecord {
   argumentsDigest: string | null;
 }
 
-/** Writes one record as one JSON line. */
-export function writeAuditRecord(record: AuditRecord): void {
+/** Writes one record as one JSON line (an `mcp_request`, or a `definition_drift` from gate/drift/). */
+export function writeAuditRecord(record: AuditRecord | { event: string }): void {
   console.log(JSON.stringify(record));
 }

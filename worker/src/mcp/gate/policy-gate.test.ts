@@ -41,7 +41,7 @@ async function gate(user: UserProps, request: Request, upstream: Upstream) {
     clientId: 'client-1',
     policies: toolPolicies,
     upstream,
-    audit: (record) => records.push(record),
+    audit: (record) => records.push(record as AuditRecord),
   });
   const text = await response.text();
   return {
