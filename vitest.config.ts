@@ -12,7 +12,13 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['policies/**/*.test.ts', 'dev/**/*.test.ts', 'container/**/*.test.ts', 'bench/**/*.test.ts'],
+          include: [
+            'policies/**/*.test.ts',
+            'dev/**/*.test.ts',
+            'container/**/*.test.ts',
+            'bench/**/*.test.ts',
+            'test/repo/**/*.test.ts',
+          ],
           environment: 'node',
           testTimeout: 20_000,
         },
