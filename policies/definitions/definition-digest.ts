@@ -2,7 +2,10 @@
  * The digest of one definition as the server lists it: SHA-256 over its canonical JSON (keys
  * sorted at every level, no whitespace), so the same definition always has the same digest,
  * whatever order the server writes its keys in. Every field counts (name, title, description,
- * schemas, annotations, icons, `_meta`): anything the client receives can steer the model.
+ * schemas, annotations, icons, `_meta`): anything the client receives can steer the model. The
+ * one exception is `execution` (task support), which says how a revision of the protocol runs the
+ * tool, not what it does: the bridge's 2026-07-28 adapter drops it, so it would make one
+ * definition look different per protocol revision.
  * Synchronous (`node:crypto`, which workerd has under `nodejs_compat`), because the gate
  * filters lists inside a streaming rewrite that cannot wait.
  */
@@ -37,5 +40,9 @@ export function canonicalJson(value: unknown): string {
  * ```
  */
 export function definitionDigest(definition: unknown): string {
-  return `sha256:${createHash('sha256').update(canonicalJson(definition)).digest('hex')}`;
+  const covered =
+    typeof definition === 'object' && definition !== null && !Array.isArray(definition) && 'execution' in definition
+      ? { ...definition, execution: undefined }
+      : definition;
+  return `sha256:${createHash('sha256').update(canonicalJson(covered)).digest('hex')}`;
 }

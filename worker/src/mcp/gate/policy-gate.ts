@@ -119,8 +119,16 @@ export async function runPolicyGate<User extends GateUser>(
 
   const decisions = decideMessages(context.policies, identity, messages);
   if (definitions && decisions.every((decision) => decision.allowed)) {
-    await checkCalledDefinitions(definitions, messages, decisions, (kind, message) =>
-      probeList(request, message.params, kind, (probe) => context.upstream.forward(probe, context.user)),
+    // The old HTTP+SSE transport answers on its stream, never on the POST: the gate cannot ask it.
+    const legacySse = new URL(request.url).pathname.endsWith('/messages');
+    await checkCalledDefinitions(
+      definitions,
+      messages,
+      decisions,
+      legacySse
+        ? undefined
+        : (kind, message) =>
+            probeList(request, message.params, kind, (probe) => context.upstream.forward(probe, context.user)),
     );
   }
   const digests = await Promise.all(messages.map(digestOf));
@@ -214,10 +222,10 @@ async function checkCalledDefinitions(
   guard: DefinitionGuard,
   messages: readonly JsonRpcMessage[],
   decisions: RequestDecision[],
-  probe: (kind: 'tool' | 'prompt', message: JsonRpcMessage) => Promise<Record<string, unknown>[]>,
+  probe: ((kind: 'tool' | 'prompt', message: JsonRpcMessage) => Promise<Record<string, unknown>[]>) | undefined,
 ): Promise<void> {
   for (const [index, message] of messages.entries()) {
-    const refusal = await guard.checkCall(message, (kind) => probe(kind, message));
+    const refusal = await guard.checkCall(message, probe && ((kind) => probe(kind, message)));
     if (refusal) decisions[index] = { allowed: false, ...refusal, target: decisions[index]!.target };
   }
 }

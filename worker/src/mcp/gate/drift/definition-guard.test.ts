@@ -163,7 +163,7 @@ describe('pinned definitions in the gate (hide)', () => {
   });
 
   it('keeps a tool the server adds after list_changed out, and refuses its call', async () => {
-    let tools = [echo, getSum];
+    let tools: object[] = [echo, getSum];
     const server = new FakeServer(() => tools);
     const gate = gateWith(server);
     expect(await gate.listNames()).toEqual(['echo', 'get-sum']);
@@ -177,7 +177,7 @@ describe('pinned definitions in the gate (hide)', () => {
   });
 
   it('refuses a call to a tool the server no longer lists, pinned or not, though the server would answer it', async () => {
-    let tools = [echo, getSum];
+    let tools: object[] = [echo, getSum];
     const server = new FakeServer(() => tools);
     const gate = gateWith(server);
     expect(await gate.listNames()).toEqual(['echo', 'get-sum']);

@@ -100,21 +100,26 @@ export class DefinitionGuard {
   /**
    * Whether a `tools/call` or `prompts/get` may go to the server: only when the definition the
    * server lists now is the pinned one. When this isolate has not seen a recent listing, `probe`
-   * asks the server for its whole list first.
+   * asks the server for its whole list first. Without `probe` (the old HTTP+SSE transport answers
+   * on its stream, so the gate cannot ask), an unseen definition passes when its name is pinned.
    */
   async checkCall(
     message: JsonRpcMessage,
-    probe: (kind: 'tool' | 'prompt') => Promise<Record<string, unknown>[]>,
+    probe: ((kind: 'tool' | 'prompt') => Promise<Record<string, unknown>[]>) | undefined,
   ): Promise<DefinitionRefusal | undefined> {
     if (this.#check.mode === 'warn') return undefined;
     const kind = message.method === 'tools/call' ? 'tool' : message.method === 'prompts/get' ? 'prompt' : undefined;
     const name = (message.params as { name?: unknown } | undefined)?.name;
     if (!kind || typeof name !== 'string') return undefined;
     let verdict = this.#check.ledger.lookup(this.#session, kind, name, this.#now());
+    if (verdict === undefined && !probe) {
+      if (Object.hasOwn(this.#check.pins[kind], name)) return undefined;
+      return { rule: 'pinned-definitions', reason: `${WORDS[kind]} ${name} is not pinned in policies/inventory.yaml.` };
+    }
     if (verdict === undefined) {
       let listed: Record<string, unknown>[];
       try {
-        listed = await probe(kind);
+        listed = await probe!(kind);
       } catch (error) {
         return {
           rule: 'pinned-definitions',
