@@ -46,6 +46,10 @@ declare global {
       ADMIN_TOKEN?: string;
       /** Optional: `hide` (default) or `warn`, what the gate does with a definition that differs from its pin. */
       DEFINITION_DRIFT?: string;
+      /** Counts tool calls for the rate limits of policies/tools.yaml, one object per person (`gate/rate-limit/`). */
+      TOOL_RATE_LIMITER?: DurableObjectNamespace<
+        import('./src/mcp/gate/rate-limit/tool-rate-limiter.ts').ToolRateLimiter
+      >;
       /** Optional Workers Rate Limiting binding: dynamic client registrations per client IP. */
       REGISTRATION_RATE_LIMITER?: RateLimit;
     }

@@ -3,7 +3,7 @@ import type { LoadedPolicies } from '../load/load-policies.ts';
 import { policiesForEnvironment } from '../model/access-policy.ts';
 import type { RequestIdentity } from '../model/tool-policy.ts';
 import { environmentsOf } from './explain-command.ts';
-import { describePermission, permissionOf, type Permission } from './permission.ts';
+import { describePermission, loosensLimit, permissionOf, type Permission } from './permission.ts';
 import { diffDefinitions, renderDefinitionChanges, type DefinitionChange } from './definition-diff.ts';
 import { targetsOf } from './targets.ts';
 
@@ -88,12 +88,17 @@ const rank = { denied: 0, conditional: 1, allowed: 2 } as const;
 
 function widens(was: Permission, now: Permission): boolean {
   if (rank[now.level] !== rank[was.level]) return rank[now.level] > rank[was.level];
+  if (loosensLimit(was.limit, now.limit)) return true;
   return now.level === 'conditional' && now.conditions !== was.conditions;
 }
 
-/** Same access, even if another rule now grants it: a diff is about who may do what. */
+/** Same access and the same limit, even if another rule now grants it: a diff is about who may do what. */
 function samePermission(a: Permission, b: Permission): boolean {
-  return a.level === b.level && a.conditions === b.conditions;
+  return (
+    a.level === b.level &&
+    a.conditions === b.conditions &&
+    JSON.stringify(a.limit ?? null) === JSON.stringify(b.limit ?? null)
+  );
 }
 
 function identitiesOf(all: LoadedPolicies[], extra: RequestIdentity[]): RequestIdentity[] {

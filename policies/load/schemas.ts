@@ -6,6 +6,7 @@ import { z } from 'zod';
 import type { AccessPolicyEntry, AccessRule } from '../model/access-policy.ts';
 import type { PinnedDefinition } from '../model/pinned-definition.ts';
 import type { ToolPolicies } from '../model/tool-policy.ts';
+import { durationMs } from '../engine/rate-limits.ts';
 import { strictObject } from './strict-object.ts';
 
 const nonEmptyText = (what: string) =>
@@ -115,6 +116,19 @@ const argumentConstraintSchema = strictObject('an argument constraint', {
   'an argument constraint has exactly one kind: oneOf or prefix',
 );
 
+const rateLimitSchema = strictObject('a rate limit', {
+  calls: z
+    .number({ error: 'calls must be a whole number' })
+    .int('calls must be a whole number')
+    .min(1, 'calls must be at least 1')
+    .max(10_000, 'calls must be at most 10000 per window'),
+  per: z
+    .string({ error: 'per must be a duration like 30s, 1m, 1h or 1d' })
+    .regex(/^[1-9]\d*(s|m|h|d)$/, 'per must be a duration like 30s, 1m, 1h or 1d')
+    .refine((per) => durationMs(per) <= 86_400_000, 'per must be at most 1d'),
+  perClient: z.boolean({ error: 'perClient must be true or false' }).optional(),
+});
+
 const toolRuleSchema = strictObject('a tool rule', {
   name: nonEmptyText('name'),
   effect: z.enum(['allow', 'deny'], { error: 'effect must be allow or deny' }),
@@ -127,6 +141,7 @@ const toolRuleSchema = strictObject('a tool rule', {
   arguments: z
     .record(z.string(), argumentConstraintSchema, { error: 'arguments must map argument names to constraints' })
     .optional(),
+  rateLimit: rateLimitSchema.optional(),
 })
   .refine((rule) => rule.tools || rule.resources || rule.prompts, 'a rule must name tools, resources or prompts')
   .refine((rule) => !(rule.arguments && rule.effect === 'deny'), {
@@ -136,6 +151,14 @@ const toolRuleSchema = strictObject('a tool rule', {
   .refine((rule) => !(rule.arguments && !rule.tools), {
     message: 'arguments constrain tool calls: the rule must name tools',
     path: ['arguments'],
+  })
+  .refine((rule) => !(rule.rateLimit && rule.effect === 'deny'), {
+    message: 'rateLimit is for allow rules only',
+    path: ['rateLimit'],
+  })
+  .refine((rule) => !(rule.rateLimit && !rule.tools), {
+    message: 'rateLimit counts tool calls: the rule must name tools',
+    path: ['rateLimit'],
   });
 
 /** `policies/tools.yaml`. */

@@ -5,6 +5,7 @@ import { checkOrigin } from './check-origin.ts';
 import { definitionPins } from './gate/definition-pins.ts';
 import { DefinitionLedger } from './gate/drift/definition-ledger.ts';
 import { runPolicyGate } from './gate/policy-gate.ts';
+import { durableObjectLimiter } from './gate/rate-limit/limit-calls.ts';
 import { toolPolicies } from './gate/tool-policies.ts';
 import { selectUpstream } from './select-upstream.ts';
 import { jsonRpcError } from './upstream.ts';
@@ -32,6 +33,7 @@ export const mcpHandler: ExportedHandler<Cloudflare.Env> & {
       clientId: auth?.clientId ?? null,
       policies: toolPolicies,
       definitions: { pins: definitionPins, mode: config.definitionDrift, ledger: definitionLedger },
+      rateLimiter: env.TOOL_RATE_LIMITER ? durableObjectLimiter(env.TOOL_RATE_LIMITER) : undefined,
       upstream,
     });
   },

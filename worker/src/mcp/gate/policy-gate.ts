@@ -9,6 +9,8 @@ import { decideMessages } from './decide-messages.ts';
 import { DefinitionGuard, type PinnedDefinitionsCheck } from './drift/definition-guard.ts';
 import type { DefinitionDriftRecord } from './drift/drift-record.ts';
 import { probeList } from './drift/list-probe.ts';
+import { limitCalls, type CallLimiter } from './rate-limit/limit-calls.ts';
+import { rateLimitedResponse } from './rate-limit/rate-limited-response.ts';
 import { deniedResponse } from './denied-response.ts';
 import { filterMessage } from './filter-message.ts';
 import { ERROR_CODES, jsonRpcErrorResponse, type JsonRpcMessage } from './json-rpc.ts';
@@ -30,6 +32,8 @@ export interface GateContext<User extends GateUser = GateUser> {
   /** Where an allowed request goes (an `Upstream` from select-upstream.ts). */
   upstream: { forward(request: Request, user: User): Promise<Response> };
   limits?: BodyLimits;
+  /** Counts calls for the rules' rate limits; absent, a call under a rate limit is refused (fail closed). */
+  rateLimiter?: CallLimiter;
   /** Pinned definitions (policies/inventory.yaml) and the drift mode; absent, definitions are not checked. */
   definitions?: PinnedDefinitionsCheck;
   /** Where audit records go; `console.log` as a JSON line unless a test listens. */
@@ -155,6 +159,21 @@ export async function runPolicyGate<User extends GateUser>(
     recordAll(response.status, (_message, decision) => ({
       outcome: decision.allowed ? 'not_run' : 'denied',
       errorCode: ERROR_CODES.forbiddenByPolicy,
+    }));
+    return response;
+  }
+
+  const limited = await limitCalls(context.policies, decisions, {
+    person: context.user.sub,
+    clientId: context.clientId,
+    limiter: context.rateLimiter,
+  });
+  if (limited) {
+    const response = rateLimitedResponse(messages, limited, batch);
+    decisions[limited.index] = { ...decisions[limited.index]!, allowed: false, reason: limited.reason };
+    recordAll(response.status, (_message, decision) => ({
+      outcome: decision.allowed ? 'not_run' : 'rate_limited',
+      errorCode: ERROR_CODES.rateLimited,
     }));
     return response;
   }
