@@ -61,7 +61,15 @@ describe('McpWorker on a custom domain', () => {
       className: 'McpContainer',
     });
     const [version] = mocked.resourcesOfType(TYPES.workerVersion);
-    expect(version?.inputs.migrations).toEqual({ newTag: 'v1', steps: [{ newSqliteClasses: ['McpContainer'] }] });
+    expect(version?.inputs.migrations).toEqual({
+      newTag: 'v2',
+      steps: [{ newSqliteClasses: ['McpContainer'] }, { newSqliteClasses: ['ToolRateLimiter'] }],
+    });
+    expect(worker.bindings).toContainEqual({
+      type: 'durable_object_namespace',
+      name: 'TOOL_RATE_LIMITER',
+      className: 'ToolRateLimiter',
+    });
     expect(version?.inputs.containers).toEqual([{ className: 'McpContainer' }]);
     // The steps depend on what Cloudflare applied: read again on every update (the mocks say: nothing yet).
     expect(

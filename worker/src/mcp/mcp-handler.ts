@@ -5,7 +5,7 @@ import { checkOrigin } from './check-origin.ts';
 import { definitionPins } from './gate/definition-pins.ts';
 import { DefinitionLedger } from './gate/drift/definition-ledger.ts';
 import { runPolicyGate } from './gate/policy-gate.ts';
-import { durableObjectLimiter } from './gate/rate-limit/limit-calls.ts';
+import { durableObjectLimiter } from './gate/rate-limit/tool-rate-limiter.ts';
 import { toolPolicies } from './gate/tool-policies.ts';
 import { selectUpstream } from './select-upstream.ts';
 import { jsonRpcError } from './upstream.ts';

@@ -5,7 +5,8 @@ import type { UserProps } from '../../../config.ts';
 import type { Upstream } from '../../upstream.ts';
 import type { AuditRecord } from '../audit-record.ts';
 import { runPolicyGate } from '../policy-gate.ts';
-import { durableObjectLimiter, memoryCallLimiter, type CallLimiter } from './limit-calls.ts';
+import { memoryCallLimiter, type CallLimiter } from './limit-calls.ts';
+import { durableObjectLimiter } from './tool-rate-limiter.ts';
 
 // Rate limits of tool rules through the gate, counted by the real ToolRateLimiter Durable Object
 // in workerd (and, for the window, by the same counting over a clock the test controls).

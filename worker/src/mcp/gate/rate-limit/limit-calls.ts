@@ -66,20 +66,6 @@ export async function limitCalls(
 }
 
 /**
- * The Durable Object limiter: one `ToolRateLimiter` per person.
- *
- * @example
- * ```ts
- * const limiter = env.TOOL_RATE_LIMITER ? durableObjectLimiter(env.TOOL_RATE_LIMITER) : undefined;
- * ```
- */
-export function durableObjectLimiter(
-  namespace: DurableObjectNamespace<import('./tool-rate-limiter.ts').ToolRateLimiter>,
-): CallLimiter {
-  return { take: (person, calls) => namespace.getByName(person).take(calls) };
-}
-
-/**
  * A limiter in memory with the Durable Object's counting, for tests and `npm run bench:policy`.
  *
  * @example

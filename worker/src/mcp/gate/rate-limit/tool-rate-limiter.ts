@@ -14,6 +14,7 @@
 import { DurableObject } from 'cloudflare:workers';
 import type { LimitedCall } from '../../../../../policies/engine/rate-limits.ts';
 import { takeCalls, type CallLogStore, type TakeAnswer } from './call-window.ts';
+import type { CallLimiter } from './limit-calls.ts';
 
 /** The log in SQLite: one row per taken call. */
 class SqlCallLog implements CallLogStore {
@@ -51,4 +52,16 @@ export class ToolRateLimiter extends DurableObject<Cloudflare.Env> {
   take(calls: Array<Pick<LimitedCall, 'key' | 'calls' | 'perMs'>>): TakeAnswer {
     return takeCalls(this.#log, calls, Date.now());
   }
+}
+
+/**
+ * The gate's limiter over the Durable Object namespace: one `ToolRateLimiter` per person.
+ *
+ * @example
+ * ```ts
+ * const limiter = env.TOOL_RATE_LIMITER ? durableObjectLimiter(env.TOOL_RATE_LIMITER) : undefined;
+ * ```
+ */
+export function durableObjectLimiter(namespace: DurableObjectNamespace<ToolRateLimiter>): CallLimiter {
+  return { take: (person, calls) => namespace.getByName(person).take(calls) };
 }
