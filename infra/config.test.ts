@@ -26,8 +26,16 @@ describe('parseStackConfig', () => {
       sessionDuration: '24h',
       upstreamUrl: undefined,
       identityProviderId: undefined,
+      definitionDrift: 'hide',
       container: { instanceType: 'basic', maxInstances: 10, buildArgs: {}, workerSettings: {} },
     });
+  });
+
+  it('takes warn for definitionDrift and refuses anything but hide or warn', () => {
+    expect(parseStackConfig({ ...minimal, definitionDrift: 'warn' }).definitionDrift).toBe('warn');
+    expect(problemsOf({ ...minimal, definitionDrift: 'show' })).toEqual([
+      'definitionDrift is "show", but it must be hide or warn. Set it: pulumi config set definitionDrift <value>',
+    ]);
   });
 
   it('sizes the containers and picks the stdio server from config', () => {

@@ -28,6 +28,8 @@ export interface StackConfig {
   upstreamUrl: string | undefined;
   /** The Access identity provider whose claims `oidcClaim` rules match. */
   identityProviderId: string | undefined;
+  /** What the gate does with a definition that differs from its pin (the Worker's `DEFINITION_DRIFT`). */
+  definitionDrift: 'hide' | 'warn';
   /** The per-user bridge containers; `undefined` when MCP traffic goes to `upstreamUrl` instead. */
   container: ContainerConfig | undefined;
 }
@@ -56,6 +58,8 @@ export const CONFIG_KEYS = {
   sessionDuration: 'how long an Access sign-in lasts, e.g. 24h or 8h30m (default 24h)',
   upstreamUrl: 'the https URL the Worker forwards MCP traffic to, e.g. https://mcp.internal.example.com/mcp',
   identityProviderId: 'the id (a UUID) of the Access identity provider whose claims oidcClaim rules match',
+  definitionDrift:
+    'what the gateway does with a tool whose definition differs from its pin in policies/inventory.yaml: hide (the default) or warn',
   containerInstanceType: `the size of each user's container: ${INSTANCE_TYPES.join(', ')} (default basic)`,
   containerMaxInstances: 'how many containers (so users at once) may run, a whole number from 1 (default 10)',
   mcpServerPackage: 'the npm package of the stdio MCP server baked into the image, e.g. some-mcp-server@1.2.3',
@@ -156,10 +160,24 @@ export function parseStackConfig(raw: Readonly<Record<string, string | undefined
     );
   }
 
+  const definitionDrift = value('definitionDrift') ?? 'hide';
+  if (definitionDrift !== 'hide' && definitionDrift !== 'warn') {
+    problems.push(wrongValue('definitionDrift', definitionDrift, 'it must be hide or warn'));
+  }
+
   const container = parseContainer(raw, Boolean(upstreamUrl), problems);
 
   if (problems.length > 0 || !accountId || !accessTeamName || !route) throw new StackConfigError(problems);
-  return { accountId, accessTeamName, route, sessionDuration, upstreamUrl, identityProviderId, container };
+  return {
+    accountId,
+    accessTeamName,
+    route,
+    sessionDuration,
+    upstreamUrl,
+    identityProviderId,
+    definitionDrift: definitionDrift as 'hide' | 'warn',
+    container,
+  };
 }
 
 const CONTAINER_KEYS = [

@@ -167,6 +167,7 @@ describe('the program (stack dev)', () => {
       { type: 'secret_text', name: 'ACCESS_TOKEN_URL', text: `${issuer}/token` },
       { type: 'secret_text', name: 'ACCESS_JWKS_URL', text: `${issuer}/jwks` },
       { type: 'plain_text', name: 'UPSTREAM_URL', text: CONFIG.upstreamUrl },
+      { type: 'plain_text', name: 'DEFINITION_DRIFT', text: 'hide' },
       { type: 'secret_text', name: 'COOKIE_SIGNING_KEY', text: expect.any(String) },
       { type: 'secret_text', name: 'IDENTITY_SIGNING_KEY', text: expect.any(String) },
       { type: 'secret_text', name: 'ADMIN_TOKEN', text: expect.any(String) },
