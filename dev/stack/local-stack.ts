@@ -124,6 +124,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
       IDENTITY_SIGNING_KEY: identitySigningKey,
       COOKIE_SIGNING_KEY: cookieSecret,
       ADMIN_TOKEN: adminToken,
+      // Client ID Metadata Documents served from this machine are fine locally, never in production.
+      CLIENT_METADATA_LOOPBACK: 'allow',
     });
 
     const worker = await startWranglerDev({

@@ -44,6 +44,8 @@ export interface WorkerConfig {
   adminToken: string | undefined;
   /** What the gate does with a definition that differs from its pin: `hide` (default) or `warn`. */
   definitionDrift: DriftMode;
+  /** Whether Client ID Metadata Documents may live on this machine (loopback): the local stack only. */
+  clientMetadataLoopback: boolean;
 }
 
 /** Shortest accepted secret (a random 32-byte key is 43 characters of base64url). */
@@ -119,6 +121,15 @@ function checkConfig(env: Cloudflare.Env): WorkerConfig {
   if (env.DEFINITION_DRIFT && env.DEFINITION_DRIFT !== 'hide' && env.DEFINITION_DRIFT !== 'warn') {
     problems.push(`DEFINITION_DRIFT must be hide or warn, got ${JSON.stringify(env.DEFINITION_DRIFT)}`);
   }
+  if (
+    env.CLIENT_METADATA_LOOPBACK &&
+    env.CLIENT_METADATA_LOOPBACK !== 'allow' &&
+    env.CLIENT_METADATA_LOOPBACK !== 'refuse'
+  ) {
+    problems.push(
+      `CLIENT_METADATA_LOOPBACK must be allow or refuse, got ${JSON.stringify(env.CLIENT_METADATA_LOOPBACK)}`,
+    );
+  }
   if (problems.length > 0) throw new ConfigError(problems);
 
   const publicUrl = new URL(env.PUBLIC_URL).origin;
@@ -141,6 +152,7 @@ function checkConfig(env: Cloudflare.Env): WorkerConfig {
     redirectHostAllowlist: commaList(env.REDIRECT_HOST_ALLOWLIST).map((host) => host.toLowerCase()),
     adminToken: env.ADMIN_TOKEN || undefined,
     definitionDrift: env.DEFINITION_DRIFT === 'warn' ? 'warn' : 'hide',
+    clientMetadataLoopback: env.CLIENT_METADATA_LOOPBACK === 'allow',
   });
 }
 

@@ -69,6 +69,10 @@ export class MemoryCallLog implements CallLogStore {
   }
   prune(key: string, before: number): void {
     const times = this.#log.get(key);
-    if (times) this.#log.set(key, times.filter((at) => at >= before));
+    if (times)
+      this.#log.set(
+        key,
+        times.filter((at) => at >= before),
+      );
   }
 }
