@@ -39,6 +39,8 @@ export interface LocalStackOptions {
   workerLogLevel?: 'warn' | 'info' | 'log';
   /** Dev users file; `dev/users.json` by default. */
   usersFile?: string;
+  /** Extra CA certificates (a PEM file) the Worker trusts, for https test servers on loopback. */
+  extraCaCertificates?: string;
   /** Receives one line per event of every part (Access decisions, bridge, wrangler). */
   log?: (source: 'access' | 'bridge' | 'worker', line: string) => void;
 }
@@ -136,6 +138,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
       configHome: join(options.stateDir, 'wrangler-config'),
       onOutput: (line) => log('worker', line),
       logLevel: options.workerLogLevel,
+      extraCaCertificates: options.extraCaCertificates,
     });
     started.push(() => worker.stop());
 

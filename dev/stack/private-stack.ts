@@ -17,7 +17,10 @@ import { findFreePort } from './ports.ts';
  * ```
  */
 export async function startPrivateStack(
-  options: Pick<LocalStackOptions, 'bridgeLimits' | 'workerLogLevel' | 'log' | 'serverCommand'> & {
+  options: Pick<
+    LocalStackOptions,
+    'bridgeLimits' | 'workerLogLevel' | 'log' | 'serverCommand' | 'extraCaCertificates'
+  > & {
     inspector?: boolean;
   } = {},
 ): Promise<RunningLocalStack & { cleanup(): Promise<void> }> {
