@@ -76,6 +76,20 @@ describe('Client ID Metadata Documents', () => {
     expect(response.headers.get('Location')).toBeNull();
   });
 
+  // The library's limit is a fixed 10 s (it has no option), so this test waits for it.
+  it('refuse a document that does not arrive within 10 seconds', { timeout: 30_000 }, async () => {
+    // Headers at once, then a body that never ends: the limit covers both.
+    serveDocuments({
+      [CLIENT_ID]: () =>
+        new Response(new ReadableStream({ start: (controller) => controller.enqueue(new TextEncoder().encode('{')) }), {
+          headers: { 'Content-Type': 'application/json' },
+        }),
+    });
+    const response = await authorize(CLIENT_ID);
+    expect(response.status).toBe(400);
+    expect(response.headers.get('Location')).toBeNull();
+  });
+
   it.each([
     ['https://10.0.0.7/client.json', 'private or reserved'],
     ['https://192.168.1.10/client.json', 'private or reserved'],
