@@ -31,7 +31,7 @@ describe('workerConsoleLine', () => {
       observedDigest: `sha256:${'b'.repeat(64)}`,
       action: 'hidden',
     };
-    expect(workerConsoleLine(`${JSON.stringify(record)}`)).toEqual({
+    expect(workerConsoleLine(JSON.stringify(record))).toEqual({
       tag: 'audit',
       text: `DEFINITION DRIFT  tool echo hidden (pinned sha256:${'a'.repeat(12)}…, offered sha256:${'b'.repeat(12)}…; seen by alice@example.com): npm run policy -- pin, then review`,
     });

@@ -75,13 +75,15 @@ export function renderDefinitionChanges(changes: DefinitionChange[], format: 'ma
     const { before, after } = change;
     const args = (pin: PinnedDefinition | undefined) => `[${(pin?.arguments ?? []).join(', ')}]`;
     if (change.change === 'changed') {
-      if (before?.title !== after?.title) rows.push(['title', `${before?.title ?? '(none)'} -> ${after?.title ?? '(none)'}`]);
+      if (before?.title !== after?.title)
+        rows.push(['title', `${before?.title ?? '(none)'} -> ${after?.title ?? '(none)'}`]);
       if (before?.description !== after?.description) {
         rows.push(['description before', before?.description ?? '(none)']);
         rows.push(['description after', after?.description ?? '(none)']);
       }
       if (args(before) !== args(after)) rows.push(['arguments', `${args(before)} -> ${args(after)}`]);
-      if (rows.length === 0) rows.push(['', 'same title, description and argument names: the schema, annotations or other fields changed']);
+      if (rows.length === 0)
+        rows.push(['', 'same title, description and argument names: the schema, annotations or other fields changed']);
     } else if (change.change === 'added') {
       if (after?.title) rows.push(['title', after.title]);
       rows.push(['description', after?.description ?? '(none)']);
@@ -105,7 +107,9 @@ export function renderDefinitionChanges(changes: DefinitionChange[], format: 'ma
     ...changes.flatMap((change) => [
       `- ${change.widened ? '⚠️ **new or changed**' : 'removed'}: ${headline(change, (key) => `\`${key}\``)}`,
       ...details(change).flatMap(([label, text]) =>
-        label.startsWith('description') ? [`  ${label}:`, '', ...quote(text), ''] : [`  ${label ? `${label}: ` : ''}${text}`, ''],
+        label.startsWith('description')
+          ? [`  ${label}:`, '', ...quote(text), '']
+          : [`  ${label ? `${label}: ` : ''}${text}`, ''],
       ),
     ]),
     '',

@@ -46,8 +46,7 @@ export function describePermission(permission: Permission | undefined): string {
   if (!permission) return '(not listed)';
   const limit = permission.limit ? `, at most ${describeRateLimit(permission.limit)}` : '';
   if (permission.level === 'allowed') return `allowed${limit} (${permission.rule})`;
-  if (permission.level === 'conditional')
-    return `allowed when ${permission.conditions}${limit} (${permission.rule})`;
+  if (permission.level === 'conditional') return `allowed when ${permission.conditions}${limit} (${permission.rule})`;
   return `denied (${permission.rule})`;
 }
 

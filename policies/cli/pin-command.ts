@@ -48,5 +48,9 @@ export async function pinCommand(options: { dir: string; check: boolean; command
   }
   if (current === text) return { exitCode: 0, stdout: `${path} is up to date.\n`, stderr: '' };
   await writeFile(path, text);
-  return { exitCode: 0, stdout: `wrote ${path}; review it with git diff and npm run policy -- diff HEAD\n`, stderr: '' };
+  return {
+    exitCode: 0,
+    stdout: `wrote ${path}; review it with git diff and npm run policy -- diff HEAD\n`,
+    stderr: '',
+  };
 }

@@ -48,7 +48,7 @@ export async function listServerDefinitions(command: string[], timeoutMs = 30_00
   createInterface({ input: child.stdout }).on('line', (line) => {
     let message: { id?: number | string; method?: string; result?: unknown; error?: { message?: string } };
     try {
-      message = JSON.parse(line);
+      message = JSON.parse(line) as typeof message;
     } catch {
       return; // a server's stray log line on stdout
     }

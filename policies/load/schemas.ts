@@ -169,7 +169,10 @@ export const toolsFileSchema = strictObject('the tool policy file', {
 
 const digestSchema = z
   .string({ error: 'digest must be text like sha256:<64 hex digits>' })
-  .regex(/^sha256:[0-9a-f]{64}$/, 'digest must be sha256: followed by 64 lowercase hex digits (npm run policy -- pin writes it)');
+  .regex(
+    /^sha256:[0-9a-f]{64}$/,
+    'digest must be sha256: followed by 64 lowercase hex digits (npm run policy -- pin writes it)',
+  );
 
 /** The fields every pinned definition has besides its key. */
 const pinFields = {
@@ -196,9 +199,7 @@ const pinnedTemplate = strictObject('a pinned resource template', {
  */
 export const inventoryFileSchema = strictObject('the inventory file', {
   tools: z.array(pinnedByName('tool'), { error: 'tools must be a list' }).default([]),
-  resourceTemplates: z
-    .array(pinnedTemplate, { error: 'resourceTemplates must be a list' })
-    .default([]),
+  resourceTemplates: z.array(pinnedTemplate, { error: 'resourceTemplates must be a list' }).default([]),
   prompts: z.array(pinnedByName('prompt'), { error: 'prompts must be a list' }).default([]),
   resources: z.array(nonEmptyText('resource URI'), { error: 'resources must be a list of URIs' }).default([]),
 });

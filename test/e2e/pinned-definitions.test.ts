@@ -69,7 +69,9 @@ describe('pinned definitions through the gateway', () => {
 
       const poisoned = await refusal(client.callTool({ name: 'echo', arguments: { message: 'hi' } }));
       expect(poisoned.code).toBe(-32003);
-      expect(poisoned.message).toContain(`tool echo differs from its pin in policies/inventory.yaml (pinned ${pins.tool.echo}`);
+      expect(poisoned.message).toContain(
+        `tool echo differs from its pin in policies/inventory.yaml (pinned ${pins.tool.echo}`,
+      );
       expect((await refusal(client.callTool({ name: 'get-sum', arguments: { a: 1, b: 2 } }))).message).toContain(
         'tool get-sum differs from its pin',
       );

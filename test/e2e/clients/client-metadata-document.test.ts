@@ -77,7 +77,7 @@ describe('a client with a Client ID Metadata Document', () => {
     } finally {
       await client.close();
     }
-    expect((await oauth.clientInformation())?.client_id).toBe(documentUrl);
+    expect(oauth.clientInformation()?.client_id).toBe(documentUrl);
     expect(requested).not.toContain('POST /register');
     expect(requested).toContain('POST /token');
     expect(served).toContain('/secure-mcp-test-client.json');

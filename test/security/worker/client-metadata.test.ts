@@ -45,9 +45,9 @@ async function authorize(clientId: string) {
 
 describe('Client ID Metadata Documents', () => {
   it('are advertised in the authorization server metadata', async () => {
-    const metadata = (await (await SELF.fetch(`${ORIGIN}/.well-known/oauth-authorization-server`)).json()) as {
-      client_id_metadata_document_supported?: boolean;
-    };
+    const metadata = await (
+      await SELF.fetch(`${ORIGIN}/.well-known/oauth-authorization-server`)
+    ).json<{ client_id_metadata_document_supported?: boolean }>();
     expect(metadata.client_id_metadata_document_supported).toBe(true);
   });
 

@@ -56,7 +56,7 @@ export async function refuseClientMetadataHost(
  * hostProblem('https://10.0.0.7/client.json', false); // 'its host 10.0.0.7 is a private or reserved address'
  * ```
  */
-export function hostProblem(clientId: string, allowLoopback: boolean): string | undefined {
+function hostProblem(clientId: string, allowLoopback: boolean): string | undefined {
   let host: string;
   try {
     const url = new URL(clientId);

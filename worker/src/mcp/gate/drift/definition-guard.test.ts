@@ -83,10 +83,10 @@ function gateWith(server: Upstream, mode: DriftMode = 'hide') {
       upstream: server,
       audit: (record) => records.push(record),
     });
-    return (await response.json()) as {
+    return response.json<{
       result?: { tools?: Array<{ name: string }> };
       error?: { code: number; message: string; data?: { rule?: string } };
-    };
+    }>();
   };
   const listNames = async () =>
     ((await send({ jsonrpc: '2.0', id: 1, method: 'tools/list' })).result?.tools ?? []).map((tool) => tool.name);

@@ -13,7 +13,7 @@ export type DefinitionVerdict =
   | { status: 'drifted'; pinnedDigest: string | null; observedDigest: string };
 
 /** How long a listing is trusted without being seen again. */
-export const LEDGER_TTL_MS = 60_000;
+const LEDGER_TTL_MS = 60_000;
 /** Sessions remembered per isolate; the oldest is forgotten first. */
 const MAX_SESSIONS = 10_000;
 

@@ -71,7 +71,7 @@ function gate(limiter: CallLimiter | undefined, server = new CountingServer()) {
         audit: (record) => records.push(record as AuditRecord),
       },
     );
-    return { response, json: (await response.json()) as Answer & Answer[] };
+    return { response, json: await response.json<Answer & Answer[]>() };
   };
   const call = (user: UserProps, name: string, clientId?: string) =>
     send(user, { jsonrpc: '2.0', id: 7, method: 'tools/call', params: { name, arguments: {} } }, clientId);

@@ -40,7 +40,7 @@ class SqlCallLog implements CallLogStore {
   }
 }
 
-export class ToolRateLimiter extends DurableObject<Cloudflare.Env> {
+export class ToolRateLimiter extends DurableObject {
   readonly #log: SqlCallLog;
 
   constructor(ctx: DurableObjectState, env: Cloudflare.Env) {
