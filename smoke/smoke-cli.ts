@@ -44,11 +44,7 @@ const { values, positionals } = parseArgs({
 });
 const [mcpUrl] = positionals;
 if (!mcpUrl || positionals.length > 1) usage('Give exactly one MCP URL (pulumi stack output mcpUrl).');
-try {
-  new URL(mcpUrl);
-} catch {
-  usage(`${mcpUrl} is not a URL.`);
-}
+if (!URL.canParse(mcpUrl)) usage(`${mcpUrl} is not a URL.`);
 if (values['show-claims'] && values['no-sign-in']) usage('--show-claims needs a sign-in; leave out --no-sign-in.');
 let identity: GatewayIdentity | undefined;
 

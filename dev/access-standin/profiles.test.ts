@@ -11,7 +11,8 @@ import {
   standInProfile,
   workerGroupsOf,
 } from './profiles.ts';
-import { loadDevUsers, signInAtAccess, startAccessStandIn, type DevUser, type RunningAccessStandIn } from './index.ts';
+import { loadDevUsers, signInAtAccess, startAccessStandIn, type RunningAccessStandIn } from './index.ts';
+import type { DevUser } from './users.ts';
 
 const clientId = 'profiles-client';
 const clientSecret = 'profiles-secret';
