@@ -56,7 +56,8 @@ export function toCloudflarePolicyArgs(policy: AccessPolicy, context: AccessRule
     const { name: _name, ...args } = toSelectorPolicy(policy, context.identityProvider);
     return args;
   } catch (error) {
-    if (error instanceof InexpressibleRuleError) throw new Error(inexpressibleMessage(error.problems));
+    if (error instanceof InexpressibleRuleError)
+      throw new Error(inexpressibleMessage(error.problems), { cause: error });
     throw error;
   }
 }
@@ -79,7 +80,10 @@ export function toCloudflareRule(
     return toSelectorRule(rule, context.identityProvider);
   } catch (error) {
     if (error instanceof InexpressibleRuleError)
-      throw new Error(inexpressibleMessage(error.problems.map((problem) => `Access policy "${policyName}": ${problem}.`)));
+      throw new Error(
+        inexpressibleMessage(error.problems.map((problem) => `Access policy "${policyName}": ${problem}.`)),
+        { cause: error },
+      );
     throw error;
   }
 }

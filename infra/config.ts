@@ -89,10 +89,10 @@ export const CONFIG_KEYS = {
   upstreamUrl: 'the https URL the Worker forwards MCP traffic to, e.g. https://mcp.internal.example.com/mcp',
   ...IDENTITY_PROVIDER_KEYS,
   identityProviderAutoRedirect:
-    'true (default) to send people straight to the pinned identity provider, false to show Access\'s login page first',
+    "true (default) to send people straight to the pinned identity provider, false to show Access's login page first",
   groupsClaimField: `which field of a group object in the id_token's groups claim tool policies match: ${GROUP_FIELDS.join(', ')} (default: id for azureAD, email for google-apps, name otherwise)`,
   accessNonce:
-    'required (default) to refuse an Access id_token without the sign-in\'s nonce, if-present to check it only when Access sends it (docs/security.md)',
+    "required (default) to refuse an Access id_token without the sign-in's nonce, if-present to check it only when Access sends it (docs/security.md)",
   containerInstanceType: `the size of each user's container: ${INSTANCE_TYPES.join(', ')} (default basic)`,
   containerMaxInstances: 'how many containers (so users at once) may run, a whole number from 1 (default 10)',
   mcpServerPackage: 'the npm package of the stdio MCP server baked into the image, e.g. some-mcp-server@1.2.3',
@@ -187,7 +187,8 @@ export function parseStackConfig(raw: Readonly<Record<string, string | undefined
   const autoRedirectText = value('identityProviderAutoRedirect') ?? 'true';
   if (autoRedirectText !== 'true' && autoRedirectText !== 'false')
     problems.push(wrongValue('identityProviderAutoRedirect', autoRedirectText, 'it must be true or false'));
-  const groupsField = value('groupsClaimField') ?? (identityProvider ? defaultGroupField(identityProvider.type) : 'name');
+  const groupsField =
+    value('groupsClaimField') ?? (identityProvider ? defaultGroupField(identityProvider.type) : 'name');
   if (!(GROUP_FIELDS as readonly string[]).includes(groupsField))
     problems.push(wrongValue('groupsClaimField', groupsField, `it must be one of ${GROUP_FIELDS.join(', ')}`));
   const nonce = value('accessNonce') ?? 'required';

@@ -347,9 +347,14 @@ describe('the program with containers (stack prod)', () => {
 
 /** Every guardrail finding for one resource. */
 function guardrailViolations(resource: GuardedResource, context: StackContext): string[] {
-  return [everyoneInProduction, sessionTooLong, appWithoutPolicy, providerNotPinned, secretInPlainText, imageNotPinned].flatMap(
-    (rule) => rule(resource, context),
-  );
+  return [
+    everyoneInProduction,
+    sessionTooLong,
+    appWithoutPolicy,
+    providerNotPinned,
+    secretInPlainText,
+    imageNotPinned,
+  ].flatMap((rule) => rule(resource, context));
 }
 
 /** Every guardrail finding for a whole stack: each resource's, and the stack-wide ones. */
@@ -403,7 +408,9 @@ describe('the guardrails on what the program declares', () => {
       );
     const unpinned = withApp(({ allowedIdps: _pinned, autoRedirectToIdentity: _redirect, ...props }) => props);
     expect(stackViolations(unpinned, context)).toEqual([
-      expect.stringMatching(/accepts every identity provider on the account \(no allowedIdps\), and stack "prod" is production/),
+      expect.stringMatching(
+        /accepts every identity provider on the account \(no allowedIdps\), and stack "prod" is production/,
+      ),
     ]);
     const oneTimePin = '0c7a2c4e-0000-4000-8000-0000000000a1';
     const besideIt = withApp((props) => ({
@@ -412,7 +419,9 @@ describe('the guardrails on what the program declares', () => {
       autoRedirectToIdentity: false,
     }));
     expect(stackViolations(besideIt, context)).toEqual([
-      expect.stringMatching(new RegExp(`accepts identity provider ${oneTimePin}, which none of the stack's group rules refer to`)),
+      expect.stringMatching(
+        new RegExp(`accepts identity provider ${oneTimePin}, which none of the stack's group rules refer to`),
+      ),
     ]);
   });
 });

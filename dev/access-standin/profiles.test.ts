@@ -20,14 +20,12 @@ const redirectUri = 'http://localhost:9/callback';
 const prod = accessPoliciesFor('prod');
 
 let users: DevUser[];
-let mallory: DevUser;
 let bob: DevUser;
 let standIn: RunningAccessStandIn;
 const logLines: string[] = [];
 
 beforeAll(async () => {
   users = await loadDevUsers();
-  mallory = users.find((user) => user.email === 'mallory@example.com')!;
   bob = users.find((user) => user.email === 'bob@example.com')!;
   standIn = await startAccessStandIn({
     port: 0,
@@ -183,7 +181,10 @@ describe('the stand-in rehearsing a provider', () => {
       }),
     ).rejects.toThrow(/cannot rehearse one-time PIN/);
     // Without group rules, one-time PIN signs people in, with no groups claim.
-    standIn.rehearse({ profile: standInProfile('otp'), policies: prod.filter((policy) => policy.decision === 'allow') });
+    standIn.rehearse({
+      profile: standInProfile('otp'),
+      policies: prod.filter((policy) => policy.decision === 'allow'),
+    });
     const { claims } = await signIn('bob@example.com');
     expect(claims).not.toHaveProperty('groups');
     standIn.rehearse({ profile: standInProfile('okta'), policies: prod });

@@ -26,11 +26,11 @@ import {
 import type { DevUser } from './users.ts';
 
 /** The profiles a run may pick (`npm run dev -- --idp <profile>`). */
-export const PROFILE_NAMES = ['oidc', 'okta', 'entra', 'google', 'github', 'saml', 'otp'] as const;
-export type ProfileName = (typeof PROFILE_NAMES)[number];
+const PROFILE_NAMES = ['oidc', 'okta', 'entra', 'google', 'github', 'saml', 'otp'] as const;
+type ProfileName = (typeof PROFILE_NAMES)[number];
 
 /** How the id_token writes the groups claim. */
-export type GroupsClaimShape = 'strings' | 'objects';
+type GroupsClaimShape = 'strings' | 'objects';
 
 /** One rehearsed identity provider, and how Access's id_tokens look with it. */
 export interface StandInProfile {
@@ -46,7 +46,7 @@ export interface StandInProfile {
 }
 
 /** The GitHub organization the dev users' teams belong to. */
-export const DEV_GITHUB_ORG = 'secure-mcp-dev';
+const DEV_GITHUB_ORG = 'secure-mcp-dev';
 
 /** The kind of provider each profile plays. */
 const PROVIDER_TYPES: Record<ProfileName, IdentityProviderType> = {
@@ -108,10 +108,14 @@ export const ONE_TIME_PIN_PROVIDER_ID = stableUuid('identity provider one-time P
  * directoryGroup('contractors', standInProfile('google')).value; // 'contractors@example.com'
  * ```
  */
-export function directoryGroup(groupName: string, profile: StandInProfile): AccessGroup & { value: string | undefined } {
+export function directoryGroup(
+  groupName: string,
+  profile: StandInProfile,
+): AccessGroup & { value: string | undefined } {
   const group = { id: stableUuid(`group ${groupName}`), name: groupName, email: `${groupName}@example.com` };
   const type = profile.provider.type;
-  if (type === 'github') return { ...group, name: `${DEV_GITHUB_ORG}/${groupName}`, value: `${DEV_GITHUB_ORG}/${groupName}` };
+  if (type === 'github')
+    return { ...group, name: `${DEV_GITHUB_ORG}/${groupName}`, value: `${DEV_GITHUB_ORG}/${groupName}` };
   if (type === 'onetimepin' || type === 'google') return { ...group, value: undefined };
   return { ...group, value: type === 'azureAD' ? group.id : type === 'google-apps' ? group.email : groupName };
 }
@@ -153,7 +157,8 @@ export function rehearsalPolicies(
  * ```
  */
 export function accessIdentityOf(user: DevUser, profile: StandInProfile, identityProviderId: string): AccessIdentity {
-  if (identityProviderId !== profile.provider.id) return { email: user.email, identityProviderId, groups: [], claims: {} };
+  if (identityProviderId !== profile.provider.id)
+    return { email: user.email, identityProviderId, groups: [], claims: {} };
   const type = profile.provider.type;
   const groups = user.groups.map((name) => directoryGroup(name, profile));
   const generic = type === 'oidc' || type === 'saml';

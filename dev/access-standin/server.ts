@@ -73,7 +73,9 @@ function prepareRehearsal(
   acceptedProviders: 'pinned' | 'any',
 ): Rehearsal {
   try {
-    const emitted = rehearsalPolicies(policies, profile, users).map((policy) => toSelectorPolicy(policy, profile.provider));
+    const emitted = rehearsalPolicies(policies, profile, users).map((policy) =>
+      toSelectorPolicy(policy, profile.provider),
+    );
     return { profile, emitted, acceptedProviders };
   } catch (error) {
     if (!(error instanceof InexpressibleRuleError)) throw error;

@@ -29,7 +29,12 @@ describe('workerConsoleLine', () => {
 
   it('shows an id_token the Worker refused, with its reason', () => {
     expect(
-      workerConsoleLine('{"event":"sign_in.refused","reason":"the groups claim cannot be read (a string, not a list)"}'),
-    ).toEqual({ tag: 'sign-in', text: 'refused by the Worker: the groups claim cannot be read (a string, not a list)' });
+      workerConsoleLine(
+        '{"event":"sign_in.refused","reason":"the groups claim cannot be read (a string, not a list)"}',
+      ),
+    ).toEqual({
+      tag: 'sign-in',
+      text: 'refused by the Worker: the groups claim cannot be read (a string, not a list)',
+    });
   });
 });

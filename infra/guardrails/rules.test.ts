@@ -82,26 +82,26 @@ describe('appWithoutPolicy', () => {
 
 const OKTA = '5f0c8a4e-3d1b-4c6a-9e2f-7b8d9c0a1b2c';
 const ONE_TIME_PIN = '0c7a2c4e-0000-4000-8000-0000000000a1';
-const app = (props: Record<string, unknown>) => ({
+const accessApp = (props: Record<string, unknown>) => ({
   type: GUARDED_TYPES.accessApplication,
   props: { name: 'app', policies: [{ id: 'p1', precedence: 1 }], ...props },
 });
 
 describe('providerNotPinned', () => {
   it('rejects a production application that accepts every provider on the account', () => {
-    expect(providerNotPinned(app({}), prod)).toEqual([
+    expect(providerNotPinned(accessApp({}), prod)).toEqual([
       expect.stringMatching(/"app" accepts every identity provider on the account \(no allowedIdps\)/),
     ]);
-    expect(providerNotPinned(app({ allowedIdps: [] }), prod)).toHaveLength(1);
-    expect(providerNotPinned(app({ allowedIdps: [OKTA] }), prod)).toEqual([]);
-    expect(providerNotPinned(app({}), dev)).toEqual([]);
+    expect(providerNotPinned(accessApp({ allowedIdps: [] }), prod)).toHaveLength(1);
+    expect(providerNotPinned(accessApp({ allowedIdps: [OKTA] }), prod)).toEqual([]);
+    expect(providerNotPinned(accessApp({}), dev)).toEqual([]);
   });
 
   it('rejects a direct redirect unless exactly one provider is allowed, on any stack', () => {
-    expect(providerNotPinned(app({ allowedIdps: [OKTA, ONE_TIME_PIN], autoRedirectToIdentity: true }), dev)).toEqual([
-      expect.stringMatching(/only with exactly one provider in allowedIdps \(it has 2\)/),
-    ]);
-    expect(providerNotPinned(app({ allowedIdps: [OKTA], autoRedirectToIdentity: true }), dev)).toEqual([]);
+    expect(
+      providerNotPinned(accessApp({ allowedIdps: [OKTA, ONE_TIME_PIN], autoRedirectToIdentity: true }), dev),
+    ).toEqual([expect.stringMatching(/only with exactly one provider in allowedIdps \(it has 2\)/)]);
+    expect(providerNotPinned(accessApp({ allowedIdps: [OKTA], autoRedirectToIdentity: true }), dev)).toEqual([]);
   });
 });
 
@@ -113,15 +113,19 @@ describe('acceptsUnpinnedProvider', () => {
   const staff = accessPolicy({ decision: 'allow', includes: [{ emailDomain: { domain: 'example.com' } }] });
 
   it('rejects a production application that also accepts a provider no group rule refers to', () => {
-    expect(acceptsUnpinnedProvider([contractors, staff, app({ allowedIdps: [OKTA, ONE_TIME_PIN] })], prod)).toEqual([
-      expect.stringMatching(new RegExp(`"app" accepts identity provider ${ONE_TIME_PIN}, which none of the stack's group rules refer to`)),
+    expect(
+      acceptsUnpinnedProvider([contractors, staff, accessApp({ allowedIdps: [OKTA, ONE_TIME_PIN] })], prod),
+    ).toEqual([
+      expect.stringMatching(
+        new RegExp(`"app" accepts identity provider ${ONE_TIME_PIN}, which none of the stack's group rules refer to`),
+      ),
     ]);
   });
 
   it('accepts the pinned provider alone, a stack without group rules, and any other stack', () => {
-    expect(acceptsUnpinnedProvider([contractors, staff, app({ allowedIdps: [OKTA] })], prod)).toEqual([]);
-    expect(acceptsUnpinnedProvider([staff, app({ allowedIdps: [ONE_TIME_PIN] })], prod)).toEqual([]);
-    expect(acceptsUnpinnedProvider([contractors, app({ allowedIdps: [OKTA, ONE_TIME_PIN] })], dev)).toEqual([]);
+    expect(acceptsUnpinnedProvider([contractors, staff, accessApp({ allowedIdps: [OKTA] })], prod)).toEqual([]);
+    expect(acceptsUnpinnedProvider([staff, accessApp({ allowedIdps: [ONE_TIME_PIN] })], prod)).toEqual([]);
+    expect(acceptsUnpinnedProvider([contractors, accessApp({ allowedIdps: [OKTA, ONE_TIME_PIN] })], dev)).toEqual([]);
   });
 
   it('reads the provider of every kind of group selector, in require and exclude too', () => {
@@ -133,7 +137,7 @@ describe('acceptsUnpinnedProvider', () => {
       { oidc: { claimName: 'groups', claimValue: 'g', identityProviderId: OKTA } },
     ]) {
       const policy = accessPolicy({ decision: 'allow', includes: [{ everyone: {} }], excludes: [selector] });
-      expect(acceptsUnpinnedProvider([policy, app({ allowedIdps: [OKTA, ONE_TIME_PIN] })], prod)).toHaveLength(1);
+      expect(acceptsUnpinnedProvider([policy, accessApp({ allowedIdps: [OKTA, ONE_TIME_PIN] })], prod)).toHaveLength(1);
     }
   });
 });

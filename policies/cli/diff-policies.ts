@@ -146,7 +146,9 @@ export function renderDiff(
     rows.length === 0
       ? `No change in who may sign in or use what between ${revA} and ${revB}.`
       : `${rows.length} change(s) between ${revA} and ${revB}: ${widened} widen access, ${rows.length - widened} narrow it.`;
-  const noteLines = [...notes, ...diff.orderChanges].map((note) => (format === 'markdown' ? `> ${note}` : `note: ${note}`));
+  const noteLines = [...notes, ...diff.orderChanges].map((note) =>
+    format === 'markdown' ? `> ${note}` : `note: ${note}`,
+  );
   if (rows.length === 0)
     return format === 'markdown'
       ? ['### Policy diff', '', ...noteLines, summary, ''].join('\n')

@@ -30,7 +30,11 @@ export function explainCommand(loaded: LoadedPolicies, identity: RequestIdentity
     );
     orders.push(`  ${environment.label.padEnd(20)} ${policies.map((policy) => policy.name).join(' > ') || '(none)'}`);
   }
-  lines.push('', 'Access policy order (Access checks them top to bottom and stops at the first that matches):', ...orders);
+  lines.push(
+    '',
+    'Access policy order (Access checks them top to bottom and stops at the first that matches):',
+    ...orders,
+  );
   if (loaded.tools) {
     lines.push('', `Tools, resources and prompts (tool policies; unknown methods: ${loaded.tools.unlistedMethods}):`);
     const targets = targetsOf([loaded]);

@@ -172,7 +172,9 @@ describe('policy check', () => {
     expect(result.exitCode).toBe(1);
     expect(result.stderr).toMatch(/access\.yaml:\d+:\d+: in local, prod \(one-time PIN, --identity-provider\)/);
     expect(runPolicyCli(['check', '--identity-provider', 'okta'], repo).exitCode).toBe(0);
-    expect(runPolicyCli(['check', '--identity-provider', 'oidc'], repo).stderr).toMatch(/"groups" is not \(registered: none\)/);
+    expect(runPolicyCli(['check', '--identity-provider', 'oidc'], repo).stderr).toMatch(
+      /"groups" is not \(registered: none\)/,
+    );
     expect(
       runPolicyCli(['check', '--identity-provider', 'oidc', '--identity-provider-claims', 'groups'], repo).exitCode,
     ).toBe(0);

@@ -86,7 +86,11 @@ export function runPolicyCli(argv: string[], cwd: string): CliResult {
         if (!provider)
           return usage(
             problems
-              .map((problem) => problem.replace(/\. (Set|Remove) it: pulumi config .*$/, '.').replace(/identityProvider(\w*)/g, flagName))
+              .map((problem) =>
+                problem
+                  .replace(/\. (Set|Remove) it: pulumi config .*$/, '.')
+                  .replace(/identityProvider(\w*)/g, flagName),
+              )
               .join('\n'),
           );
       }

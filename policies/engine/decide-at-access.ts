@@ -83,12 +83,15 @@ export function decideAtAccess(policies: readonly AccessSelectorPolicy[], identi
 function selectorMatches(rule: AccessSelectorRule, identity: AccessIdentity): boolean {
   if ('email' in rule) return rule.email.email.toLowerCase() === identity.email.toLowerCase();
   if ('emailDomain' in rule)
-    return rule.emailDomain.domain.toLowerCase() === identity.email.slice(identity.email.lastIndexOf('@') + 1).toLowerCase();
+    return (
+      rule.emailDomain.domain.toLowerCase() === identity.email.slice(identity.email.lastIndexOf('@') + 1).toLowerCase()
+    );
   if ('everyone' in rule) return true;
   const through = (identityProviderId: string) => identityProviderId === identity.identityProviderId;
   if ('okta' in rule) return through(rule.okta.identityProviderId) && hasGroup(identity, 'name', rule.okta.name);
   if ('azureAd' in rule) return through(rule.azureAd.identityProviderId) && hasGroup(identity, 'id', rule.azureAd.id);
-  if ('gsuite' in rule) return through(rule.gsuite.identityProviderId) && hasGroup(identity, 'email', rule.gsuite.email);
+  if ('gsuite' in rule)
+    return through(rule.gsuite.identityProviderId) && hasGroup(identity, 'email', rule.gsuite.email);
   if ('githubOrganization' in rule) {
     const { name, team, identityProviderId } = rule.githubOrganization;
     return through(identityProviderId) && hasGroup(identity, 'name', team === undefined ? name : `${name}/${team}`);
@@ -115,7 +118,7 @@ function hasGroup(identity: AccessIdentity, field: keyof AccessGroup, value: str
  * describeSelector({ azureAd: { id: '6150…', identityProviderId } }); // 'Entra ID group 6150…'
  * ```
  */
-export function describeSelector(rule: AccessSelectorRule): string {
+function describeSelector(rule: AccessSelectorRule): string {
   if ('email' in rule) return `email ${rule.email.email}`;
   if ('emailDomain' in rule) return `email domain ${rule.emailDomain.domain}`;
   if ('everyone' in rule) return 'everyone';

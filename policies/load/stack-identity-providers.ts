@@ -62,7 +62,10 @@ export function readStackIdentityProviders(projectDir: string, environments: rea
     const raw: Record<string, string | undefined> = {};
     for (const key of Object.keys(IDENTITY_PROVIDER_KEYS)) {
       const value = config[`${project}:${key}`];
-      if (value !== undefined) raw[key] = String(value);
+      if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean')
+        raw[key] = String(value);
+      else if (value !== undefined && value !== null)
+        problems.push({ file, message: `${project}:${key} must be a plain value, not a list or a map` });
     }
     const found: string[] = [];
     const provider = parseIdentityProviderSettings(raw, found, { requireId: false });

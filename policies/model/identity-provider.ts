@@ -11,7 +11,7 @@
  */
 
 /** The kinds of identity provider a stack may pin (a subset of Cloudflare's `IdentityProviderType`). */
-export const IDENTITY_PROVIDER_TYPES = [
+const IDENTITY_PROVIDER_TYPES = [
   'okta',
   'azureAD',
   'google-apps',
@@ -87,7 +87,8 @@ export const LOCAL_IDENTITY_PROVIDER: IdentityProvider = {
 
 /** The stack settings this module reads (keys without the project prefix). */
 export const IDENTITY_PROVIDER_KEYS = {
-  identityProviderId: 'the id (a UUID) of the Access identity provider this stack pins (Zero Trust: Settings, Authentication)',
+  identityProviderId:
+    'the id (a UUID) of the Access identity provider this stack pins (Zero Trust: Settings, Authentication)',
   identityProviderType: `the kind of that provider: ${IDENTITY_PROVIDER_TYPES.join(', ')}`,
   identityProviderGroupsClaim:
     'generic OIDC or SAML only: the claim or attribute that carries group membership (default groups)',
@@ -123,7 +124,9 @@ export function parseIdentityProviderSettings(
     // `policy check` needs only the kind; the id may still be a placeholder there.
   } else if (!id) problems.push(missing('identityProviderId'));
   else if (!UUID.test(id))
-    problems.push(wrong('identityProviderId', id, 'it must be a lowercase UUID (Zero Trust: Settings, Authentication)'));
+    problems.push(
+      wrong('identityProviderId', id, 'it must be a lowercase UUID (Zero Trust: Settings, Authentication)'),
+    );
 
   const type = value('identityProviderType');
   if (!type) problems.push(missing('identityProviderType'));

@@ -38,13 +38,14 @@ describe('readConfig', () => {
 
   it('reads how the id_token is read: the group field and the nonce rule, safe by default', () => {
     expect(readConfig(env).signIn).toEqual({ groupsField: 'name', nonce: 'required' });
-    expect(
-      readConfig({ ...env, ACCESS_GROUPS_FIELD: 'id', ACCESS_NONCE: 'if-present' } as Cloudflare.Env).signIn,
-    ).toEqual({ groupsField: 'id', nonce: 'if-present' });
-    expect(() => readConfig({ ...env, ACCESS_GROUPS_FIELD: 'displayName' } as Cloudflare.Env)).toThrow(
+    expect(readConfig({ ...env, ACCESS_GROUPS_FIELD: 'id', ACCESS_NONCE: 'if-present' }).signIn).toEqual({
+      groupsField: 'id',
+      nonce: 'if-present',
+    });
+    expect(() => readConfig({ ...env, ACCESS_GROUPS_FIELD: 'displayName' })).toThrow(
       /ACCESS_GROUPS_FIELD must be name, id or email/,
     );
-    expect(() => readConfig({ ...env, ACCESS_NONCE: 'optional' } as Cloudflare.Env)).toThrow(
+    expect(() => readConfig({ ...env, ACCESS_NONCE: 'optional' })).toThrow(
       /ACCESS_NONCE must be required or if-present/,
     );
   });

@@ -58,22 +58,29 @@ describe('the groups claim as Access sends it', () => {
 
   it.each([
     ['a single string', 'contractors-SECRET-GROUP', 'a string, not a list'],
-    ['a list with a number', ['engineering', 42], 'a list of 2 mixed elements (string, number); an element is a number'],
+    [
+      'a list with a number',
+      ['engineering', 42],
+      'a list of 2 mixed elements (string, number); an element is a number',
+    ],
     [
       'objects without a name',
       [{ id: 'contractors-SECRET-GROUP' }],
       'a list of 1 object with id; an element is an object with id, without a text &#34;name&#34; (ACCESS_GROUPS_FIELD)',
     ],
-  ])('a groups claim that is %s refuses the sign-in, logging its shape and not its values', async (_what, groups, shape) => {
-    const { response, html, logged } = await refusedSignIn({ groups });
-    expect(response.status).toBe(401);
-    expect(response.headers.get('Location')).toBeNull();
-    expect(html).toContain(`the groups claim cannot be read (${shape})`);
-    expect(logged).toContain('"event":"sign_in.refused"');
-    expect(logged).toContain('the groups claim cannot be read');
-    expect(`${html}\n${logged}`).not.toContain('SECRET-GROUP');
-    expect(`${html}\n${logged}`).not.toContain('engineering');
-  });
+  ])(
+    'a groups claim that is %s refuses the sign-in, logging its shape and not its values',
+    async (_what, groups, shape) => {
+      const { response, html, logged } = await refusedSignIn({ groups });
+      expect(response.status).toBe(401);
+      expect(response.headers.get('Location')).toBeNull();
+      expect(html).toContain(`the groups claim cannot be read (${shape})`);
+      expect(logged).toContain('"event":"sign_in.refused"');
+      expect(logged).toContain('the groups claim cannot be read');
+      expect(`${html}\n${logged}`).not.toContain('SECRET-GROUP');
+      expect(`${html}\n${logged}`).not.toContain('engineering');
+    },
+  );
 
   it('an id_token without the nonce is refused by default (ACCESS_NONCE=required)', async () => {
     const { response, html } = await refusedSignIn({ nonce: undefined });
@@ -91,7 +98,7 @@ describe('GET /mcp/identity: the first-minute check of a sign-in', () => {
     const response = await fetchIdentity(token);
     expect(response.status).toBe(200);
     expect(response.headers.get('Cache-Control')).toBe('no-store');
-    const identity = (await response.json()) as { groups: string[]; claims: Record<string, string>; email: string };
+    const identity = await response.json<{ groups: string[]; claims: Record<string, string>; email: string }>();
     expect(identity.email).toBe(ALICE.email);
     expect(identity.groups).toEqual(['engineering']);
     expect(identity.claims.groups).toBe('a list of 1 object with id, name');

@@ -108,7 +108,7 @@ export async function verifyIdToken(idToken: string, expected: IdTokenExpectatio
  * claimShapes({ sub: 'u', groups: [{ id: 'x', name: 'y' }] }); // { groups: 'a list of 1 object with id, name', sub: 'a string' }
  * ```
  */
-export function claimShapes(payload: Record<string, unknown>): Record<string, string> {
+function claimShapes(payload: Record<string, unknown>): Record<string, string> {
   return Object.fromEntries(
     Object.keys(payload)
       .sort()

@@ -9,10 +9,10 @@
 import type { UserProps } from '../config.ts';
 
 /** Under the `/mcp` resource, so the token a client holds for `/mcp` is valid here (as for native tools). */
-export const IDENTITY_PATH = '/mcp/identity';
+const IDENTITY_PATH = '/mcp/identity';
 
 /** The identity document: what the gateway knows about the signed-in person. */
-export interface IdentityDocument {
+interface IdentityDocument {
   sub: string;
   email: string;
   name: string;
