@@ -19,10 +19,16 @@ import { findFreePort } from './ports.ts';
 export async function startPrivateStack(
   options: Pick<
     LocalStackOptions,
-    'bridgeLimits' | 'workerLogLevel' | 'log' | 'serverCommand' | 'extraCaCertificates'
-  > & {
-    inspector?: boolean;
-  } = {},
+    | 'bridgeLimits'
+    | 'workerLogLevel'
+    | 'log'
+    | 'serverCommand'
+    | 'extraCaCertificates'
+    | 'accessProfile'
+    | 'accessEnvironment'
+    | 'workerSignIn'
+    | 'usersFile'
+  > & { inspector?: boolean } = {},
 ): Promise<RunningLocalStack & { cleanup(): Promise<void> }> {
   const { inspector, ...stackOptions } = options;
   const stateDir = await mkdtemp(join(tmpdir(), 'secure-mcp-stack-'));

@@ -4,6 +4,7 @@ import { readConfig } from '../config.ts';
 import { checkOrigin } from './check-origin.ts';
 import { definitionPins } from './gate/definition-pins.ts';
 import { DefinitionLedger } from './gate/drift/definition-ledger.ts';
+import { identityResponse } from './identity-route.ts';
 import { runPolicyGate } from './gate/policy-gate.ts';
 import { durableObjectLimiter } from './gate/rate-limit/tool-rate-limiter.ts';
 import { toolPolicies } from './gate/tool-policies.ts';
@@ -26,6 +27,8 @@ export const mcpHandler: ExportedHandler<Cloudflare.Env> & {
     const config = readConfig(env);
     const refusedOrigin = checkOrigin(request, config);
     if (refusedOrigin) return refusedOrigin;
+    const identity = identityResponse(request, user);
+    if (identity) return identity;
     const upstream = selectUpstream(request, env, config);
     if (!upstream) return jsonRpcError(503, -32000, 'No MCP server is configured for this gateway');
     return runPolicyGate(request, {
