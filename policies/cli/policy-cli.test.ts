@@ -97,6 +97,23 @@ describe('policy diff', () => {
     commitAll('contractors rule first again');
   });
 
+  it('counts a loosened rate limit as widening, and a tightened one as narrowing', () => {
+    const tools = readFileSync(policyFile('tools.yaml'), 'utf8');
+    writeFileSync(
+      policyFile('tools.yaml'),
+      tools.replace('rateLimit: { calls: 60, per: 1m }', 'rateLimit: { calls: 600, per: 1m }'),
+    );
+    commitAll('support may call ten times as often');
+    const loosened = runPolicyCli(['diff', 'HEAD~1', 'HEAD', '--fail-on-widen'], repo);
+    expect(loosened.exitCode).toBe(1);
+    expect(loosened.stdout).toContain(
+      'WIDENED   bob@example.com [support]  tool echo: allowed, at most 60 calls per 1m per person and tool (support-read-only) -> allowed, at most 600 calls per 1m per person and tool (support-read-only)',
+    );
+    writeFileSync(policyFile('tools.yaml'), tools);
+    commitAll('back to 60');
+    expect(runPolicyCli(['diff', 'HEAD~1', 'HEAD', '--fail-on-widen'], repo).exitCode).toBe(0);
+  });
+
   it('compares with the working tree when given one revision, and says when nothing changed', () => {
     expect(runPolicyCli(['diff', 'HEAD'], repo).stdout).toContain(
       'No change in who may sign in or use what between HEAD and the working tree.',
