@@ -1,6 +1,7 @@
 import type { OAuthResourceAuth } from '@cloudflare/workers-oauth-provider';
 import type { UserProps } from '../config.ts';
 import { readConfig } from '../config.ts';
+import { isNativeToolsRequest } from '../native/native-tools-path.ts';
 import { checkOrigin } from './check-origin.ts';
 import { definitionPins } from './gate/definition-pins.ts';
 import { DefinitionLedger } from './gate/drift/definition-ledger.ts';
@@ -35,7 +36,10 @@ export const mcpHandler: ExportedHandler<Cloudflare.Env> & {
       user,
       clientId: auth?.clientId ?? null,
       policies: toolPolicies,
-      definitions: { pins: definitionPins, mode: config.definitionDrift, ledger: definitionLedger },
+      // Native tools are this Worker's own code, reviewed as code: pins are for the server behind it.
+      ...(isNativeToolsRequest(request)
+        ? {}
+        : { definitions: { pins: definitionPins, mode: config.definitionDrift, ledger: definitionLedger } }),
       rateLimiter: env.TOOL_RATE_LIMITER ? durableObjectLimiter(env.TOOL_RATE_LIMITER) : undefined,
       upstream,
     });
