@@ -59,7 +59,11 @@ export function ensurePinnedNode({ repoRoot = root, install = npmInstall, log = 
   const bin = join(prefix, 'node_modules', `node-${process.platform}-${process.arch}`, 'bin');
   const cached = versionOf(join(bin, 'node'));
   if (cached && isPinned(cached, pinned)) return bin;
-  if (cached) log(`secure-mcp: .tools/node holds Node ${cached}, not ${pinned} (.nvmrc); fetching ${pinned}`);
+  log(
+    cached
+      ? `secure-mcp: .tools/node holds Node ${cached}, not ${pinned} (.nvmrc); fetching ${pinned}`
+      : `secure-mcp: fetching Node ${pinned} (.nvmrc) from the npm registry into .tools/node`,
+  );
   rmSync(prefix, { recursive: true, force: true });
   install(prefix, `node-${process.platform}-${process.arch}@${pinned}`);
   const fetched = versionOf(join(bin, 'node'));
@@ -122,7 +126,8 @@ function main(args) {
   if (!script) throw new Error('usage: node dev/pinned-node.mjs <npm script> [args…] | --bin');
   let env = process.env;
   if (isTooOld(process.versions.node)) {
-    const bin = ensurePinnedNode();
+    // One line for people: the one below says where the Node it runs on comes from.
+    const bin = ensurePinnedNode({ log: () => {} });
     env = environmentFor(bin);
     const running = versionOf(join(bin, 'node'));
     console.error(

@@ -50,7 +50,7 @@ describe('ensurePinnedNode', () => {
     expect(ensure(installing('v24.21.0'))).toBe(binOf(prefix));
     expect(ensure(installing('v24.21.0'))).toBe(binOf(prefix));
     expect(installs).toEqual([`${platformPackage}@24`]);
-    expect(log).toEqual([]);
+    expect(log).toEqual(['secure-mcp: fetching Node 24 (.nvmrc) from the npm registry into .tools/node']);
   });
 
   it('replaces a copy of another version that an earlier run left, saying so', () => {
