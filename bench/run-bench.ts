@@ -21,7 +21,7 @@ import { directStdioPath } from './paths/direct-stdio.ts';
 import type { EchoPath } from './paths/echo-path.ts';
 import { probeNativeTools } from './paths/native-probe.ts';
 import { supergatewayPath } from './paths/supergateway.ts';
-import { templateLivePath } from './paths/template-live.ts';
+import { TEMPLATE_LABELS, templateLivePath } from './paths/template-live.ts';
 import { wholeStackPath } from './paths/whole-stack.ts';
 import { renderChartSvg } from './report/chart.ts';
 import { describeMachine } from './report/machine.ts';
@@ -30,8 +30,15 @@ import { REFERENCE_FIGURES, type BenchResults } from './report/results.ts';
 import { checkTargets } from './report/targets.ts';
 import { templateBaseline } from './report/template-baseline.ts';
 import { startHostedStack } from './stack/hosted-stack.ts';
+import { measureProductionAccounting } from './measure/production-accounting.ts';
+import { costReport } from './cost/cost-report.ts';
 
 const resultsDir = join(dirname(fileURLToPath(import.meta.url)), 'results');
+/** The production-like rows of our Worker (dev/stack/direct-workerd.ts). */
+const PRODUCTION_LABELS = {
+  stack: 'whole stack (workerd as deployed, no wrangler dev; bridge as a process)',
+  native: 'native tool `add` (workerd as deployed, no wrangler dev)',
+};
 const { values } = parseArgs({ options: { 'throughput-seconds': { type: 'string', default: '4' } } });
 const throughputSeconds = Number(values['throughput-seconds']);
 if (!(throughputSeconds > 0 && throughputSeconds <= 60)) {
@@ -58,11 +65,14 @@ const results: BenchResults = {
   coldStart: { status: 'pending', reason: 'not run' },
   policyList: { status: 'pending', reason: 'not run' },
   bridgeMemory: { status: 'pending', reason: 'not run' },
+  accounting: { status: 'pending', reason: 'not run' },
+  cost: { status: 'pending', reason: 'not run' },
   notes: [
     'Clients, servers and (for the gateway rows) wrangler dev and workerd all share the same 2 cores, so throughput at high concurrency measures this machine as much as the path.',
     "supergateway listens on every interface (it has no host option); that is acceptable here only because this machine's network is closed.",
     "The bridge and supergateway rows run their bridge in a process of its own; the local stack runs in a process of its own too (bench/stack/stack-host.ts), so no row shares an event loop with the benchmark's clients.",
     "Our bridge allows 16 stdio children by default (one user's container); the bridge and local-stack rows raise that to 80 (bench/stack/host-protocol.ts) to hold 64 sessions, as supergateway (no bound) does.",
+    "Production-like rows run the same bundles in workerd without wrangler dev's proxy Worker and DevTools inspector (dev/stack/direct-workerd.ts): ours as worker/build.ts builds it for deployment, the template shape as `wrangler deploy --dry-run` bundles it, each request on the Worker's own socket, Durable Objects in an isolate of their own as on Cloudflare, local KV and Durable Object storage as under wrangler dev. The bridge still runs as a process on loopback, not in a container.",
     'The template-shape bundle is bench/template-shape/ (OAuthProvider + McpAgent + a minimal Access handler), bundled with the settings of worker/build.ts. The same Worker runs live as the template row: wrangler bundles it and serves it under wrangler dev like our Worker (dev/stack/wrangler-dev.ts), signed in at an Access stand-in of its own; McpAgent gives every MCP session a Durable Object of its own.',
   ],
 };
@@ -168,6 +178,57 @@ results.rows.push(
   ),
 );
 
+// Production-like: the same bundles in workerd, without wrangler dev's proxy and inspector.
+progress('starting the local stack in workerd, without wrangler dev');
+const direct = await startHostedStack({ workerd: true }).catch((error: Error) => error);
+if (direct instanceof Error) {
+  const reason = `the production-like stack did not start: ${direct.message.split('\n')[0]}`;
+  progress(reason);
+  results.rows.push({ id: 'local-stack-workerd', label: PRODUCTION_LABELS.stack, status: 'not available', reason });
+  results.rows.push({ id: 'native-workerd', label: PRODUCTION_LABELS.native, status: 'not available', reason });
+} else {
+  try {
+    results.rows.push(
+      await measurePath('local-stack-workerd', PRODUCTION_LABELS.stack, async () => ({
+        ...(await wholeStackPath(direct)),
+        id: 'local-stack-workerd',
+        label: PRODUCTION_LABELS.stack,
+      })),
+    );
+    const native = await probeNativeTools(direct);
+    results.rows.push(
+      'reason' in native
+        ? { id: 'native-workerd', label: PRODUCTION_LABELS.native, status: 'not available', reason: native.reason }
+        : await measurePath('native-workerd', PRODUCTION_LABELS.native, async () => ({
+            ...native,
+            id: 'native-workerd',
+            label: native.label.replace('(wrangler dev, no bridge)', '(workerd as deployed, no wrangler dev)'),
+          })),
+    );
+  } finally {
+    await direct.stop();
+  }
+}
+results.rows.push(
+  await measurePath('template-workerd', TEMPLATE_LABELS.workerd, () => templateLivePath({ runtime: 'workerd' })),
+);
+
+progress('accounting: CPU profiles of each isolate and operations counted per call');
+results.accounting = await measureProductionAccounting({ onProgress: progress }).then(
+  (accounting) => ({ status: 'measured' as const, ...accounting }),
+  (error: Error) => ({ status: 'failed' as const, reason: error.message.split('\n')[0]! }),
+);
+if (results.accounting.status === 'measured') {
+  const { paths, container } = results.accounting;
+  results.cost = {
+    status: 'measured',
+    ...costReport(
+      paths,
+      container && { proxiedPath: 'local-stack-workerd', templatePath: 'template-workerd', container },
+    ),
+  };
+} else results.cost = { status: 'not available', reason: `no accounting: ${results.accounting.reason}` };
+
 progress('tools/list under a 50-rule policy');
 results.policyList = await measurePolicyList().catch((error: Error) => ({
   status: 'failed' as const,
@@ -192,8 +253,10 @@ await writeFile(join(resultsDir, 'latest.md'), resultsMarkdown(results));
 await writeFile(join(resultsDir, 'latest.svg'), await renderChartSvg(results.rows));
 
 console.log(`\n${echoTable(results.rows, CONCURRENCY_LEVELS)}\n`);
-for (const check of checkTargets(results))
+for (const check of checkTargets(results)) {
   console.log(
     `${check.met === 'yes' ? 'met    ' : check.met === 'no' ? 'NOT met' : 'pending'}  ${check.target}: ${check.figure}`,
   );
+  if (check.note) console.log(`         in the way: ${check.note}`);
+}
 console.log(`\nWrote bench/results/latest.{json,md,svg} in ${results.durationSeconds.toFixed(0)} s.`);

@@ -28,6 +28,8 @@ export interface WorkerBundle {
   code: string;
   /** Hex SHA-256 of `code`: a change in the bundle is a change in this. */
   sha256: string;
+  /** The bundle's source map (JSON), when asked for; `code` is the same with or without it. */
+  sourceMap?: string;
   /** The module name Cloudflare runs (`main_module`). */
   mainModule: string;
 }
@@ -42,6 +44,8 @@ export interface BuildOptions {
   nativeTools?: boolean;
   /** Write the bundle to `worker/dist/` (default). `false` only returns it: a size measurement must not change what a running `wrangler dev` serves. */
   write?: boolean;
+  /** Also return a source map (not linked from the code, so the code is what deploys); for CPU profiles. */
+  sourceMap?: boolean;
 }
 
 export async function buildWorker(options: BuildOptions = {}): Promise<WorkerBundle> {
@@ -65,11 +69,12 @@ export async function buildWorker(options: BuildOptions = {}): Promise<WorkerBun
     // A constant the bundler folds: with `false`, the native tools' import is dead code and left out.
     define: { 'globalThis.__SECURE_MCP_NATIVE_TOOLS__': String(nativeTools) },
     minify: options.minify ?? true,
-    sourcemap: false,
+    sourcemap: options.sourceMap ? 'external' : false,
     legalComments: 'none',
     logLevel: 'warning',
   });
-  const code = result.outputFiles[0]!.text;
+  const code = result.outputFiles.find((file) => file.path === outfile)!.text;
+  const sourceMap = result.outputFiles.find((file) => file.path === `${outfile}.map`)?.text;
   if (options.write !== false) {
     // Write then rename, so wrangler's watcher or a deploy never reads a half-written bundle.
     await mkdir(dirname(outfile), { recursive: true });
@@ -77,7 +82,13 @@ export async function buildWorker(options: BuildOptions = {}): Promise<WorkerBun
     await writeFile(partial, code);
     await rename(partial, outfile);
   }
-  return { path: outfile, code, sha256: createHash('sha256').update(code).digest('hex'), mainModule };
+  return {
+    path: outfile,
+    code,
+    sha256: createHash('sha256').update(code).digest('hex'),
+    mainModule,
+    ...(sourceMap === undefined ? {} : { sourceMap }),
+  };
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {

@@ -14,13 +14,7 @@
  * connected, wrangler's inspector proxy keeps every message of the runtime (each `console.log`
  * of the Worker) in memory, and hands them all to the next client that connects.
  */
-
-/** One DevTools reply: a result, or the error the inspector gave. */
-interface DevToolsReply {
-  id?: number;
-  result?: Record<string, unknown>;
-  error?: { message: string };
-}
+import { openDevToolsSession } from '../measure/devtools-session.ts';
 
 /** A DevTools connection to an isolate; events (console messages, snapshot chunks) are discarded. */
 export interface IsolateInspector {
@@ -49,8 +43,8 @@ export async function connectIsolateInspector(
   inspectorPort: number,
   { runtime = 'workerd', timeoutMs = 60_000 }: { runtime?: 'workerd' | 'node'; timeoutMs?: number } = {},
 ): Promise<IsolateInspector> {
-  const socketUrl = await debuggerUrl(inspectorPort);
-  const session = await openSession(socketUrl, timeoutMs);
+  const session = await openDevToolsSession(inspectorPort, { timeoutMs });
+  const socketUrl = session.socketUrl;
   const heapUsage = async (field: 'usedSize' | 'totalSize') => {
     const usage = await session.send('Runtime.getHeapUsage');
     const bytes = usage[field];
@@ -66,105 +60,5 @@ export async function connectIsolateInspector(
     },
     committedHeapBytes: () => heapUsage('totalSize'),
     close: () => session.close(),
-  };
-}
-
-async function debuggerUrl(inspectorPort: number): Promise<string> {
-  const listUrl = `http://127.0.0.1:${inspectorPort}/json/list`;
-  let targets: Array<{ webSocketDebuggerUrl?: string }>;
-  try {
-    const response = await fetch(listUrl, { signal: AbortSignal.timeout(5_000) });
-    if (!response.ok) throw new Error(`HTTP ${response.status}`);
-    targets = (await response.json()) as typeof targets;
-  } catch (error) {
-    throw new Error(
-      `the inspector at ${listUrl} is unreachable (${(error as Error).message}); was the process started with an inspector on that port (wrangler dev --inspector-port ${inspectorPort}, node --inspect=127.0.0.1:${inspectorPort})?`,
-      { cause: error },
-    );
-  }
-  const socketUrl = targets[0]?.webSocketDebuggerUrl;
-  if (!socketUrl) throw new Error(`the inspector at ${listUrl} lists no target to debug`);
-  return socketUrl;
-}
-
-async function openSession(socketUrl: string, timeoutMs: number) {
-  // wrangler's inspector refuses a WebSocket that has a User-Agent but no Origin (a browser
-  // page's request would carry one); Node's WebSocket (undici) takes extra headers this way.
-  const WebSocketWithHeaders = WebSocket as unknown as new (
-    url: string,
-    options: { headers: Record<string, string> },
-  ) => WebSocket;
-  const socket = new WebSocketWithHeaders(socketUrl, { headers: { Origin: 'http://localhost' } });
-  const pending = new Map<number, { resolve(reply: DevToolsReply): void; reject(error: Error): void }>();
-  let closed: Error | undefined;
-  const failAll = (error: Error) => {
-    closed ??= error;
-    for (const waiter of pending.values()) waiter.reject(error);
-    pending.clear();
-  };
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => {
-      socket.close();
-      reject(
-        new Error(`the inspector at ${socketUrl} did not open a DevTools connection within ${timeoutMs / 1000} s`),
-      );
-    }, timeoutMs);
-    socket.addEventListener(
-      'open',
-      () => {
-        clearTimeout(timer);
-        resolve();
-      },
-      { once: true },
-    );
-    socket.addEventListener(
-      'close',
-      (event) => {
-        clearTimeout(timer);
-        reject(
-          new Error(
-            `the inspector at ${socketUrl} refused the DevTools connection (close ${event.code}${event.reason ? `: ${event.reason}` : ''})`,
-          ),
-        );
-      },
-      { once: true },
-    );
-  });
-  socket.addEventListener('close', (event) =>
-    failAll(
-      new Error(
-        `the inspector at ${socketUrl} closed the connection (close ${event.code}${event.reason ? `: ${event.reason}` : ''})`,
-      ),
-    ),
-  );
-  socket.addEventListener('message', (event) => {
-    const reply = JSON.parse(String(event.data)) as DevToolsReply;
-    if (reply.id === undefined) return; // an event, such as HeapProfiler.addHeapSnapshotChunk
-    pending.get(reply.id)?.resolve(reply);
-    pending.delete(reply.id);
-  });
-  let nextId = 0;
-  return {
-    async send(method: string, params: Record<string, unknown> = {}): Promise<Record<string, unknown>> {
-      if (closed) throw closed;
-      const id = (nextId += 1);
-      const reply = await new Promise<DevToolsReply>((resolve, reject) => {
-        const timer = setTimeout(() => {
-          pending.delete(id);
-          reject(new Error(`${method} got no answer from ${socketUrl} within ${timeoutMs / 1000} s`));
-        }, timeoutMs);
-        const settle =
-          <T>(finish: (value: T) => void) =>
-          (value: T) => {
-            clearTimeout(timer);
-            finish(value);
-          };
-        pending.set(id, { resolve: settle(resolve), reject: settle(reject) });
-        socket.send(JSON.stringify({ id, method, params }));
-      });
-      if (reply.error) throw new Error(`${method} failed at ${socketUrl}: ${reply.error.message}`);
-      return reply.result ?? {};
-    },
-    close: () => socket.close(),
   };
 }

@@ -85,11 +85,19 @@ export function resultsMarkdown(results: BenchResults): string {
     '',
     markdownTable(['what', 'figure'], otherFigures(results)),
     '',
-    '## Targets of issue 7',
+    '## CPU per call and operations counted per call (production-like rows)',
+    '',
+    ...accountingSection(results),
+    '',
+    '## What calls cost on Cloudflare',
+    '',
+    ...costSection(results),
+    '',
+    '## Targets (issues 7 and 17)',
     '',
     markdownTable(
-      ['target', 'this run', 'met'],
-      checkTargets(results).map((check) => [check.target, check.figure, check.met]),
+      ['target', 'this run', 'met', 'what stands in the way'],
+      checkTargets(results).map((check) => [check.target, check.figure, check.met, check.note ?? '']),
     ),
     '',
     '## Reference figures (quoted from issue 7, measured earlier on this machine, not by this run)',
@@ -150,4 +158,129 @@ function otherFigures(results: BenchResults): string[][] {
 
 function notMeasured(item: { status: string; reason?: string }): string {
   return `${item.status}: ${item.reason ?? ''}`;
+}
+
+const usd = (value: number) => (value >= 0.1 ? `$${value.toFixed(2)}` : `$${value.toPrecision(2)}`);
+const count = (value: number) => (Number.isInteger(value) ? String(value) : value.toFixed(3));
+
+/** The accounting passes: each isolate's CPU per call and where it goes, and the operations counted per call. Pure. */
+function accountingSection(results: BenchResults): string[] {
+  if (results.accounting.status !== 'measured') return [notMeasured(results.accounting)];
+  const { paths, container } = results.accounting;
+  const first = paths[0]?.accounting;
+  const lines = [
+    `Each path on an instance of its own (the bundle inside the operation-counting wrapper, an inspector open), ${first?.calls ?? 0} sequential calls after a warm-up: CPU of each isolate from a CPU profile (samples while the isolate is in use × the sampler's period, read from the profile), operations counted by the wrapper. Durable Objects run in an isolate of their own, as on Cloudflare.`,
+    '',
+    markdownTable(
+      [
+        'path',
+        'Worker isolate CPU ms/call',
+        'Durable Objects isolate CPU ms/call',
+        'KV reads',
+        'KV writes',
+        'Durable Object requests',
+        'log lines (bytes)',
+        'subrequests',
+      ],
+      paths.map((path) => {
+        const { worker, objects, operations } = path.accounting;
+        return [
+          path.label,
+          worker.msPerCall.toFixed(3),
+          objects.msPerCall.toFixed(3),
+          count(operations.kv.get + operations.kv.getWithMetadata),
+          count(operations.kv.put + operations.kv.delete + operations.kv.list),
+          count(operations.durableObjects.fetch + operations.durableObjects.rpc),
+          `${count(operations.logEvents)} (${Math.round(operations.logBytes)})`,
+          count(operations.subrequests),
+        ];
+      }),
+      [false, true, true, true, true, true, true, true],
+    ),
+    '',
+    "Where the CPU goes (ms per call, the profile's samples charged to the innermost frame of the bundle on their stack, looked up in its source map):",
+    '',
+    ...paths.flatMap((path) =>
+      (['worker', 'objects'] as const)
+        .filter((isolate) => path.accounting[isolate].msPerCall > 0)
+        .map(
+          (isolate) =>
+            `- ${path.label}, ${isolate === 'worker' ? "the Worker's isolate" : "the Durable Objects' isolate"}: ${path.accounting[
+              isolate
+            ].parts
+              .filter((part) => part.msPerCall >= 0.005)
+              .map((part) => `${part.part} ${part.msPerCall.toFixed(3)}`)
+              .join(', ')}.`,
+        ),
+    ),
+  ];
+  if (container)
+    lines.push(
+      '',
+      `The container's processes (bridge and stdio server): ${(container.vcpuSecondsPerCall * 1000).toFixed(3)} ms of CPU per call, ${(container.idleVcpu * 100).toFixed(2)} % of a vCPU while idle (${container.what}).`,
+    );
+  return lines;
+}
+
+/** The cost of a million calls per path and an hour of one person's use. Pure. */
+function costSection(results: BenchResults): string[] {
+  const { cost } = results;
+  if (cost.status !== 'measured') return [notMeasured(cost)];
+  const items = [...new Set(cost.paths.flatMap((path) => path.perMillionCalls.lines.map((line) => line.item)))];
+  const lines = [
+    `Usage per call (above) × Cloudflare's list prices read on ${cost.pricesReadOn} (marginal: the Workers Paid plan's $5 a month and its included amounts are left out). A million calls:`,
+    '',
+    markdownTable(
+      ['path', ...items, 'total'],
+      cost.paths.map((path) => [
+        path.label,
+        ...items.map((item) => {
+          const line = path.perMillionCalls.lines.find((candidate) => candidate.item === item);
+          return line ? usd(line.usd) : '';
+        }),
+        usd(path.perMillionCalls.usd),
+      ]),
+      [false, ...items.map(() => true), true],
+    ),
+    '',
+    ...cost.paths.flatMap((path) => path.notes.map((note) => `- ${path.label}: ${note}.`)),
+  ];
+  if (cost.userHours) {
+    const { plan, rows } = cost.userHours;
+    lines.push(
+      '',
+      `One person's hour of use, calls evenly spaced: through their own container (instance \`${plan.instanceType}\`, \`sleepAfter\` ${plan.sleepAfterSeconds / 60} min, container CPU ${(plan.vcpuSecondsPerCall * 1000).toFixed(2)} ms per call as measured), and through the template shape (no container):`,
+      '',
+      markdownTable(
+        ['calls per hour', 'container awake (s)', 'own container', 'template shape', 'ratio'],
+        rows.map((row) => [
+          String(row.callsPerHour),
+          String(Math.round(row.containerAwakeSeconds)),
+          usd(row.ownContainer.usd),
+          usd(row.template.usd),
+          `${(row.ownContainer.usd / row.template.usd).toFixed(0)}×`,
+        ]),
+        [true, true, true, true, true],
+      ),
+    );
+  }
+  lines.push(
+    '',
+    `Cloudflare's list prices as read on ${cost.pricesReadOn}:`,
+    '',
+    markdownTable(
+      ['unit', 'USD', 'page', 'source'],
+      Object.values(cost.prices).map((price) => [price.per, String(price.usdPerUnit), price.page, price.source]),
+      [false, true, false, false],
+    ),
+    '',
+    'Inputs of the model that Cloudflare does not publish:',
+    '',
+    markdownTable(
+      ['input', 'value', 'why'],
+      Object.entries(cost.inputs).map(([name, input]) => [name, String(input.value), input.why]),
+      [false, true, false],
+    ),
+  );
+  return lines;
 }

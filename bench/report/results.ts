@@ -3,6 +3,7 @@ import type { BundleSize } from '../measure/bundle-size.ts';
 import type { BridgeMemory } from '../measure/bridge-memory.ts';
 import type { PolicyListResult } from '../measure/policy-list.ts';
 import type { MachineDescription } from './machine.ts';
+import type { AccountedPath, ContainerProcessUse, CostReport } from '../cost/cost-report.ts';
 
 /** Something measured, or why it was not. */
 export type Pending<T> =
@@ -27,6 +28,13 @@ export interface BenchResults {
   coldStart: Pending<{ seconds: number; what: string }>;
   policyList: PolicyListResult;
   bridgeMemory: Pending<BridgeMemory & { sessions: number }>;
+  /**
+   * The accounting passes of the production-like Worker rows (CPU of each isolate per call, from
+   * CPU profiles, and the operations counted per call), and what the container's processes use.
+   */
+  accounting: Pending<{ paths: AccountedPath[]; container?: ContainerProcessUse }>;
+  /** What the calls cost on Cloudflare (`bench/cost/`). */
+  cost: Pending<CostReport>;
   notes: string[];
 }
 

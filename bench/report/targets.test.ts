@@ -11,7 +11,7 @@ const row = (id: string, median: number, p99: number, at32: number): EchoRow => 
   throughput: [{ concurrency: 32, callsPerSecond: at32, calls: 1, errors: 0, seconds: 4 }],
 });
 
-function results(rows: EchoRow[]): BenchResults {
+function results(rows: EchoRow[], extra: Partial<BenchResults> = {}): BenchResults {
   const pending = { status: 'pending' as const, reason: 'not run' };
   return {
     rows,
@@ -19,8 +19,37 @@ function results(rows: EchoRow[]): BenchResults {
     coldStart: pending,
     policyList: pending,
     bridgeMemory: pending,
+    accounting: pending,
+    cost: pending,
     notes: [],
+    ...extra,
   } as unknown as BenchResults;
+}
+
+/** An accounting pass whose Worker isolate spent `ms` per call, mostly in the OAuth library. */
+function accountedPath(id: string, ms: number) {
+  const cpu = {
+    calls: 1500,
+    samples: 1,
+    samplePeriodUs: 250,
+    msPerCall: ms,
+    parts: [
+      { part: 'OAuth library', msPerCall: ms * 0.6 },
+      { part: 'policy gate', msPerCall: ms * 0.4 },
+    ],
+  };
+  return { id, label: id, accounting: { calls: 1500, worker: cpu, objects: { ...cpu, msPerCall: 0, parts: [] } } };
+}
+
+/** A cost report with only the totals the targets read. */
+function costs(ours: number, template: number) {
+  const path = (id: string, usd: number) => ({
+    id,
+    label: id,
+    notes: [],
+    perMillionCalls: { usd, lines: [{ item: 'Workers requests', quantity: 1e6, unit: 'requests', usd }] },
+  });
+  return { status: 'measured', paths: [path('local-stack-workerd', ours), path('template-workerd', template)] };
 }
 
 describe('checkTargets', () => {
@@ -61,6 +90,57 @@ describe('checkTargets', () => {
     const median = checks.find((check) => check.target.startsWith('local stack median under half'))!;
     expect(median.met).toBe('no');
     expect(median.figure).toMatch(/the template's 13.90 ms \(the issue's reference figure/);
+  });
+
+  it("judges issue 17's production-like targets against the template's production-like row, and says what is in the way", () => {
+    const checks = checkTargets(
+      results(
+        [
+          row('local-stack-workerd', 1.2, 3, 900),
+          row('native-workerd', 2.5, 6, 700),
+          row('template-workerd', 4, 9, 300),
+        ],
+        {
+          accounting: {
+            status: 'measured',
+            paths: [accountedPath('local-stack-workerd', 0.8), accountedPath('template-workerd', 1)],
+          },
+          cost: costs(0.4, 1),
+        } as unknown as Partial<BenchResults>,
+      ),
+    );
+    const check = (prefix: string) => checks.find((candidate) => candidate.target.startsWith(prefix))!;
+    expect(check('production-like: whole stack').met).toBe('yes');
+    expect(check('production-like: whole stack').figure).toBe("1.20 ms vs the template's 4.00 ms (0.30×)");
+    const native = check('production-like: native tool');
+    expect(native.met).toBe('no');
+    expect(native.note).toBeUndefined(); // no accounting pass for the native tool here, so nothing to say from a profile
+    const cpu = check('Worker isolate CPU per proxied call');
+    expect(cpu.met).toBe('no');
+    expect(cpu.note).toBe('where it goes: OAuth library 0.48, policy gate 0.32');
+    expect(check('cost of a million proxied calls').met).toBe('yes');
+    expect(check('cost of a million proxied calls').figure).toBe("$0.40 vs the template's $1.00 (0.40×)");
+  });
+
+  it('says what stands in the way of a production-like target that is not met', () => {
+    const checks = checkTargets(
+      results([row('local-stack-workerd', 3, 6, 500), row('template-workerd', 4, 9, 300)], {
+        accounting: {
+          status: 'measured',
+          paths: [accountedPath('local-stack-workerd', 0.4), accountedPath('template-workerd', 1)],
+        },
+        cost: costs(0.7, 1),
+      } as unknown as Partial<BenchResults>),
+    );
+    const stack = checks.find((candidate) => candidate.target.startsWith('production-like: whole stack'))!;
+    expect(stack.met).toBe('no');
+    expect(stack.note).toMatch(
+      /^the Worker's isolate spends 0\.40 ms per call \(OAuth library 0\.24, policy gate 0\.16\), the template's 1\.00 \+ 0\.00 ms/,
+    );
+    expect(checks.find((candidate) => candidate.target.startsWith('Worker isolate CPU'))!.met).toBe('yes');
+    const cost = checks.find((candidate) => candidate.target.startsWith('cost of a million'))!;
+    expect(cost.met).toBe('no');
+    expect(cost.note).toBe("ours: Workers requests $0.700; the template's: Workers requests $1.000");
   });
 
   it('never calls a target met when its figures are missing', () => {

@@ -2,17 +2,19 @@ import type { EchoRow } from '../measure/echo-row.ts';
 import type { BenchResults } from './results.ts';
 import { templateBaseline } from './template-baseline.ts';
 
-/** One target of issue 7 against this run's figures. */
+/** One target (issues 7 and 17) against this run's figures. */
 export interface TargetCheck {
   target: string;
   figure: string;
   met: 'yes' | 'no' | 'pending';
+  /** For a target not met: what stands in the way, from the run's CPU profiles and counts. */
+  note?: string;
 }
 
 type MeasuredRow = Extract<EchoRow, { status: 'measured' }>;
 
 /**
- * Checks this run against the targets of issue 7. A target whose figures are missing
+ * Checks this run against the targets of issues 7 and 17. A target whose figures are missing
  * (a row not available, a measurement pending) is `pending`, never `yes`. The targets that
  * compare with Cloudflare's template use its live row of this run when it was measured, else
  * the issue's reference figures, and say which ({@link templateBaseline}). Pure.
@@ -102,6 +104,7 @@ export function checkTargets(results: BenchResults): TargetCheck[] {
     () => `${withNative} KiB`,
     () => withNative! < 300,
   );
+  checks.push(...productionTargets(results, row));
   const coldStart = results.coldStart.status === 'measured' ? results.coldStart.seconds : undefined;
   add(
     'local stack ready in under 15 s',
@@ -109,5 +112,73 @@ export function checkTargets(results: BenchResults): TargetCheck[] {
     () => `${coldStart!.toFixed(1)} s`,
     () => coldStart! < 15,
   );
+  return checks;
+}
+
+/** The parts of a profile that cost most, as a note: `OAuth provider library 0.21, policy gate 0.12, …`. */
+function largestParts(parts: ReadonlyArray<{ part: string; msPerCall: number }>, count = 4): string {
+  return parts
+    .slice(0, count)
+    .map((part) => `${part.part} ${part.msPerCall.toFixed(2)}`)
+    .join(', ');
+}
+
+/** Issue 17's targets: the production-like rows (workerd without wrangler dev), isolate CPU and cost. */
+function productionTargets(results: BenchResults, row: (id: string) => MeasuredRow | undefined): TargetCheck[] {
+  const checks: TargetCheck[] = [];
+  const stack = row('local-stack-workerd');
+  const native = row('native-workerd');
+  const template = row('template-workerd');
+  const accounting = results.accounting.status === 'measured' ? results.accounting.paths : [];
+  const accounted = (id: string) => accounting.find((path) => path.id === id)?.accounting;
+  const f = (value: number) => value.toFixed(2);
+  const versusTemplate = (label: string, measured: MeasuredRow | undefined, accountingId: string) => {
+    const ready = measured !== undefined && template !== undefined;
+    const met = ready && measured.latency.median <= template.latency.median / 2;
+    const ours = accounted(accountingId);
+    const theirs = accounted('template-workerd');
+    checks.push({
+      target: `production-like: ${label} median at most half the template shape's`,
+      figure: ready
+        ? `${f(measured.latency.median)} ms vs the template's ${f(template.latency.median)} ms (${(measured.latency.median / template.latency.median).toFixed(2)}×)`
+        : 'not measured',
+      met: ready ? (met ? 'yes' : 'no') : 'pending',
+      ...(ready && !met && ours
+        ? {
+            note: `the Worker's isolate spends ${f(ours.worker.msPerCall)} ms per call (${largestParts(ours.worker.parts)})${theirs ? `, the template's ${f(theirs.worker.msPerCall)} + ${f(theirs.objects.msPerCall)} ms in its Durable Object` : ''}; the rest of the median is the client, the HTTP hops and, for the proxied call, the bridge and the stdio server`,
+          }
+        : {}),
+    });
+  };
+  versusTemplate('whole stack', stack, 'local-stack-workerd');
+  versusTemplate('native tool', native, 'native-workerd');
+
+  const proxied = accounted('local-stack-workerd');
+  checks.push({
+    target: 'Worker isolate CPU per proxied call at most 0.5 ms',
+    figure: proxied
+      ? `${proxied.worker.msPerCall.toFixed(3)} ms (CPU profile of the isolate, ${proxied.calls} calls)`
+      : 'not measured',
+    met: proxied ? (proxied.worker.msPerCall <= 0.5 ? 'yes' : 'no') : 'pending',
+    ...(proxied && proxied.worker.msPerCall > 0.5
+      ? { note: `where it goes: ${largestParts(proxied.worker.parts, 6)}` }
+      : {}),
+  });
+
+  const cost = results.cost.status === 'measured' ? results.cost : undefined;
+  const ours = cost?.paths.find((path) => path.id === 'local-stack-workerd');
+  const theirs = cost?.paths.find((path) => path.id === 'template-workerd');
+  const ready = ours !== undefined && theirs !== undefined;
+  const ratio = ready ? ours.perMillionCalls.usd / theirs.perMillionCalls.usd : Number.NaN;
+  const line = (path: NonNullable<typeof ours>) =>
+    path.perMillionCalls.lines.map((item) => `${item.item} $${item.usd.toFixed(3)}`).join(', ');
+  checks.push({
+    target: "cost of a million proxied calls (containers excluded) at most half the template's",
+    figure: ready
+      ? `$${ours.perMillionCalls.usd.toFixed(2)} vs the template's $${theirs.perMillionCalls.usd.toFixed(2)} (${ratio.toFixed(2)}×)`
+      : 'not measured',
+    met: ready ? (ratio <= 0.5 ? 'yes' : 'no') : 'pending',
+    ...(ready && ratio > 0.5 ? { note: `ours: ${line(ours)}; the template's: ${line(theirs)}` } : {}),
+  });
   return checks;
 }

@@ -20,6 +20,8 @@ export interface HostReady {
   inspectorPort?: number;
   /** The host process's own Node inspector port (the bridge's and the Access stand-in's heap), when it was started with one. */
   hostInspectorPort?: number;
+  /** The module workerd runs, when the Worker runs without wrangler dev (its bundle and source map are beside it). */
+  workerMain?: string;
 }
 
 /** One line of a host process's stdout. */

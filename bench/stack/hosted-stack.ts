@@ -27,6 +27,10 @@ export interface HostedStackOptions {
   inspector?: boolean;
   /** Run the host process with Node's inspector on a free loopback port, at `hostInspectorPort`. */
   hostInspector?: boolean;
+  /** Run the Worker in workerd without `wrangler dev`'s proxy and inspector (`dev/stack/direct-workerd.ts`). */
+  workerd?: boolean;
+  /** With `workerd`: run the bundle inside the operation-counting wrapper (`bench/measure/operation-counts.ts`). */
+  countOperations?: boolean;
 }
 
 /** A hosted local stack: every URL is known; each inspector port only when asked for. */
@@ -52,7 +56,12 @@ type HostedStack<Options extends HostedStackOptions = HostedStackOptions> = Host
 export function startHostedStack<const Options extends HostedStackOptions = HostedStackOptions>(
   options?: Options,
 ): Promise<HostedStack<Options>> {
-  const args = [...(options?.workerLogs ? ['--worker-logs'] : []), ...(options?.inspector ? ['--inspector'] : [])];
+  const args = [
+    ...(options?.workerLogs ? ['--worker-logs'] : []),
+    ...(options?.inspector ? ['--inspector'] : []),
+    ...(options?.workerd ? ['--workerd'] : []),
+    ...(options?.countOperations ? ['--count-operations'] : []),
+  ];
   // Port 0: Node picks a free port when it opens the inspector, and the host reports it, so no other process can take it in between.
   const nodeOptions = options?.hostInspector ? ['--inspect=127.0.0.1:0'] : [];
   return startHost(join(here, 'stack-host.ts'), args, 120_000, nodeOptions) as Promise<HostedStack<Options>>;

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startBridge, type RunningBridge } from '../../container/src/bridge.ts';
@@ -14,6 +14,8 @@ import { writeDevVars } from './dev-vars.ts';
 import { serverEverythingCommand } from './server-everything.ts';
 import { assertPortFree } from './ports.ts';
 import { startWranglerDev, type RunningWranglerDev } from './wrangler-dev.ts';
+import { startDirectWorkerd } from './direct-workerd.ts';
+import { buildWorker } from '../../worker/build.ts';
 
 const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -25,6 +27,17 @@ export interface LocalStackOptions {
   workerPort: number;
   /** Port of the Worker's DevTools inspector; absent, no inspector (see `wrangler-dev-host.ts`). */
   workerInspectorPort?: number;
+  /**
+   * How the Worker runs: under `wrangler dev` (default; rebuilds on change, what `npm run dev` uses),
+   * or `workerd`: the same bundle in workerd without wrangler's proxy and inspector, as Cloudflare
+   * runs it (`direct-workerd.ts`; the benchmarks' production-like rows), built once at start.
+   */
+  workerRuntime?: 'wrangler-dev' | 'workerd';
+  /**
+   * With `workerRuntime: 'workerd'`: given the bundle's path, returns the module to run in its place
+   * (the benchmark's operation-counting wrapper, `bench/measure/operation-counts.ts`).
+   */
+  wrapWorkerBundle?: (main: string) => Promise<string>;
   /** Port of the Access stand-in; 0 picks a free one. */
   accessPort: number;
   /** Port of the bridge; 0 picks a free one. */
@@ -151,16 +164,29 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
       CLIENT_METADATA_LOOPBACK: 'allow',
     });
 
-    const worker = await startWranglerDev({
-      port: options.workerPort,
-      inspectorPort: options.workerInspectorPort,
-      envFile: options.devVarsPath,
-      persistTo: join(options.stateDir, 'wrangler-state'),
-      configHome: join(options.stateDir, 'wrangler-config'),
-      onOutput: (line) => log('worker', line),
-      logLevel: options.workerLogLevel,
-      extraCaCertificates: options.extraCaCertificates,
-    });
+    const worker =
+      options.workerRuntime === 'workerd'
+        ? await startDirectWorkerd({
+            port: options.workerPort,
+            main: await writeWorkerBundle(join(options.stateDir, 'worker-bundle'), options.wrapWorkerBundle),
+            inspectorPort: options.workerInspectorPort,
+            envFile: options.devVarsPath,
+            persistTo: join(options.stateDir, 'workerd-state'),
+            onOutput: (line) => log('worker', line),
+            logLevel: options.workerLogLevel === 'log' ? 'log' : 'warn',
+            objectsApart: true,
+            extraCaCertificates: options.extraCaCertificates,
+          })
+        : await startWranglerDev({
+            port: options.workerPort,
+            inspectorPort: options.workerInspectorPort,
+            envFile: options.devVarsPath,
+            persistTo: join(options.stateDir, 'wrangler-state'),
+            configHome: join(options.stateDir, 'wrangler-config'),
+            onOutput: (line) => log('worker', line),
+            logLevel: options.workerLogLevel,
+            extraCaCertificates: options.extraCaCertificates,
+          });
     started.push(() => worker.stop());
 
     return {
@@ -178,4 +204,15 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
     await stopAll();
     throw error;
   }
+}
+
+/** Builds the Worker as `worker/build.ts` does for deployment, into `folder` (not `worker/dist/`, which `wrangler dev` serves); returns the module to run. */
+async function writeWorkerBundle(folder: string, wrap?: (main: string) => Promise<string>): Promise<string> {
+  // The source map goes beside the bundle, not into it: CPU profiles read it, the code is what deploys.
+  const bundle = await buildWorker({ write: false, sourceMap: true });
+  await mkdir(folder, { recursive: true });
+  const main = join(folder, bundle.mainModule);
+  await writeFile(main, bundle.code);
+  await writeFile(`${main}.map`, bundle.sourceMap!);
+  return wrap ? wrap(main) : main;
 }

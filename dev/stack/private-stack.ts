@@ -24,6 +24,8 @@ export async function startPrivateStack(
     | 'log'
     | 'serverCommand'
     | 'extraCaCertificates'
+    | 'workerRuntime'
+    | 'wrapWorkerBundle'
     | 'accessProfile'
     | 'accessEnvironment'
     | 'workerSignIn'

@@ -42,6 +42,8 @@ export interface RunningWranglerDev {
   /** The inspector's port; `undefined` when it is off. */
   inspectorPort: number | undefined;
   process: ChildProcess;
+  /** The module workerd runs, when the caller built it (`direct-workerd.ts`); wrangler builds its own. */
+  main?: string;
   /** Stops wrangler and the workerd processes it started. */
   stop(): Promise<void>;
 }
