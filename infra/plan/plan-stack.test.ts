@@ -39,6 +39,9 @@ describe('planStack', () => {
     expect(text).toMatch(/\+ cloudflare:Worker +gateway-worker +secure-mcp-tenant-acme-gateway/);
     expect(text).toMatch(/Placeholders stood in for: accountId, identityProviderId/);
     expect(plan.allowedIdentityProviders).toEqual(['00000000-0000-4000-8000-000000000000']);
+    // The cost estimate (or why there is none) closes the plan: infra/plan/cost-estimate.test.ts checks its figures.
+    expect(plan.costEstimate.length).toBeGreaterThan(0);
+    expect(text.endsWith(plan.costEstimate.join('\n'))).toBe(true);
     expect(text).toContain(
       'The Access application accepts only identity provider 00000000-0000-4000-8000-000000000000 (identityProviderId).',
     );

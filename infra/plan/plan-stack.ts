@@ -9,7 +9,9 @@
  */
 import { readFile } from 'node:fs/promises';
 import { parse as parseYaml } from 'yaml';
+import { parseStackConfig } from '../config.ts';
 import { startMockedStack } from '../pulumi-test-mocks.ts';
+import { costEstimate, readMeasuredUsage } from './cost-estimate.ts';
 
 /** One resource the program would create. */
 interface PlannedResource {
@@ -28,6 +30,8 @@ export interface StackPlan {
   standIns: string[];
   /** The identity providers the Access application accepts (`allowedIdps`); empty would mean every one on the account. */
   allowedIdentityProviders: string[];
+  /** What the stack would cost, from the last `npm run bench` (`cost-estimate.ts`), or why there is no estimate. */
+  costEstimate: string[];
 }
 
 /** Stand-ins for the placeholders of the shipped stack files. */
@@ -85,9 +89,14 @@ export async function planStack(stack: string): Promise<StackPlan> {
     ({ type }) => type === 'cloudflare:index/zeroTrustAccessApplication:ZeroTrustAccessApplication',
   );
   const allowed = app?.inputs.allowedIdps;
+  const measured = await readMeasuredUsage(new URL('../../bench/results/latest.json', import.meta.url));
   return {
     stack,
     standIns,
+    costEstimate:
+      'missing' in measured
+        ? [`No cost estimate: ${measured.missing}.`]
+        : costEstimate(parseStackConfig(config), measured),
     allowedIdentityProviders: Array.isArray(allowed) ? allowed.map(String) : [],
     resources: mocked.registered.map(({ type, name, inputs }) => ({
       type,
@@ -122,6 +131,7 @@ export function renderPlan(plan: StackPlan): string {
     ...(plan.standIns.length
       ? [`Placeholders stood in for: ${plan.standIns.join(', ')} (set them before pulumi up).`]
       : []),
+    ...plan.costEstimate,
   ].join('\n');
 }
 
