@@ -12,10 +12,13 @@
  * and the bridge alone (its own process) for the same call. Each stage also says how much CPU
  * each process spent per request (from /proc), which is steadier than wall time on a shared machine.
  *
- * Then where the CPU goes when the machine is full: 32 MCP SDK clients, each on its own session,
- * call in a loop for 8 s through our stack and through the template shape (`paths/template-live.ts`),
- * and each process's CPU time is divided by the calls completed.
- * Prints two tables and writes bench/results/hot-path.json.
+ * The same stages again with the Worker in workerd without wrangler dev (dev/stack/direct-workerd.ts),
+ * as Cloudflare runs it. Then where the CPU goes when the machine is full: 32 MCP SDK clients, each on
+ * its own session, call in a loop for 8 s through our stack and through the template shape
+ * (`paths/template-live.ts`), and each process's CPU time is divided by the calls completed. Last,
+ * where each isolate's CPU goes part by part (CPU profiles of the production-like instances:
+ * `measure/production-accounting.ts`): our proxied call, our native tool, the template shape.
+ * Prints the tables and writes bench/results/hot-path.json.
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -23,7 +26,10 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { obtainTokens } from '../dev/client/obtain-tokens.ts';
 import { findFreePort } from '../dev/stack/ports.ts';
+import { build } from 'esbuild';
+import { startDirectWorkerd } from '../dev/stack/direct-workerd.ts';
 import { startWranglerDev } from '../dev/stack/wrangler-dev.ts';
+import { measureProductionAccounting } from './measure/production-accounting.ts';
 import { cpuPerCall, type CpuShare } from './measure/process-cpu.ts';
 import { descendantPids } from './measure/process-memory.ts';
 import { measureThroughput } from './measure/throughput.ts';
@@ -39,7 +45,8 @@ import { BENCH_USER } from './paths/whole-stack.ts';
 const CPU_CLIENTS = 32;
 const CPU_SECONDS = 8;
 
-const resultsFile = join(dirname(fileURLToPath(import.meta.url)), 'results', 'hot-path.json');
+const here = dirname(fileURLToPath(import.meta.url));
+const resultsFile = join(here, 'results', 'hot-path.json');
 const mcpHeaders = {
   'Content-Type': 'application/json',
   Accept: 'application/json, text/event-stream',
@@ -122,6 +129,7 @@ function processRole(pid: number, commandLine: string, roots: { clients: number;
   if (pid === roots.clients)
     return roots.host === undefined ? 'bench clients (and the Access stand-in)' : 'bench clients';
   if (commandLine.includes('wrangler-dev-host')) return 'wrangler (Node)';
+  if (commandLine.includes('direct-workerd-host')) return 'Miniflare (Node)';
   // The stack's host process also runs the Access stand-in, idle once the clients are signed in.
   if (pid === roots.host) return 'bridge (Node)';
   if (commandLine.includes('server-everything')) return 'stdio servers (server-everything)';
@@ -173,76 +181,110 @@ try {
   await bridge.stop();
 }
 
-// The floor of every Worker row: wrangler dev in front of a Worker that only answers "ok".
-const bareState = await mkdtemp(join(tmpdir(), 'secure-mcp-profile-bare-'));
-try {
-  const envFile = join(bareState, '.dev.vars');
-  await writeFile(envFile, '');
-  const bare = await startWranglerDev({
-    port: await findFreePort(),
-    config: join(dirname(fileURLToPath(import.meta.url)), 'load', 'bare-worker', 'wrangler.jsonc'),
-    readyPath: '/',
-    envFile,
-    persistTo: join(bareState, 'wrangler-state'),
-    configHome: join(bareState, 'wrangler-config'),
+/** The bare "ok" Worker, bundled as worker/build.ts bundles ours, for workerd without wrangler dev. */
+async function bareWorkerBundle(folder: string): Promise<string> {
+  const main = join(folder, 'bundle', 'index.js');
+  await build({
+    entryPoints: [join(here, 'load', 'bare-worker', 'index.ts')],
+    outfile: main,
+    bundle: true,
+    format: 'esm',
+    logLevel: 'warning',
   });
-  try {
-    stages.push(await probe('0. wrangler dev + a bare "ok" Worker', () => fetch(bare.url), 200, bare.process.pid!));
-  } finally {
-    await bare.stop();
-  }
-} finally {
-  await rm(bareState, { recursive: true, force: true });
+  return main;
 }
 
-const stack = await startHostedStack();
-try {
-  const { access_token } = await obtainTokens(stack.mcpUrl, BENCH_USER);
-  const auth = { Authorization: `Bearer ${access_token}` };
-  const discovery = `${stack.workerUrl}/.well-known/oauth-authorization-server`;
-  stages.push(await probe('1. wrangler dev + Worker: discovery document', () => fetch(discovery), 200, stack.hostPid));
-  stages.push(
-    await probe(
-      '2. + OAuth provider: unknown token refused',
-      () =>
-        fetch(stack.mcpUrl, {
-          method: 'POST',
-          headers: { ...mcpHeaders, Authorization: 'Bearer a:b:c' },
-          body: echoCall,
-        }),
-      401,
-      stack.hostPid,
-    ),
-  );
-  const session = await openSession(stack.mcpUrl, auth);
-  const denied = JSON.stringify({
-    jsonrpc: '2.0',
-    id: 3,
-    method: 'tools/call',
-    params: { name: 'get-env', arguments: {} },
-  });
-  const deniedProbe = async () => {
-    const response = await fetch(stack.mcpUrl, { method: 'POST', headers: session, body: denied });
-    return response;
-  };
-  const deniedStatus = await deniedProbe().then(async (response) => (await response.text(), response.status));
-  stages.push(await probe('3. + valid token, policy gate denies the call', deniedProbe, deniedStatus, stack.hostPid));
-  stages.push(
-    await probe(
-      '4. + forward to the bridge: tools/call echo',
-      () => fetch(stack.mcpUrl, { method: 'POST', headers: session, body: echoCall }),
-      200,
-      stack.hostPid,
-    ),
-  );
-  const stackPids = async () => [process.pid, stack.hostPid, ...(await descendantPids(stack.hostPid))];
-  cpu.push({
-    row: 'whole local stack (echo)',
-    ...(await cpuSplit(await wholeStackPath(stack), stackPids, stack.hostPid)),
-  });
-} finally {
-  await stack.stop();
+/**
+ * Stages 0 to 4 under one way of running the Worker: 0 with the bare "ok" Worker, 1 to 4 with the
+ * whole stack. `workerd` runs both without wrangler dev (dev/stack/direct-workerd.ts).
+ */
+async function probeStages(runtime: 'wrangler dev' | 'workerd'): Promise<Stage[]> {
+  const found: Stage[] = [];
+  const bareState = await mkdtemp(join(tmpdir(), 'secure-mcp-profile-bare-'));
+  try {
+    const envFile = join(bareState, '.dev.vars');
+    await writeFile(envFile, '');
+    const config = join(here, 'load', 'bare-worker', 'wrangler.jsonc');
+    const bare =
+      runtime === 'workerd'
+        ? await startDirectWorkerd({
+            port: await findFreePort(),
+            config,
+            main: await bareWorkerBundle(bareState),
+            readyPath: '/',
+            envFile,
+            persistTo: join(bareState, 'workerd-state'),
+          })
+        : await startWranglerDev({
+            port: await findFreePort(),
+            config,
+            readyPath: '/',
+            envFile,
+            persistTo: join(bareState, 'wrangler-state'),
+            configHome: join(bareState, 'wrangler-config'),
+          });
+    try {
+      found.push(await probe(`0. ${runtime} + a bare "ok" Worker`, () => fetch(bare.url), 200, bare.process.pid!));
+    } finally {
+      await bare.stop();
+    }
+  } finally {
+    await rm(bareState, { recursive: true, force: true });
+  }
+
+  const stack = await startHostedStack({ workerd: runtime === 'workerd' });
+  try {
+    const { access_token } = await obtainTokens(stack.mcpUrl, BENCH_USER);
+    const auth = { Authorization: `Bearer ${access_token}` };
+    const discovery = `${stack.workerUrl}/.well-known/oauth-authorization-server`;
+    found.push(await probe(`1. ${runtime} + Worker: discovery document`, () => fetch(discovery), 200, stack.hostPid));
+    found.push(
+      await probe(
+        '2. + OAuth provider: unknown token refused',
+        () =>
+          fetch(stack.mcpUrl, {
+            method: 'POST',
+            headers: { ...mcpHeaders, Authorization: 'Bearer a:b:c' },
+            body: echoCall,
+          }),
+        401,
+        stack.hostPid,
+      ),
+    );
+    const session = await openSession(stack.mcpUrl, auth);
+    const denied = JSON.stringify({
+      jsonrpc: '2.0',
+      id: 3,
+      method: 'tools/call',
+      params: { name: 'get-env', arguments: {} },
+    });
+    const deniedProbe = () => fetch(stack.mcpUrl, { method: 'POST', headers: session, body: denied });
+    const deniedStatus = await deniedProbe().then(async (response) => (await response.text(), response.status));
+    found.push(await probe('3. + valid token, policy gate denies the call', deniedProbe, deniedStatus, stack.hostPid));
+    found.push(
+      await probe(
+        '4. + forward to the bridge: tools/call echo',
+        () => fetch(stack.mcpUrl, { method: 'POST', headers: session, body: echoCall }),
+        200,
+        stack.hostPid,
+      ),
+    );
+    if (runtime === 'wrangler dev') {
+      const stackPids = async () => [process.pid, stack.hostPid, ...(await descendantPids(stack.hostPid))];
+      cpu.push({
+        row: 'whole local stack (echo)',
+        ...(await cpuSplit(await wholeStackPath(stack), stackPids, stack.hostPid)),
+      });
+    }
+  } finally {
+    await stack.stop();
+  }
+  return found;
 }
+
+// The floor of every Worker row, then the Worker stage by stage: under wrangler dev, then as deployed.
+stages.push(...(await probeStages('wrangler dev')));
+const productionStages = await probeStages('workerd');
 
 // The comparison is worth having, but not at the price of the stages measured above.
 try {
@@ -261,34 +303,34 @@ try {
   console.error(`bench:profile: the template shape was not measured: ${(error as Error).message.split('\n')[0]}`);
 }
 
+// Where the isolates' CPU goes, part by part: CPU profiles of the production-like instances.
+const accounting = await measureProductionAccounting({
+  onProgress: (line) => process.stderr.write(`bench:profile: ${line}\n`),
+}).catch((error: Error) => {
+  console.error(`bench:profile: no CPU profiles of the isolates: ${error.message.split('\n')[0]}`);
+  return undefined;
+});
+
 const ms = (value: number) => value.toFixed(2);
 const cpuOf = (stage: Stage, name: string) => stage.cpu.find((share) => share.name === name)?.msPerCall;
 const cpuCell = (value: number | undefined) => (value === undefined ? '' : value.toFixed(2));
-console.log(
+const stageTable = (rows: Stage[], second: string) =>
   markdownTable(
-    [
-      'stage',
-      'median ms',
-      'p90 ms',
-      'p99 ms',
-      'CPU ms/request: the Worker',
-      "wrangler's proxy",
-      'bridge',
-      'stdio server',
-    ],
-    stages.map((stage) => [
+    ['stage', 'median ms', 'p90 ms', 'p99 ms', 'CPU ms/request: the Worker', second, 'bridge', 'stdio server'],
+    rows.map((stage) => [
       stage.stage,
       ms(stage.latency.median),
       ms(stage.latency.p90),
       ms(stage.latency.p99),
       cpuCell(cpuOf(stage, 'workerd: the Worker')),
-      cpuCell(cpuOf(stage, "workerd: wrangler's proxy")),
+      cpuCell(cpuOf(stage, second === "wrangler's proxy" ? "workerd: wrangler's proxy" : 'Miniflare (Node)')),
       cpuCell(cpuOf(stage, 'bridge (Node)')),
       cpuCell(cpuOf(stage, 'stdio servers (server-everything)')),
     ]),
     [false, true, true, true, true, true, true, true],
-  ),
-);
+  );
+console.log(`Under wrangler dev:\n${stageTable(stages, "wrangler's proxy")}`);
+console.log(`\nIn workerd without wrangler dev (as deployed):\n${stageTable(productionStages, 'Miniflare (Node)')}`);
 for (const { row, callsPerSecond, shares } of cpu) {
   const total = shares.reduce((sum, share) => sum + share.msPerCall, 0);
   console.log(
@@ -302,7 +344,29 @@ for (const { row, callsPerSecond, shares } of cpu) {
     ),
   );
 }
+const isolates = (accounting?.paths ?? []).map(({ id, label, accounting: measured }) => ({
+  id,
+  label,
+  calls: measured.calls,
+  worker: { msPerCall: measured.worker.msPerCall, parts: measured.worker.parts },
+  objects: { msPerCall: measured.objects.msPerCall, parts: measured.objects.parts },
+}));
+for (const isolate of isolates)
+  for (const [name, cpuOfIsolate] of [
+    ["the Worker's isolate", isolate.worker],
+    ["the Durable Objects' isolate", isolate.objects],
+  ] as const) {
+    if (cpuOfIsolate.msPerCall === 0) continue;
+    console.log(`\n${isolate.label}, ${name}: ${cpuOfIsolate.msPerCall.toFixed(3)} ms of CPU per call (CPU profile)`);
+    console.log(
+      markdownTable(
+        ['part', 'ms per call'],
+        cpuOfIsolate.parts.map((part) => [part.part, part.msPerCall.toFixed(3)]),
+        [false, true],
+      ),
+    );
+  }
 await writeFile(
   resultsFile,
-  `${JSON.stringify({ measuredAt: new Date().toISOString(), stages, cpuAt32Clients: cpu }, null, 2)}\n`,
+  `${JSON.stringify({ measuredAt: new Date().toISOString(), stages, productionStages, cpuAt32Clients: cpu, isolates }, null, 2)}\n`,
 );

@@ -14,10 +14,27 @@ import type { BenchResults } from './results.ts';
 
 const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
+/** One stage of `npm run bench:profile`. */
+interface HotPathStage {
+  stage: string;
+  latency: { median: number };
+  cpu: Array<{ name: string; msPerCall: number }>;
+}
+
+/** CPU per call of one isolate and where it goes. */
+interface IsolateFigures {
+  msPerCall: number;
+  parts: Array<{ part: string; msPerCall: number }>;
+}
+
 /** The part of `hot-path.json` (`npm run bench:profile`) the documents quote. */
 interface HotPathResults {
   measuredAt: string;
-  stages: Array<{ stage: string; latency: { median: number }; cpu: Array<{ name: string; msPerCall: number }> }>;
+  stages: HotPathStage[];
+  /** The same stages with the Worker in workerd without wrangler dev. */
+  productionStages: HotPathStage[];
+  /** Each production-like path's isolates, part by part. */
+  isolates: Array<{ id: string; label: string; calls: number; worker: IsolateFigures; objects: IsolateFigures }>;
   cpuAt32Clients: Array<{
     row: string;
     callsPerSecond: number;
@@ -78,7 +95,47 @@ function readme(sources: FigureSources): string {
     `the template shape ${ms(row(sources, 'template').latency.median)} ms and ${whole(callsPerSecondAt(sources, 'template', 32))} calls/s; ` +
     `the Worker bundle is ${whole(gzipKiB(sources, 'proxy-only'))} KiB gzipped without native tools and ` +
     `${whole(gzipKiB(sources, 'with-native-tools'))} KiB with them, against ${whole(gzipKiB(sources, 'template-shape'))} KiB for the template shape. ` +
-    `\`wrangler dev\` alone costs any Worker ${ms(floor)} ms per request.`
+    `\`wrangler dev\` alone costs any Worker ${ms(floor)} ms per request.\n\n` +
+    production(sources)
+  );
+}
+
+/** The cost of a million calls of a path, from the cost table. */
+function perMillion(sources: FigureSources, id: string): number {
+  const cost = sources.bench.cost;
+  const path = cost.status === 'measured' ? cost.paths.find((candidate) => candidate.id === id) : undefined;
+  if (!path) throw new Error(`bench/results/latest.json has no cost of path "${id}"`);
+  return path.perMillionCalls.usd;
+}
+
+function accounted(sources: FigureSources, id: string) {
+  const accounting = sources.bench.accounting;
+  const path = accounting.status === 'measured' ? accounting.paths.find((candidate) => candidate.id === id) : undefined;
+  if (!path) throw new Error(`bench/results/latest.json has no accounting of path "${id}"`);
+  return path.accounting;
+}
+
+const dollars = (value: number) => (value >= 0.1 ? `$${value.toFixed(2)}` : `$${value.toPrecision(2)}`);
+
+/** README.md and bench/README.md: the production-like rows, the isolates' CPU and the cost, in one paragraph. */
+function production(sources: FigureSources): string {
+  const ours = accounted(sources, 'local-stack-workerd');
+  const native = accounted(sources, 'native-workerd');
+  const template = accounted(sources, 'template-workerd');
+  const cost = sources.bench.cost;
+  const hour = cost.status === 'measured' ? cost.userHours?.rows.find((row) => row.callsPerHour === 60) : undefined;
+  if (!hour || cost.status !== 'measured') throw new Error('bench/results/latest.json has no hour of use at 60 calls');
+  const plan = cost.userHours!.plan;
+  return (
+    `As deployed, in workerd without \`wrangler dev\` (production-like rows, same run): the whole stack ${ms(row(sources, 'local-stack-workerd').latency.median)} ms median ` +
+    `and ${whole(callsPerSecondAt(sources, 'local-stack-workerd', 32))} calls/s at 32 clients, a native tool ${ms(row(sources, 'native-workerd').latency.median)} ms, ` +
+    `the template shape ${ms(row(sources, 'template-workerd').latency.median)} ms and ${whole(callsPerSecondAt(sources, 'template-workerd', 32))} calls/s. ` +
+    `The Worker's isolate spends ${ours.worker.msPerCall.toFixed(2)} ms of CPU per proxied call and ${native.worker.msPerCall.toFixed(2)} ms per native call ` +
+    `(CPU profiles), the template's ${template.worker.msPerCall.toFixed(2)} ms in its Worker and ${template.objects.msPerCall.toFixed(2)} ms in its Durable Object. ` +
+    `At Cloudflare's list prices (read ${cost.pricesReadOn}) a million proxied calls cost ${dollars(perMillion(sources, 'local-stack-workerd'))} without the containers, ` +
+    `a million native calls ${dollars(perMillion(sources, 'native-workerd'))}, the template's ${dollars(perMillion(sources, 'template-workerd'))}; ` +
+    `an hour of one person's own container (\`${plan.instanceType}\`, \`sleepAfter\` ${plan.sleepAfterSeconds / 60} min) at a call a minute costs ${dollars(hour.ownContainer.usd)}, ` +
+    `the same hour through the template shape ${dollars(hour.template.usd)}.`
   );
 }
 
@@ -119,6 +176,49 @@ function hotPathStages(sources: FigureSources): string {
   return lines.join('\n');
 }
 
+/** bench/README.md: the stages again in workerd without wrangler dev, and each isolate part by part. */
+function hotPathProduction(sources: FigureSources): string {
+  const cell = (cpu: ReadonlyArray<{ name: string; msPerCall: number }>, name: string) => {
+    const share = cpu.find((candidate) => candidate.name === name);
+    return share ? share.msPerCall.toFixed(2) : '';
+  };
+  const stages = sources.hotPath.productionStages;
+  const floor = stages.find((candidate) => candidate.stage.startsWith('0.'));
+  const forward = stages.find((candidate) => candidate.stage.startsWith('4.'));
+  if (!floor || !forward) throw new Error('bench/results/hot-path.json has no production-like stages 0 and 4');
+  const lines = [
+    `The same stages with the Worker in workerd without \`wrangler dev\` (\`npm run bench:profile\` on ${day(sources.hotPath.measuredAt)}):`,
+    '',
+    "| stage | median ms | CPU ms/request: the Worker's workerd | bridge | stdio server |",
+    '| --- | ---: | ---: | ---: | ---: |',
+    ...stages.map(
+      ({ stage: name, latency, cpu }) =>
+        `| ${name.replaceAll('tools/call', '`tools/call`')} | ${latency.median.toFixed(2)} | ${['workerd: the Worker', 'bridge (Node)', 'stdio servers (server-everything)'].map((column) => cell(cpu, column)).join(' | ')} |`,
+    ),
+    '',
+    `Without \`wrangler dev\` a bare Worker answers in ${floor.latency.median.toFixed(2)} ms, and the proxied call in ${forward.latency.median.toFixed(2)} ms. ` +
+      "The workerd column is the whole process (the Worker, Miniflare's KV and Durable Objects, the HTTP serving); each isolate's own CPU, from CPU profiles, part by part (ms per call):",
+    '',
+    ...sources.hotPath.isolates.flatMap((isolate) =>
+      (
+        [
+          ["the Worker's isolate", isolate.worker],
+          ["its Durable Objects' isolate", isolate.objects],
+        ] as const
+      )
+        .filter(([, figures]) => figures.msPerCall > 0)
+        .map(
+          ([name, figures]) =>
+            `- ${isolate.label}, ${name}: ${figures.msPerCall.toFixed(2)} in all; ${figures.parts
+              .filter((part) => part.msPerCall >= 0.01)
+              .map((part) => `${part.part} ${part.msPerCall.toFixed(2)}`)
+              .join(', ')}.`,
+        ),
+    ),
+  ];
+  return lines.join('\n');
+}
+
 /** bench/README.md: where the CPU goes at 32 clients. */
 function hotPathCpu(sources: FigureSources): string {
   return sources.hotPath.cpuAt32Clients
@@ -154,7 +254,13 @@ function load(sources: FigureSources): string {
 /** Every generated block, by document and name. */
 const BLOCKS = {
   'README.md': { readme },
-  'bench/README.md': { 'hot-path-stages': hotPathStages, 'hot-path-cpu': hotPathCpu, load },
+  'bench/README.md': {
+    production,
+    'hot-path-stages': hotPathStages,
+    'hot-path-production': hotPathProduction,
+    'hot-path-cpu': hotPathCpu,
+    load,
+  },
 } as const;
 
 /** Reads the three results files of bench/results/. */
