@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startBridge, type RunningBridge } from '../../container/src/bridge.ts';
 import type { BridgeLimits } from '../../container/src/bridge-limits.ts';
-import { identityAuthenticator } from '../../container/src/identity-token.ts';
+import { deriveUpstreamKey, identityAuthenticator } from '../../container/src/identity-token.ts';
 import { accessPolicies } from '../../policies/access.ts';
 import { startAccessStandIn, type RunningAccessStandIn } from '../access-standin/index.ts';
 import { loadDevUsers, type DevUser } from '../access-standin/users.ts';
@@ -101,16 +101,19 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
     started.push(() => access.close());
 
     let bridgeMcpUrl = '';
+    // The bridge gets the key the Worker derives for this URL upstream, never the Worker's own.
+    let bridgeKey = '';
     const bridge = await startBridge({
       command: options.serverCommand ?? serverEverythingCommand(),
       port: options.bridgePort,
       host: '127.0.0.1',
-      authenticate: identityAuthenticator({ key: identitySigningKey, audience: () => bridgeMcpUrl }),
+      authenticate: identityAuthenticator({ key: () => bridgeKey, audience: () => bridgeMcpUrl }),
       logger: (record) => log('bridge', JSON.stringify(record)),
       limits: options.bridgeLimits,
     });
     started.push(() => bridge.close());
     bridgeMcpUrl = `${bridge.url}/mcp`;
+    bridgeKey = await deriveUpstreamKey(identitySigningKey, `url:${new URL(bridgeMcpUrl).href}`);
 
     await writeDevVars(options.devVarsPath, {
       PUBLIC_URL: workerUrl,

@@ -1,10 +1,12 @@
 /**
  * The Container Durable Object class: one instance (and so one container running the bridge) per
  * user, or per tenant where configured. What it may reach and which secrets it gets come from the
- * Worker's bindings (`container-settings.ts`); nothing else enters it.
+ * Worker's bindings (`container-settings.ts`); nothing else enters it. Its bridge gets an identity
+ * key derived for this instance alone, never the Worker's `IDENTITY_SIGNING_KEY`.
  */
 import { Container } from '@cloudflare/containers';
-import { CONTAINER_PORT, readContainerSettings } from './container-settings.ts';
+import { deriveUpstreamKey } from '../../../container/src/identity-token.ts';
+import { CONTAINER_PORT, containerUpstreamName, readContainerSettings } from './container-settings.ts';
 
 /**
  * The MCP server container. Exported from the Worker's entry module; bound as `MCP_CONTAINER`.
@@ -27,5 +29,11 @@ export class McpContainer extends Container<Cloudflare.Env> {
     this.sleepAfter = settings.sleepAfter;
     this.allowedHosts = settings.allowedHosts;
     this.envVars = settings.envVars;
+    // The key the Worker signs this instance's requests with (`ContainerUpstream`); the container
+    // starts only after this, since nothing reaches the instance while it blocks.
+    void ctx.blockConcurrencyWhile(async () => {
+      const key = await deriveUpstreamKey(env.IDENTITY_SIGNING_KEY, containerUpstreamName(ctx.id));
+      this.envVars = { ...settings.envVars, BRIDGE_IDENTITY_KEY: key };
+    });
   }
 }
