@@ -8,7 +8,7 @@ import {
 } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { MAX_REQUEST_BODY_BYTES, startBridge, type BridgeOptions, type RunningBridge } from './bridge.ts';
-import { isRunning, SERVER_EVERYTHING } from './test-support.ts';
+import { isRunning, SERVER_EVERYTHING } from '../test/test-support.ts';
 
 interface LogRecord {
   event: string;
@@ -224,7 +224,7 @@ describe('bridge shutdown and failures', () => {
     await bridge.close();
     expect(pids.filter(isRunning)).toEqual([]);
     expect(bridge.sessions()).toEqual([]);
-    await expect(fetch(`${bridge.url}/healthz`)).rejects.toThrow();
+    await expect(fetch(`${bridge.url}/healthz`)).rejects.toThrow('fetch failed');
   });
 
   it('answers initialize with a JSON-RPC error when the server cannot be started', async () => {

@@ -30,7 +30,7 @@ export interface WorkerConfig {
   callbackUrl: string;
   access: AccessEndpoints;
   upstreamUrl: string | undefined;
-  /** Signs the identity header every forwarded request carries (SECURITY.md 10). */
+  /** Signs the identity header every forwarded request carries (docs/security.md 10). */
   identitySigningKey: string;
   /** Signs the "remember this client" consent cookie. */
   cookieSecret: string;
@@ -43,7 +43,7 @@ export interface WorkerConfig {
 }
 
 /** Shortest accepted secret (a random 32-byte key is 43 characters of base64url). */
-export const MIN_SECRET_LENGTH = 32;
+const MIN_SECRET_LENGTH = 32;
 
 /** Thrown when the Worker's bindings are missing or malformed; names every problem at once. */
 export class ConfigError extends Error {

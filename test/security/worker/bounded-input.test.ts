@@ -1,5 +1,5 @@
 /**
- * Attacks with hostile `/mcp` input (SECURITY.md 14), sent with a valid token: each gets a 4xx
+ * Attacks with hostile `/mcp` input (docs/security.md 14), sent with a valid token: each gets a 4xx
  * with a JSON-RPC error, never a 5xx, never a hang, and never reaches the MCP server. The bounded
  * reading itself is the policy gate's (worker/src/mcp/gate/read-json-rpc-body.ts).
  */
@@ -24,13 +24,13 @@ afterEach(() => {
 
 async function expectRefused(response: Response, statuses: number[]) {
   expect(statuses).toContain(response.status);
-  const body = (await response.json()) as { jsonrpc: string; error: { code: number; message: string } };
+  const body = await response.json<{ jsonrpc: string; error: { code: number; message: string } }>();
   expect(body.jsonrpc).toBe('2.0');
   expect(body.error.code).toBeLessThan(0);
   expect(access.upstreamRequests).toHaveLength(0);
 }
 
-describe('bounded input on /mcp (SECURITY.md 14)', () => {
+describe('bounded input on /mcp (docs/security.md 14)', () => {
   it('an oversized body is refused with 413', async () => {
     const padding = 'x'.repeat(DEFAULT_BODY_LIMITS.maxBytes + 1);
     await expectRefused(
@@ -135,7 +135,7 @@ describe('oversized client ids and tokens (found by `npm run fuzz`: they made KV
     for (const response of responses) {
       expect(response.status).toBeGreaterThanOrEqual(400);
       expect(response.status).toBeLessThan(500);
-      expect(((await response.json()) as { error: string }).error).toMatch(/^invalid_/);
+      expect((await response.json<{ error: string }>()).error).toMatch(/^invalid_/);
     }
   });
 

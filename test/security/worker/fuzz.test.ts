@@ -1,5 +1,5 @@
 /**
- * Fuzzing the OAuth endpoints and `/mcp` with fast-check, inside workerd (SECURITY.md 14):
+ * Fuzzing the OAuth endpoints and `/mcp` with fast-check, inside workerd (docs/security.md 14):
  * random and mutated requests never get a 5xx from our code, never hang (each request must
  * answer within the test's timeout), and never reach the MCP server without a valid token.
  *
@@ -11,12 +11,6 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { FakeAccess, MCP_URL, ORIGIN } from './fake-access.ts';
 import { REDIRECT_URI, registerClient, signIn } from './browser.ts';
-
-declare module 'vitest' {
-  export interface ProvidedContext {
-    fuzzRuns: number;
-  }
-}
 
 const runs = inject('fuzzRuns') ?? 100;
 /** Each request gets this long; a request that takes longer counts as a hang. */
@@ -52,7 +46,7 @@ afterAll(() => {
 
 /** Sends one fuzzed request, records its status, and fails on a 5xx or a hang. */
 async function send(endpoint: string, url: string, init: RequestInit): Promise<Response> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
+  let timer: ReturnType<typeof setTimeout> | null = null;
   const deadline = new Promise<never>((_, reject) => {
     timer = setTimeout(
       () => reject(new Error(`${endpoint}: no answer within ${REQUEST_DEADLINE_MS} ms (hang)`)),
@@ -287,9 +281,9 @@ describe('fuzz: OAuth endpoints', () => {
         fc.array(param, { maxLength: 10 }),
       );
       await fc.assert(
-        fc.asyncProperty(params, async (params) => {
+        fc.asyncProperty(params, async (sent) => {
           const url = new URL(`${ORIGIN}/authorize`);
-          for (const [name, value] of params) url.searchParams.append(name, value);
+          for (const [name, value] of sent) url.searchParams.append(name, value);
           const response = await send('GET /authorize', url.href, {});
           const location = response.headers.get('Location');
           if (location && !location.startsWith(env.ACCESS_AUTHORIZATION_URL)) {

@@ -1,5 +1,5 @@
 /**
- * The Access JWKS cache (SECURITY.md 2): a key Access rotates in is picked up on its first
+ * The Access JWKS cache (docs/security.md 2): a key Access rotates in is picked up on its first
  * unknown `kid`, and a flood of tokens naming unknown `kid`s cannot make the Worker hammer
  * Access: at most one refetch per cooldown (30 s).
  */
@@ -30,7 +30,7 @@ function jwksEndpoint(published: JWK[]) {
   const counter = { fetches: 0, published };
   const original = globalThis.fetch;
   vi.spyOn(globalThis, 'fetch').mockImplementation(async (input, init) => {
-    const request = new Request(input as RequestInfo, init);
+    const request = new Request(input, init);
     if (request.url !== url) return original(input, init);
     counter.fetches += 1;
     return Response.json({ keys: counter.published });

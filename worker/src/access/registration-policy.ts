@@ -1,17 +1,17 @@
 import type { ClientRegistrationCallbackResult } from '@cloudflare/workers-oauth-provider';
 
 /**
- * Bounds on dynamic client registration (SECURITY.md 7), on top of what the OAuth provider
+ * Bounds on dynamic client registration (docs/security.md 7), on top of what the OAuth provider
  * checks itself (a 1 MiB body, valid grant and response types, http(s) redirect URIs with
  * `http` for loopback only). Pure: the provider calls it with the parsed metadata.
  */
 
 /** Largest accepted client metadata document, serialized. Real clients send well under 2 KiB. */
-export const MAX_CLIENT_METADATA_BYTES = 8 * 1024;
+const MAX_CLIENT_METADATA_BYTES = 8 * 1024;
 /** Most redirect URIs one client may register. */
 export const MAX_REDIRECT_URIS = 10;
 /** Longest accepted client name. */
-export const MAX_CLIENT_NAME_LENGTH = 200;
+const MAX_CLIENT_NAME_LENGTH = 200;
 
 export interface RegistrationPolicy {
   /** Host names redirect URIs may use besides loopback; empty allows any host. */

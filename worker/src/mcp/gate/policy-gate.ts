@@ -34,7 +34,7 @@ export interface GateContext<User extends GateUser = GateUser> {
 type Outcome = AuditRecord['outcome'];
 
 /**
- * The policy gate for one authorized `/mcp` request (SECURITY.md 11, 14, 15), as small
+ * The policy gate for one authorized `/mcp` request (docs/security.md 11, 14, 15), as small
  * steps: read the body within bounds; check `Mcp-Method`/`Mcp-Name` against it; decide
  * every message; answer denials without reaching the server; forward the rest; filter
  * every list in the answer (JSON or SSE); write one audit record per message.
@@ -187,7 +187,9 @@ async function filterAnswer(
 ): Promise<Response> {
   const mediaType = (response.headers.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
   if (mediaType === 'text/event-stream' && response.body) {
-    const body = rewriteSseEvents(response.body, (data) => rewriteJson(data, filter), onEnd);
+    // workers-types leaves a body's chunk type open (`any`); the runtime's bodies are byte streams.
+    const bytes = response.body as ReadableStream<Uint8Array>;
+    const body = rewriteSseEvents(bytes, (data) => rewriteJson(data, filter), onEnd);
     return new Response(body, { status: response.status, headers: response.headers });
   }
   if (mediaType === 'application/json') {
