@@ -54,7 +54,12 @@ function readMode(): 'process' | 'containers' {
 }
 
 /** The engine and the images of the real-container mode, with one line per slow step. */
-async function prepareContainers(): Promise<{ engine: RunningEngine; baseImage: string; egressImage: string; caFile?: string }> {
+async function prepareContainers(): Promise<{
+  engine: RunningEngine;
+  baseImage: string;
+  egressImage: string;
+  caFile?: string;
+}> {
   const engine = await startEngine({ installPackages: true, log: (line) => console.log(`[engine] ${line}`) });
   const images = await prepareLocalImages(engine, { log: (line) => console.log(`[engine] ${line}`) });
   const caFile = await writeBuildCaFile(join(engine.layout.stateDir, 'build-ca.pem'));
@@ -106,11 +111,15 @@ async function main(): Promise<void> {
   } catch (error) {
     await engine?.stop();
     if (error instanceof EngineUnavailableError) {
-      console.error(`The real-container mode needs the project's Docker engine, which cannot start here: ${error.message}`);
+      console.error(
+        `The real-container mode needs the project's Docker engine, which cannot start here: ${error.message}`,
+      );
       console.error(`(state folder ${engineLayout().stateDir}; plain \`npm run dev\` needs no engine)`);
     } else {
       console.error(
-        error instanceof PortInUseError ? error.message : `Could not start the local stack: ${(error as Error).message}`,
+        error instanceof PortInUseError
+          ? error.message
+          : `Could not start the local stack: ${(error as Error).message}`,
       );
     }
     process.exit(1);

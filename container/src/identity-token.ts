@@ -131,7 +131,9 @@ export async function deriveUpstreamKey(workerKey: string, upstream: string): Pr
   const hmacKey = await crypto.subtle.importKey('raw', keyBytes(workerKey), { name: 'HMAC', hash: 'SHA-256' }, false, [
     'sign',
   ]);
-  const mac = new Uint8Array(await crypto.subtle.sign('HMAC', hmacKey, new TextEncoder().encode(DERIVATION_LABEL + upstream)));
+  const mac = new Uint8Array(
+    await crypto.subtle.sign('HMAC', hmacKey, new TextEncoder().encode(DERIVATION_LABEL + upstream)),
+  );
   let binary = '';
   for (const byte of mac) binary += String.fromCharCode(byte);
   return btoa(binary).replaceAll('+', '-').replaceAll('/', '_').replace(/=+$/, '');

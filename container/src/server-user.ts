@@ -41,12 +41,17 @@ export interface ServerUser {
  * serverUserFromEnv({ MCP_SERVER_USER: 'mcp-server', MCP_SERVER_RUN_AS: '/usr/local/libexec/secure-mcp/run-as-server' }, passwd);
  * ```
  */
-export function serverUserFromEnv(env: Readonly<Record<string, string | undefined>>, passwd: string): ServerUser | undefined {
+export function serverUserFromEnv(
+  env: Readonly<Record<string, string | undefined>>,
+  passwd: string,
+): ServerUser | undefined {
   const name = env.MCP_SERVER_USER?.trim() ?? '';
   const helper = env.MCP_SERVER_RUN_AS?.trim() ?? '';
   if (name === '' && helper === '') return undefined;
   if (name === '' || helper === '')
-    throw new UsageError('MCP_SERVER_USER and MCP_SERVER_RUN_AS go together: the server’s user and the helper that switches to it');
+    throw new UsageError(
+      'MCP_SERVER_USER and MCP_SERVER_RUN_AS go together: the server’s user and the helper that switches to it',
+    );
   if (!helper.startsWith('/')) throw new UsageError(`MCP_SERVER_RUN_AS must be an absolute path, got "${helper}"`);
   const entry = passwd
     .split('\n')
@@ -54,13 +59,16 @@ export function serverUserFromEnv(env: Readonly<Record<string, string | undefine
     .find((fields) => fields[0] === name);
   if (!entry || entry.length < 7) throw new UsageError(`MCP_SERVER_USER names ${name}, who is not in /etc/passwd`);
   const [uid, gid] = [Number(entry[2]), Number(entry[3])];
-  if (!Number.isInteger(uid) || !Number.isInteger(gid)) throw new UsageError(`the passwd entry of ${name} is malformed`);
+  if (!Number.isInteger(uid) || !Number.isInteger(gid))
+    throw new UsageError(`the passwd entry of ${name} is malformed`);
   if (uid === 0) throw new UsageError('MCP_SERVER_USER must not be root');
   return { name, uid, gid, home: entry[5] || '/', helper };
 }
 
 /** {@link serverUserFromEnv} with this machine's /etc/passwd. */
-export function readServerUser(env: Readonly<Record<string, string | undefined>> = process.env): ServerUser | undefined {
+export function readServerUser(
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): ServerUser | undefined {
   if (!env.MCP_SERVER_USER && !env.MCP_SERVER_RUN_AS) return undefined;
   return serverUserFromEnv(env, readFileSync('/etc/passwd', 'utf8'));
 }
@@ -74,7 +82,15 @@ export function readServerUser(env: Readonly<Record<string, string | undefined>>
  * ```
  */
 export function commandAsServerUser(command: readonly string[], user: ServerUser): string[] {
-  return [user.helper, `--reuid=${user.uid}`, `--regid=${user.gid}`, '--clear-groups', '--no-new-privs', '--', ...command];
+  return [
+    user.helper,
+    `--reuid=${user.uid}`,
+    `--regid=${user.gid}`,
+    '--clear-groups',
+    '--no-new-privs',
+    '--',
+    ...command,
+  ];
 }
 
 /** The variables that name the user to the server (the rest of its environment stays as configured). */
@@ -114,15 +130,20 @@ export function signalAsServerUser(user: ServerUser, processGroup: number, signa
 export async function checkServerUser(user: ServerUser): Promise<void> {
   let status: string;
   try {
-    ({ stdout: status } = await run(user.helper, commandAsServerUser(['/bin/cat', '/proc/self/status'], user).slice(1), {
-      env: {},
-      cwd: '/',
-    }));
+    ({ stdout: status } = await run(
+      user.helper,
+      commandAsServerUser(['/bin/cat', '/proc/self/status'], user).slice(1),
+      {
+        env: {},
+        cwd: '/',
+      },
+    ));
   } catch (error) {
     const { stderr } = error as { stderr?: string };
     throw new Error(
       `cannot start a process as ${user.name} through ${user.helper}: ${(stderr || (error as Error).message).trim()}` +
         ' (the helper needs the file capabilities cap_setuid,cap_setgid, which a runtime with no_new_privs ignores)',
+      { cause: error },
     );
   }
   const field = (name: string) =>

@@ -55,7 +55,10 @@ export async function ensureBaseImage(
 ): Promise<BaseImage> {
   const log = options.log ?? (() => {});
   const mirror = options.mirror ?? process.env.SECURE_MCP_DEBIAN_MIRROR ?? (await debianMirror());
-  const key = createHash('sha256').update(JSON.stringify({ ...BASE_IMAGE_SPEC, mirror })).digest('hex').slice(0, 16);
+  const key = createHash('sha256')
+    .update(JSON.stringify({ ...BASE_IMAGE_SPEC, mirror }))
+    .digest('hex')
+    .slice(0, 16);
   const localTag = `${BASE_IMAGE_SPEC.repository}:${key}`;
   const image = `${engine.registry}/${BASE_IMAGE_SPEC.repository}`;
   const docker = (args: string[]) => dockerCli(engine, args);
@@ -123,12 +126,22 @@ export async function dockerCli(
     });
   } catch (error) {
     const { stderr } = error as { stderr?: string };
-    throw new Error(`docker ${args[0]} failed: ${(stderr ?? (error as Error).message).trim().split('\n').slice(-4).join(' | ')}`);
+    throw new Error(
+      `docker ${args[0]} failed: ${(stderr ?? (error as Error).message).trim().split('\n').slice(-4).join(' | ')}`,
+      {
+        cause: error,
+      },
+    );
   }
 }
 
 /** The cached root file system tarball for `key`, made first when missing or damaged. */
-async function rootFsTarball(engine: RunningEngine, key: string, mirror: string, log: (line: string) => void): Promise<string> {
+async function rootFsTarball(
+  engine: RunningEngine,
+  key: string,
+  mirror: string,
+  log: (line: string) => void,
+): Promise<string> {
   const cacheDir = engine.layout.cacheDir;
   const tarball = join(cacheDir, `base-rootfs-${key}.tar`);
   const checksumFile = `${tarball}.sha256`;
@@ -150,10 +163,23 @@ async function rootFsTarball(engine: RunningEngine, key: string, mirror: string,
   await mkdir(rootfs, { recursive: true });
   try {
     log(`debootstrap --variant=minbase ${BASE_IMAGE_SPEC.suite} from ${mirror} (about a minute)`);
-    await run('debootstrap', ['--variant=minbase', BASE_IMAGE_SPEC.suite, rootfs, mirror], { maxBuffer: 64 * 1024 * 1024 });
+    await run('debootstrap', ['--variant=minbase', BASE_IMAGE_SPEC.suite, rootfs, mirror], {
+      maxBuffer: 64 * 1024 * 1024,
+    });
     await addNodeAndNpm(rootfs, work, log);
     await run('chroot', [rootfs, 'groupadd', '--gid', '1000', 'node']);
-    await run('chroot', [rootfs, 'useradd', '--uid', '1000', '--gid', 'node', '--shell', '/bin/bash', '--create-home', 'node']);
+    await run('chroot', [
+      rootfs,
+      'useradd',
+      '--uid',
+      '1000',
+      '--gid',
+      'node',
+      '--shell',
+      '/bin/bash',
+      '--create-home',
+      'node',
+    ]);
     await trim(rootfs);
     await run('tar', ['--numeric-owner', '--xattrs', '-C', rootfs, '-cf', tarball, '.'], { maxBuffer: 1024 * 1024 });
     await writeFile(checksumFile, `${await sha256File(tarball)}\n`);
@@ -168,10 +194,16 @@ async function addNodeAndNpm(rootfs: string, work: string, log: (line: string) =
   const packs = join(work, 'packs');
   await mkdir(packs, { recursive: true });
   log(`npm pack ${BASE_IMAGE_SPEC.node} ${BASE_IMAGE_SPEC.npm}`);
-  const { stdout } = await run('npm', ['pack', '--json', '--pack-destination', packs, BASE_IMAGE_SPEC.node, BASE_IMAGE_SPEC.npm], {
-    maxBuffer: 16 * 1024 * 1024,
-  });
-  const [nodePack, npmPack] = (JSON.parse(stdout) as Array<{ filename: string }>).map((pack) => join(packs, pack.filename));
+  const { stdout } = await run(
+    'npm',
+    ['pack', '--json', '--pack-destination', packs, BASE_IMAGE_SPEC.node, BASE_IMAGE_SPEC.npm],
+    {
+      maxBuffer: 16 * 1024 * 1024,
+    },
+  );
+  const [nodePack, npmPack] = (JSON.parse(stdout) as Array<{ filename: string }>).map((pack) =>
+    join(packs, pack.filename),
+  );
   const unpack = async (archive: string, into: string) => {
     await mkdir(into, { recursive: true });
     await run('tar', ['-xzf', archive, '-C', into, '--strip-components=1', '--no-same-owner']);
@@ -188,7 +220,14 @@ async function addNodeAndNpm(rootfs: string, work: string, log: (line: string) =
 
 /** What a slim image leaves out: package caches and lists, documentation, manual pages, translations. */
 async function trim(rootfs: string): Promise<void> {
-  for (const path of ['var/cache/apt', 'var/lib/apt/lists', 'usr/share/doc', 'usr/share/man', 'usr/share/info', 'usr/share/locale']) {
+  for (const path of [
+    'var/cache/apt',
+    'var/lib/apt/lists',
+    'usr/share/doc',
+    'usr/share/man',
+    'usr/share/info',
+    'usr/share/locale',
+  ]) {
     await rm(join(rootfs, path), { recursive: true, force: true });
     await mkdir(join(rootfs, path), { recursive: true });
   }

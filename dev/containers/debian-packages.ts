@@ -59,7 +59,12 @@ export async function installMissingPackages(names: readonly string[], log: (lin
     });
   } catch (error) {
     const { stderr } = error as { stderr?: string };
-    throw new Error(`apt-get could not install ${missing.join(', ')}: ${(stderr ?? '').trim().split('\n').slice(-3).join(' ')}`);
+    throw new Error(
+      `apt-get could not install ${missing.join(', ')}: ${(stderr ?? '').trim().split('\n').slice(-3).join(' ')}`,
+      {
+        cause: error,
+      },
+    );
   }
   return missing;
 }

@@ -35,7 +35,10 @@ export function dockerApi(
         socketPath,
         method,
         path,
-        headers: payload === undefined ? {} : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) },
+        headers:
+          payload === undefined
+            ? {}
+            : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) },
         timeout: timeoutMs,
       },
       (response) => {
@@ -114,7 +117,11 @@ export async function listContainers(socketPath: string, namePrefix = ''): Promi
  * ```
  */
 export async function removeContainer(socketPath: string, id: string): Promise<void> {
-  const { status, body } = await dockerApi(socketPath, 'DELETE', `/containers/${encodeURIComponent(id)}?force=true&v=true`);
+  const { status, body } = await dockerApi(
+    socketPath,
+    'DELETE',
+    `/containers/${encodeURIComponent(id)}?force=true&v=true`,
+  );
   if (status !== 204 && status !== 404 && status !== 409)
     throw new Error(`removing container ${id} failed (${status}): ${JSON.stringify(body)}`);
 }

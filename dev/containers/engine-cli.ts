@@ -35,7 +35,10 @@ try {
       const answers = await engineAnswers(layout.socket);
       console.log(`state folder  ${layout.stateDir}`);
       console.log(`DOCKER_HOST   ${layout.dockerHost}  (${answers ? 'answers' : 'not running'})`);
-      if (state) console.log(`registry      ${state.registry}  (pids: dockerd ${state.dockerdPid}, containerd ${state.containerdPid}, registry ${state.registryPid})`);
+      if (state)
+        console.log(
+          `registry      ${state.registry}  (pids: dockerd ${state.dockerdPid}, containerd ${state.containerdPid}, registry ${state.registryPid})`,
+        );
       process.exit(answers ? 0 : 1);
       break;
     }

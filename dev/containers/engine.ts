@@ -169,7 +169,15 @@ export async function startEngine(
   } catch (error) {
     await stopRecorded(
       layout,
-      { stateDir: layout.stateDir, containerdPid, dockerdPid, registryPid: 0, registry: '', createdBridge, startedAt: '' },
+      {
+        stateDir: layout.stateDir,
+        containerdPid,
+        dockerdPid,
+        registryPid: 0,
+        registry: '',
+        createdBridge,
+        startedAt: '',
+      },
       log,
     );
     throw error;
@@ -249,7 +257,8 @@ function belongsTo(pid: number, layout: EngineLayout): boolean {
 }
 
 async function terminate(pid: number, graceMs: number): Promise<void> {
-  const gone = () => !existsSync(`/proc/${pid}`) || readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.startsWith('Z');
+  const gone = () =>
+    !existsSync(`/proc/${pid}`) || readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.startsWith('Z');
   try {
     process.kill(pid, 'SIGTERM');
   } catch {
@@ -330,7 +339,11 @@ async function startContainerd(layout: EngineLayout): Promise<number> {
     ].join('\n'),
   );
   const pid = startDaemon(layout, 'containerd', 'containerd', ['--config', config]);
-  await waitFor(() => existsSync(socket), 20_000, () => failure(layout, 'containerd', pid));
+  await waitFor(
+    () => existsSync(socket),
+    20_000,
+    () => failure(layout, 'containerd', pid),
+  );
   return pid;
 }
 
@@ -376,7 +389,8 @@ async function ensureRegistry(
   log: (line: string) => void,
 ): Promise<string> {
   if (state?.registry && (await registryAnswers(state.registry))) return state.registry;
-  const address = state?.registry && (await portIsFree(state.registry)) ? state.registry : `127.0.0.1:${await freePort()}`;
+  const address =
+    state?.registry && (await portIsFree(state.registry)) ? state.registry : `127.0.0.1:${await freePort()}`;
   const config = join(layout.stateDir, 'registry.yml');
   await writeFile(
     config,
@@ -396,7 +410,11 @@ async function ensureRegistry(
   );
   await mkdir(layout.logDir, { recursive: true });
   const pid = startDaemon(layout, 'registry', 'docker-registry', ['serve', config]);
-  await waitFor(() => registryAnswers(address), 20_000, () => failure(layout, 'registry', pid));
+  await waitFor(
+    () => registryAnswers(address),
+    20_000,
+    () => failure(layout, 'registry', pid),
+  );
   const recorded = (await readEngineState(layout)) ?? state;
   if (recorded) await writeEngineState(layout, { ...recorded, registryPid: pid, registry: address });
   log(`registry listening on ${address}`);
@@ -430,7 +448,11 @@ async function freePort(): Promise<number> {
 function failure(layout: EngineLayout, name: string, pid: number): EngineUnavailableError {
   let tail = '';
   try {
-    tail = readFileSync(join(layout.logDir, `${name}.log`), 'utf8').trim().split('\n').slice(-3).join(' | ');
+    tail = readFileSync(join(layout.logDir, `${name}.log`), 'utf8')
+      .trim()
+      .split('\n')
+      .slice(-3)
+      .join(' | ');
   } catch {
     // no log yet
   }

@@ -42,5 +42,8 @@ export async function stackContainers(
   const all = await listContainers(socket);
   const apps = all.filter((container) => container.Image === image);
   const names = new Set(apps.flatMap((container) => container.Names.map((name) => `${name.replace(/^\//, '')}-proxy`)));
-  return { apps, sidecars: all.filter((container) => container.Names.some((name) => names.has(name.replace(/^\//, '')))) };
+  return {
+    apps,
+    sidecars: all.filter((container) => container.Names.some((name) => names.has(name.replace(/^\//, '')))),
+  };
 }

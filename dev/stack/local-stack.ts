@@ -148,7 +148,8 @@ async function startStack(
   const log = options.log ?? (() => {});
   await assertPortFree(options.workerPort, 'Worker', 'SECURE_MCP_WORKER_PORT');
   if (options.accessPort !== 0) await assertPortFree(options.accessPort, 'Access stand-in', 'SECURE_MCP_ACCESS_PORT');
-  if (!containers && options.bridgePort !== 0) await assertPortFree(options.bridgePort, 'bridge', 'SECURE_MCP_BRIDGE_PORT');
+  if (!containers && options.bridgePort !== 0)
+    await assertPortFree(options.bridgePort, 'bridge', 'SECURE_MCP_BRIDGE_PORT');
   await mkdir(options.stateDir, { recursive: true });
 
   const workerUrl = `http://localhost:${options.workerPort}`;

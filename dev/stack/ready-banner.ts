@@ -19,7 +19,9 @@ export function readyBanner(stack: RunningLocalStack | RunningContainerStack, st
   return [
     '',
     `secure-mcp local stack is ready (${startupSeconds.toFixed(1)} s), ${
-      stack.mode === 'containers' ? 'real containers: one per user (McpContainer under wrangler dev)' : 'bridge as a process'
+      stack.mode === 'containers'
+        ? 'real containers: one per user (McpContainer under wrangler dev)'
+        : 'bridge as a process'
     }`,
     '',
     `  MCP URL          ${stack.mcpUrl}`,

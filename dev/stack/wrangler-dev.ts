@@ -140,7 +140,10 @@ async function withContainersEnabled(config: string): Promise<string> {
   const enabled = text.replace(/"enable_containers"\s*:\s*false/, '"enable_containers": true');
   if (enabled === text) throw new Error(`${config} has no "enable_containers": false to turn on`);
   const copy = join(dirname(config), '.wrangler-containers.jsonc');
-  await writeFile(copy, `// Written by dev/stack/wrangler-dev.ts for the real-container mode; do not edit.\n${enabled}`);
+  await writeFile(
+    copy,
+    `// Written by dev/stack/wrangler-dev.ts for the real-container mode; do not edit.\n${enabled}`,
+  );
   return copy;
 }
 

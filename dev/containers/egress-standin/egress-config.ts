@@ -26,7 +26,11 @@ export interface EgressConfig {
  */
 export function applyEgressUpdate(current: EgressConfig, body: unknown): EgressConfig {
   if (typeof body !== 'object' || body === null) throw new Error('the egress update must be a JSON object');
-  const { port, dns, internet } = body as { port?: unknown; dns?: { allowHostnames?: unknown }; internet?: { enabled?: unknown } };
+  const { port, dns, internet } = body as {
+    port?: unknown;
+    dns?: { allowHostnames?: unknown };
+    internet?: { enabled?: unknown };
+  };
   if (typeof port !== 'number' || !Number.isInteger(port) || port < 1 || port > 65_535)
     throw new Error('the egress update needs a port number');
   const next: EgressConfig = { ...current, port };

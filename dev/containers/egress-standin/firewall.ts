@@ -85,13 +85,18 @@ export function ipv6Rules(): string {
  * await applyFirewall(ipv6Rules(), 'ip6tables-restore');
  * ```
  */
-export function applyFirewall(rules: string, program: 'iptables-restore' | 'ip6tables-restore' = 'iptables-restore'): Promise<void> {
+export function applyFirewall(
+  rules: string,
+  program: 'iptables-restore' | 'ip6tables-restore' = 'iptables-restore',
+): Promise<void> {
   return new Promise((resolve, reject) => {
     const child = spawn(program, [], { stdio: ['pipe', 'ignore', 'pipe'] });
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`${program} failed (${code}): ${stderr.trim()}`))));
+    child.on('close', (code) =>
+      code === 0 ? resolve() : reject(new Error(`${program} failed (${code}): ${stderr.trim()}`)),
+    );
     child.stdin.end(rules);
   });
 }

@@ -34,7 +34,8 @@ export function sniffFirstBytes(bytes: Buffer): FirstBytes {
     return head.length < 8 && /^[A-Z]*$/.test(head) ? { kind: 'incomplete' } : { kind: 'other' };
   }
   const end = head.indexOf('\r\n\r\n');
-  if (end === -1) return bytes.length >= MAX_SNIFF_BYTES ? { kind: 'http', hostname: undefined } : { kind: 'incomplete' };
+  if (end === -1)
+    return bytes.length >= MAX_SNIFF_BYTES ? { kind: 'http', hostname: undefined } : { kind: 'incomplete' };
   const host = /\r\nhost:[ \t]*([^\r\n]*)/i.exec(head.slice(0, end + 2))?.[1]?.trim();
   return { kind: 'http', hostname: host ? hostWithoutPort(host) : undefined };
 }
@@ -49,7 +50,8 @@ function hostWithoutPort(host: string): string {
 function sniffTls(bytes: Buffer): FirstBytes {
   if (bytes.length < 5) return { kind: 'incomplete' };
   const recordLength = bytes.readUInt16BE(3);
-  if (bytes.length < 5 + recordLength) return recordLength > MAX_SNIFF_BYTES ? { kind: 'tls', serverName: undefined } : { kind: 'incomplete' };
+  if (bytes.length < 5 + recordLength)
+    return recordLength > MAX_SNIFF_BYTES ? { kind: 'tls', serverName: undefined } : { kind: 'incomplete' };
   const hello = bytes.subarray(5, 5 + recordLength);
   try {
     if (hello[0] !== 0x01) return { kind: 'tls', serverName: undefined }; // not a ClientHello
@@ -66,7 +68,8 @@ function sniffTls(bytes: Buffer): FirstBytes {
         // server_name_list: length, then entries of (type, length, name); type 0 is a host name.
         const nameType = hello[at + 6];
         const nameLength = hello.readUInt16BE(at + 7);
-        if (nameType === 0) return { kind: 'tls', serverName: hello.subarray(at + 9, at + 9 + nameLength).toString('ascii') };
+        if (nameType === 0)
+          return { kind: 'tls', serverName: hello.subarray(at + 9, at + 9 + nameLength).toString('ascii') };
       }
       at += 4 + length;
     }

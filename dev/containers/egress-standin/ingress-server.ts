@@ -21,7 +21,8 @@ export interface IngressHandlers {
 }
 
 /** What `GET /ca` answers. */
-export const NO_CA_CERTIFICATE = '# secure-mcp egress stand-in: HTTPS interception is not implemented, so there is no certificate.\n';
+export const NO_CA_CERTIFICATE =
+  '# secure-mcp egress stand-in: HTTPS interception is not implemented, so there is no certificate.\n';
 
 const MAX_CONTROL_BODY = 64 * 1024;
 
@@ -36,18 +37,25 @@ const MAX_CONTROL_BODY = 64 * 1024;
 export function startIngressServer(host: string, port: number, handlers: IngressHandlers): Promise<Server> {
   const server = createServer((request, response) => {
     void handleControl(request, handlers).then(({ status, body }) => {
-      response.writeHead(status, { 'content-type': status === 200 && request.url === '/ca' ? 'application/x-pem-file' : 'application/json' });
+      response.writeHead(status, {
+        'content-type': status === 200 && request.url === '/ca' ? 'application/x-pem-file' : 'application/json',
+      });
       response.end(body);
     });
   });
-  server.on('connect', (request: IncomingMessage, client: Socket, head: Buffer) => tunnel(request, client, head, handlers));
+  server.on('connect', (request: IncomingMessage, client: Socket, head: Buffer) =>
+    tunnel(request, client, head, handlers),
+  );
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => resolve(server));
   });
 }
 
-async function handleControl(request: IncomingMessage, handlers: IngressHandlers): Promise<{ status: number; body: string }> {
+async function handleControl(
+  request: IncomingMessage,
+  handlers: IngressHandlers,
+): Promise<{ status: number; body: string }> {
   if (request.method === 'GET' && request.url === '/ca') return { status: 200, body: NO_CA_CERTIFICATE };
   if (request.method !== 'PUT' || request.url !== '/egress') return { status: 404, body: '{"error":"not found"}' };
   const chunks: Buffer[] = [];

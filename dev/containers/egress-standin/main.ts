@@ -36,15 +36,24 @@ const gateway = (await lookup('host.docker.internal', { family: 4 })).address;
 let config: EgressConfig = { port: args.egressPort, allowHostnames: [], internetEnabled: undefined };
 
 const firewall = () =>
-  applyFirewall(ipv4Rules({ gateway, egressPort: config.port, ingressPort: args.ingress.port, dnsEnabled: args.dnsEnabled }));
+  applyFirewall(
+    ipv4Rules({ gateway, egressPort: config.port, ingressPort: args.ingress.port, dnsEnabled: args.dnsEnabled }),
+  );
 await firewall();
-if (args.disableIpv6) await applyFirewall(ipv6Rules(), 'ip6tables-restore').catch((error: Error) => log('ipv6.rules_failed', { reason: error.message }));
+if (args.disableIpv6)
+  await applyFirewall(ipv6Rules(), 'ip6tables-restore').catch((error: Error) =>
+    log('ipv6.rules_failed', { reason: error.message }),
+  );
 
 await startEgressProxy({ gateway, config: () => config, log });
 if (args.dnsEnabled) {
   const dns = createSocket('udp4');
   dns.on('message', (query, sender) => {
-    dns.send(answerQuery(query, (name) => hostnameAllowed(name, config.allowHostnames)), sender.port, sender.address);
+    dns.send(
+      answerQuery(query, (name) => hostnameAllowed(name, config.allowHostnames)),
+      sender.port,
+      sender.address,
+    );
   });
   await new Promise<void>((resolve) => dns.bind(DNS_PORT, '127.0.0.1', resolve));
 }
@@ -54,7 +63,11 @@ await startIngressServer(args.ingress.host, args.ingress.port, {
     const portChanged = next.port !== config.port;
     config = next;
     if (portChanged) await firewall();
-    log('egress.config', { port: config.port, allowHostnames: config.allowHostnames, internetEnabled: config.internetEnabled });
+    log('egress.config', {
+      port: config.port,
+      allowHostnames: config.allowHostnames,
+      internetEnabled: config.internetEnabled,
+    });
   },
   log,
 });

@@ -38,7 +38,9 @@ export function parseStandInArgs(argv: readonly string[]): StandInArgs {
   const booleans = new Set(['--dns-enabled', '--tls-intercept', '--disable-ipv6']);
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
-    const [name, inline] = arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
+    const [name, inline] = arg.includes('=')
+      ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)]
+      : [arg, undefined];
     if (withValue.has(name)) {
       const value = inline ?? argv[++i];
       if (value === undefined) throw new Error(`${name} needs a value`);
@@ -55,7 +57,10 @@ export function parseStandInArgs(argv: readonly string[]): StandInArgs {
   if (separator < 1) throw new Error(`--http-ingress-address must be host:port, got ${JSON.stringify(ingressText)}`);
   return {
     egressPort,
-    ingress: { host: ingressText.slice(0, separator), port: port(ingressText.slice(separator + 1), '--http-ingress-address') },
+    ingress: {
+      host: ingressText.slice(0, separator),
+      port: port(ingressText.slice(separator + 1), '--http-ingress-address'),
+    },
     gatewayCidr: values.get('--docker-gateway-cidr') ?? '',
     dnsEnabled: flags.has('--dns-enabled'),
     tlsIntercept: flags.has('--tls-intercept'),

@@ -113,7 +113,9 @@ describe('container instance per user', () => {
     const aliceKey = await deriveUpstreamKey(key, 'container:id-of-user:sub-alice');
     const bobKey = await deriveUpstreamKey(key, 'container:id-of-user:sub-bob');
     const audience = CONTAINER_MCP_URL;
-    expect((await verifyIdentityToken(seen[0]!.identity!, { key: aliceKey, audience })).email).toBe('alice@example.com');
+    expect((await verifyIdentityToken(seen[0]!.identity!, { key: aliceKey, audience })).email).toBe(
+      'alice@example.com',
+    );
     await expect(verifyIdentityToken(seen[0]!.identity!, { key: bobKey, audience })).rejects.toThrow(/refused/);
     await expect(verifyIdentityToken(seen[0]!.identity!, { key, audience })).rejects.toThrow(/refused/);
     expect((await verifyIdentityToken(seen[1]!.identity!, { key: bobKey, audience })).email).toBe('bob@example.com');
