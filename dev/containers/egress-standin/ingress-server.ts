@@ -8,13 +8,18 @@
  * - `GET /ca`: the certificate the sidecar signs intercepted TLS with. This stand-in does not
  *   intercept TLS, so it answers with a comment saying so (workerd only copies it into the
  *   container when a Worker asks for HTTPS interception, which this project does not).
- * Only loopback targets are tunnelled: the ingress is never a proxy to anywhere else.
+ * Only loopback targets are tunnelled: the ingress is never a proxy to anywhere else. And only the
+ * Docker gateway (docker-proxy, through which workerd on the host connects) may use it: not the
+ * app container, which shares this network namespace and could otherwise rewrite its own egress
+ * settings or open tunnels it was never meant to.
  */
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { connect, type Socket } from 'node:net';
 
 /** What the ingress server needs from the rest of the sidecar. */
 export interface IngressHandlers {
+  /** The only address allowed to use the ingress: the Docker gateway. */
+  gateway: string;
   /** Applies a `PUT /egress` body; throws for a bad one. */
   updateEgress(body: unknown): Promise<void>;
   log(event: string, fields?: Record<string, unknown>): void;
@@ -36,6 +41,10 @@ const MAX_CONTROL_BODY = 64 * 1024;
  */
 export function startIngressServer(host: string, port: number, handlers: IngressHandlers): Promise<Server> {
   const server = createServer((request, response) => {
+    if (!fromGateway(request.socket, handlers)) {
+      response.writeHead(403, { 'content-type': 'application/json' }).end('{"error":"forbidden"}');
+      return;
+    }
     void handleControl(request, handlers).then(({ status, body }) => {
       response.writeHead(status, {
         'content-type': status === 200 && request.url === '/ca' ? 'application/x-pem-file' : 'application/json',
@@ -74,7 +83,18 @@ async function handleControl(
   }
 }
 
+function fromGateway(socket: Socket, handlers: IngressHandlers): boolean {
+  const remote = (socket.remoteAddress ?? '').replace(/^::ffff:/, '');
+  if (remote === handlers.gateway) return true;
+  handlers.log('ingress.refused_source', { remote });
+  return false;
+}
+
 function tunnel(request: IncomingMessage, client: Socket, head: Buffer, handlers: IngressHandlers): void {
+  if (!fromGateway(client, handlers)) {
+    client.end('HTTP/1.1 403 Forbidden\r\ncontent-length: 0\r\n\r\n');
+    return;
+  }
   const target = request.headers['x-dst-addr'] ?? request.url ?? '';
   const match = /^(127\.0\.0\.1|localhost|\[::1\]):(\d{1,5})$/.exec(String(target));
   if (!match) {

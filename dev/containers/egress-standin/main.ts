@@ -58,6 +58,7 @@ if (args.dnsEnabled) {
   await new Promise<void>((resolve) => dns.bind(DNS_PORT, '127.0.0.1', resolve));
 }
 await startIngressServer(args.ingress.host, args.ingress.port, {
+  gateway,
   async updateEgress(body) {
     const next = applyEgressUpdate(config, body);
     const portChanged = next.port !== config.port;
