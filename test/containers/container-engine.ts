@@ -110,6 +110,17 @@ export async function connectAs(stack: { mcpUrl: string }, email: string, oauth 
   return client;
 }
 
+/**
+ * Ends the client's MCP session the way a well-behaved client does (`DELETE` with its session id),
+ * then closes it. The SDK v1 client's `close()` alone only drops its connections; through
+ * `wrangler dev`, the container then counts the dropped GET stream as a request in flight for about
+ * 45 s more, which keeps `sleepAfter` from starting.
+ */
+export async function endSession(client: Client): Promise<void> {
+  await (client.transport as StreamableHTTPClientTransport | undefined)?.terminateSession();
+  await client.close();
+}
+
 /** The text of a tool result's first content item. */
 export function resultText(result: unknown): string {
   const content = (result as { content?: Array<{ type: string; text?: string }> }).content ?? [];

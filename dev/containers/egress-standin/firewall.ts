@@ -55,6 +55,9 @@ export function ipv4Rules(settings: FirewallSettings): string {
     '-A INPUT -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT',
     `-A INPUT -s ${settings.gateway}/32 -p tcp --dport ${settings.ingressPort} -j ACCEPT`,
     '-A OUTPUT -o lo -j ACCEPT',
+    // What the nat table redirected to the sidecar: the filter table still sees the original
+    // output interface (it is fixed for the whole OUTPUT hook), but the new destination.
+    '-A OUTPUT -d 127.0.0.0/8 -j ACCEPT',
     '-A OUTPUT -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT',
     `-A OUTPUT ${tunnel} -j ACCEPT`,
     '-A OUTPUT -j REJECT',
