@@ -38,7 +38,11 @@ export function containerEngine(): Extract<ReturnType<typeof inject<'containers'
 export const TEST_SERVER_COMMAND = '["/opt/mcp-server/node_modules/.bin/container-test-server"]';
 
 /** A private real-container stack; `cleanup()` stops it (removing its containers) and its folder. */
-export type TestContainerStack = RunningContainerStack & { cleanup(): Promise<void> };
+export type TestContainerStack = RunningContainerStack & {
+  /** The Worker's dotenv file (its keys, for attack tests). */
+  devVarsPath: string;
+  cleanup(): Promise<void>;
+};
 
 /**
  * Starts a private stack in the real-container mode on free ports: the production image
@@ -78,6 +82,7 @@ export async function startTestContainerStack(
     );
     return {
       ...stack,
+      devVarsPath: join(stateDir, '.dev.vars'),
       async cleanup() {
         await stack.stop();
         await rm(stateDir, { recursive: true, force: true });
@@ -98,12 +103,17 @@ export async function startTestContainerStack(
  * await alice.callTool({ name: 'echo', arguments: { message: 'hi' } });
  * ```
  */
-export async function connectAs(stack: { mcpUrl: string }, email: string, oauth = new ScriptedOAuthClient(email, 'secure-mcp containers test')): Promise<Client> {
+export async function connectAs(
+  stack: { mcpUrl: string },
+  email: string,
+  oauth = new ScriptedOAuthClient(email, 'secure-mcp containers test'),
+): Promise<Client> {
   const client = new Client({ name: 'secure-mcp-containers-test', version: '1.0.0' });
   if (!oauth.tokens()) {
     const firstTry = new StreamableHTTPClientTransport(new URL(stack.mcpUrl), { authProvider: oauth });
     const error = await client.connect(firstTry).catch((caught: unknown) => caught);
-    if (!(error instanceof UnauthorizedError)) throw new Error(`expected the first connect to ask for sign-in, got ${String(error)}`);
+    if (!(error instanceof UnauthorizedError))
+      throw new Error(`expected the first connect to ask for sign-in, got ${String(error)}`);
     await firstTry.finishAuth(oauth.takeAuthorizationCode());
   }
   await client.connect(new StreamableHTTPClientTransport(new URL(stack.mcpUrl), { authProvider: oauth }));
@@ -165,13 +175,20 @@ export async function containersOf(stack: TestContainerStack, email: string): Pr
 
 /** A container's stdout and stderr. */
 export async function containerLogs(stack: { dockerHost: string }, id: string): Promise<string> {
-  const { stdout, stderr } = await run('docker', ['logs', id], { env: { ...process.env, DOCKER_HOST: stack.dockerHost } });
+  const { stdout, stderr } = await run('docker', ['logs', id], {
+    env: { ...process.env, DOCKER_HOST: stack.dockerHost },
+  });
   return stdout + stderr;
 }
 
-/** Runs `docker <args>` against the stack's engine. */
-export async function docker(stack: { dockerHost: string }, args: string[]): Promise<string> {
-  const { stdout } = await run('docker', args, { env: { ...process.env, DOCKER_HOST: stack.dockerHost }, maxBuffer: 16 * 1024 * 1024 });
+/** Runs `docker <args>` against the stack's engine, with `input` on its stdin when given. */
+export async function docker(stack: { dockerHost: string }, args: string[], input?: string): Promise<string> {
+  const child = run('docker', args, {
+    env: { ...process.env, DOCKER_HOST: stack.dockerHost },
+    maxBuffer: 16 * 1024 * 1024,
+  });
+  child.child.stdin?.end(input ?? '');
+  const { stdout } = await child;
   return stdout;
 }
 
@@ -184,9 +201,19 @@ export async function docker(stack: { dockerHost: string }, args: string[]): Pro
  * const { exitCode } = await containerStopped(stack, container.id);
  * ```
  */
-export async function containerStopped(stack: { dockerHost: string }, id: string, timeoutMs = 120_000): Promise<{ exitCode: number }> {
+export async function containerStopped(
+  stack: { dockerHost: string },
+  id: string,
+  timeoutMs = 120_000,
+): Promise<{ exitCode: number }> {
   const socket = stack.dockerHost.replace(/^unix:\/\//, '');
-  const { status, body } = await dockerApi(socket, 'POST', `/containers/${id}/wait?condition=not-running`, undefined, timeoutMs);
+  const { status, body } = await dockerApi(
+    socket,
+    'POST',
+    `/containers/${id}/wait?condition=not-running`,
+    undefined,
+    timeoutMs,
+  );
   if (status !== 200) throw new Error(`waiting for container ${id} failed (${status}): ${JSON.stringify(body)}`);
   return { exitCode: (body as { StatusCode: number }).StatusCode };
 }

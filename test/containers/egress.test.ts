@@ -14,7 +14,14 @@
  */
 import { createServer, type Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connectAs, endSession, resultText, skipsWithoutEngine, startTestContainerStack, type TestContainerStack } from './container-engine.ts';
+import {
+  connectAs,
+  endSession,
+  resultText,
+  skipsWithoutEngine,
+  startTestContainerStack,
+  type TestContainerStack,
+} from './container-engine.ts';
 
 /** An address the container cannot reach by itself (198.19.0.0/16 is routed nowhere); only interception carries it. */
 const UNROUTED_ADDRESS = '198.19.0.7';

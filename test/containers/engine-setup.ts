@@ -64,8 +64,14 @@ export default async function engineSetup(project: TestProject): Promise<() => P
 /** `npm pack` of test/containers/stdio-server, served on 127.0.0.1 for the image build (`--network host`). */
 async function serveTestServerPackage(): Promise<{ url: string; close(): Promise<void> }> {
   const folder = await mkdtemp(join(tmpdir(), 'secure-mcp-test-server-'));
-  const { stdout } = await run('npm', ['pack', '--json', '--pack-destination', folder, join(import.meta.dirname, 'stdio-server')]);
-  const [{ filename }] = JSON.parse(stdout) as Array<{ filename: string }>;
+  const { stdout } = await run('npm', [
+    'pack',
+    '--json',
+    '--pack-destination',
+    folder,
+    join(import.meta.dirname, 'stdio-server'),
+  ]);
+  const [{ filename }] = JSON.parse(stdout) as [{ filename: string }];
   const server: Server = createServer((request, response) => {
     if (request.url !== `/${filename}`) {
       response.writeHead(404).end();

@@ -58,7 +58,9 @@ describe.skipIf(skipsWithoutEngine())('a container over its life', () => {
     } finally {
       await again.close();
     }
-    const running = (await containersOf(stack!, 'alice@example.com')).filter((container) => container.state === 'running');
+    const running = (await containersOf(stack!, 'alice@example.com')).filter(
+      (container) => container.state === 'running',
+    );
     expect(running).toHaveLength(1);
   });
 
@@ -86,7 +88,9 @@ describe.skipIf(skipsWithoutEngine())('a container over its life', () => {
 
   it('SIGTERM during a slow call: the call finishes, and the bridge drains and exits 0 within its limit', async () => {
     const client = await connectAs(stack!, 'alice@example.com');
-    const running = (await containersOf(stack!, 'alice@example.com')).find((container) => container.state === 'running');
+    const running = (await containersOf(stack!, 'alice@example.com')).find(
+      (container) => container.state === 'running',
+    );
     expect(running).toBeDefined();
     const call = client.callTool({ name: 'slow', arguments: { ms: 4_000 } }, undefined, { timeout: 60_000 });
     await waitForLog(stack!, running!.id, 'slow call started');

@@ -33,13 +33,20 @@ describe.skipIf(skipsWithoutEngine())('one real container per user', () => {
     const alice = await connectAs(stack!, 'alice@example.com');
     const bob = await connectAs(stack!, 'bob@example.com');
     try {
-      expect(resultText(await alice.callTool({ name: 'echo', arguments: { message: 'from alice' } }))).toBe('Echo: from alice');
-      expect(resultText(await bob.callTool({ name: 'echo', arguments: { message: 'from bob' } }))).toBe('Echo: from bob');
+      expect(resultText(await alice.callTool({ name: 'echo', arguments: { message: 'from alice' } }))).toBe(
+        'Echo: from alice',
+      );
+      expect(resultText(await bob.callTool({ name: 'echo', arguments: { message: 'from bob' } }))).toBe(
+        'Echo: from bob',
+      );
     } finally {
       await alice.close();
       await bob.close();
     }
-    const [alices, bobs] = [await containersOf(stack!, 'alice@example.com'), await containersOf(stack!, 'bob@example.com')];
+    const [alices, bobs] = [
+      await containersOf(stack!, 'alice@example.com'),
+      await containersOf(stack!, 'bob@example.com'),
+    ];
     expect(alices).toHaveLength(1);
     expect(bobs).toHaveLength(1);
     expect(alices[0]!.id).not.toBe(bobs[0]!.id);

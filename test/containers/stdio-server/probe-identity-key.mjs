@@ -4,9 +4,9 @@
 // Reports where a needle (the key, the Worker's key, or the variable name in an environment) was
 // found, and what it was refused; never the needles themselves.
 //
-// As a module: probeIdentityKey(needles). As a program (`docker exec -u <user> … node
-// probe-identity-key.mjs <needle>…`): prints the report as JSON, so the tests can run the same
-// hunt as another uid for comparison.
+// As a module: probeIdentityKey(needles). As a program (`docker exec -i -u <user> … node
+// probe-identity-key.mjs`, the needles on stdin, one per line, so that they are in no command line):
+// prints the report as JSON, so the tests can run the same hunt as another uid for comparison.
 import { spawnSync } from 'node:child_process';
 import { openSync, readFileSync, readSync, closeSync, readdirSync, readlinkSync, statSync } from 'node:fs';
 import { connect } from 'node:net';
@@ -31,7 +31,8 @@ function scanner(needles, report) {
     needles.forEach((needle, index) => {
       if (needle && text.includes(needle)) report.found.push({ where, what: `needle ${index}` });
     });
-    if (variableCounts && text.includes(`${VARIABLE}=`)) report.found.push({ where, what: `${VARIABLE}= in an environment` });
+    if (variableCounts && text.includes(`${VARIABLE}=`))
+      report.found.push({ where, what: `${VARIABLE}= in an environment` });
   };
 }
 
@@ -47,10 +48,15 @@ function processes(scan, report) {
       // Reading another process's memory needs the same access as ptrace: a few pages are enough to tell.
       const fd = openSync(`/proc/${pid}/mem`, 'r');
       try {
-        const maps = readFileSync(`/proc/${pid}/maps`, 'utf8').split('\n').filter((line) => / r[w-]/.test(line));
+        const maps = readFileSync(`/proc/${pid}/maps`, 'utf8')
+          .split('\n')
+          .filter((line) => / r[w-]/.test(line));
         let text = '';
         for (const line of maps.slice(0, 64)) {
-          const [start, end] = line.split(' ')[0].split('-').map((hex) => BigInt(`0x${hex}`));
+          const [start, end] = line
+            .split(' ')[0]
+            .split('-')
+            .map((hex) => BigInt(`0x${hex}`));
           const length = Number(end - start < 1_048_576n ? end - start : 1_048_576n);
           const buffer = Buffer.alloc(length);
           try {
@@ -66,7 +72,11 @@ function processes(scan, report) {
       }
     });
     const root = attempt(() => readdirSync(`/proc/${pid}/root/`).join(','));
-    const fds = attempt(() => readdirSync(`/proc/${pid}/fd`).map((fd) => readlinkSync(`/proc/${pid}/fd/${fd}`)).join('\n'));
+    const fds = attempt(() =>
+      readdirSync(`/proc/${pid}/fd`)
+        .map((fd) => readlinkSync(`/proc/${pid}/fd/${fd}`))
+        .join('\n'),
+    );
     const self = pid === process.pid;
     scan(`/proc/${pid}/cmdline`, cmdline.text);
     scan(`/proc/${pid}/environ`, environ.text);
@@ -155,7 +165,8 @@ async function sockets(scan, report) {
     'GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n',
     'GET /ca HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n',
     (() => {
-      const body = '{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"probe","version":"1"}}}';
+      const body =
+        '{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"probe","version":"1"}}}';
       return `POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nAccept: application/json, text/event-stream\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`;
     })(),
     'CONNECT 127.0.0.1:8080 HTTP/1.1\r\nHost: 127.0.0.1:8080\r\n\r\n',
@@ -164,7 +175,12 @@ async function sockets(scan, report) {
     for (const request of requests) {
       const { outcome, answer } = await talk({ host: '127.0.0.1', port }, request);
       scan(`tcp 127.0.0.1:${port} ${request.split(' ', 2).join(' ')}`, answer);
-      report.sockets.push({ target: `tcp:${port}`, request: request.split(' ', 2).join(' '), outcome, status: /^HTTP\/1\.\d (\d+)/.exec(answer)?.[1] });
+      report.sockets.push({
+        target: `tcp:${port}`,
+        request: request.split(' ', 2).join(' '),
+        outcome,
+        status: /^HTTP\/1\.\d (\d+)/.exec(answer)?.[1],
+      });
     }
   }
   for (const path of unixSocketPaths()) {
@@ -186,7 +202,11 @@ function privileges(report) {
     capAmb: field('CapAmb'),
     noNewPrivs: field('NoNewPrivs'),
   };
-  const others = [...new Set(report.processes.map((entry) => entry.uid).filter((uid) => uid !== undefined && uid !== process.getuid()))];
+  const others = [
+    ...new Set(
+      report.processes.map((entry) => entry.uid).filter((uid) => uid !== undefined && uid !== process.getuid()),
+    ),
+  ];
   report.setuid = others.map((uid) => {
     try {
       process.setuid(uid);
@@ -198,7 +218,9 @@ function privileges(report) {
   const helper = '/usr/local/libexec/secure-mcp/run-as-server';
   const run = spawnSync(helper, ['--reuid=0', '--', '/bin/true']);
   report.helper = run.error ? (run.error.code ?? run.error.message) : `exit ${run.status}`;
-  report.dockerSocket = ['/var/run/docker.sock', '/run/docker.sock'].filter((path) => attempt(() => statSync(path)).outcome === 'readable');
+  report.dockerSocket = ['/var/run/docker.sock', '/run/docker.sock'].filter(
+    (path) => attempt(() => statSync(path)).outcome === 'readable',
+  );
 }
 
 /** Runs the whole hunt. */
@@ -215,5 +237,6 @@ export async function probeIdentityKey(needles) {
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  process.stdout.write(`${JSON.stringify(await probeIdentityKey(process.argv.slice(2)))}\n`);
+  const needles = readFileSync(0, 'utf8').split('\n').filter(Boolean);
+  process.stdout.write(`${JSON.stringify(await probeIdentityKey(needles))}\n`);
 }

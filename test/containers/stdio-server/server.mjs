@@ -41,7 +41,9 @@ const tools = [
   },
 ].map((tool) => ({ description: `container test tool ${tool.name}`, ...tool }));
 
-const text = (value) => ({ content: [{ type: 'text', text: typeof value === 'string' ? value : JSON.stringify(value) }] });
+const text = (value) => ({
+  content: [{ type: 'text', text: typeof value === 'string' ? value : JSON.stringify(value) }],
+});
 
 function whoami() {
   const status = readFileSync('/proc/self/status', 'utf8');
@@ -70,7 +72,13 @@ function httpGet({ url, connect: address, host }) {
   const target = new URL(url);
   return new Promise((resolve) => {
     const req = request(
-      { host: address, port: target.port || 80, path: `${target.pathname}${target.search}`, headers: { host: host ?? target.host }, timeout: 10_000 },
+      {
+        host: address,
+        port: target.port || 80,
+        path: `${target.pathname}${target.search}`,
+        headers: { host: host ?? target.host },
+        timeout: 10_000,
+      },
       (response) => {
         let body = '';
         response.on('data', (chunk) => (body += chunk));
@@ -167,7 +175,8 @@ process.stdin.on('data', (chunk) => {
     }
     handle(message).then(
       (result) => result !== undefined && send({ jsonrpc: '2.0', id: message.id, result }),
-      (error) => send({ jsonrpc: '2.0', id: message.id, error: { code: error.code ?? -32603, message: error.message } }),
+      (error) =>
+        send({ jsonrpc: '2.0', id: message.id, error: { code: error.code ?? -32603, message: error.message } }),
     );
   }
 });
