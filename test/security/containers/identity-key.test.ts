@@ -65,8 +65,9 @@ describe.skipIf(skipsWithoutEngine())('the stdio server cannot read or use the b
     workerKey = JSON.parse(/^IDENTITY_SIGNING_KEY=(.*)$/m.exec(devVars)![1]!) as string;
     for (const email of ['alice@example.com', 'bob@example.com']) {
       const client = await connectAs(stack, email);
-      expect(resultText(await client.callTool({ name: 'echo', arguments: { message: 'up' } }))).toBe('Echo: up');
+      const answer = resultText(await client.callTool({ name: 'echo', arguments: { message: 'up' } }));
       await endSession(client);
+      if (answer !== 'Echo: up') throw new Error(`${email}'s container did not answer echo: ${answer}`);
       const [container] = await containersOf(stack, email);
       const env = JSON.parse(
         await docker(stack, ['inspect', '--format', '{{json .Config.Env}}', container!.id]),
