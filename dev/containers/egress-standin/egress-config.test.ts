@@ -33,7 +33,7 @@ describe('PUT /egress', () => {
       { port: 1, dns: { allowHostnames: [1] } },
       { port: 1, internet: { enabled: 'yes' } },
     ])
-      expect(() => applyEgressUpdate(initial, body)).toThrow();
+      expect(() => applyEgressUpdate(initial, body)).toThrow(/must|needs/);
   });
 });
 
