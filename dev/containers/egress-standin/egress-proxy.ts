@@ -45,6 +45,8 @@ export function startEgressProxy(options: EgressProxyOptions): Promise<Server> {
 
 async function handleConnection(socket: Socket, options: EgressProxyOptions): Promise<void> {
   socket.on('error', () => socket.destroy());
+  // No Nagle delay on relayed bytes (see ingress-server.ts).
+  socket.setNoDelay(true);
   const client = { address: (socket.remoteAddress ?? '').replace(/^::ffff:/, ''), port: socket.remotePort ?? 0 };
   const destination = await lookUpOriginalDestination(client, EGRESS_PROXY_PORT).catch(() => undefined);
   if (!destination) {
@@ -115,6 +117,7 @@ function openTunnel(
       socket.destroy();
       return;
     }
+    tunnel.setNoDelay(true);
     tunnel.on('error', () => socket.destroy());
     socket.on('close', () => tunnel.destroy());
     tunnel.on('close', () => socket.destroy());

@@ -102,7 +102,10 @@ function tunnel(request: IncomingMessage, client: Socket, head: Buffer, handlers
     client.end('HTTP/1.1 403 Forbidden\r\ncontent-length: 0\r\n\r\n');
     return;
   }
-  const upstream = connect({ host: '127.0.0.1', port: Number(match[2]) });
+  const upstream = connect({ host: '127.0.0.1', port: Number(match[2]), noDelay: true });
+  // Without it, Nagle's algorithm holds the second segment of an answer (headers, then body) until
+  // the first is acknowledged, and the receiver delays that acknowledgement: 40 ms per call.
+  client.setNoDelay(true);
   let connected = false;
   client.on('error', () => upstream.destroy());
   upstream.once('connect', () => {
