@@ -175,17 +175,17 @@ if (containerStack instanceof Error) {
   results.rows.push({ id: 'container', label: CONTAINER_LABEL, status: 'not available', reason });
 } else {
   try {
-    const { stack } = containerStack;
+    const withContainers = containerStack.stack;
     progress('real containers: cold start of a new user');
-    const coldStart = await measureContainerColdStart(stack, 'alice@example.com', 5);
+    const coldStart = await measureContainerColdStart(withContainers, 'alice@example.com', 5);
     progress('real containers: memory per user');
-    const memory = await measureContainerMemory(stack, 'bob@example.com');
+    const memory = await measureContainerMemory(withContainers, 'bob@example.com');
     results.containers = { status: 'measured', readySeconds: containerStack.readySeconds, coldStart, memory };
     results.rows.push(
       await measurePath(
         'container',
         CONTAINER_LABEL,
-        async () => ({ ...(await wholeStackPath(stack)), id: 'container', label: CONTAINER_LABEL }),
+        async () => ({ ...(await wholeStackPath(withContainers)), id: 'container', label: CONTAINER_LABEL }),
         undefined,
         [1, 8],
       ),

@@ -145,10 +145,10 @@ function otherFigures(results: BenchResults): string[][] {
     containers.status === 'measured' ? `${containers.readySeconds.toFixed(1)} s` : notMeasured(containers),
   ]);
   if (containers.status === 'measured') {
-    const { coldStart, memory } = containers;
+    const { coldStart: userStart, memory } = containers;
     rows.push([
       "real containers: cold start of a user's container",
-      `median ${coldStart.latency.median.toFixed(0)} ms, max ${coldStart.latency.max.toFixed(0)} ms over ${coldStart.samples} starts (${coldStart.what})`,
+      `median ${userStart.latency.median.toFixed(0)} ms, max ${userStart.latency.max.toFixed(0)} ms over ${userStart.samples} starts (${userStart.what})`,
     ]);
     rows.push([
       'real containers: resident memory per user',
