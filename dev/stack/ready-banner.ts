@@ -1,5 +1,6 @@
 import { decideSignIn } from '../../policies/engine/decide-sign-in.ts';
-import { accessPolicies } from '../../policies/access.ts';
+import { IDENTITY_PROVIDER_KINDS } from '../../policies/model/identity-provider.ts';
+import { providerGroupsOf, rehearsalPolicies, type StandInProfile } from '../access-standin/profiles.ts';
 import type { RunningContainerStack, RunningLocalStack } from './local-stack.ts';
 
 /**
@@ -8,8 +9,10 @@ import type { RunningContainerStack, RunningLocalStack } from './local-stack.ts'
  */
 export function readyBanner(stack: RunningLocalStack | RunningContainerStack, startupSeconds: number): string {
   const width = Math.max(...stack.users.map((u) => u.email.length));
+  const profile = stack.access.profile();
+  const policies = rehearsalPolicies(stack.accessPolicies, profile, stack.users);
   const users = stack.users.map((user) => {
-    const decision = decideSignIn(accessPolicies, { email: user.email, groups: user.groups });
+    const decision = decideSignIn(policies, { email: user.email, groups: providerGroupsOf(user, profile) });
     const groups = user.groups.length > 0 ? user.groups.join(', ') : '(no groups)';
     return `    ${user.email.padEnd(width)}  ${groups.padEnd(14)}  ${decision.allowed ? 'may sign in' : `refused: ${decision.reason}`}`;
   });
@@ -27,6 +30,7 @@ export function readyBanner(stack: RunningLocalStack | RunningContainerStack, st
     `  MCP URL          ${stack.mcpUrl}`,
     `  Native tools     ${stack.mcpUrl}/native   (add, whoami: TypeScript tools inside the Worker)`,
     `  Access (local)   ${stack.access.issuer}`,
+    `                   rehearsing ${describeProfile(profile)}`,
     stack.mode === 'containers'
       ? `  Containers       ${stack.image} on ${stack.dockerHost}, started at each user's first call (docker ps)`
       : `  Bridge           ${stack.bridge.url}/mcp  ->  stdio MCP server`,
@@ -45,4 +49,16 @@ export function readyBanner(stack: RunningLocalStack | RunningContainerStack, st
     '  Ctrl-C stops everything.',
     '',
   ].join('\n');
+}
+
+/** A profile in words, e.g. `Microsoft Entra ID (profile entra): groups as objects, nonce not returned, no name`. */
+function describeProfile(profile: StandInProfile): string {
+  const details = [
+    profile.provider.type === 'onetimepin' || profile.provider.type === 'google'
+      ? 'no groups'
+      : `groups as ${profile.groups}`,
+    profile.echoNonce ? 'nonce returned' : 'nonce not returned',
+    ...(profile.sendName ? [] : ['no name']),
+  ];
+  return `${IDENTITY_PROVIDER_KINDS[profile.provider.type].label} (profile ${profile.name}): ${details.join(', ')}`;
 }
