@@ -9,6 +9,7 @@
 import { parseBridgeArgs, UsageError, type BridgeArgs } from './bridge-args.ts';
 import { DEFAULT_HOST, DEFAULT_PORT, startBridge, type BridgeOptions, type RunningBridge } from './bridge.ts';
 import { identityAuthenticator, IdentityTokenError } from './identity-token.ts';
+import { platformCaEnvironment } from './platform-ca.ts';
 import {
   checkServerUser,
   commandAsServerUser,
@@ -96,7 +97,8 @@ async function confineServer(args: BridgeArgs): Promise<BridgeArgs> {
   };
 }
 
-const args = readArgs();
+// The platform's HTTPS interception CA, when it is there, under what the operator configured.
+const args = ((parsed) => ({ ...parsed, env: { ...platformCaEnvironment(), ...parsed.env } }))(readArgs());
 const authenticate = readAuthenticate(args);
 const bridge = await listen(await confineServer(args), authenticate);
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { buildBridge } from '../../container/build.ts';
 import { startBridge, type RunningBridge } from '../../container/src/bridge.ts';
 import type { BridgeLimits } from '../../container/src/bridge-limits.ts';
 import { deriveUpstreamKey, identityAuthenticator } from '../../container/src/identity-token.ts';
@@ -222,7 +223,9 @@ async function startStack(
     const gateway = { mcpUrl: `${workerUrl}/mcp`, workerUrl, access, users, accessPolicies, adminToken, stop: stopAll };
 
     if (containers) {
-      // No UPSTREAM_URL: the Worker forwards to McpContainer, one container per user.
+      // No UPSTREAM_URL: the Worker forwards to McpContainer, one container per user. The image
+      // copies the bridge bundle, which wrangler does not build (its build command is the Worker's).
+      await buildBridge();
       await writeDevVars(options.devVarsPath, { ...gatewayVars, ...containers.settings });
       const buildId = `smcp-${randomBytes(4).toString('hex')}`;
       const image = `cloudflare-dev/mcpcontainer:${buildId}`;

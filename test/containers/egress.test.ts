@@ -11,8 +11,13 @@
  * 127.0.0.1 is its loopback, which never leaves it), so it connects to port 80 of an address routed
  * nowhere and says `Host: 127.0.0.1:<port>`: workerd builds the request URL from the Host header, and
  * the decision is on that host name, as the platform's is.
+ *
+ * HTTPS: with an allow-list, `McpContainer` also intercepts HTTPS (without it workerd passes TLS
+ * through and drops it, internet being off); the sidecar completes the container's TLS with its
+ * own CA, which workerd copies into the container and the bridge makes the stdio server trust.
  */
 import { createServer, type Server } from 'node:http';
+import { createServer as createTcpServer, type Server as TcpServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   connectAs,
@@ -34,8 +39,22 @@ describe.skipIf(skipsWithoutEngine())('egress from a container: internet off, on
   let port: number;
   const seen: string[] = [];
   let connections = 0;
+  let tlsTarget: TcpServer;
+  let tlsPort: number;
+  /** The start of each connection the second target got. */
+  const tlsTargetSaw: string[] = [];
 
   beforeAll(async () => {
+    // Stands for an HTTPS server: it only records what reached it, and answers nothing.
+    tlsTarget = createTcpServer((socket) => {
+      socket.once('data', (chunk: Buffer) => {
+        tlsTargetSaw.push(chunk.toString('latin1', 0, 64));
+        socket.destroy();
+      });
+      socket.on('error', () => {});
+    });
+    await new Promise<void>((resolve) => tlsTarget.listen(0, '127.0.0.1', resolve));
+    tlsPort = (tlsTarget.address() as { port: number }).port;
     target = createServer((request, response) => {
       seen.push(`${request.method} ${request.url} host=${request.headers.host}`);
       response.end(`hello from the loopback target: ${request.url}`);
@@ -49,6 +68,7 @@ describe.skipIf(skipsWithoutEngine())('egress from a container: internet off, on
   afterAll(async () => {
     await stack?.cleanup();
     await new Promise((resolve) => target?.close(resolve));
+    await new Promise((resolve) => tlsTarget?.close(resolve));
   });
 
   async function call(name: string, args: Record<string, unknown>): Promise<Record<string, unknown>> {
@@ -85,6 +105,27 @@ describe.skipIf(skipsWithoutEngine())('egress from a container: internet off, on
     expect(sameAddress).toMatchObject({ status: 520 });
     expect(seen.length).toBe(before.seen);
     expect(connections).toBe(before.connections);
+  });
+
+  it('HTTPS is intercepted with the platform’s CA, which the server trusts: another host is refused', async () => {
+    const blocked = await call('http_get', { url: 'https://blocked.example.test/tls' });
+    expect(blocked).toMatchObject({ status: 520 });
+    expect(String(blocked.body)).toContain('Origin is disallowed');
+  });
+
+  it('HTTPS to the allowed host is let through: the Worker requests it', async () => {
+    const before = tlsTargetSaw.length;
+    const allowed = await call('http_get', {
+      url: 'https://allowed.example.test/tls',
+      connect: UNROUTED_ADDRESS,
+      host: `127.0.0.1:${tlsPort}`,
+      servername: 'allowed.example.test',
+    });
+    // The target answers nothing, so the Worker's fetch fails and the container's connection is
+    // dropped: but the request was let through (no 520) and the Worker's own request reached the
+    // target. (workerd under wrangler dev sent it as plain HTTP; dev/README.md, differences.)
+    expect(allowed.status).not.toBe(520);
+    expect(tlsTargetSaw.slice(before).join('\n')).toMatch(/^(\x16|GET \/tls HTTP\/1\.1)/);
   });
 
   it('everything else is dropped: internet is off', async () => {

@@ -10,10 +10,13 @@
  */
 import { request } from 'node:http';
 import { createServer, type Server, type Socket } from 'node:net';
+import { Duplex } from 'node:stream';
+import { TLSSocket } from 'node:tls';
 import type { EgressConfig } from './egress-config.ts';
 import { sniffFirstBytes, type FirstBytes } from './first-bytes.ts';
 import { EGRESS_PROXY_PORT } from './firewall.ts';
 import { lookUpOriginalDestination, type Endpoint } from './original-destination.ts';
+import type { InterceptionCa } from './tls-interception.ts';
 
 /** How long the proxy waits for the container to speak first before it tunnels without a hint. */
 const SNIFF_TIMEOUT_MS = 2_000;
@@ -24,6 +27,8 @@ export interface EgressProxyOptions {
   gateway: string;
   /** The current egress settings (workerd may change the port). */
   config(): EgressConfig;
+  /** The CA for HTTPS interception (`--tls-intercept`); without it, TLS workerd wants to see is dropped. */
+  ca?: InterceptionCa;
   log(event: string, fields?: Record<string, unknown>): void;
 }
 
@@ -105,13 +110,6 @@ function openTunnel(
   connectRequest.on('connect', (response, tunnel, head) => {
     const status = response.statusCode ?? 0;
     options.log('egress.connect', { ...fields, status });
-    if (status === 200 && sniffed.kind === 'tls') {
-      // workerd asks for the decrypted stream: that needs the TLS interception this stand-in lacks.
-      options.log('egress.tls_interception_unsupported', fields);
-      tunnel.destroy();
-      socket.destroy();
-      return;
-    }
     if (status !== 200 && status !== 202) {
       tunnel.destroy();
       socket.destroy();
@@ -121,6 +119,11 @@ function openTunnel(
     tunnel.on('error', () => socket.destroy());
     socket.on('close', () => tunnel.destroy());
     tunnel.on('close', () => socket.destroy());
+    if (status === 200 && sniffed.kind === 'tls') {
+      // workerd wants the decrypted stream (the Worker intercepts HTTPS for this name).
+      void intercept(socket, bytes, tunnel, head, sniffed.serverName, options, fields);
+      return;
+    }
     if (head.length > 0) socket.write(head);
     if (bytes.length > 0) tunnel.write(bytes);
     tunnel.pipe(socket);
@@ -132,4 +135,58 @@ function openTunnel(
     socket.destroy();
   });
   connectRequest.end();
+}
+
+/**
+ * Completes the container's TLS handshake as `serverName`, with a certificate from the sidecar's CA
+ * (which workerd copied into the container), and relays the decrypted HTTP through `tunnel`.
+ */
+async function intercept(
+  socket: Socket,
+  clientHello: Buffer,
+  tunnel: Socket,
+  head: Buffer,
+  serverName: string | undefined,
+  options: EgressProxyOptions,
+  fields: Record<string, unknown>,
+): Promise<void> {
+  let leaf;
+  try {
+    if (!options.ca || !serverName)
+      throw new Error(options.ca ? 'no server name (SNI)' : 'started without --tls-intercept');
+    leaf = await options.ca.leafFor(serverName);
+  } catch (error) {
+    options.log('egress.tls_interception_failed', { ...fields, reason: (error as Error).message });
+    tunnel.destroy();
+    socket.destroy();
+    return;
+  }
+  // The ClientHello was read already: replay it in front of the rest of the stream.
+  const plain = new Duplex({
+    read() {
+      socket.resume();
+    },
+    write(chunk: Buffer, _encoding, callback) {
+      socket.write(chunk, callback);
+    },
+    final(callback) {
+      socket.end();
+      callback();
+    },
+  });
+  plain.push(clientHello);
+  socket.on('data', (chunk: Buffer) => {
+    if (!plain.push(chunk)) socket.pause();
+  });
+  socket.on('end', () => plain.push(null));
+  const decrypted = new TLSSocket(plain, { isServer: true, key: leaf.key, cert: leaf.cert });
+  decrypted.on('error', (error) => {
+    options.log('egress.tls_handshake_failed', { ...fields, reason: error.message });
+    tunnel.destroy();
+    socket.destroy();
+  });
+  if (head.length > 0) decrypted.write(head);
+  decrypted.pipe(tunnel);
+  tunnel.pipe(decrypted);
+  socket.resume();
 }

@@ -5,9 +5,9 @@
  *   shared network namespace, which is how every request reaches the container. `400` when nothing
  *   listens there (workerd reads it as "the container is not listening yet" and retries);
  * - `PUT /egress`: the egress settings (`egress-config.ts`);
- * - `GET /ca`: the certificate the sidecar signs intercepted TLS with. This stand-in does not
- *   intercept TLS, so it answers with a comment saying so (workerd only copies it into the
- *   container when a Worker asks for HTTPS interception, which this project does not).
+ * - `GET /ca`: the certificate the sidecar signs intercepted TLS with (`tls-interception.ts`),
+ *   which workerd copies into the container when the Worker intercepts HTTPS; without
+ *   `--tls-intercept`, a comment saying there is none.
  * Only loopback targets are tunnelled: the ingress is never a proxy to anywhere else. And only the
  * Docker gateway (docker-proxy, through which workerd on the host connects) may use it: not the
  * app container, which shares this network namespace and could otherwise rewrite its own egress
@@ -20,6 +20,8 @@ import { connect, type Socket } from 'node:net';
 export interface IngressHandlers {
   /** The only address allowed to use the ingress: the Docker gateway. */
   gateway: string;
+  /** The interception CA's certificate (PEM), when there is one. */
+  caCertificate?: string;
   /** Applies a `PUT /egress` body; throws for a bad one. */
   updateEgress(body: unknown): Promise<void>;
   log(event: string, fields?: Record<string, unknown>): void;
@@ -65,7 +67,8 @@ async function handleControl(
   request: IncomingMessage,
   handlers: IngressHandlers,
 ): Promise<{ status: number; body: string }> {
-  if (request.method === 'GET' && request.url === '/ca') return { status: 200, body: NO_CA_CERTIFICATE };
+  if (request.method === 'GET' && request.url === '/ca')
+    return { status: 200, body: handlers.caCertificate ?? NO_CA_CERTIFICATE };
   if (request.method !== 'PUT' || request.url !== '/egress') return { status: 404, body: '{"error":"not found"}' };
   const chunks: Buffer[] = [];
   let size = 0;

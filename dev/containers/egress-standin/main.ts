@@ -3,7 +3,8 @@
  * containers (`MINIFLARE_CONTAINER_EGRESS_IMAGE`), in place of `cloudflare/proxy-everything`,
  * which comes from Docker Hub. It owns the network namespace the app container joins, carries
  * workerd's requests in (`ingress-server.ts`) and hands every outbound connection to workerd
- * (`egress-proxy.ts`, `firewall.ts`, DNS in `dns-answer.ts`), so that the Container class's
+ * (`egress-proxy.ts`, `firewall.ts`, DNS in `dns-answer.ts`, HTTPS interception in
+ * `tls-interception.ts`), so that the Container class's
  * `enableInternet` and `allowedHosts` are enforced locally the way the platform enforces them.
  * dev/README.md says how it differs from the real one.
  *
@@ -17,6 +18,7 @@ import { startEgressProxy } from './egress-proxy.ts';
 import { applyFirewall, DNS_PORT, ipv4Rules, ipv6Rules } from './firewall.ts';
 import { startIngressServer } from './ingress-server.ts';
 import { parseStandInArgs } from './standin-args.ts';
+import { createInterceptionCa } from './tls-interception.ts';
 
 function log(event: string, fields: Record<string, unknown> = {}): void {
   process.stdout.write(`${JSON.stringify({ time: new Date().toISOString(), event, ...fields })}\n`);
@@ -45,7 +47,8 @@ if (args.disableIpv6)
     log('ipv6.rules_failed', { reason: error.message }),
   );
 
-await startEgressProxy({ gateway, config: () => config, log });
+const ca = args.tlsIntercept ? await createInterceptionCa() : undefined;
+await startEgressProxy({ gateway, config: () => config, ca, log });
 if (args.dnsEnabled) {
   const dns = createSocket('udp4');
   dns.on('message', (query, sender) => {
@@ -59,6 +62,7 @@ if (args.dnsEnabled) {
 }
 await startIngressServer(args.ingress.host, args.ingress.port, {
   gateway,
+  caCertificate: ca?.certificate,
   async updateEgress(body) {
     const next = applyEgressUpdate(config, body);
     const portChanged = next.port !== config.port;

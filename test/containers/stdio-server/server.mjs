@@ -6,10 +6,12 @@
 //   whoami                         uid, gid, groups, capabilities, no_new_privs, pid, cwd, HOME
 //   crash {code}                   exits at once, without answering
 //   slow {ms}                      answers after ms milliseconds
-//   http_get {url, connect, host}  one HTTP GET (to `connect` with Host `host` when given)
+//   http_get {url, connect, host, servername}  one HTTP(S) GET (to `connect` with Host `host` and
+//                                  TLS server name `servername` when given)
 //   tcp_send {connect, port, data} raw bytes on a TCP connection, and what comes back
 //   probe_identity_key {needles}   probe-identity-key.mjs: every way to find the bridge's key
 import { request } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import { connect } from 'node:net';
 import { readFileSync } from 'node:fs';
 import { probeIdentityKey } from './probe-identity-key.mjs';
@@ -23,7 +25,12 @@ const tools = [
     name: 'http_get',
     inputSchema: {
       type: 'object',
-      properties: { url: { type: 'string' }, connect: { type: 'string' }, host: { type: 'string' } },
+      properties: {
+        url: { type: 'string' },
+        connect: { type: 'string' },
+        host: { type: 'string' },
+        servername: { type: 'string' },
+      },
       required: ['url'],
     },
   },
@@ -62,7 +69,7 @@ function whoami() {
   };
 }
 
-function httpGet({ url, connect: address, host }) {
+function httpGet({ url, connect: address, host, servername }) {
   if (!address) {
     return fetch(url, { signal: AbortSignal.timeout(10_000) }).then(
       async (response) => ({ status: response.status, body: (await response.text()).slice(0, 300) }),

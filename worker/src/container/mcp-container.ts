@@ -28,6 +28,11 @@ export class McpContainer extends Container {
     const settings = readContainerSettings(env as unknown as Record<string, unknown>);
     this.sleepAfter = settings.sleepAfter;
     this.allowedHosts = settings.allowedHosts;
+    // With internet off, workerd hands the Worker only plain HTTP on port 80 (`interceptAllOutboundHttp`);
+    // TLS it is not told to intercept is passed through, and dropped (`EgressHttpService::connect` in
+    // workerd's container-client.c++). So HTTPS to an allowed host needs HTTPS interception: the
+    // container then trusts the platform's CA, which the bridge hands to the server (platform-ca.ts).
+    this.interceptHttps = settings.allowedHosts.length > 0;
     this.envVars = settings.envVars;
     // The key the Worker signs this instance's requests with (`ContainerUpstream`); the container
     // starts only after this, since nothing reaches the instance while it blocks.
