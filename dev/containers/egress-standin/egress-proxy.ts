@@ -180,7 +180,7 @@ async function intercept(
   });
   socket.on('end', () => plain.push(null));
   const decrypted = new TLSSocket(plain, { isServer: true, key: leaf.key, cert: leaf.cert });
-  decrypted.on('error', (error) => {
+  decrypted.on('error', (error: Error) => {
     options.log('egress.tls_handshake_failed', { ...fields, reason: error.message });
     tunnel.destroy();
     socket.destroy();

@@ -77,13 +77,15 @@ function httpGet({ url, connect: address, host, servername }) {
     );
   }
   const target = new URL(url);
+  const secure = target.protocol === 'https:';
   return new Promise((resolve) => {
-    const req = request(
+    const req = (secure ? httpsRequest : request)(
       {
         host: address,
-        port: target.port || 80,
+        port: target.port || (secure ? 443 : 80),
         path: `${target.pathname}${target.search}`,
         headers: { host: host ?? target.host },
+        servername: servername ?? target.hostname,
         timeout: 10_000,
       },
       (response) => {
