@@ -208,8 +208,8 @@ export async function startEngine(
  */
 export async function stopEngine(layout = engineLayout(), log: (line: string) => void = () => {}): Promise<void> {
   const state = await readEngineState(layout);
-  if (!state) {
-    log(`no engine recorded in ${layout.stateFile}`);
+  if (!state || state.dockerdPid + state.containerdPid + state.registryPid === 0) {
+    log(`no engine of ${layout.stateDir} is running`);
     return;
   }
   await stopRecorded(layout, state, log);
@@ -242,7 +242,8 @@ async function stopRecorded(layout: EngineLayout, state: EngineState, log: (line
     }
   }
   if (state.createdBridge) await removeBridge(layout);
-  await rm(layout.stateFile, { force: true });
+  // The registry's address is kept, so the next start reuses its port and the base image's reference.
+  await writeEngineState(layout, { ...state, containerdPid: 0, dockerdPid: 0, registryPid: 0, createdBridge: false });
   await rm(layout.socket, { force: true });
 }
 

@@ -44,7 +44,8 @@ async function ensureEgressImage(engine: RunningEngine, base: BaseImage, log: (l
   const bundle = await buildEgressStandIn();
   const dockerfile = join(context, 'Dockerfile');
   const key = createHash('sha256')
-    .update(base.reference)
+    // The digest, not the reference: the registry's port may change between engine starts.
+    .update(base.digest)
     .update(await readFile(dockerfile))
     .update(await readFile(bundle))
     .digest('hex')
