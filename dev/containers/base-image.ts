@@ -21,7 +21,7 @@ import type { RunningEngine } from './engine.ts';
 const run = promisify(execFile);
 
 /** What goes into the base image; any change makes a new cache key. */
-export const BASE_IMAGE_SPEC = {
+const BASE_IMAGE_SPEC = {
   /** Bump when the way the root file system is made changes. */
   recipe: 3,
   suite: 'bookworm',

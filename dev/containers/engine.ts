@@ -28,7 +28,7 @@ const run = promisify(execFile);
 const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 /** The engine's bridge: its name, address and the pool new networks come from. */
-export const ENGINE_BRIDGE = { name: 'smcp0', address: '198.18.0.1/24', gateway: '198.18.0.1', pool: '198.18.64.0/18' };
+const ENGINE_BRIDGE = { name: 'smcp0', address: '198.18.0.1/24', gateway: '198.18.0.1', pool: '198.18.64.0/18' };
 
 /** Where one engine keeps everything. */
 export interface EngineLayout {

@@ -18,6 +18,7 @@ import { dockerApi } from '../../dev/containers/docker-api.ts';
 import { stackContainers } from '../../dev/containers/stack-containers.ts';
 import { startContainerStack, type RunningContainerStack } from '../../dev/stack/local-stack.ts';
 import { findFreePort } from '../../dev/stack/ports.ts';
+import type { ContainerEngineAvailability } from '../provided-context.ts';
 
 const run = promisify(execFile);
 
@@ -28,14 +29,14 @@ export function skipsWithoutEngine(): boolean {
 }
 
 /** The engine and images, or a thrown reason where a skip would hide it (CI, an engine that failed). */
-export function containerEngine(): Extract<ReturnType<typeof inject<'containers'>>, { available: true }> {
+function containerEngine(): Extract<ContainerEngineAvailability, { available: true }> {
   const engine = inject('containers');
   if (!engine.available) throw new Error(`the real-container tests need the Docker engine: ${engine.reason}`);
   return engine;
 }
 
 /** The stdio server of the test image (test/containers/stdio-server) instead of server-everything. */
-export const TEST_SERVER_COMMAND = '["/opt/mcp-server/node_modules/.bin/container-test-server"]';
+const TEST_SERVER_COMMAND = '["/opt/mcp-server/node_modules/.bin/container-test-server"]';
 
 /** A private real-container stack; `cleanup()` stops it (removing its containers) and its folder. */
 export type TestContainerStack = RunningContainerStack & {

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { build } from 'esbuild';
 
 /** Where {@link buildEgressStandIn} writes the bundle. */
-export const EGRESS_STANDIN_BUNDLE = join(import.meta.dirname, 'dist', 'egress-standin.mjs');
+const EGRESS_STANDIN_BUNDLE = join(import.meta.dirname, 'dist', 'egress-standin.mjs');
 
 /**
  * Builds the bundle and resolves to its path.

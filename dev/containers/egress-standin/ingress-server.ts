@@ -28,7 +28,7 @@ export interface IngressHandlers {
 }
 
 /** What `GET /ca` answers. */
-export const NO_CA_CERTIFICATE =
+const NO_CA_CERTIFICATE =
   '# secure-mcp egress stand-in: HTTPS interception is not implemented, so there is no certificate.\n';
 
 const MAX_CONTROL_BODY = 64 * 1024;
