@@ -10,11 +10,12 @@
  */
 import { execFile } from 'node:child_process';
 import { createReadStream } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { copyFile, mkdtemp, rm } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { build } from 'esbuild';
 import type { TestProject } from 'vitest/node';
 import { writeBuildCaFile } from '../../dev/containers/build-ca-certs.ts';
 import { engineBlocker, startEngine, type RunningEngine } from '../../dev/containers/engine.ts';
@@ -61,16 +62,29 @@ export default async function engineSetup(project: TestProject): Promise<() => P
   };
 }
 
-/** `npm pack` of test/containers/stdio-server, served on 127.0.0.1 for the image build (`--network host`). */
+/**
+ * The test stdio server (test/containers/stdio-server) bundled into a package of its own, `npm pack`ed,
+ * and served on 127.0.0.1 for the image build (`--network host`).
+ */
 async function serveTestServerPackage(): Promise<{ url: string; close(): Promise<void> }> {
   const folder = await mkdtemp(join(tmpdir(), 'secure-mcp-test-server-'));
-  const { stdout } = await run('npm', [
-    'pack',
-    '--json',
-    '--pack-destination',
-    folder,
-    join(import.meta.dirname, 'stdio-server'),
-  ]);
+  const source = join(import.meta.dirname, 'stdio-server');
+  const packageDir = join(folder, 'package');
+  const bundle = (entry: string, outfile: string, banner = '') =>
+    build({
+      entryPoints: [join(source, entry)],
+      outfile: join(packageDir, outfile),
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      target: 'node22',
+      logLevel: 'warning',
+      banner: { js: banner },
+    });
+  await bundle('server.ts', 'server.mjs', '#!/usr/bin/env node');
+  await bundle('probe-cli.ts', 'probe-identity-key.mjs');
+  await copyFile(join(source, 'package.json'), join(packageDir, 'package.json'));
+  const { stdout } = await run('npm', ['pack', '--json', '--pack-destination', folder, packageDir]);
   const [{ filename }] = JSON.parse(stdout) as [{ filename: string }];
   const server: Server = createServer((request, response) => {
     if (request.url !== `/${filename}`) {
