@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -175,8 +176,27 @@ export async function stopProcessGroup(child: ChildProcess, graceMs = 5_000): Pr
   const timer = setTimeout(() => signalGroup(child.pid!, 'SIGKILL'), graceMs);
   await exited;
   clearTimeout(timer);
-  // workerd may outlive wrangler for a moment; make sure nothing of the group survives.
+  // workerd may outlive wrangler for a moment; make sure nothing of the group survives, and wait
+  // until the kernel has ended what was killed (a loaded machine takes a moment).
   signalGroup(child.pid, 'SIGKILL');
+  const deadline = Date.now() + 5_000;
+  while (livingMembers(child.pid) > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+}
+
+/** Processes of group `group` that still run (zombies, which run nothing, do not count). */
+function livingMembers(group: number): number {
+  let living = 0;
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+      const [state, , processGroup] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (Number(processGroup) === group && state !== 'Z') living += 1;
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return living;
 }
 
 function signalGroup(pid: number, signal: NodeJS.Signals): void {
