@@ -58,6 +58,8 @@ export interface LocalStackOptions {
   workerLogLevel?: 'warn' | 'info' | 'log';
   /** Dev users file; `dev/users.json` by default. */
   usersFile?: string;
+  /** Extra CA certificates (a PEM file) the Worker trusts, for https test servers on loopback. */
+  extraCaCertificates?: string;
   /**
    * The identity provider the Access stand-in rehearses, and how its id_tokens look (default:
    * generic OIDC, group names as strings, nonce echoed, `name` sent).
@@ -210,6 +212,8 @@ async function startStack(
       IDENTITY_SIGNING_KEY: identitySigningKey,
       COOKIE_SIGNING_KEY: cookieSecret,
       ADMIN_TOKEN: adminToken,
+      // Client ID Metadata Documents served from this machine are fine locally, never in production.
+      CLIENT_METADATA_LOOPBACK: 'allow',
     };
     const wranglerOptions = {
       port: options.workerPort,
@@ -219,6 +223,7 @@ async function startStack(
       configHome: join(options.stateDir, 'wrangler-config'),
       onOutput: (line: string) => log('worker', line),
       logLevel: options.workerLogLevel,
+      extraCaCertificates: options.extraCaCertificates,
     };
     const gateway = { mcpUrl: `${workerUrl}/mcp`, workerUrl, access, users, accessPolicies, adminToken, stop: stopAll };
 

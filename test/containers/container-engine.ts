@@ -78,7 +78,9 @@ export async function startTestContainerStack(
         buildArgs: options.testServer
           ? { MCP_SERVER_PACKAGE: engine.testServerPackage, MCP_SERVER_COMMAND: TEST_SERVER_COMMAND }
           : undefined,
-        settings: options.settings,
+        // The test server's tools are not the reviewed server's, so they have no pins in
+        // policies/inventory.yaml: with the default (hide) the gate would refuse them.
+        settings: { ...(options.testServer ? { DEFINITION_DRIFT: 'warn' } : {}), ...options.settings },
       },
     );
     return {
