@@ -30,7 +30,7 @@ import { echoTable, resultsMarkdown } from './report/markdown.ts';
 import { REFERENCE_FIGURES, type BenchResults } from './report/results.ts';
 import { checkTargets } from './report/targets.ts';
 import { templateBaseline } from './report/template-baseline.ts';
-import { startBenchContainerStack } from './stack/container-stack.ts';
+import { BENCH_CONTAINER_USERS, startBenchContainerStack } from './stack/container-stack.ts';
 import { startHostedStack } from './stack/hosted-stack.ts';
 
 const resultsDir = join(dirname(fileURLToPath(import.meta.url)), 'results');
@@ -67,7 +67,7 @@ const results: BenchResults = {
     "The bridge and supergateway rows run their bridge in a process of its own; the local stack runs in a process of its own too (bench/stack/stack-host.ts), so no row shares an event loop with the benchmark's clients.",
     "Our bridge allows 16 stdio children by default (one user's container); the bridge and local-stack rows raise that to 80 (bench/stack/host-protocol.ts) to hold 64 sessions, as supergateway (no bound) does.",
     'The template-shape bundle is bench/template-shape/ (OAuthProvider + McpAgent + a minimal Access handler), bundled with the settings of worker/build.ts. The same Worker runs live as the template row: wrangler bundles it and serves it under wrangler dev like our Worker (dev/stack/wrangler-dev.ts), signed in at an Access stand-in of its own; McpAgent gives every MCP session a Durable Object of its own.',
-    "The real-container row runs the production image (container/Dockerfile with server-everything) in the project's Docker engine under wrangler dev (McpContainer, one container per user, the egress sidecar stand-in in front); its bridge keeps its default of 16 stdio children, so it is measured at 1 and 8 clients. Cold start: the user's container stopped with SIGTERM (as sleepAfter stops it), then a new session and one call.",
+    "The real-container row runs the production image (container/Dockerfile with server-everything) in the project's Docker engine under wrangler dev (McpContainer, one container per user, the egress sidecar stand-in in front); its bridge keeps its default of 16 stdio children, so it is measured at 1 and 8 clients. Cold start: a new user's first session and call (five new users, each with no container yet).",
   ],
 };
 
@@ -176,22 +176,32 @@ if (containerStack instanceof Error) {
 } else {
   try {
     const withContainers = containerStack.stack;
-    progress('real containers: cold start of a new user');
-    const coldStart = await measureContainerColdStart(withContainers, 'alice@example.com', 5);
+    const [rowUser, memoryUser, ...newUsers] = BENCH_CONTAINER_USERS;
+    progress(`real containers: cold start of ${newUsers.length} new users' containers`);
+    const coldStart = await measureContainerColdStart(withContainers, newUsers);
     progress('real containers: memory per user');
-    const memory = await measureContainerMemory(withContainers, 'bob@example.com');
+    const memory = await measureContainerMemory(withContainers, memoryUser!);
     results.containers = { status: 'measured', readySeconds: containerStack.readySeconds, coldStart, memory };
     results.rows.push(
       await measurePath(
         'container',
         CONTAINER_LABEL,
-        async () => ({ ...(await wholeStackPath(withContainers)), id: 'container', label: CONTAINER_LABEL }),
+        async () => ({ ...(await wholeStackPath(withContainers, rowUser)), id: 'container', label: CONTAINER_LABEL }),
         undefined,
         [1, 8],
       ),
     );
   } catch (error) {
-    results.containers = { status: 'failed', reason: (error as Error).message.split('\n')[0]! };
+    const reason = (error as Error).message.split('\n')[0]!;
+    progress(`real containers: failed: ${reason}`);
+    results.containers = { status: 'failed', reason };
+    if (!results.rows.some((row) => row.id === 'container'))
+      results.rows.push({
+        id: 'container',
+        label: CONTAINER_LABEL,
+        status: 'not available',
+        reason: `failed: ${reason}`,
+      });
   } finally {
     await containerStack.stop();
   }

@@ -1,15 +1,13 @@
 /**
- * What a user costs in the real-container mode: the cold start of their container (the first MCP
- * call after sign-in, while no container runs for them: create, start, the bridge and the stdio
- * server starting, the call answered), and the resident memory of their container (tini, the
- * bridge, one stdio server) and of its network sidecar (the local stand-in; on Cloudflare the
- * platform's own).
+ * What a user costs in the real-container mode: the cold start of their container (a new user's
+ * first MCP call after sign-in: create, start, the bridge and the stdio server starting, the call
+ * answered), and the resident memory of their container (tini, the bridge, one stdio server) and of
+ * its network sidecar (the local stand-in; on Cloudflare the platform's own).
  */
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { accessSubjectFor } from '../../dev/access-standin/subject.ts';
 import { obtainTokens } from '../../dev/client/obtain-tokens.ts';
-import { dockerApi } from '../../dev/containers/docker-api.ts';
 import { stackContainers } from '../../dev/containers/stack-containers.ts';
 import type { RunningContainerStack } from '../../dev/stack/local-stack.ts';
 import { connectWithToken } from '../paths/whole-stack.ts';
@@ -35,25 +33,22 @@ export interface ContainerMemory {
 }
 
 /**
- * Times `samples` cold starts of `email`'s container: sign in once (not timed), then for each
- * sample stop the container (SIGTERM, as `sleepAfter` does, waiting until it has exited), and time
- * a new session's `initialize` plus one `echo` call.
+ * Times the cold start of each user's container: sign in (not timed), then a new session's
+ * `initialize` plus one `echo` call, with no container running for that user yet.
  *
  * @example
  * ```ts
- * const cold = await measureContainerColdStart(stack, 'alice@example.com', 5);
+ * const cold = await measureContainerColdStart(stack, ['user1@example.com', 'user2@example.com']);
  * ```
  */
 export async function measureContainerColdStart(
   stack: RunningContainerStack,
-  email: string,
-  samples: number,
+  emails: string[],
 ): Promise<ContainerColdStart> {
-  const { access_token } = await obtainTokens(stack.mcpUrl, email);
   const timings: number[] = [];
-  for (let sample = 0; sample < samples; sample++) {
-    const running = await userContainer(stack, email);
-    if (running) await stopContainer(stack, running);
+  for (const email of emails) {
+    if (await userContainer(stack, email)) throw new Error(`${email} already has a container: not a cold start`);
+    const { access_token } = await obtainTokens(stack.mcpUrl, email);
     const started = performance.now();
     const client = await connectWithToken(stack.mcpUrl, access_token);
     await client.call();
@@ -61,9 +56,9 @@ export async function measureContainerColdStart(
     await client.close();
   }
   return {
-    samples,
+    samples: emails.length,
     latency: summarizeLatency(timings),
-    what: 'sign-in done, no container running for the user: a new session (initialize) and one echo call answered',
+    what: "a new user's first session (initialize) and echo call, signed in, no container running for them yet",
   };
 }
 
@@ -111,12 +106,6 @@ async function userContainer(
     if (stdout.includes(`"userKey":"${userKey}"`)) return { id: app.Id, name: app.Names[0]!.replace(/^\//, '') };
   }
   return undefined;
-}
-
-async function stopContainer(stack: RunningContainerStack, container: { id: string }): Promise<void> {
-  const socket = stack.dockerHost.replace(/^unix:\/\//, '');
-  await dockerApi(socket, 'POST', `/containers/${container.id}/kill?signal=SIGTERM`);
-  await dockerApi(socket, 'POST', `/containers/${container.id}/wait?condition=not-running`, undefined, 60_000);
 }
 
 async function residentMemory(
