@@ -10,8 +10,9 @@
  *   from 198.18.0.0/15, the benchmarking range, never the private ranges a machine already uses;
  * - no iptables rules, no IP forwarding, no NAT: containers have no route out, and published ports
  *   listen on 127.0.0.1 only (`--ip 127.0.0.1`, docker-proxy);
- * - idempotent: an engine that already answers on the folder's socket is reused, and `stop` stops
- *   what the folder's `engine.json` names, after checking each process belongs to this folder.
+ * - idempotent: an engine that already answers on the folder's socket is reused (so is another
+ *   folder's engine that owns the bridge and answers), and `stop` stops what the folder's
+ *   `engine.json` names, after checking each process belongs to this folder.
  */
 import { spawn } from 'node:child_process';
 import { execFile } from 'node:child_process';
@@ -146,6 +147,18 @@ export async function startEngine(
   if (blocker) throw new EngineUnavailableError(blocker);
   if (options.installPackages) await installMissingPackages(Object.keys(ENGINE_PACKAGES), log);
 
+  // The machine has one engine bridge: when another state folder's engine owns it and answers,
+  // that engine is the project's engine here, and is reused rather than fought over.
+  const owner = bridgeOwner();
+  if (owner && owner !== layout.stateDir) {
+    const other = engineLayout(owner);
+    if (await engineAnswers(other.socket)) {
+      const registry = await ensureRegistry(other, await readEngineState(other), log);
+      log(`reusing the engine of ${owner} (${other.dockerHost})`);
+      return { layout: other, dockerHost: other.dockerHost, registry, startedHere: false, stop: async () => {} };
+    }
+  }
+
   const previous = await readEngineState(layout);
   if (await engineAnswers(layout.socket)) {
     const registry = await ensureRegistry(layout, previous, log);
@@ -273,6 +286,15 @@ async function terminate(pid: number, graceMs: number): Promise<void> {
     } catch {
       // already gone
     }
+  }
+}
+
+/** The state folder of the engine that owns the bridge (its interface alias), if the bridge exists. */
+function bridgeOwner(): string | undefined {
+  try {
+    return readFileSync(`/sys/class/net/${ENGINE_BRIDGE.name}/ifalias`, 'utf8').trim() || undefined;
+  } catch {
+    return undefined;
   }
 }
 
