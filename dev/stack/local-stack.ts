@@ -11,7 +11,7 @@ import type { GroupField } from '../../policies/model/identity-provider.ts';
 import { startAccessStandIn, type RunningAccessStandIn } from '../access-standin/index.ts';
 import { DEFAULT_PROFILE, defaultGroupFieldOf, type StandInProfile } from '../access-standin/profiles.ts';
 import { loadDevUsers, type DevUser } from '../access-standin/users.ts';
-import { removeStackContainers } from '../containers/stack-containers.ts';
+import { removeStackContainers, stackContainers } from '../containers/stack-containers.ts';
 import { writeDevVars } from './dev-vars.ts';
 import { serverEverythingCommand } from './server-everything.ts';
 import { assertPortFree } from './ports.ts';
@@ -234,6 +234,7 @@ async function startStack(
       await writeDevVars(options.devVarsPath, { ...gatewayVars, ...containers.settings });
       const buildId = `smcp-${randomBytes(4).toString('hex')}`;
       const image = `cloudflare-dev/mcpcontainer:${buildId}`;
+      // If wrangler never starts, whatever it built still goes.
       started.push(() => removeStackContainers(containers.dockerHost, image));
       const worker = await startWranglerDev({
         ...wranglerOptions,
@@ -241,7 +242,17 @@ async function startStack(
         readyTimeoutMs: 600_000,
         containers: { buildId, env: containerModeEnvironment(containers) },
       });
-      started.push(() => worker.stop());
+      started.push(async () => {
+        // What runs now is noted first: workerd may remove a container but not its sidecar while
+        // it is being stopped, and a sidecar is found through its container.
+        const running = await stackContainers(containers.dockerHost, image).catch(() => undefined);
+        await worker.stop();
+        await removeStackContainers(
+          containers.dockerHost,
+          image,
+          running ? [...running.apps, ...running.sidecars] : [],
+        );
+      });
       return { ...gateway, mode: 'containers', worker, image, dockerHost: containers.dockerHost };
     }
 
