@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { measureBundleSizes } from './measure/bundle-size.ts';
 import { readBridgeMemory } from './measure/bridge-memory.ts';
+import { measureContainerColdStart, measureContainerMemory } from './measure/container-user.ts';
 import { CONCURRENCY_LEVELS, measureEchoRow, type EchoRow } from './measure/echo-row.ts';
 import { measurePolicyList } from './measure/policy-list.ts';
 import { readProcessMemory } from './measure/process-memory.ts';
@@ -29,11 +30,17 @@ import { echoTable, resultsMarkdown } from './report/markdown.ts';
 import { REFERENCE_FIGURES, type BenchResults } from './report/results.ts';
 import { checkTargets } from './report/targets.ts';
 import { templateBaseline } from './report/template-baseline.ts';
+import { BENCH_CONTAINER_USERS, startBenchContainerStack } from './stack/container-stack.ts';
 import { startHostedStack } from './stack/hosted-stack.ts';
 import { measureProductionAccounting } from './measure/production-accounting.ts';
 import { costReport } from './cost/cost-report.ts';
 
 const resultsDir = join(dirname(fileURLToPath(import.meta.url)), 'results');
+/**
+ * Throughput levels of the production-like rows: up to 32 clients (the figure the targets and the
+ * README quote), to keep the whole run under five minutes.
+ */
+const PRODUCTION_LEVELS = [1, 8, 32] as const;
 /** The production-like rows of our Worker (dev/stack/direct-workerd.ts). */
 const PRODUCTION_LABELS = {
   stack: 'whole stack (workerd as deployed, no wrangler dev; bridge as a process)',
@@ -46,8 +53,9 @@ if (!(throughputSeconds > 0 && throughputSeconds <= 60)) {
   process.exit(1);
 }
 
-const progress = (line: string) => process.stderr.write(`bench: ${line}\n`);
 const started = performance.now();
+const progress = (line: string) =>
+  process.stderr.write(`bench [${((performance.now() - started) / 1000).toFixed(0)} s]: ${line}\n`);
 const results: BenchResults = {
   startedAt: new Date().toISOString(),
   durationSeconds: 0,
@@ -67,6 +75,7 @@ const results: BenchResults = {
   bridgeMemory: { status: 'pending', reason: 'not run' },
   accounting: { status: 'pending', reason: 'not run' },
   cost: { status: 'pending', reason: 'not run' },
+  containers: { status: 'pending', reason: 'not run' },
   notes: [
     'Clients, servers and (for the gateway rows) wrangler dev and workerd all share the same 2 cores, so throughput at high concurrency measures this machine as much as the path.',
     "supergateway listens on every interface (it has no host option); that is acceptable here only because this machine's network is closed.",
@@ -74,6 +83,7 @@ const results: BenchResults = {
     "Our bridge allows 16 stdio children by default (one user's container); the bridge and local-stack rows raise that to 80 (bench/stack/host-protocol.ts) to hold 64 sessions, as supergateway (no bound) does.",
     "Production-like rows run the same bundles in workerd without wrangler dev's proxy Worker and DevTools inspector (dev/stack/direct-workerd.ts): ours as worker/build.ts builds it for deployment, the template shape as `wrangler deploy --dry-run` bundles it, each request on the Worker's own socket, Durable Objects in an isolate of their own as on Cloudflare, local KV and Durable Object storage as under wrangler dev. The bridge still runs as a process on loopback, not in a container.",
     'The template-shape bundle is bench/template-shape/ (OAuthProvider + McpAgent + a minimal Access handler), bundled with the settings of worker/build.ts. The same Worker runs live as the template row: wrangler bundles it and serves it under wrangler dev like our Worker (dev/stack/wrangler-dev.ts), signed in at an Access stand-in of its own; McpAgent gives every MCP session a Durable Object of its own.',
+    "The real-container row runs the production image (container/Dockerfile with server-everything) in the project's Docker engine under wrangler dev (McpContainer, one container per user, the egress sidecar stand-in in front); its bridge keeps its default of 16 stdio children, so it is measured at 1 and 8 clients. Cold start: a new user's first session and call (five new users, each with no container yet).",
   ],
 };
 
@@ -83,6 +93,7 @@ async function measurePath(
   label: string,
   open: () => Promise<EchoPath>,
   whileLoaded?: (path: EchoPath) => Promise<void>,
+  levels?: readonly number[],
 ): Promise<EchoRow> {
   let path: EchoPath | undefined;
   try {
@@ -92,6 +103,7 @@ async function measurePath(
       throughputSeconds,
       onProgress: progress,
       whileLoaded: whileLoaded && (() => whileLoaded(opened)),
+      levels,
     });
   } catch (error) {
     progress(`${label}: failed: ${(error as Error).message}`);
@@ -169,6 +181,48 @@ if (stack instanceof Error) {
   }
 }
 
+const CONTAINER_LABEL = 'whole stack through a real container (wrangler dev + McpContainer)';
+progress('starting the stack with real containers');
+const containerStack = await startBenchContainerStack(progress).catch((error: Error) => error);
+if (containerStack instanceof Error) {
+  const reason = `the stack with real containers did not start: ${containerStack.message.split('\n')[0]}`;
+  progress(reason);
+  results.containers = { status: 'not available', reason };
+  results.rows.push({ id: 'container', label: CONTAINER_LABEL, status: 'not available', reason });
+} else {
+  try {
+    const withContainers = containerStack.stack;
+    const [rowUser, memoryUser, ...newUsers] = BENCH_CONTAINER_USERS;
+    progress(`real containers: cold start of ${newUsers.length} new users' containers`);
+    const coldStart = await measureContainerColdStart(withContainers, newUsers);
+    progress('real containers: memory per user');
+    const memory = await measureContainerMemory(withContainers, memoryUser!);
+    results.containers = { status: 'measured', readySeconds: containerStack.readySeconds, coldStart, memory };
+    results.rows.push(
+      await measurePath(
+        'container',
+        CONTAINER_LABEL,
+        async () => ({ ...(await wholeStackPath(withContainers, rowUser)), id: 'container', label: CONTAINER_LABEL }),
+        undefined,
+        [1, 8],
+      ),
+    );
+  } catch (error) {
+    const reason = (error as Error).message.split('\n')[0]!;
+    progress(`real containers: failed: ${reason}`);
+    results.containers = { status: 'failed', reason };
+    if (!results.rows.some((row) => row.id === 'container'))
+      results.rows.push({
+        id: 'container',
+        label: CONTAINER_LABEL,
+        status: 'not available',
+        reason: `failed: ${reason}`,
+      });
+  } finally {
+    await containerStack.stop();
+  }
+}
+
 // Live, in this run and by the same method, rather than only quoted: this machine's speed varies about 2× between runs.
 results.rows.push(
   await measurePath(
@@ -189,28 +243,42 @@ if (direct instanceof Error) {
 } else {
   try {
     results.rows.push(
-      await measurePath('local-stack-workerd', PRODUCTION_LABELS.stack, async () => ({
-        ...(await wholeStackPath(direct)),
-        id: 'local-stack-workerd',
-        label: PRODUCTION_LABELS.stack,
-      })),
+      await measurePath(
+        'local-stack-workerd',
+        PRODUCTION_LABELS.stack,
+        async () => ({ ...(await wholeStackPath(direct)), id: 'local-stack-workerd', label: PRODUCTION_LABELS.stack }),
+        undefined,
+        PRODUCTION_LEVELS,
+      ),
     );
     const native = await probeNativeTools(direct);
     results.rows.push(
       'reason' in native
         ? { id: 'native-workerd', label: PRODUCTION_LABELS.native, status: 'not available', reason: native.reason }
-        : await measurePath('native-workerd', PRODUCTION_LABELS.native, async () => ({
-            ...native,
-            id: 'native-workerd',
-            label: native.label.replace('(wrangler dev, no bridge)', '(workerd as deployed, no wrangler dev)'),
-          })),
+        : await measurePath(
+            'native-workerd',
+            PRODUCTION_LABELS.native,
+            async () => ({
+              ...native,
+              id: 'native-workerd',
+              label: native.label.replace('(wrangler dev, no bridge)', '(workerd as deployed, no wrangler dev)'),
+            }),
+            undefined,
+            PRODUCTION_LEVELS,
+          ),
     );
   } finally {
     await direct.stop();
   }
 }
 results.rows.push(
-  await measurePath('template-workerd', TEMPLATE_LABELS.workerd, () => templateLivePath({ runtime: 'workerd' })),
+  await measurePath(
+    'template-workerd',
+    TEMPLATE_LABELS.workerd,
+    () => templateLivePath({ runtime: 'workerd' }),
+    undefined,
+    PRODUCTION_LEVELS,
+  ),
 );
 
 progress('accounting: CPU profiles of each isolate and operations counted per call');

@@ -5,7 +5,8 @@
  * `worker/build.ts`'s bundle.
  */
 import { spawn } from 'node:child_process';
-import { mkdir } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,9 +20,12 @@ const wranglerBin = join(
   'wrangler.js',
 );
 
+/** The bundle made once per process (it is the same every time), copied for each use. */
+let built: Promise<string> | undefined;
+
 /**
- * Bundles the template shape with `wrangler deploy --dry-run` into `outDir` and returns the main
- * module's path. `configHome` keeps wrangler's files out of the home directory.
+ * Bundles the template shape with `wrangler deploy --dry-run` (once per process) into `outDir`
+ * and returns the main module's path. `configHome` keeps wrangler's files out of the home directory.
  *
  * @example
  * ```ts
@@ -29,6 +33,16 @@ const wranglerBin = join(
  * ```
  */
 export async function buildTemplateDeployBundle(outDir: string, configHome: string): Promise<string> {
+  built ??= mkdtemp(join(tmpdir(), 'secure-mcp-template-bundle-')).then(async (folder) => {
+    await wranglerDryRun(folder, configHome);
+    return folder;
+  });
+  void built.catch(() => (built = undefined));
+  await cp(await built, outDir, { recursive: true });
+  return join(outDir, 'index.js');
+}
+
+async function wranglerDryRun(outDir: string, configHome: string): Promise<void> {
   await mkdir(configHome, { recursive: true });
   const output: string[] = [];
   const code = await new Promise<number | null>((resolve, reject) => {
@@ -56,5 +70,4 @@ export async function buildTemplateDeployBundle(outDir: string, configHome: stri
     throw new Error(
       `wrangler deploy --dry-run of the template shape failed (${code}):\n${output.join('').slice(-2000)}`,
     );
-  return join(outDir, 'index.js');
 }

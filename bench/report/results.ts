@@ -1,6 +1,7 @@
 import type { EchoRow } from '../measure/echo-row.ts';
 import type { BundleSize } from '../measure/bundle-size.ts';
 import type { BridgeMemory } from '../measure/bridge-memory.ts';
+import type { ContainerColdStart, ContainerMemory } from '../measure/container-user.ts';
 import type { PolicyListResult } from '../measure/policy-list.ts';
 import type { MachineDescription } from './machine.ts';
 import type { AccountedPath, ContainerProcessUse, CostReport } from '../cost/cost-report.ts';
@@ -35,6 +36,8 @@ export interface BenchResults {
   accounting: Pending<{ paths: AccountedPath[]; container?: ContainerProcessUse }>;
   /** What the calls cost on Cloudflare (`bench/cost/`). */
   cost: Pending<CostReport>;
+  /** The stack with real containers: ready time, a new user's container cold start, memory per user. */
+  containers: Pending<{ readySeconds: number; coldStart: ContainerColdStart; memory: ContainerMemory }>;
   notes: string[];
 }
 
