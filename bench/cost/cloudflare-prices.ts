@@ -137,11 +137,11 @@ export type InstanceTypeName = keyof typeof INSTANCE_SIZES;
 export const MODEL_INPUTS = {
   logEventAttributeBytes: {
     value: 500,
-    why: "Cloudflare bills logs by GB ingested, including each event's default enriched attributes, whose size it does not publish; 500 bytes per event is assumed on top of the message itself",
+    why: 'Cloudflare bills logs by GB ingested, each event with its default enriched attributes; the local trace events (measured) lack what Cloudflare adds (request.cf, location, version and the like), whose size it does not publish: 500 bytes per event assumed',
   },
   invocationLogEventsPerRequest: {
     value: 1,
-    why: 'with observability enabled, each invocation (of the Worker or of a Durable Object) is assumed to write one invocation event to Workers Logs besides its console lines',
+    why: 'with observability enabled, each invocation (of the Worker or of a Durable Object) writes one trace event to Workers Logs, as workerd gives a tail Worker one per invocation locally',
   },
   containerAlarmSeconds: {
     value: 180,

@@ -65,6 +65,16 @@ describe('callUsage', () => {
   });
 });
 
+describe('callUsage with measured trace events', () => {
+  it("bills the trace events' measured bytes, the mean size less console lines for the modelled container request, and Cloudflare's enrichment of each", () => {
+    const attributes = MODEL_INPUTS.logEventAttributeBytes.value;
+    const measured = { ...ours, accounting: { ...ours.accounting, traces: { eventsPerCall: 1, bytesPerCall: 1_200 } } };
+    // One measured event of 1,200 bytes (550 of them the audit line), one modelled for the container's
+    // Durable Object of the same size without the line, both enriched.
+    expect(callUsage(measured).logBytes).toBe(1_200 + 650 + 2 * attributes);
+  });
+});
+
 describe('costReport', () => {
   const container = { vcpuSecondsPerCall: 0.0007, idleVcpu: 0, what: 'measured' };
 

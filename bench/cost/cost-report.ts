@@ -117,12 +117,29 @@ export function callUsage(path: AccountedPath): CallUsage {
     durableObjectRequests,
     durableObjectActiveSeconds: path.durableObjectActivePerCall ? objects.msPerCall / 1000 : 0,
     durableObjectRowsWritten: 0,
-    logBytes: logBytesPerCall({
-      invocations: operations.requests + durableObjectRequests,
+    logBytes: logBytes(path),
+  };
+}
+
+/**
+ * Bytes Workers Logs ingests per call: the trace events measured locally (one per invocation, its
+ * console lines inside) plus Cloudflare's enrichment of each, and for each modelled Durable Object
+ * request an event of the measured events' mean size without their console lines (the container's
+ * object writes none); without measured traces, the console lines and an invocation event per
+ * request ({@link logBytesPerCall}).
+ */
+function logBytes(path: AccountedPath): number {
+  const { operations, traces } = path.accounting;
+  const modelled = path.modelledDurableObjectRequests?.perCall ?? 0;
+  if (!traces)
+    return logBytesPerCall({
+      invocations: operations.requests + operations.durableObjects.fetch + operations.durableObjects.rpc + modelled,
       consoleLines: operations.logEvents,
       consoleBytes: operations.logBytes,
-    }),
-  };
+    });
+  const meanEvent = traces.eventsPerCall > 0 ? (traces.bytesPerCall - operations.logBytes) / traces.eventsPerCall : 0;
+  const events = traces.eventsPerCall + modelled;
+  return traces.bytesPerCall + modelled * meanEvent + events * MODEL_INPUTS.logEventAttributeBytes.value;
 }
 
 /**

@@ -109,6 +109,7 @@ export async function measureProductionAccounting(options: {
           workerUrl: template.workerUrl,
           inspectorPort,
           workerMain: template.workerMain,
+          traceSizesUrl: template.traceSizesUrl,
         }),
         durableObjectActivePerCall: true,
       });

@@ -68,6 +68,7 @@ beforeAll(async () => {
     persistTo: join(folder, 'state'),
     inspectorPort,
     objectsApart: true,
+    traceSizes: true,
   });
 }, 60_000);
 
@@ -102,6 +103,19 @@ describe('the operation-counting wrapper', () => {
       logEvents: 1,
       logBytes: 'audit line'.length,
     });
+  });
+});
+
+describe('the trace-sizing tail Worker', () => {
+  it("counts one trace event per invocation, the Durable Object's included, with the call's log line inside", async () => {
+    const read = async () => (await (await fetch(worker.traceSizesUrl!)).json()) as { events: number; bytes: number };
+    const before = await read();
+    await call();
+    // Tail events arrive after their invocation: four are expected (the Worker, the object's fetch, two RPC calls).
+    let after = await read();
+    while (after.events < before.events + 4) after = await read();
+    expect(after.events - before.events).toBe(4);
+    expect(after.bytes - before.bytes).toBeGreaterThan('audit line'.length);
   });
 });
 

@@ -28,6 +28,11 @@ export interface WorkerAccounting {
   objects: IsolateCpu & { parts: CpuShare[] };
   /** Operations counted per call. */
   operations: OperationCounts;
+  /**
+   * Trace events per call (one per invocation, of the Worker or of a Durable Object) and their size
+   * as JSON: what Workers Logs ingests, less Cloudflare's own enrichment. Absent without a tail Worker.
+   */
+  traces?: { eventsPerCall: number; bytesPerCall: number };
 }
 
 /** Calls and sampling of an accounting pass. */
@@ -45,12 +50,13 @@ export const ACCOUNTING = { warmUpCalls: 300, calls: 1000, samplingIntervalUs: 2
  */
 export async function measureWorkerAccounting(
   client: BenchClient,
-  target: { workerUrl: string; inspectorPort: number; workerMain?: string },
+  target: { workerUrl: string; inspectorPort: number; workerMain?: string; traceSizesUrl?: string },
   calls: { warmUp?: number; measured?: number } = {},
 ): Promise<WorkerAccounting> {
   const sources = target.workerMain === undefined ? undefined : await bundleSources(target.workerMain);
   const measured = calls.measured ?? ACCOUNTING.calls;
   for (let i = 0; i < (calls.warmUp ?? ACCOUNTING.warmUpCalls); i += 1) await client.call();
+  const tracesBefore = target.traceSizesUrl === undefined ? undefined : await settledTraceSizes(target.traceSizesUrl);
   const before = await readOperationCounts(target.workerUrl);
   const profilers = await Promise.all(
     [WORKER_ISOLATE, OBJECTS_ISOLATE].map((isolate) =>
@@ -64,6 +70,7 @@ export async function measureWorkerAccounting(
     profiles = await Promise.all(profilers.map((profiler) => profiler.stop()));
   }
   const after = await readOperationCounts(target.workerUrl);
+  const tracesAfter = target.traceSizesUrl === undefined ? undefined : await settledTraceSizes(target.traceSizesUrl);
   const withParts = (profile: CpuProfile) => {
     const cpu = isolateCpuFromProfile(profile, measured, ACCOUNTING.samplingIntervalUs);
     return { ...cpu, parts: cpuByPart(profile, measured, cpu.samplePeriodUs, sources) };
@@ -73,7 +80,32 @@ export async function measureWorkerAccounting(
     worker: withParts(profiles[0]!),
     objects: withParts(profiles[1]!),
     operations: countsPerCall(before, after, measured),
+    ...(tracesBefore && tracesAfter
+      ? {
+          traces: {
+            eventsPerCall: (tracesAfter.events - tracesBefore.events) / measured,
+            bytesPerCall: (tracesAfter.bytes - tracesBefore.bytes) / measured,
+          },
+        }
+      : {}),
   };
+}
+
+/**
+ * The trace-sizing tail Worker's counts once they stop moving: tail events arrive after their
+ * invocation ends, so the counts are read until two readings 200 ms apart agree (10 s at most).
+ */
+async function settledTraceSizes(url: string): Promise<{ events: number; bytes: number }> {
+  const read = async () => (await (await fetch(url)).json()) as { events: number; bytes: number };
+  let last = await read();
+  const deadline = Date.now() + 10_000;
+  while (Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const next = await read();
+    if (next.events === last.events) return next;
+    last = next;
+  }
+  throw new Error(`the trace events at ${url} did not settle within 10 s`);
 }
 
 /**

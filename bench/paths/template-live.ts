@@ -46,7 +46,15 @@ export const TEMPLATE_LABELS = {
  */
 export async function templateLivePath(
   options: { runtime?: 'wrangler-dev' | 'workerd'; inspectorPort?: number; countOperations?: boolean } = {},
-): Promise<EchoPath & { wranglerPid: number; workerUrl: string; inspectorPort?: number; workerMain?: string }> {
+): Promise<
+  EchoPath & {
+    wranglerPid: number;
+    workerUrl: string;
+    inspectorPort?: number;
+    workerMain?: string;
+    traceSizesUrl?: string;
+  }
+> {
   const runtime = options.runtime ?? 'wrangler-dev';
   const stateDir = await mkdtemp(join(tmpdir(), 'secure-mcp-template-'));
   const stops: Array<() => Promise<void>> = [() => rm(stateDir, { recursive: true, force: true })];
@@ -85,6 +93,7 @@ export async function templateLivePath(
             persistTo: join(stateDir, 'workerd-state'),
             inspectorPort: options.inspectorPort,
             objectsApart: true,
+            traceSizes: options.countOperations,
             onOutput: process.env.SECURE_MCP_VERBOSE === '1' ? (line) => console.log(`[template] ${line}`) : undefined,
           })
         : await startWranglerDev({
@@ -107,6 +116,7 @@ export async function templateLivePath(
       workerUrl,
       inspectorPort: worker.inspectorPort,
       workerMain: worker.main,
+      traceSizesUrl: worker.traceSizesUrl,
     };
   } catch (error) {
     await stop();

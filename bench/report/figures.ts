@@ -123,7 +123,8 @@ function production(sources: FigureSources): string {
   const native = accounted(sources, 'native-workerd');
   const template = accounted(sources, 'template-workerd');
   const cost = sources.bench.cost;
-  const hour = cost.status === 'measured' ? cost.userHours?.rows.find((candidate) => candidate.callsPerHour === 60) : undefined;
+  const hour =
+    cost.status === 'measured' ? cost.userHours?.rows.find((candidate) => candidate.callsPerHour === 60) : undefined;
   if (!hour || cost.status !== 'measured') throw new Error('bench/results/latest.json has no hour of use at 60 calls');
   const plan = cost.userHours!.plan;
   return (

@@ -185,7 +185,7 @@ function accountingSection(results: BenchResults): string[] {
   const { paths, container } = results.accounting;
   const first = paths[0]?.accounting;
   const lines = [
-    `Each path on an instance of its own (the bundle inside the operation-counting wrapper, an inspector open), ${first?.calls ?? 0} sequential calls after a warm-up: CPU of each isolate from a CPU profile (samples while the isolate is in use × the sampler's period, read from the profile), operations counted by the wrapper. Durable Objects run in an isolate of their own, as on Cloudflare.`,
+    `Each path on an instance of its own (the bundle inside the operation-counting wrapper, an inspector open), ${first?.calls ?? 0} sequential calls after a warm-up: CPU of each isolate from a CPU profile (samples while the isolate is in use × the sampler's period, read from the profile), operations counted by the wrapper, trace events (one per invocation, what Workers Logs ingests less Cloudflare's enrichment) sized as JSON by a tail Worker. Durable Objects run in an isolate of their own, as on Cloudflare.`,
     '',
     markdownTable(
       [
@@ -196,6 +196,7 @@ function accountingSection(results: BenchResults): string[] {
         'KV writes',
         'Durable Object requests',
         'log lines (bytes)',
+        'trace events (bytes)',
         'subrequests',
       ],
       paths.map((path) => {
@@ -208,10 +209,13 @@ function accountingSection(results: BenchResults): string[] {
           count(operations.kv.put + operations.kv.delete + operations.kv.list),
           count(operations.durableObjects.fetch + operations.durableObjects.rpc),
           `${count(operations.logEvents)} (${Math.round(operations.logBytes)})`,
+          path.accounting.traces
+            ? `${count(path.accounting.traces.eventsPerCall)} (${Math.round(path.accounting.traces.bytesPerCall)})`
+            : '',
           count(operations.subrequests),
         ];
       }),
-      [false, true, true, true, true, true, true, true],
+      [false, true, true, true, true, true, true, true, true],
     ),
     '',
     "Where the CPU goes (ms per call, the profile's samples charged to the innermost frame of the bundle on their stack, looked up in its source map):",

@@ -22,6 +22,8 @@ export interface HostReady {
   hostInspectorPort?: number;
   /** The module workerd runs, when the Worker runs without wrangler dev (its bundle and source map are beside it). */
   workerMain?: string;
+  /** Where the trace-sizing tail Worker answers, with `--count-operations`. */
+  traceSizesUrl?: string;
 }
 
 /** One line of a host process's stdout. */

@@ -34,6 +34,7 @@ sendHostMessage({
     inspectorPort: stack.worker.inspectorPort,
     hostInspectorPort: inspectorPort(ownInspectorUrl()),
     workerMain: stack.worker.main,
+    traceSizesUrl: stack.worker.traceSizesUrl,
   },
 });
 stopWithParent(() => stack.cleanup());

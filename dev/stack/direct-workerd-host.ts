@@ -18,7 +18,8 @@
  * Flags: `--config`, `--main` (the bundle's main module; every other `.js` file in its folder is
  * loaded as a module too), `--ip`, `--port`, `--env-file`,
  * `--persist-to`, `--log-level` (`warn` or `log`: `log` prints every `console.log` of the Worker,
- * the audit records), optionally `--inspector-port` (for a CPU profile) and `--objects-apart`.
+ * the audit records), optionally `--inspector-port` (for a CPU profile), `--objects-apart` and
+ * `--trace-sizes` (a tail Worker that sizes each invocation's trace event, reported as `traceSizesUrl`).
  * Prints one line `{"ready":{...}}` on stdout once the Worker listens; on SIGTERM, SIGINT or
  * the end of stdin, stops workerd and exits.
  */
@@ -39,6 +40,7 @@ const { values } = parseArgs({
     'log-level': { type: 'string', default: 'warn' },
     'inspector-port': { type: 'string' },
     'objects-apart': { type: 'boolean', default: false },
+    'trace-sizes': { type: 'boolean', default: false },
   },
   strict: true,
 });
@@ -58,6 +60,28 @@ const inspectorPort = values['inspector-port'] === undefined ? undefined : Numbe
 /** The Worker that serves requests; with `--objects-apart`, `OBJECTS` hosts its Durable Object classes. */
 const WORKER = 'worker';
 const OBJECTS = 'objects';
+/**
+ * With `--trace-sizes`: a tail Worker of both that counts each invocation's trace event and its size
+ * as JSON (request metadata and headers, console lines, outcome: what Workers Logs ingests, less
+ * Cloudflare's own enrichment), answering `{ events, bytes }` on a socket of its own.
+ */
+const TRACE_SIZES = 'trace-sizes';
+const TRACE_SIZES_SCRIPT = `
+let events = 0;
+let bytes = 0;
+const encoder = new TextEncoder();
+export default {
+  async tail(items) {
+    for (const item of items) {
+      events += 1;
+      bytes += encoder.encode(JSON.stringify(item)).length;
+    }
+  },
+  async fetch() {
+    return Response.json({ events, bytes });
+  },
+};
+`;
 
 const { workerOptions } = unstable_getMiniflareWorkerOptions(values.config);
 const settings = (values['env-file'] ? parseEnv(await readFile(values['env-file'], 'utf8')) : {}) as Record<
@@ -79,6 +103,8 @@ const shared = {
 };
 const namespaces = (workerOptions.durableObjects ?? {}) as Record<string, { className: string; useSQLite?: boolean }>;
 const apart = values['objects-apart'] && Object.keys(namespaces).length > 0;
+const traceSizes = values['trace-sizes'];
+const tails = traceSizes ? { tails: [TRACE_SIZES] } : {};
 
 const miniflare = new Miniflare(
   convertV4MiniflareOptions({
@@ -93,6 +119,7 @@ const miniflare = new Miniflare(
     workers: [
       {
         ...shared,
+        ...tails,
         name: WORKER,
         unsafeDirectSockets: [{ host: values.ip, port }],
         durableObjects: apart
@@ -101,12 +128,27 @@ const miniflare = new Miniflare(
             )
           : namespaces,
       },
-      ...(apart ? [{ ...shared, name: OBJECTS }] : []),
+      ...(apart ? [{ ...shared, ...tails, name: OBJECTS }] : []),
+      ...(traceSizes
+        ? [
+            {
+              name: TRACE_SIZES,
+              modules: true,
+              script: TRACE_SIZES_SCRIPT,
+              compatibilityDate: workerOptions.compatibilityDate as string,
+              unsafeDirectSockets: [{ host: '127.0.0.1', port: 0 }],
+            },
+          ]
+        : []),
     ],
   }),
 );
 await miniflare.ready;
-process.stdout.write(`${JSON.stringify({ ready: { url: (await miniflare.unsafeGetDirectURL(WORKER)).href } })}\n`);
+const ready = {
+  url: (await miniflare.unsafeGetDirectURL(WORKER)).href,
+  ...(traceSizes ? { traceSizesUrl: (await miniflare.unsafeGetDirectURL(TRACE_SIZES)).href } : {}),
+};
+process.stdout.write(`${JSON.stringify({ ready })}\n`);
 
 let stopping = false;
 const stop = async () => {

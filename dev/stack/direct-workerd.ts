@@ -33,6 +33,8 @@ export interface DirectWorkerdOptions {
   inspectorPort?: number;
   /** Run the Durable Object classes in an isolate of their own, as Cloudflare does. */
   objectsApart?: boolean;
+  /** Size each invocation's trace event with a tail Worker; its counts answer at `traceSizesUrl`. */
+  traceSizes?: boolean;
   /** Receives the host's output, line by line. */
   onOutput?: (line: string) => void;
   /** A PEM file of CA certificates the Worker's outbound `fetch` trusts besides the public ones (Miniflare reads `NODE_EXTRA_CA_CERTS`). */
@@ -69,6 +71,7 @@ export async function startDirectWorkerd(options: DirectWorkerdOptions): Promise
     ...(options.envFile ? ['--env-file', options.envFile] : []),
     ...(options.inspectorPort === undefined ? [] : ['--inspector-port', String(options.inspectorPort)]),
     ...(options.objectsApart ? ['--objects-apart'] : []),
+    ...(options.traceSizes ? ['--trace-sizes'] : []),
   ];
   const child = spawn(process.execPath, args, {
     detached: true,
@@ -82,12 +85,15 @@ export async function startDirectWorkerd(options: DirectWorkerdOptions): Promise
     },
   });
   const tail: string[] = [];
+  let traceSizesUrl: string | undefined;
   const collect = (chunk: Buffer) => {
     for (const line of chunk.toString().split('\n')) {
       if (line.trim() === '') continue;
       tail.push(line);
       if (tail.length > 40) tail.shift();
-      if (!line.startsWith('{"ready":')) options.onOutput?.(line);
+      if (line.startsWith('{"ready":'))
+        traceSizesUrl = (JSON.parse(line) as { ready: { traceSizesUrl?: string } }).ready.traceSizesUrl;
+      else options.onOutput?.(line);
     }
   };
   child.stdout.on('data', collect);
@@ -104,7 +110,7 @@ export async function startDirectWorkerd(options: DirectWorkerdOptions): Promise
         (response) => response.ok,
         () => false,
       );
-      if (ok) break;
+      if (ok && (!options.traceSizes || traceSizesUrl)) break;
       if (Date.now() > deadline) throw new Error(`the Worker did not answer at ${probe} within 60 s`);
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
@@ -112,5 +118,5 @@ export async function startDirectWorkerd(options: DirectWorkerdOptions): Promise
     await stop();
     throw new Error(`${(error as Error).message}\nLast output:\n${tail.slice(-15).join('\n')}`, { cause: error });
   }
-  return { url, inspectorPort: options.inspectorPort, process: child, main: options.main, stop };
+  return { url, inspectorPort: options.inspectorPort, process: child, main: options.main, traceSizesUrl, stop };
 }

@@ -52,7 +52,8 @@ export interface LocalStackOptions {
   workerRuntime?: 'wrangler-dev' | 'workerd';
   /**
    * With `workerRuntime: 'workerd'`: given the bundle's path, returns the module to run in its place
-   * (the benchmark's operation-counting wrapper, `bench/measure/operation-counts.ts`).
+   * (the benchmark's operation-counting wrapper, `bench/measure/operation-counts.ts`); the Worker's
+   * trace events are then sized too (`traceSizesUrl`).
    */
   wrapWorkerBundle?: (main: string) => Promise<string>;
   /** Port of the Access stand-in; 0 picks a free one. */
@@ -296,6 +297,7 @@ async function startStack(
             onOutput: (line) => log('worker', line),
             logLevel: options.workerLogLevel === 'log' ? 'log' : 'warn',
             objectsApart: true,
+            traceSizes: options.wrapWorkerBundle !== undefined,
             extraCaCertificates: options.extraCaCertificates,
           })
         : await startWranglerDev(wranglerOptions);

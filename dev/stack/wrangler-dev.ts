@@ -52,6 +52,8 @@ export interface RunningWranglerDev {
   process: ChildProcess;
   /** The module workerd runs, when the caller built it (`direct-workerd.ts`); wrangler builds its own. */
   main?: string;
+  /** Where the trace-sizing tail Worker answers, when asked for (`direct-workerd.ts`). */
+  traceSizesUrl?: string;
   /** Stops wrangler and the workerd processes it started. */
   stop(): Promise<void>;
 }
