@@ -83,6 +83,7 @@ const results: BenchResults = {
     "Our bridge allows 16 stdio children by default (one user's container); the bridge and local-stack rows raise that to 80 (bench/stack/host-protocol.ts) to hold 64 sessions, as supergateway (no bound) does.",
     "Production-like rows run the same bundles in workerd without wrangler dev's proxy Worker and DevTools inspector (dev/stack/direct-workerd.ts): ours as worker/build.ts builds it for deployment, the template shape as `wrangler deploy --dry-run` bundles it, each request on the Worker's own socket, Durable Objects in an isolate of their own as on Cloudflare, local KV and Durable Object storage as under wrangler dev. The bridge still runs as a process on loopback, not in a container.",
     'The template-shape bundle is bench/template-shape/ (OAuthProvider + McpAgent + a minimal Access handler), bundled with the settings of worker/build.ts. The same Worker runs live as the template row: wrangler bundles it and serves it under wrangler dev like our Worker (dev/stack/wrangler-dev.ts), signed in at an Access stand-in of its own; McpAgent gives every MCP session a Durable Object of its own.',
+    'The production-like real-container row runs the same image and Worker bundle with the Worker in workerd without wrangler dev (the image built beforehand the way wrangler builds it, dev/stack/local-stack.ts), at 1 and 8 clients like the row under wrangler dev.',
     "The real-container row runs the production image (container/Dockerfile with server-everything) in the project's Docker engine under wrangler dev (McpContainer, one container per user, the egress sidecar stand-in in front); its bridge keeps its default of 16 stdio children, so it is measured at 1 and 8 clients. Cold start: a new user's first session and call (five new users, each with no container yet).",
   ],
 };
@@ -280,6 +281,35 @@ results.rows.push(
     PRODUCTION_LEVELS,
   ),
 );
+
+const PRODUCTION_CONTAINER_LABEL = 'whole stack through a real container (workerd as deployed, no wrangler dev)';
+progress('starting the stack with real containers in workerd, without wrangler dev');
+const directContainers = await startBenchContainerStack(progress, { workerRuntime: 'workerd' }).catch(
+  (error: Error) => error,
+);
+if (directContainers instanceof Error) {
+  const reason = `the production-like stack with real containers did not start: ${directContainers.message.split('\n')[0]}`;
+  progress(reason);
+  results.rows.push({ id: 'container-workerd', label: PRODUCTION_CONTAINER_LABEL, status: 'not available', reason });
+} else {
+  try {
+    results.rows.push(
+      await measurePath(
+        'container-workerd',
+        PRODUCTION_CONTAINER_LABEL,
+        async () => ({
+          ...(await wholeStackPath(directContainers.stack, BENCH_CONTAINER_USERS[0])),
+          id: 'container-workerd',
+          label: PRODUCTION_CONTAINER_LABEL,
+        }),
+        undefined,
+        [1, 8],
+      ),
+    );
+  } finally {
+    await directContainers.stop();
+  }
+}
 
 progress('accounting: CPU profiles of each isolate and operations counted per call');
 results.accounting = await measureProductionAccounting({ onProgress: progress }).then(

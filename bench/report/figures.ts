@@ -129,7 +129,7 @@ function production(sources: FigureSources): string {
   const plan = cost.userHours!.plan;
   return (
     `As deployed, in workerd without \`wrangler dev\` (production-like rows, same run): the whole stack ${ms(row(sources, 'local-stack-workerd').latency.median)} ms median ` +
-    `and ${whole(callsPerSecondAt(sources, 'local-stack-workerd', 32))} calls/s at 32 clients, a native tool ${ms(row(sources, 'native-workerd').latency.median)} ms, ` +
+    `and ${whole(callsPerSecondAt(sources, 'local-stack-workerd', 32))} calls/s at 32 clients (through a real container ${ms(row(sources, 'container-workerd').latency.median)} ms), a native tool ${ms(row(sources, 'native-workerd').latency.median)} ms, ` +
     `the template shape ${ms(row(sources, 'template-workerd').latency.median)} ms and ${whole(callsPerSecondAt(sources, 'template-workerd', 32))} calls/s. ` +
     `The Worker's isolate spends ${ours.worker.msPerCall.toFixed(2)} ms of CPU per proxied call and ${native.worker.msPerCall.toFixed(2)} ms per native call ` +
     `(CPU profiles), the template's ${template.worker.msPerCall.toFixed(2)} ms in its Worker and ${template.objects.msPerCall.toFixed(2)} ms in its Durable Object. ` +

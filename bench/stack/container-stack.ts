@@ -26,14 +26,18 @@ export interface BenchContainerStack {
 }
 
 /**
- * Starts it; `progress` gets one line per slow step.
+ * Starts it; `progress` gets one line per slow step. With `workerRuntime: 'workerd'` the Worker runs
+ * in workerd without `wrangler dev` (`dev/stack/direct-workerd.ts`), the image built beforehand.
  *
  * @example
  * ```ts
  * const { stack, stop } = await startBenchContainerStack((line) => console.error(line));
  * ```
  */
-export async function startBenchContainerStack(progress: (line: string) => void): Promise<BenchContainerStack> {
+export async function startBenchContainerStack(
+  progress: (line: string) => void,
+  options: { workerRuntime?: 'wrangler-dev' | 'workerd' } = {},
+): Promise<BenchContainerStack> {
   const engine = await startEngine({ log: progress });
   const stateDir = await mkdtemp(join(tmpdir(), 'secure-mcp-bench-containers-'));
   try {
@@ -52,6 +56,7 @@ export async function startBenchContainerStack(progress: (line: string) => void)
         stateDir,
         devVarsPath: join(stateDir, '.dev.vars'),
         usersFile,
+        workerRuntime: options.workerRuntime,
       },
       {
         dockerHost: engine.dockerHost,

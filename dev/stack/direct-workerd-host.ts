@@ -19,7 +19,9 @@
  * loaded as a module too), `--ip`, `--port`, `--env-file`,
  * `--persist-to`, `--log-level` (`warn` or `log`: `log` prints every `console.log` of the Worker,
  * the audit records), optionally `--inspector-port` (for a CPU profile), `--objects-apart` and
- * `--trace-sizes` (a tail Worker that sizes each invocation's trace event, reported as `traceSizesUrl`).
+ * `--trace-sizes` (a tail Worker that sizes each invocation's trace event, reported as `traceSizesUrl`),
+ * and `--container-build-id` with `--docker-host` and `--egress-image` to run the config's
+ * containers for real from an image built beforehand (as `wrangler dev` does in its own way).
  * Prints one line `{"ready":{...}}` on stdout once the Worker listens; on SIGTERM, SIGINT or
  * the end of stdin, stops workerd and exits.
  */
@@ -41,6 +43,9 @@ const { values } = parseArgs({
     'inspector-port': { type: 'string' },
     'objects-apart': { type: 'boolean', default: false },
     'trace-sizes': { type: 'boolean', default: false },
+    'container-build-id': { type: 'string' },
+    'docker-host': { type: 'string' },
+    'egress-image': { type: 'string' },
   },
   strict: true,
 });
@@ -83,7 +88,16 @@ export default {
 };
 `;
 
-const { workerOptions } = unstable_getMiniflareWorkerOptions(values.config);
+// With a container build id, the config's containers run for real: the image
+// `cloudflare-dev/<class>:<id>` (built beforehand) in the Docker engine at `--docker-host`.
+const containerBuildId = values['container-build-id'];
+if (containerBuildId !== undefined && !values['docker-host'])
+  fail('--container-build-id needs --docker-host (and --egress-image)');
+const { workerOptions } = unstable_getMiniflareWorkerOptions(
+  values.config,
+  undefined,
+  containerBuildId === undefined ? {} : { overrides: { enableContainers: true }, containerBuildId },
+);
 const settings = (values['env-file'] ? parseEnv(await readFile(values['env-file'], 'utf8')) : {}) as Record<
   string,
   string
@@ -101,7 +115,10 @@ const shared = {
   modules: [main, ...siblings].map((path) => ({ type: 'ESModule' as const, path })),
   modulesRoot: dirname(main),
 };
-const namespaces = (workerOptions.durableObjects ?? {}) as Record<string, { className: string; useSQLite?: boolean }>;
+const namespaces = (workerOptions.durableObjects ?? {}) as Record<
+  string,
+  { className: string; useSQLite?: boolean; container?: { imageName?: string } }
+>;
 const apart = values['objects-apart'] && Object.keys(namespaces).length > 0;
 const traceSizes = values['trace-sizes'];
 const tails = traceSizes ? { tails: [TRACE_SIZES] } : {};
@@ -113,6 +130,16 @@ const miniflare = new Miniflare(
     inspectorPort,
     logRequests: false,
     resourcePersistencePath: values['persist-to'],
+    ...(containerBuildId === undefined
+      ? {}
+      : {
+          containerEngine: {
+            localDocker: {
+              socketPath: values['docker-host']!,
+              ...(values['egress-image'] ? { containerEgressInterceptorImage: values['egress-image'] } : {}),
+            },
+          },
+        }),
     handleStructuredLogs: ({ level, message }) => {
       if (logLevel === 'log' || level === 'warn' || level === 'error') process.stdout.write(`${message}\n`);
     },
@@ -122,9 +149,13 @@ const miniflare = new Miniflare(
         ...tails,
         name: WORKER,
         unsafeDirectSockets: [{ host: values.ip, port }],
+        // The caller's bindings point at the objects' Worker, which alone holds the classes (and their containers).
         durableObjects: apart
           ? Object.fromEntries(
-              Object.entries(namespaces).map(([binding, target]) => [binding, { ...target, scriptName: OBJECTS }]),
+              Object.entries(namespaces).map(([binding, { container: _container, ...target }]) => [
+                binding,
+                { ...target, scriptName: OBJECTS },
+              ]),
             )
           : namespaces,
       },

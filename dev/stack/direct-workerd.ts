@@ -35,6 +35,13 @@ export interface DirectWorkerdOptions {
   objectsApart?: boolean;
   /** Size each invocation's trace event with a tail Worker; its counts answer at `traceSizesUrl`. */
   traceSizes?: boolean;
+  /**
+   * Run the config's containers for real: the build id of the image tag (`cloudflare-dev/<class>:<id>`,
+   * built beforehand), the engine's `unix://` socket and the network sidecar's image.
+   */
+  containers?: { buildId: string; dockerHost: string; egressImage: string };
+  /** How long to wait for the Worker to answer (default 60 s). */
+  readyTimeoutMs?: number;
   /** Receives the host's output, line by line. */
   onOutput?: (line: string) => void;
   /** A PEM file of CA certificates the Worker's outbound `fetch` trusts besides the public ones (Miniflare reads `NODE_EXTRA_CA_CERTS`). */
@@ -72,6 +79,16 @@ export async function startDirectWorkerd(options: DirectWorkerdOptions): Promise
     ...(options.inspectorPort === undefined ? [] : ['--inspector-port', String(options.inspectorPort)]),
     ...(options.objectsApart ? ['--objects-apart'] : []),
     ...(options.traceSizes ? ['--trace-sizes'] : []),
+    ...(options.containers
+      ? [
+          '--container-build-id',
+          options.containers.buildId,
+          '--docker-host',
+          options.containers.dockerHost,
+          '--egress-image',
+          options.containers.egressImage,
+        ]
+      : []),
   ];
   const child = spawn(process.execPath, args, {
     detached: true,
@@ -102,7 +119,8 @@ export async function startDirectWorkerd(options: DirectWorkerdOptions): Promise
   const url = `http://localhost:${options.port}`;
   const probe = `${url}${options.readyPath ?? '/.well-known/oauth-authorization-server'}`;
   try {
-    const deadline = Date.now() + 60_000;
+    const timeoutMs = options.readyTimeoutMs ?? 60_000;
+    const deadline = Date.now() + timeoutMs;
     for (;;) {
       if (child.exitCode !== null || child.signalCode !== null)
         throw new Error(`workerd exited (${child.exitCode ?? child.signalCode}) before the Worker was ready`);
@@ -111,7 +129,7 @@ export async function startDirectWorkerd(options: DirectWorkerdOptions): Promise
         () => false,
       );
       if (ok && (!options.traceSizes || traceSizesUrl)) break;
-      if (Date.now() > deadline) throw new Error(`the Worker did not answer at ${probe} within 60 s`);
+      if (Date.now() > deadline) throw new Error(`the Worker did not answer at ${probe} within ${timeoutMs / 1000} s`);
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
   } catch (error) {

@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
@@ -250,12 +251,31 @@ async function startStack(
       const image = `cloudflare-dev/mcpcontainer:${buildId}`;
       // If wrangler never starts, whatever it built still goes.
       started.push(() => removeStackContainers(containers.dockerHost, image));
-      const worker = await startWranglerDev({
-        ...wranglerOptions,
-        // A first build of the image (npm install of the server) takes a minute or two.
-        readyTimeoutMs: 600_000,
-        containers: { buildId, env: containerModeEnvironment(containers) },
-      });
+      const worker =
+        options.workerRuntime === 'workerd'
+          ? await startDirectWorkerd({
+              port: options.workerPort,
+              main: await writeWorkerBundle(join(options.stateDir, 'worker-bundle'), options.wrapWorkerBundle),
+              inspectorPort: options.workerInspectorPort,
+              envFile: options.devVarsPath,
+              persistTo: join(options.stateDir, 'workerd-state'),
+              onOutput: (line) => log('worker', line),
+              logLevel: options.workerLogLevel === 'log' ? 'log' : 'warn',
+              objectsApart: true,
+              traceSizes: options.wrapWorkerBundle !== undefined,
+              containers: {
+                buildId: await buildContainerImage(image, containers, (line) => log('worker', line)),
+                dockerHost: containers.dockerHost,
+                egressImage: containers.egressImage,
+              },
+              readyTimeoutMs: 120_000,
+            })
+          : await startWranglerDev({
+              ...wranglerOptions,
+              // A first build of the image (npm install of the server) takes a minute or two.
+              readyTimeoutMs: 600_000,
+              containers: { buildId, env: containerModeEnvironment(containers) },
+            });
       started.push(async () => {
         // What runs now is noted first: workerd may remove a container but not its sidecar while
         // it is being stopped, and a sidecar is found through its container.
@@ -308,6 +328,40 @@ async function startStack(
     await stopAll();
     throw error;
   }
+}
+
+/**
+ * Builds the container image `image` (`cloudflare-dev/mcpcontainer:<build id>`) from
+ * `container/Dockerfile` the way `wrangler dev` does in the real-container mode (through
+ * `docker-for-wrangler`, with the local base image and build arguments), for a Worker that runs
+ * without wrangler; returns the build id.
+ */
+async function buildContainerImage(
+  image: string,
+  containers: ContainerModeOptions,
+  log: (line: string) => void,
+): Promise<string> {
+  const dockerfile = join(repoRoot, 'container', 'Dockerfile');
+  const output: string[] = [];
+  const code = await new Promise<number | null>((resolve, reject) => {
+    const child = spawn(dockerForWrangler, ['build', '-t', image, '-f', dockerfile, repoRoot], {
+      env: { ...process.env, ...containerModeEnvironment(containers) },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const collect = (chunk: Buffer) => {
+      for (const line of chunk.toString().split('\n').filter(Boolean)) {
+        output.push(line);
+        if (output.length > 30) output.shift();
+        log(line);
+      }
+    };
+    child.stdout.on('data', collect);
+    child.stderr.on('data', collect);
+    child.once('error', reject);
+    child.once('exit', resolve);
+  });
+  if (code !== 0) throw new Error(`building ${image} failed (${code}):\n${output.join('\n')}`);
+  return image.slice(image.lastIndexOf(':') + 1);
 }
 
 /** Builds the Worker as `worker/build.ts` does for deployment, into `folder` (not `worker/dist/`, which `wrangler dev` serves); returns the module to run. */

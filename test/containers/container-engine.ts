@@ -47,7 +47,8 @@ export type TestContainerStack = RunningContainerStack & {
 
 /**
  * Starts a private stack in the real-container mode on free ports: the production image
- * (server-everything), or with `testServer` the same Dockerfile with the test stdio server.
+ * (server-everything), or with `testServer` the same Dockerfile with the test stdio server; with
+ * `workerRuntime: 'workerd'` the Worker runs in workerd without `wrangler dev` (as deployed).
  *
  * @example
  * ```ts
@@ -55,7 +56,7 @@ export type TestContainerStack = RunningContainerStack & {
  * ```
  */
 export async function startTestContainerStack(
-  options: { testServer?: boolean; settings?: Record<string, string> } = {},
+  options: { testServer?: boolean; settings?: Record<string, string>; workerRuntime?: 'wrangler-dev' | 'workerd' } = {},
 ): Promise<TestContainerStack> {
   const engine = containerEngine();
   const stateDir = await mkdtemp(join(tmpdir(), 'secure-mcp-containers-'));
@@ -69,6 +70,7 @@ export async function startTestContainerStack(
         devVarsPath: join(stateDir, '.dev.vars'),
         workerLogLevel: 'log',
         log: verbose ? (source, line) => console.log(`[${source}] ${line}`) : undefined,
+        workerRuntime: options.workerRuntime,
       },
       {
         dockerHost: engine.dockerHost,
