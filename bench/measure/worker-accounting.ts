@@ -36,7 +36,7 @@ export interface WorkerAccounting {
 }
 
 /** Calls and sampling of an accounting pass. */
-export const ACCOUNTING = { warmUpCalls: 300, calls: 1000, samplingIntervalUs: 250 } as const;
+export const ACCOUNTING = { warmUpCalls: 200, calls: 800, samplingIntervalUs: 250 } as const;
 
 /**
  * Warms `client` up, then profiles both isolates and counts operations over
