@@ -55,9 +55,11 @@ describe('AccessApp', () => {
       includes: [{ emailDomain: { domain: 'example.com' } }],
       sessionDuration: '8h',
     });
+    // The stack's session on every policy that sets none; the SaaS app has no session of its own in Access.
+    expect(policies[0]?.inputs.sessionDuration).toBe('12h');
     const [app] = mocked.resourcesOfType(TYPES.accessApplication);
+    expect(app?.inputs).not.toHaveProperty('sessionDuration');
     expect(app?.inputs).toMatchObject({
-      sessionDuration: '12h',
       policies: [
         { id: 'access-policy-blocked-id', precedence: 1 },
         { id: 'access-policy-staff-id', precedence: 2 },

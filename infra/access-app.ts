@@ -9,6 +9,7 @@ import * as cloudflare from '@pulumi/cloudflare';
 import * as pulumi from '@pulumi/pulumi';
 import type { AccessPolicy } from '../policies/access.ts';
 import { policySlug, toCloudflarePolicyArgs } from './access-rules.ts';
+import { durationSeconds } from './guardrails/rules.ts';
 import { physicalName } from './naming.ts';
 
 export interface AccessAppArgs {
@@ -17,7 +18,11 @@ export interface AccessAppArgs {
   teamName: string;
   /** The Worker's `/callback` URL, the only place Access may send a code to. */
   redirectUri: string;
-  /** How long an Access sign-in lasts, e.g. `24h`. */
+  /**
+   * How long an Access sign-in lasts, e.g. `24h`: set on every policy that does not set its own.
+   * An Access for SaaS application has no session duration of its own (SDK 7.3.0
+   * `ApplicationCreateParams.SaaSApplication` has none); its policies carry the session.
+   */
   sessionDuration: string;
   /** Who may sign in, in precedence order (first = highest). */
   policies: readonly AccessPolicy[];
@@ -56,6 +61,25 @@ export function accessOidcEndpoints(teamName: string, clientId: string): AccessO
     tokenUrl: `${issuer}/token`,
     jwksUrl: `${issuer}/jwks`,
   };
+}
+
+/**
+ * The session a policy grants: its own when it is shorter than the stack's, else the stack's.
+ * The stack's `sessionDuration` is the longest sign-in anyone gets (an Access for SaaS
+ * application has no session of its own; its policies carry it). Pure.
+ *
+ * @example
+ * ```ts
+ * shorterSession('8h', '12h'); // '8h'
+ * shorterSession('24h', '12h'); // '12h'
+ * shorterSession(undefined, '12h'); // '12h'
+ * ```
+ */
+export function shorterSession(policySession: string | undefined, stackSession: string): string {
+  if (!policySession) return stackSession;
+  const own = durationSeconds(policySession);
+  const stack = durationSeconds(stackSession);
+  return own !== undefined && stack !== undefined && own < stack ? policySession : stackSession;
 }
 
 /**
@@ -107,6 +131,7 @@ export class AccessApp extends pulumi.ComponentResource {
           accountId: args.accountId,
           name: physicalName(`policy-${slug}`),
           ...toCloudflarePolicyArgs(policy, { identityProviderId: args.identityProviderId }),
+          sessionDuration: shorterSession(policy.sessionDuration, args.sessionDuration),
         },
         { parent: this },
       );
@@ -118,7 +143,6 @@ export class AccessApp extends pulumi.ComponentResource {
         accountId: args.accountId,
         type: 'saas',
         name: physicalName('access'),
-        sessionDuration: args.sessionDuration,
         saasApp: {
           authType: 'oidc',
           redirectUris: [args.redirectUri],

@@ -36,6 +36,8 @@ export interface StackConfig {
 export interface ContainerConfig {
   instanceType: InstanceType;
   maxInstances: number;
+  /** The base image of `container/Dockerfile`, pinned by digest (its `NODE_IMAGE` and `NODE_IMAGE_DIGEST` build arguments). */
+  baseImage: { image: string; digest: string };
   /** Build arguments of `container/Dockerfile`: which stdio MCP server the image holds and how it starts. */
   buildArgs: { MCP_SERVER_PACKAGE?: string; MCP_SERVER_COMMAND?: string };
   /** Plain-text Worker bindings the container class reads (`worker/src/container/container-settings.ts`); only those set. */
@@ -58,6 +60,9 @@ export const CONFIG_KEYS = {
   identityProviderId: 'the id (a UUID) of the Access identity provider whose claims oidcClaim rules match',
   containerInstanceType: `the size of each user's container: ${INSTANCE_TYPES.join(', ')} (default basic)`,
   containerMaxInstances: 'how many containers (so users at once) may run, a whole number from 1 (default 10)',
+  containerBaseImage:
+    'the base image of container/Dockerfile pinned by digest, e.g. node:24-bookworm-slim@sha256:<64 hex> ' +
+    '(look the digest up where a registry is reachable: docker buildx imagetools inspect node:24-bookworm-slim)',
   mcpServerPackage: 'the npm package of the stdio MCP server baked into the image, e.g. some-mcp-server@1.2.3',
   mcpServerCommand:
     'the command that starts it over stdio, a JSON array, e.g. ["/opt/mcp-server/node_modules/.bin/some-mcp-server","--stdio"]',
@@ -164,6 +169,7 @@ export function parseStackConfig(raw: Readonly<Record<string, string | undefined
 
 const CONTAINER_KEYS = [
   'containerInstanceType',
+  'containerBaseImage',
   'containerMaxInstances',
   'mcpServerPackage',
   'mcpServerCommand',
@@ -196,6 +202,7 @@ function parseContainer(
   if (!/^\d+$/.test(maxText) || maxInstances < 1) {
     problems.push(wrongValue('containerMaxInstances', maxText, 'it must be a whole number of at least 1'));
   }
+  const baseImage = parseBaseImage(value('containerBaseImage'), problems);
   const buildArgs: ContainerConfig['buildArgs'] = {};
   const serverPackage = value('mcpServerPackage');
   const serverCommand = value('mcpServerCommand');
@@ -219,9 +226,28 @@ function parseContainer(
   return {
     instanceType: instanceType as InstanceType,
     maxInstances,
+    baseImage,
     buildArgs,
     workerSettings: parseWorkerSettings(value, problems),
   };
+}
+
+/** A base image reference pinned by digest: `<image>@sha256:<64 hex>`. */
+const PINNED_IMAGE = /^(?<image>[a-z0-9][\w.:/-]*)@(?<digest>sha256:[0-9a-f]{64})$/;
+
+/**
+ * The Dockerfile's base image, required whenever a container is built: the Dockerfile pins it
+ * by digest and has no default, so an image is built only from a base someone looked up. Adds to `problems`.
+ */
+function parseBaseImage(text: string | undefined, problems: string[]): ContainerConfig['baseImage'] {
+  const match = text ? PINNED_IMAGE.exec(text) : null;
+  if (!text) problems.push(missingKey('containerBaseImage'));
+  else if (!match?.groups) {
+    problems.push(
+      wrongValue('containerBaseImage', text, 'it must be an image pinned by digest, <image>@sha256:<64 lowercase hex>'),
+    );
+  }
+  return { image: match?.groups?.image ?? '', digest: match?.groups?.digest ?? '' };
 }
 
 /** The container class's settings, checked as the Worker checks them (so a typo fails at preview, not per request). */

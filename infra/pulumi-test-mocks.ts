@@ -17,15 +17,13 @@ export const TYPES = {
   accessPolicy: 'cloudflare:index/zeroTrustAccessPolicy:ZeroTrustAccessPolicy',
   accessApplication: 'cloudflare:index/zeroTrustAccessApplication:ZeroTrustAccessApplication',
   kvNamespace: 'cloudflare:index/workersKvNamespace:WorkersKvNamespace',
-  worker: 'cloudflare:index/worker:Worker',
-  workerVersion: 'cloudflare:index/workerVersion:WorkerVersion',
-  workersDeployment: 'cloudflare:index/workersDeployment:WorkersDeployment',
+  workerScript: 'pulumi-nodejs:dynamic/secure-mcp:WorkerScript',
+  workersScriptSubdomain: 'cloudflare:index/workersScriptSubdomain:WorkersScriptSubdomain',
   customDomain: 'cloudflare:index/workersCustomDomain:WorkersCustomDomain',
   randomBytes: 'random:index/randomBytes:RandomBytes',
   dockerImage: 'docker:index/image:Image',
   registryCredentials: 'pulumi-nodejs:dynamic/secure-mcp:RegistryCredentials',
   containerApplication: 'pulumi-nodejs:dynamic/secure-mcp:ContainerApplication',
-  deployedMigrationTag: 'pulumi-nodejs:dynamic/secure-mcp:DeployedMigrationTag',
   accessAppComponent: 'secure-mcp:index:AccessApp',
   mcpWorkerComponent: 'secure-mcp:index:McpWorker',
   gatewaySecretsComponent: 'secure-mcp:index:GatewaySecrets',
@@ -34,6 +32,11 @@ export const TYPES = {
 
 /** The digest the mocked registry gives every pushed image. */
 export const MOCK_IMAGE_DIGEST = `sha256:${'d'.repeat(64)}`;
+
+/** The account's registry namespace (`external_account_id`) under these mocks. */
+export const MOCK_EXTERNAL_ACCOUNT = 'mock-external-account';
+/** The version id every mocked Worker upload reports. */
+export const MOCK_VERSION_ID = 'a1b2c3d4e5f60718293a4b5c6d7e8f90';
 
 /** The OIDC client Access "issues" under these mocks. */
 export const MOCK_CLIENT_ID = 'mock-client-id-0123456789';
@@ -73,19 +76,33 @@ function providerOutputs(args: pulumi.runtime.MockResourceArgs): Record<string, 
   if (args.type === TYPES.registryCredentials) {
     return {
       ...args.inputs,
-      server: 'registry.cloudflare.com',
+      repository: `${String(args.inputs.registry)}/${MOCK_EXTERNAL_ACCOUNT}/${String(args.inputs.repositoryName)}`,
+      externalAccountId: MOCK_EXTERNAL_ACCOUNT,
       username: 'v1',
       password: asRpcSecret('mock-registry-password'),
     };
   }
-  if (args.type === TYPES.deployedMigrationTag) {
-    // A first deployment: the Worker has no migration yet.
-    return { ...args.inputs, tag: '' };
+  if (args.type === TYPES.workerScript) {
+    const history = (args.inputs.migrations ?? []) as { tag: string }[];
+    return { ...args.inputs, versionId: MOCK_VERSION_ID, migrationTag: history.at(-1)?.tag ?? '' };
   }
   if (args.type === TYPES.containerApplication) {
-    return { ...args.inputs, durableObjectNamespaceId: 'mock-namespace-id', createdAt: '2026-11-26T00:00:00Z' };
+    return { ...args.inputs, durableObjectNamespaceId: 'mock-namespace-id' };
   }
   return args.inputs;
+}
+
+/** `state` with every value the provider computed (not equal to the input) replaced by Pulumi's unknown. */
+function unknownWhereComputed(
+  inputs: Record<string, unknown>,
+  state: Record<string, unknown>,
+): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(state).map(([key, value]) => [
+      key,
+      JSON.stringify(value) === JSON.stringify(inputs[key]) ? value : pulumi.runtime.unknownValue,
+    ]),
+  );
 }
 
 function asRpcSecret(value: unknown): unknown {
@@ -96,18 +113,27 @@ function asRpcSecret(value: unknown): unknown {
  * Points the Pulumi runtime at fresh mocks for `stack` of project `secure-mcp` and sets its
  * configuration (keys without the project prefix). Import the code under test afterwards.
  */
-export async function startMockedStack(stack: string, config: Record<string, string> = {}): Promise<MockedStack> {
+export async function startMockedStack(
+  stack: string,
+  config: Record<string, string> = {},
+  options: { preview?: boolean } = {},
+): Promise<MockedStack> {
   const registered: RegisteredResource[] = [];
   await pulumi.runtime.setMocks(
     {
       newResource(args) {
         registered.push({ type: args.type, name: args.name, inputs: args.inputs });
-        return { id: `${args.name}-id`, state: providerOutputs(args) };
+        const state = providerOutputs(args);
+        // A preview of a first deployment: nothing exists yet, so every id and every value a
+        // provider computes (ids, digests, client ids, keys) is unknown; only the inputs are known.
+        if (options.preview) return { id: undefined, state: unknownWhereComputed(args.inputs, state) };
+        return { id: `${args.name}-id`, state };
       },
       call: (args) => args.inputs,
     },
     'secure-mcp',
     stack,
+    options.preview ?? false,
   );
   pulumi.runtime.setAllConfig(
     Object.fromEntries(Object.entries(config).map(([key, value]) => [`secure-mcp:${key}`, value])),

@@ -20,7 +20,8 @@ describe('planStack', () => {
     const types = plan.resources.map((resource) => resource.type);
     for (const type of [
       'cloudflare:index/zeroTrustAccessApplication:ZeroTrustAccessApplication',
-      'cloudflare:index/workerVersion:WorkerVersion',
+      'pulumi-nodejs:dynamic/secure-mcp:WorkerScript',
+      'cloudflare:index/workersScriptSubdomain:WorkersScriptSubdomain',
       'docker:index/image:Image',
       'pulumi-nodejs:dynamic/secure-mcp:ContainerApplication',
     ]) {
@@ -28,11 +29,11 @@ describe('planStack', () => {
     }
     const physical = plan.resources.flatMap((resource) => resource.physicalName ?? []);
     for (const name of physical) expect(name).toMatch(/secure-mcp-tenant-acme-/);
-    expect(plan.standIns).toEqual(['accountId', 'identityProviderId']);
+    expect(plan.standIns).toEqual(['accountId', 'identityProviderId', 'containerBaseImage']);
     const text = renderPlan(plan);
     expect(text).toMatch(/^Stack tenant-acme: \d+ resources \(a mocks run; nothing was contacted\)/);
-    expect(text).toMatch(/\+ cloudflare:Worker +gateway-worker +secure-mcp-tenant-acme-gateway/);
-    expect(text).toMatch(/Placeholders stood in for: accountId, identityProviderId/);
+    expect(text).toMatch(/\+ pulumi-nodejs:WorkerScript +gateway-script +secure-mcp-tenant-acme-gateway/);
+    expect(text).toMatch(/Placeholders stood in for: accountId, identityProviderId, containerBaseImage/);
   });
 
   it('names the shipped stacks when asked for one that does not exist', async () => {
