@@ -33,7 +33,7 @@ export interface StackConfig {
 }
 
 /** How the bridge containers are built and sized. */
-export interface ContainerConfig {
+interface ContainerConfig {
   instanceType: InstanceType;
   maxInstances: number;
   /** The base image of `container/Dockerfile`, pinned by digest (its `NODE_IMAGE` and `NODE_IMAGE_DIGEST` build arguments). */
@@ -72,7 +72,7 @@ export const CONFIG_KEYS = {
     'comma-separated hosts the stdio server may reach, e.g. api.github.com,*.example.com (default: none)',
 } as const;
 
-export type ConfigKey = keyof typeof CONFIG_KEYS;
+type ConfigKey = keyof typeof CONFIG_KEYS;
 
 /** Thrown when the stack configuration is incomplete or wrong; lists every problem at once. */
 export class StackConfigError extends Error {
@@ -186,7 +186,7 @@ function parseContainer(
 ): ContainerConfig | undefined {
   const value = (key: ConfigKey): string | undefined => raw[key]?.trim() || undefined;
   if (hasUpstreamUrl) {
-    for (const key of CONTAINER_KEYS.filter((key) => value(key))) {
+    for (const key of CONTAINER_KEYS.filter((name) => value(name))) {
       problems.push(
         `${key} is set, but upstreamUrl sends MCP traffic elsewhere, so no container is built. Remove one: pulumi config rm ${key}`,
       );

@@ -28,7 +28,7 @@ export const BRIDGE_CONTAINER_CLASS = {
 } as const satisfies Omit<ContainerClassBinding, 'applicationName'>;
 
 /** The platform Cloudflare Containers run. */
-export const CONTAINER_PLATFORM = 'linux/amd64';
+const CONTAINER_PLATFORM = 'linux/amd64';
 
 export interface McpContainerArgs {
   accountId: string;
@@ -54,7 +54,7 @@ export interface McpContainerArgs {
  * imageTag('sha256:3f2a…'); // '3f2a…' (16 characters)
  * ```
  */
-export function imageTag(buildDigest: string): string {
+function imageTag(buildDigest: string): string {
   return buildDigest.replace(/^sha256:/, '').slice(0, 16);
 }
 

@@ -7,23 +7,26 @@
  * const run = await startMockedStack('dev', { accountId: '0123…' });
  * const program = await import('./index.ts');
  * await run.settled();
- * run.resourcesOfType(TYPES.workerVersion); // [{ name, inputs }]
+ * run.resourcesOfType(TYPES.workerScript); // [{ name, inputs }]
  * ```
  */
 import * as pulumi from '@pulumi/pulumi';
+import { CONTAINER_APPLICATION_TYPE } from './container-app/container-application.ts';
+import { REGISTRY_CREDENTIALS_TYPE } from './container-app/registry-credentials.ts';
+import { WORKER_SCRIPT_TYPE } from './worker-script/worker-script.ts';
 
 /** Type tokens of the resources this program declares. */
 export const TYPES = {
   accessPolicy: 'cloudflare:index/zeroTrustAccessPolicy:ZeroTrustAccessPolicy',
   accessApplication: 'cloudflare:index/zeroTrustAccessApplication:ZeroTrustAccessApplication',
   kvNamespace: 'cloudflare:index/workersKvNamespace:WorkersKvNamespace',
-  workerScript: 'pulumi-nodejs:dynamic/secure-mcp:WorkerScript',
+  workerScript: WORKER_SCRIPT_TYPE,
   workersScriptSubdomain: 'cloudflare:index/workersScriptSubdomain:WorkersScriptSubdomain',
   customDomain: 'cloudflare:index/workersCustomDomain:WorkersCustomDomain',
   randomBytes: 'random:index/randomBytes:RandomBytes',
   dockerImage: 'docker:index/image:Image',
-  registryCredentials: 'pulumi-nodejs:dynamic/secure-mcp:RegistryCredentials',
-  containerApplication: 'pulumi-nodejs:dynamic/secure-mcp:ContainerApplication',
+  registryCredentials: REGISTRY_CREDENTIALS_TYPE,
+  containerApplication: CONTAINER_APPLICATION_TYPE,
   accessAppComponent: 'secure-mcp:index:AccessApp',
   mcpWorkerComponent: 'secure-mcp:index:McpWorker',
   gatewaySecretsComponent: 'secure-mcp:index:GatewaySecrets',
@@ -60,36 +63,42 @@ export interface MockedStack {
  * as a secret, as it may from the real provider (it holds the client secret).
  */
 function providerOutputs(args: pulumi.runtime.MockResourceArgs): Record<string, unknown> {
+  const inputs = inputsOf(args);
   if (args.type === TYPES.accessApplication) {
-    const saasApp = { ...(args.inputs.saasApp as object), clientId: MOCK_CLIENT_ID, clientSecret: MOCK_CLIENT_SECRET };
-    return { ...args.inputs, aud: 'mock-aud', saasApp: asRpcSecret(saasApp) };
+    const saasApp = { ...(inputs.saasApp as object), clientId: MOCK_CLIENT_ID, clientSecret: MOCK_CLIENT_SECRET };
+    return { ...inputs, aud: 'mock-aud', saasApp: asRpcSecret(saasApp) };
   }
   if (args.type === TYPES.randomBytes) {
     // Distinct per resource, so a test can tell two keys apart; secret, as the provider marks them.
     const bytes = Buffer.from(args.name.padEnd(32, '#').slice(0, 32));
-    return { ...args.inputs, base64: asRpcSecret(bytes.toString('base64')), hex: asRpcSecret(bytes.toString('hex')) };
+    return { ...inputs, base64: asRpcSecret(bytes.toString('base64')), hex: asRpcSecret(bytes.toString('hex')) };
   }
   if (args.type === TYPES.dockerImage) {
-    const repository = String(args.inputs.imageName).replace(/:[^:/]+$/, '');
-    return { ...args.inputs, repoDigest: `${repository}@${MOCK_IMAGE_DIGEST}` };
+    const repository = String(inputs.imageName).replace(/:[^:/]+$/, '');
+    return { ...inputs, repoDigest: `${repository}@${MOCK_IMAGE_DIGEST}` };
   }
   if (args.type === TYPES.registryCredentials) {
     return {
-      ...args.inputs,
-      repository: `${String(args.inputs.registry)}/${MOCK_EXTERNAL_ACCOUNT}/${String(args.inputs.repositoryName)}`,
+      ...inputs,
+      repository: `${String(inputs.registry)}/${MOCK_EXTERNAL_ACCOUNT}/${String(inputs.repositoryName)}`,
       externalAccountId: MOCK_EXTERNAL_ACCOUNT,
       username: 'v1',
       password: asRpcSecret('mock-registry-password'),
     };
   }
   if (args.type === TYPES.workerScript) {
-    const history = (args.inputs.migrations ?? []) as { tag: string }[];
-    return { ...args.inputs, versionId: MOCK_VERSION_ID, migrationTag: history.at(-1)?.tag ?? '' };
+    const history = (inputs.migrations ?? []) as { tag: string }[];
+    return { ...inputs, versionId: MOCK_VERSION_ID, migrationTag: history.at(-1)?.tag ?? '' };
   }
   if (args.type === TYPES.containerApplication) {
-    return { ...args.inputs, durableObjectNamespaceId: 'mock-namespace-id' };
+    return { ...inputs, durableObjectNamespaceId: 'mock-namespace-id' };
   }
-  return args.inputs;
+  return inputs;
+}
+
+/** Pulumi types a mock's inputs as `any`; they are the resource's arguments, a plain object. */
+function inputsOf(args: { inputs: unknown }): Record<string, unknown> {
+  return args.inputs as Record<string, unknown>;
 }
 
 /** `state` with every value the provider computed (not equal to the input) replaced by Pulumi's unknown. */
@@ -122,14 +131,14 @@ export async function startMockedStack(
   await pulumi.runtime.setMocks(
     {
       newResource(args) {
-        registered.push({ type: args.type, name: args.name, inputs: args.inputs });
+        registered.push({ type: args.type, name: args.name, inputs: inputsOf(args) });
         const state = providerOutputs(args);
         // A preview of a first deployment: nothing exists yet, so every id and every value a
         // provider computes (ids, digests, client ids, keys) is unknown; only the inputs are known.
-        if (options.preview) return { id: undefined, state: unknownWhereComputed(args.inputs, state) };
+        if (options.preview) return { id: undefined, state: unknownWhereComputed(inputsOf(args), state) };
         return { id: `${args.name}-id`, state };
       },
-      call: (args) => args.inputs,
+      call: (args) => inputsOf(args),
     },
     'secure-mcp',
     stack,

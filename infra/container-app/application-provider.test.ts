@@ -65,7 +65,7 @@ beforeEach(async () => {
 });
 
 async function created(): Promise<{ id: string; outs: ApplicationState }> {
-  return (await provider.create!(spec)) as { id: string; outs: ApplicationState };
+  return (await provider.create(spec)) as { id: string; outs: ApplicationState };
 }
 
 describe('create', () => {
@@ -120,7 +120,7 @@ describe('create', () => {
 
   it('gives up on a 429 that does not end, saying what to do', async () => {
     api.failNext(3, 429, { 'retry-after': '0' });
-    await expect(provider.create!(spec)).rejects.toThrow(/rate-limiting .*429.*run pulumi up again/);
+    await expect(provider.create(spec)).rejects.toThrow(/rate-limiting .*429.*run pulumi up again/);
     expect(api.applications.size).toBe(0);
   });
 
@@ -133,7 +133,7 @@ describe('create', () => {
     const saved = process.env.CLOUDFLARE_API_TOKEN;
     delete process.env.CLOUDFLARE_API_TOKEN;
     try {
-      await expect(containerApplicationProvider({ baseURL: api.baseURL }).create!(spec)).rejects.toThrow(
+      await expect(containerApplicationProvider({ baseURL: api.baseURL }).create(spec)).rejects.toThrow(
         /pulumi config set --secret cloudflare:apiToken/,
       );
     } finally {
@@ -256,6 +256,9 @@ describe('diff and check', () => {
     expect(api.requests).toEqual([]);
   });
 });
+
+/** A CommonJS module body as a function, the way Node (and Pulumi's provider host) runs it. */
+type CommonJsModule = (module: { exports: object }, exports: object, require: NodeJS.Require) => void;
 
 describe('serialization', () => {
   it('survives the trip Pulumi makes it take into state and back, and still talks to the API', async () => {

@@ -30,7 +30,7 @@ import {
 /** Cloudflare's managed registry. */
 export const CLOUDFLARE_REGISTRY = 'registry.cloudflare.com';
 /** Long enough for a build and a push of the bridge image (wrangler asks for 15); short enough to be useless later. */
-export const CREDENTIALS_LIFETIME_MINUTES = 30;
+const CREDENTIALS_LIFETIME_MINUTES = 30;
 
 export interface RegistryCredentialsInputs {
   accountId: string;

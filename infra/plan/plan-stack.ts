@@ -18,7 +18,7 @@ import { startMockedStack } from '../pulumi-test-mocks.ts';
 import { callDynamicProviders, type DynamicProviderCall } from './dynamic-provider-calls.ts';
 
 /** One resource the program would create. */
-export interface PlannedResource {
+interface PlannedResource {
   /** The Pulumi type token, e.g. `cloudflare:index/workerVersion:WorkerVersion`. */
   type: string;
   /** The logical name in the stack. */
