@@ -4,10 +4,10 @@
  * `POST`), update by `PATCH` and rollout, read, delete, diff, the preview's unknowns, and the
  * API's errors.
  */
-import * as pulumi from '@pulumi/pulumi';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type FakeCloudflareApi, startFakeCloudflareApi } from '../deploy-contract/fake-cloudflare-api.ts';
 import { UNKNOWN_INPUT } from '../dynamic-provider/cloudflare-dynamic-provider.ts';
+import { serializeAndRevive } from '../dynamic-provider/revive-provider.ts';
 import { containerApplicationProvider, type ContainerApplicationProvider } from './application-provider.ts';
 import { type ApplicationSpec, type ApplicationState, diffSpecs, specProblems } from './application-spec.ts';
 
@@ -103,12 +103,12 @@ describe('create', () => {
   it('refuses an application of the same name tied to another namespace', async () => {
     await created();
     api.applications.values().next().value!.durable_objects.namespace_id = 'another-namespace';
-    await expect(provider.create!(spec)).rejects.toThrow(/already exists .*tied to another Durable Object namespace/);
+    await expect(provider.create(spec)).rejects.toThrow(/already exists .*tied to another Durable Object namespace/);
   });
 
   it('says so when the Worker version has no namespace for the class', async () => {
     await expect(
-      provider.create!({ ...spec, durableObjects: { scriptName: SCRIPT, className: 'Other' } }),
+      provider.create({ ...spec, durableObjects: { scriptName: SCRIPT, className: 'Other' } }),
     ).rejects.toThrow(/has no Durable Object namespace for Other/);
   });
 
@@ -126,7 +126,7 @@ describe('create', () => {
 
   it('explains a token Cloudflare refuses, naming the permission', async () => {
     const wrongToken = containerApplicationProvider({ apiToken: 'not-the-token', baseURL: api.baseURL, maxRetries: 0 });
-    await expect(wrongToken.create!(spec)).rejects.toThrow(/refused the API token \(403\)/);
+    await expect(wrongToken.create(spec)).rejects.toThrow(/refused the API token \(403\)/);
   });
 
   it('refuses to start without any token', async () => {
@@ -257,22 +257,12 @@ describe('diff and check', () => {
   });
 });
 
-/** A CommonJS module body as a function, the way Node (and Pulumi's provider host) runs it. */
-type CommonJsModule = (module: { exports: object }, exports: object, require: NodeJS.Require) => void;
-
 describe('serialization', () => {
   it('survives the trip Pulumi makes it take into state and back, and still talks to the API', async () => {
-    // What pulumi.dynamic.Resource stores: the provider serialized as a module with a handler.
-    const serialized = await pulumi.runtime.serializeFunction(() => provider, { allowSecrets: true });
+    const { revived, text } = await serializeAndRevive(provider);
     // The SDK is loaded at run time, not copied into every stack's state.
-    expect(serialized.text.length).toBeLessThan(64 * 1024);
-    const module = { exports: {} as { handler?: () => ContainerApplicationProvider } };
-    new Function('module', 'exports', 'require', serialized.text)(
-      module,
-      module.exports,
-      (await import('node:module')).createRequire(import.meta.url),
-    );
-    const { id } = (await module.exports.handler!().create!(spec)) as { id: string };
+    expect(text.length).toBeLessThan(64 * 1024);
+    const { id } = (await revived.create(spec)) as { id: string };
     expect(api.applications.has(id)).toBe(true);
   });
 });

@@ -32,7 +32,7 @@ beforeEach(() => {
 describe('registry credentials', () => {
   it("pushes under the account's external id from /containers/me, with short-lived push credentials", async () => {
     const credentials = registryCredentialsProvider({ apiToken: TOKEN, baseURL: api.baseURL });
-    const { outs } = (await credentials.create!(inputs)) as { outs: RegistryCredentialsOutputs };
+    const { outs } = (await credentials.create(inputs)) as { outs: RegistryCredentialsOutputs };
     expect(api.requests.map(({ method, path, body }) => [method, path, body])).toEqual([
       ['GET', `/accounts/${ACCOUNT}/containers/me`, undefined],
       [
@@ -51,7 +51,7 @@ describe('registry credentials', () => {
 
   it('reports no change while the image is the same, and asks again when it is built anew', async () => {
     const credentials = registryCredentialsProvider({ apiToken: TOKEN, baseURL: api.baseURL });
-    const { outs } = (await credentials.create!(inputs)) as { outs: RegistryCredentialsOutputs };
+    const { outs } = (await credentials.create(inputs)) as { outs: RegistryCredentialsOutputs };
     expect(await credentials.diff!('id', outs, inputs)).toEqual({ changes: false });
     const rebuilt = { ...inputs, buildDigest: `sha256:${'2'.repeat(64)}` };
     expect(await credentials.diff!('id', outs, rebuilt)).toEqual({ changes: true });
@@ -61,6 +61,6 @@ describe('registry credentials', () => {
 
   it('explains a refused token', async () => {
     const credentials = registryCredentialsProvider({ apiToken: 'wrong', baseURL: api.baseURL, maxRetries: 0 });
-    await expect(credentials.create!(inputs)).rejects.toThrow(/Containers account.*refused the API token \(403\)/);
+    await expect(credentials.create(inputs)).rejects.toThrow(/Containers account.*refused the API token \(403\)/);
   });
 });

@@ -7,10 +7,9 @@
  */
 import { createHash } from 'node:crypto';
 import { mkdtemp, writeFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import * as pulumi from '@pulumi/pulumi';
+import { serializeAndRevive } from '../dynamic-provider/revive-provider.ts';
 import { workerScriptProvider } from '../worker-script/worker-script-provider.ts';
 import { containerApplicationProvider } from './application-provider.ts';
 import { registryCredentialsProvider } from './registry-credentials.ts';
@@ -20,24 +19,13 @@ const accountId = '0123456789abcdef0123456789abcdef';
 
 /** A provider as Pulumi's host holds it after reviving it. */
 interface Revived {
-  configure(request: unknown): Promise<void>;
   create(inputs: object): Promise<{ id: string; outs: Record<string, unknown> }>;
   access: { baseURL?: string };
 }
 
 async function revive(provider: object): Promise<Revived> {
-  const { text } = await pulumi.runtime.serializeFunction(() => provider, { allowSecrets: true });
-  const module = { exports: {} as { handler: () => unknown } };
-  // oxlint-disable-next-line typescript/no-implied-eval -- evaluating the serialized text is what Pulumi's host does
-  const load = new Function('module', 'exports', 'require', text) as (
-    module: { exports: object },
-    exports: object,
-    require: NodeJS.Require,
-  ) => void;
-  load(module, module.exports, createRequire(`${process.cwd()}/package.json`));
-  const revived = module.exports.handler() as Revived;
-  // What Pulumi's host does first: hand over the stack config (here: the token).
-  await revived.configure({ config: { get: (key: string) => (key === 'cloudflare:apiToken' ? apiToken : undefined) } });
+  // What Pulumi's host does: evaluate the stored text, then hand over the stack config (here: the token).
+  const { revived } = await serializeAndRevive(provider as Revived, { 'cloudflare:apiToken': apiToken! });
   revived.access.baseURL = baseURL;
   return revived;
 }

@@ -244,7 +244,7 @@ export async function startFakeCloudflareApi(options: {
       versions: new Map(),
       subdomain: { enabled: false, previews_enabled: false },
     };
-    script.metadata = metadata as Record<string, unknown>;
+    script.metadata = metadata;
     if (metadata.migrations?.new_tag) script.migrationTag = metadata.migrations.new_tag;
     const bindings = (metadata.bindings ?? []).map((binding) => {
       if (binding.type !== 'durable_object_namespace' || typeof binding.class_name !== 'string') return binding;
@@ -338,7 +338,7 @@ export async function startFakeCloudflareApi(options: {
     }
     if (rest.length === 2 && method === 'PATCH') {
       const patch = (body ?? {}) as Partial<FakeApplication>;
-      if (patch.max_instances !== undefined) application.max_instances = Number(patch.max_instances);
+      if (patch.max_instances !== undefined) application.max_instances = patch.max_instances;
       if (patch.constraints) application.constraints = patch.constraints;
       if (patch.observability) application.observability = patch.observability;
       application.updated_at = new Date().toISOString();
@@ -351,7 +351,7 @@ export async function startFakeCloudflareApi(options: {
         return send(response, 400, envelopeError(1002, 'description, strategy and target_configuration are required'));
       }
       rollouts.push({ applicationId: application.id, body: rollout });
-      application.configuration = { ...application.configuration, ...target } as FakeApplication['configuration'];
+      application.configuration = { ...application.configuration, ...target };
       application.version += 1;
       return ok(response, {
         id: randomUUID(),

@@ -6,9 +6,9 @@
  * Pulumi's placeholder), and its `check()` and `diff()` are called. This is what proves a
  * preview gets through every provider, and that a run where nothing changed reports no change.
  */
-import { createRequire } from 'node:module';
 import * as pulumi from '@pulumi/pulumi';
 import { containsUnknown, UNKNOWN_INPUT } from '../dynamic-provider/cloudflare-dynamic-provider.ts';
+import { reviveSerializedProvider } from '../dynamic-provider/revive-provider.ts';
 import type { RegisteredResource } from '../pulumi-test-mocks.ts';
 
 /** The type tokens of dynamic resources start with this. */
@@ -56,38 +56,12 @@ export function providerInputs(inputs: Record<string, unknown>): Record<string, 
 
 function asHostValue(value: unknown): unknown {
   if (pulumi.isUnknown(value)) return UNKNOWN_INPUT;
-  const plain = pulumi.runtime.unwrapRpcSecret(value);
+  const plain: unknown = pulumi.runtime.unwrapRpcSecret(value);
   if (Array.isArray(plain)) return plain.map(asHostValue);
   if (plain && typeof plain === 'object') {
     return Object.fromEntries(Object.entries(plain).map(([key, item]) => [key, asHostValue(item)]));
   }
   return plain;
-}
-
-/**
- * Revives the provider a dynamic resource carries, as Pulumi's host does (and configures it
- * with an empty stack config: `check` and `diff` need no token).
- *
- * @example
- * ```ts
- * const provider = await reviveProvider(resource.inputs);
- * await provider.check!({}, providerInputs(resource.inputs));
- * ```
- */
-export async function reviveProvider(inputs: Record<string, unknown>): Promise<pulumi.dynamic.ResourceProvider> {
-  const text = inputs[PROVIDER_KEY];
-  if (typeof text !== 'string') throw new Error('This resource carries no serialized dynamic provider.');
-  const module = { exports: {} as { handler?: () => pulumi.dynamic.ResourceProvider } };
-  new Function('module', 'exports', 'require', text)(
-    module,
-    module.exports,
-    createRequire(new URL('../../package.json', import.meta.url)),
-  );
-  const provider = module.exports.handler!();
-  await provider.configure?.({
-    config: { get: () => undefined } as unknown as pulumi.dynamic.ConfigureRequest['config'],
-  });
-  return provider;
 }
 
 /**
@@ -106,7 +80,10 @@ export async function callDynamicProviders(
 ): Promise<DynamicProviderCall[]> {
   const calls: DynamicProviderCall[] = [];
   for (const resource of registered.filter(isDynamic)) {
-    const provider = await reviveProvider(resource.inputs);
+    const text = resource.inputs[PROVIDER_KEY];
+    if (typeof text !== 'string') throw new Error(`${resource.name} carries no serialized dynamic provider.`);
+    // No token: check() and diff() call no API.
+    const provider = await reviveSerializedProvider(text);
     const news = providerInputs(resource.inputs);
     const checked = provider.check ? await provider.check({}, news) : { inputs: news, failures: [] };
     const olds = oldStates.get(resource.name);

@@ -7,7 +7,6 @@ import { createHash } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import * as pulumi from '@pulumi/pulumi';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   type FakeCloudflareApi,
@@ -15,6 +14,7 @@ import {
   startFakeCloudflareApi,
 } from '../deploy-contract/fake-cloudflare-api.ts';
 import { UNKNOWN_INPUT } from '../dynamic-provider/cloudflare-dynamic-provider.ts';
+import { serializeAndRevive } from '../dynamic-provider/revive-provider.ts';
 import type { WorkerScriptSpec, WorkerScriptState } from './script-upload.ts';
 import { workerScriptProvider, type WorkerScriptProvider } from './worker-script-provider.ts';
 
@@ -64,7 +64,7 @@ const uploads = () => api.requests.filter((request) => request.method === 'PUT')
 
 describe('create', () => {
   it('uploads through the script upload API with migrations, the container class and every binding', async () => {
-    const { id, outs } = (await provider.create!(spec)) as { id: string; outs: WorkerScriptState };
+    const { id, outs } = (await provider.create(spec)) as { id: string; outs: WorkerScriptState };
     expect(api.requests.map(({ method, path }) => `${method} ${path}`)).toEqual([
       `GET /accounts/${ACCOUNT}/workers/services/secure-mcp-dev-gateway`,
       `PUT /accounts/${ACCOUNT}/workers/scripts/secure-mcp-dev-gateway`,
@@ -92,7 +92,7 @@ describe('create', () => {
   });
 
   it('sends only the migrations not yet applied on a later upload, naming the applied tag', async () => {
-    await provider.create!(spec);
+    await provider.create(spec);
     const later = { ...spec, migrations: [...spec.migrations, { tag: 'v2', newSqliteClasses: ['AuditLog'] }] };
     api.requests.length = 0;
     const { outs } = await provider.update!('secure-mcp-dev-gateway', spec as WorkerScriptState, later);
@@ -106,13 +106,13 @@ describe('create', () => {
   });
 
   it('refuses a bundle that changed since the plan, before any request', async () => {
-    await expect(provider.create!({ ...spec, bundleSha256: 'f'.repeat(64) })).rejects.toThrow(/changed during the run/);
+    await expect(provider.create({ ...spec, bundleSha256: 'f'.repeat(64) })).rejects.toThrow(/changed during the run/);
     expect(api.requests).toEqual([]);
   });
 
   it('names the permission when the token is refused', async () => {
     const wrong = workerScriptProvider({ apiToken: 'wrong', baseURL: api.baseURL, maxRetries: 0 });
-    await expect(wrong.create!(spec)).rejects.toThrow(/refused the API token \(403\).*"Workers Scripts: Edit"/);
+    await expect(wrong.create(spec)).rejects.toThrow(/refused the API token \(403\).*"Workers Scripts: Edit"/);
   });
 });
 
@@ -133,7 +133,7 @@ describe('the fake holds the line Cloudflare draws', () => {
 
 describe('diff and check', () => {
   it('reports no change when nothing changed, whatever the checkout path, and a change for new code', async () => {
-    const { outs } = (await provider.create!(spec)) as { outs: WorkerScriptState };
+    const { outs } = (await provider.create(spec)) as { outs: WorkerScriptState };
     expect(await provider.diff!('id', outs, { ...spec, bundlePath: '/elsewhere/index.js' })).toMatchObject({
       changes: false,
     });
@@ -164,7 +164,7 @@ describe('diff and check', () => {
 
 describe('delete and read', () => {
   it('deletes the script, and counts a deleted one as gone', async () => {
-    const { outs } = (await provider.create!(spec)) as { outs: WorkerScriptState };
+    const { outs } = (await provider.create(spec)) as { outs: WorkerScriptState };
     await provider.delete!('secure-mcp-dev-gateway', outs);
     expect(api.scripts.size).toBe(0);
     await expect(provider.delete!('secure-mcp-dev-gateway', outs)).resolves.toBeUndefined();
@@ -173,17 +173,11 @@ describe('delete and read', () => {
 });
 
 describe('serialization', () => {
-  it('survives the trip Pulumi makes it take into state and back, and still uploads', async () => {
-    const serialized = await pulumi.runtime.serializeFunction(() => provider, { allowSecrets: true });
+  it('survives the trip Pulumi makes it take into state and back, and still talks to the API', async () => {
+    const { revived, text } = await serializeAndRevive(provider);
     // The SDK is loaded at run time, not copied into every stack's state.
-    expect(serialized.text.length).toBeLessThan(64 * 1024);
-    const module = { exports: {} as { handler?: () => WorkerScriptProvider } };
-    new Function('module', 'exports', 'require', serialized.text)(
-      module,
-      module.exports,
-      (await import('node:module')).createRequire(import.meta.url),
-    );
-    await module.exports.handler!().create!(spec);
+    expect(text.length).toBeLessThan(64 * 1024);
+    await revived.create(spec);
     expect(api.scripts.has('secure-mcp-dev-gateway')).toBe(true);
   });
 });
