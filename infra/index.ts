@@ -80,8 +80,12 @@ const container = config.container
       durableObjects: { scriptName: worker.script.scriptName, className: BRIDGE_CONTAINER_CLASS.className },
       // The application attaches to the Durable Object namespace this upload created (looked up in its version).
       workerVersionId: worker.script.versionId,
+      after: [worker.script],
     })
   : undefined;
+
+// The public route last, once the containers can start (wrangler also routes at the end of its deploy).
+worker.serve(container ? [container.application] : []);
 
 /** The MCP endpoint: what a client is given. */
 export const mcpUrl = worker.mcpUrl;

@@ -42,6 +42,8 @@ export interface McpContainerArgs {
   durableObjects: { scriptName: pulumi.Input<string>; className: string };
   /** The version the Worker upload created: where the application finds the class's namespace. */
   workerVersionId: pulumi.Input<string>;
+  /** The Worker upload: the registry steps wait for it, as in wrangler's deploy. */
+  after: pulumi.Resource[];
   /** The registry host (tests point it at a loopback registry). */
   registry?: string;
 }
@@ -67,7 +69,7 @@ function imageTag(buildDigest: string): string {
  *   accountId, name: 'secure-mcp-dev-bridge', instanceType: 'basic', maxInstances: 10,
  *   build: { context: repoRoot, dockerfile: `${repoRoot}/container/Dockerfile`, args },
  *   durableObjects: { scriptName: worker.script.scriptName, className: 'McpContainer' },
- *   workerVersionId: worker.script.versionId,
+ *   workerVersionId: worker.script.versionId, after: [worker.script],
  * });
  * ```
  */

@@ -51,6 +51,7 @@ describe('McpWorker on a custom domain', () => {
       secrets: [{ name: 'COOKIE_SIGNING_KEY', value: 'cookie-key-of-at-least-32-characters' }],
       containerClass: { ...BRIDGE_CONTAINER_CLASS, applicationName: 'secure-mcp-dev-bridge' },
     });
+    worker.serve([]);
     await mocked.settled();
   });
 

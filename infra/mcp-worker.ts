@@ -97,8 +97,10 @@ export class McpWorker extends pulumi.ComponentResource {
   readonly kvNamespace: cloudflare.WorkersKvNamespace;
   /** The uploaded Worker: code, bindings, migrations, container class. */
   readonly script: WorkerScript;
-  /** Its workers.dev route (enabled on workers.dev, disabled on a custom domain). */
-  readonly subdomain: cloudflare.WorkersScriptSubdomain;
+  /** Its workers.dev route (enabled on workers.dev, disabled on a custom domain), once {@link serve} made it. */
+  subdomain: cloudflare.WorkersScriptSubdomain | undefined;
+  private readonly args: McpWorkerArgs;
+  private readonly logicalName: string;
   /** The bindings other than `secret_text` (known once the KV namespace has its id). */
   readonly bindings: pulumi.Output<PlainBinding[]>;
   /** The `secret_text` bindings; every value is a Pulumi secret. */
@@ -110,6 +112,8 @@ export class McpWorker extends pulumi.ComponentResource {
 
   constructor(name: string, args: McpWorkerArgs, opts?: pulumi.ComponentResourceOptions) {
     super('secure-mcp:index:McpWorker', name, {}, opts);
+    this.args = args;
+    this.logicalName = name;
     this.publicUrl = workerPublicUrl(args.scriptName, args.route);
     this.mcpUrl = `${this.publicUrl}/mcp`;
 
@@ -175,31 +179,42 @@ export class McpWorker extends pulumi.ComponentResource {
       { parent: this },
     );
 
+    this.registerOutputs({ publicUrl: this.publicUrl, mcpUrl: this.mcpUrl, scriptName: this.script.scriptName });
+  }
+
+  /**
+   * Makes the Worker reachable: its workers.dev route, or its custom domain (with workers.dev
+   * off), after `after` (the Containers application), so the first request finds everything.
+   *
+   * @example
+   * ```ts
+   * worker.serve(container ? [container.application] : []);
+   * ```
+   */
+  serve(after: pulumi.Resource[]): void {
     // workers.dev is managed in both cases, so a Worker on a custom domain is not also reachable there.
     this.subdomain = new cloudflare.WorkersScriptSubdomain(
-      `${name}-subdomain`,
+      `${this.logicalName}-subdomain`,
       {
-        accountId: args.accountId,
+        accountId: this.args.accountId,
         scriptName: this.script.scriptName,
-        enabled: args.route.kind === 'workersDev',
+        enabled: this.args.route.kind === 'workersDev',
         previewsEnabled: false,
       },
-      { parent: this },
+      { parent: this, dependsOn: after },
     );
 
-    if (args.route.kind === 'customDomain') {
+    if (this.args.route.kind === 'customDomain') {
       new cloudflare.WorkersCustomDomain(
-        `${name}-domain`,
+        `${this.logicalName}-domain`,
         {
-          accountId: args.accountId,
-          hostname: args.route.hostname,
-          zoneId: args.route.zoneId,
+          accountId: this.args.accountId,
+          hostname: this.args.route.hostname,
+          zoneId: this.args.route.zoneId,
           service: this.script.scriptName,
         },
-        { parent: this },
+        { parent: this, dependsOn: after },
       );
     }
-
-    this.registerOutputs({ publicUrl: this.publicUrl, mcpUrl: this.mcpUrl, scriptName: this.script.scriptName });
   }
 }

@@ -39,7 +39,7 @@ export const MOCK_IMAGE_DIGEST = `sha256:${'d'.repeat(64)}`;
 /** The account's registry namespace (`external_account_id`) under these mocks. */
 export const MOCK_EXTERNAL_ACCOUNT = 'mock-external-account';
 /** The version id every mocked Worker upload reports. */
-export const MOCK_VERSION_ID = 'a1b2c3d4e5f60718293a4b5c6d7e8f90';
+export const MOCK_VERSION_ID = 'a1b2c3d4-e5f6-0718-293a-4b5c6d7e8f90';
 
 /** The OIDC client Access "issues" under these mocks. */
 export const MOCK_CLIENT_ID = 'mock-client-id-0123456789';

@@ -38,7 +38,9 @@ async function uploadWorker(): Promise<string> {
     headers: { authorization: `Bearer ${TOKEN}` },
     body: form,
   });
-  return ((await answer.json()) as { result: { deployment_id: string } }).result.deployment_id;
+  // The answer names the version without hyphens; its id has them (as the Worker provider reads it).
+  const hex = ((await answer.json()) as { result: { deployment_id: string } }).result.deployment_id;
+  return hex.replace(/^(.{8})(.{4})(.{4})(.{4})(.{12})$/, '$1-$2-$3-$4-$5');
 }
 
 beforeAll(async () => {
@@ -167,7 +169,6 @@ describe('update', () => {
     ]);
     expect(api.requests[0]!.body).toEqual({
       configuration: { image: DIGEST('b'), instance_type: 'basic' },
-      observability: { logs: { enabled: true } },
       max_instances: 10,
       constraints: { tiers: [1, 2] },
       scheduling_policy: 'default',

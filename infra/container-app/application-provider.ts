@@ -86,7 +86,8 @@ export function containerApplicationProvider(access: CloudflareApiAccess = {}): 
               'Durable Object namespace. Delete it (dashboard: Workers & Pages, Containers) or rename this stack, then run pulumi up again.',
           );
         }
-        await modify(client, existing.id, spec);
+        const observed = (existing as { observability?: { logs?: { enabled?: boolean } } }).observability?.logs?.enabled;
+        await modify(client, existing.id, spec, observed);
         return { id: existing.id, outs: { ...spec, durableObjectNamespaceId: namespaceId } };
       }
       const created = await callApi('create the Containers application', spec, PERMISSION, () =>
@@ -109,7 +110,7 @@ export function containerApplicationProvider(access: CloudflareApiAccess = {}): 
     },
 
     async update(id, olds, news) {
-      await modify(cloudflareClient(this.access, 'update the Containers application'), id, news);
+      await modify(cloudflareClient(this.access, 'update the Containers application'), id, news, olds.observability);
       return { outs: { ...news, durableObjectNamespaceId: olds.durableObjectNamespaceId } };
     },
 
@@ -154,9 +155,14 @@ async function namespaceIdOf(client: CloudflareClient, spec: ApplicationSpec): P
 }
 
 /** `PATCH` then a rollout, as wrangler's `doAction({ action: "modify" })`. */
-async function modify(client: CloudflareClient, id: string, spec: ApplicationSpec): Promise<void> {
+async function modify(
+  client: CloudflareClient,
+  id: string,
+  spec: ApplicationSpec,
+  previousObservability: boolean | undefined,
+): Promise<void> {
   await callApi('change the Containers application', spec, PERMISSION, () =>
-    client.containers.applications.edit(id, { account_id: spec.accountId, ...toEditBody(spec) }),
+    client.containers.applications.edit(id, { account_id: spec.accountId, ...toEditBody(spec, previousObservability) }),
   );
   await callApi('roll out the new configuration', spec, PERMISSION, () =>
     client.containers.applications.rollouts.create(id, { account_id: spec.accountId, ...toRolloutBody(spec) }),

@@ -183,17 +183,18 @@ export function toCreateBody(spec: ApplicationSpec, namespaceId: string): Create
 }
 
 /**
- * The body of "Modify an application" (`PATCH`): what wrangler derives from its create request.
+ * The body of "Modify an application" (`PATCH`): what wrangler derives from its create request,
+ * with `observability` only when it changes (wrangler's `buildTopLevelObservabilityPatch`).
  *
  * @example
  * ```ts
- * client.containers.applications.edit(id, { account_id, ...toEditBody(spec) });
+ * client.containers.applications.edit(id, { account_id, ...toEditBody(spec, olds.observability) });
  * ```
  */
-export function toEditBody(spec: ApplicationSpec): EditApplicationBody {
+export function toEditBody(spec: ApplicationSpec, previousObservability: boolean | undefined): EditApplicationBody {
   return {
     configuration: configurationOf(spec),
-    ...(spec.observability ? { observability: { logs: { enabled: true } } } : {}),
+    ...(spec.observability !== previousObservability ? { observability: { logs: { enabled: spec.observability } } } : {}),
     max_instances: spec.maxInstances,
     constraints: { tiers: spec.tiers },
     scheduling_policy: 'default' as const,

@@ -255,14 +255,15 @@ export async function startFakeCloudflareApi(options: {
       }
       return { ...binding, namespace_id: namespaceId };
     });
-    const versionId = randomUUID().replaceAll('-', '');
+    // Versions are UUIDs; the upload answers with the id's 32 hex digits, as the API does.
+    const versionId = randomUUID();
     script.versions.set(versionId, { bindings: bindings.map(({ text: _text, ...rest }) => rest) });
     scripts.set(name, script);
     ok(response, {
       id: name,
       etag: versionId,
-      // wrangler reads the new version's id from here (parseNonHyphenedUuid: 32 hex).
-      deployment_id: versionId,
+      // wrangler reads the new version's id from here (parseNonHyphenedUuid: 32 hex, no hyphens).
+      deployment_id: versionId.replaceAll('-', ''),
       startup_time_ms: 1,
       migration_tag: script.migrationTag,
       has_modules: true,

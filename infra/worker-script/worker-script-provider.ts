@@ -124,6 +124,17 @@ async function deployedMigrationTag(
   }
 }
 
+/**
+ * The version id in an upload's answer: `deployment_id` holds the version's UUID without its
+ * hyphens, which wrangler puts back before it asks for the version (`parseNonHyphenedUuid`,
+ * cli.js near line 3197).
+ */
+function versionIdOf(deploymentId: string | undefined): string | undefined {
+  if (!deploymentId || deploymentId.includes('-')) return deploymentId;
+  const hex = /^([0-9a-f]{8})([0-9a-f]{4})([0-9a-f]{4})([0-9a-f]{4})([0-9a-f]{12})$/i.exec(deploymentId);
+  return hex ? hex.slice(1).join('-') : undefined;
+}
+
 async function upload(client: CloudflareClient, spec: WorkerScriptSpec): Promise<WorkerScriptState> {
   const { readFile } = process.getBuiltinModule('node:fs/promises');
   const { createHash } = process.getBuiltinModule('node:crypto');
@@ -148,7 +159,7 @@ async function upload(client: CloudflareClient, spec: WorkerScriptSpec): Promise
       { query: { excludeScript: 'true', bindings_inherit: 'strict' }, body: form },
     ),
   );
-  const versionId = answer.result?.deployment_id;
+  const versionId = versionIdOf(answer.result?.deployment_id);
   if (!versionId) throw new Error(`Cloudflare accepted the upload of ${spec.scriptName} but named no version.`);
   return {
     ...spec,
