@@ -86,7 +86,8 @@ export function containerApplicationProvider(access: CloudflareApiAccess = {}): 
               'Durable Object namespace. Delete it (dashboard: Workers & Pages, Containers) or rename this stack, then run pulumi up again.',
           );
         }
-        const observed = (existing as { observability?: { logs?: { enabled?: boolean } } }).observability?.logs?.enabled;
+        const observed = (existing as { observability?: { logs?: { enabled?: boolean } } }).observability?.logs
+          ?.enabled;
         await modify(client, existing.id, spec, observed);
         return { id: existing.id, outs: { ...spec, durableObjectNamespaceId: namespaceId } };
       }

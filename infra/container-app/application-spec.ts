@@ -194,7 +194,9 @@ export function toCreateBody(spec: ApplicationSpec, namespaceId: string): Create
 export function toEditBody(spec: ApplicationSpec, previousObservability: boolean | undefined): EditApplicationBody {
   return {
     configuration: configurationOf(spec),
-    ...(spec.observability !== previousObservability ? { observability: { logs: { enabled: spec.observability } } } : {}),
+    ...(spec.observability !== previousObservability
+      ? { observability: { logs: { enabled: spec.observability } } }
+      : {}),
     max_instances: spec.maxInstances,
     constraints: { tiers: spec.tiers },
     scheduling_policy: 'default' as const,

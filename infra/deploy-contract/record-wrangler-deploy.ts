@@ -171,7 +171,7 @@ async function main(): Promise<void> {
     const recording = normalizeRecording(
       {
         about:
-          'Requests of the real `wrangler deploy` of this project\'s Worker (Durable Object class, container, bindings) against a loopback fake of the Cloudflare API and a loopback registry. Regenerate: see infra/deploy-contract/record-wrangler-deploy.ts.',
+          "Requests of the real `wrangler deploy` of this project's Worker (Durable Object class, container, bindings) against a loopback fake of the Cloudflare API and a loopback registry. Regenerate: see infra/deploy-contract/record-wrangler-deploy.ts.",
         wrangler: wranglerVersion,
         deploys: [first, second],
       },

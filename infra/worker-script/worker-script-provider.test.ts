@@ -87,7 +87,11 @@ describe('create', () => {
       observability: { enabled: true },
     });
     expect(id).toBe('secure-mcp-dev-gateway');
-    expect(outs).toMatchObject({ ...spec, versionId: expect.stringMatching(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/), migrationTag: 'v1' });
+    expect(outs).toMatchObject({
+      ...spec,
+      versionId: expect.stringMatching(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/),
+      migrationTag: 'v1',
+    });
     expect(api.requests.some((request) => request.path.endsWith('/versions'))).toBe(false);
   });
 
