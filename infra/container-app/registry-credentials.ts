@@ -50,6 +50,9 @@ export interface RegistryCredentialsOutputs extends RegistryCredentialsInputs {
   password: string;
 }
 
+/** The resource's arguments, each of which may be an output of another resource. */
+export type RegistryCredentialsArgs = { [Key in keyof RegistryCredentialsInputs]: pulumi.Input<RegistryCredentialsInputs[Key]> };
+
 /** Type token of this resource (for tests). */
 export const REGISTRY_CREDENTIALS_TYPE = 'pulumi-nodejs:dynamic/secure-mcp:RegistryCredentials';
 
@@ -143,7 +146,7 @@ export class RegistryCredentials extends pulumi.dynamic.Resource {
 
   constructor(
     name: string,
-    args: { [Key in keyof RegistryCredentialsInputs]: pulumi.Input<RegistryCredentialsInputs[Key]> },
+    args: RegistryCredentialsArgs,
     opts?: pulumi.CustomResourceOptions,
   ) {
     super(
