@@ -1,5 +1,5 @@
 import { cloudflareTest } from '@cloudflare/vitest-plugin';
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
 import { vitePolicyPlugin } from './policies/build/policy-plugins.ts';
 
 // Four projects, so each kind of test runs where it belongs:
@@ -21,8 +21,19 @@ export default defineConfig({
         test: {
           name: 'infra',
           include: ['infra/**/*.test.ts'],
+          exclude: [...configDefaults.exclude, 'infra/**/*.engine.test.ts'],
           environment: 'node',
           testTimeout: 60_000,
+        },
+      },
+      {
+        // The Pulumi program's image, built by a real Docker engine (a missing engine fails under CI=true).
+        test: {
+          name: 'infra-engine',
+          include: ['infra/**/*.engine.test.ts'],
+          environment: 'node',
+          testTimeout: 600_000,
+          hookTimeout: 600_000,
         },
       },
       {

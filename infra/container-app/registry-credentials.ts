@@ -51,7 +51,9 @@ export interface RegistryCredentialsOutputs extends RegistryCredentialsInputs {
 }
 
 /** The resource's arguments, each of which may be an output of another resource. */
-export type RegistryCredentialsArgs = { [Key in keyof RegistryCredentialsInputs]: pulumi.Input<RegistryCredentialsInputs[Key]> };
+export type RegistryCredentialsArgs = {
+  [Key in keyof RegistryCredentialsInputs]: pulumi.Input<RegistryCredentialsInputs[Key]>;
+};
 
 /** Type token of this resource (for tests). */
 export const REGISTRY_CREDENTIALS_TYPE = 'pulumi-nodejs:dynamic/secure-mcp:RegistryCredentials';
@@ -144,11 +146,7 @@ export class RegistryCredentials extends pulumi.dynamic.Resource {
   declare readonly username: pulumi.Output<string>;
   declare readonly password: pulumi.Output<string>;
 
-  constructor(
-    name: string,
-    args: RegistryCredentialsArgs,
-    opts?: pulumi.CustomResourceOptions,
-  ) {
+  constructor(name: string, args: RegistryCredentialsArgs, opts?: pulumi.CustomResourceOptions) {
     super(
       registryCredentialsProvider(),
       name,

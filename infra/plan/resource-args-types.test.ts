@@ -13,7 +13,9 @@ import { type RegisteredResource, startMockedStack } from '../pulumi-test-mocks.
 import { isDynamic, providerInputs } from './dynamic-provider-calls.ts';
 import { stackFileConfig } from './plan-stack.ts';
 
-vi.mock('../../container/build.ts', () => ({ buildBridge: vi.fn<() => Promise<string>>(async () => '/mock/bridge.mjs') }));
+vi.mock('../../container/build.ts', () => ({
+  buildBridge: vi.fn<() => Promise<string>>(async () => '/mock/bridge.mjs'),
+}));
 
 const infra = fileURLToPath(new URL('..', import.meta.url));
 /** Where the generated file pretends to live, so that its imports resolve as the program's do. */
@@ -21,7 +23,10 @@ const EVIDENCE = `${infra}plan/__resource-args-evidence__.ts`;
 
 /** The `Args` type of each dynamic resource, by type token. */
 const DYNAMIC_ARGS: Record<string, { module: string; type: string }> = {
-  'pulumi-nodejs:dynamic/secure-mcp:WorkerScript': { module: '../worker-script/worker-script.ts', type: 'WorkerScriptArgs' },
+  'pulumi-nodejs:dynamic/secure-mcp:WorkerScript': {
+    module: '../worker-script/worker-script.ts',
+    type: 'WorkerScriptArgs',
+  },
   'pulumi-nodejs:dynamic/secure-mcp:RegistryCredentials': {
     module: '../container-app/registry-credentials.ts',
     type: 'RegistryCredentialsArgs',

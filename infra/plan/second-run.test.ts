@@ -11,7 +11,9 @@ import { type RegisteredResource, startMockedStack, TYPES } from '../pulumi-test
 import { callDynamicProviders, isDynamic, providerInputs } from './dynamic-provider-calls.ts';
 import { planFailed, planStack } from './plan-stack.ts';
 
-vi.mock('../../container/build.ts', () => ({ buildBridge: vi.fn<() => Promise<string>>(async () => '/mock/bridge.mjs') }));
+vi.mock('../../container/build.ts', () => ({
+  buildBridge: vi.fn<() => Promise<string>>(async () => '/mock/bridge.mjs'),
+}));
 
 const TOKEN = 'second-run-token';
 const CONFIG = {
@@ -53,7 +55,10 @@ async function createDynamicResources(
       inputs.workerVersionId = states.get('gateway-script')!.versionId;
     }
     const { outs } = await provider.create(inputs);
-    states.set(resource.name, type === TYPES.containerApplication ? { ...outs, workerVersionId: inputs.workerVersionId } : outs);
+    states.set(
+      resource.name,
+      type === TYPES.containerApplication ? { ...outs, workerVersionId: inputs.workerVersionId } : outs,
+    );
   }
   return states;
 }
@@ -72,7 +77,11 @@ describe('a second run over the first run', () => {
     expect(second.map((resource) => resource.name)).toEqual(first.map((resource) => resource.name));
 
     const calls = await callDynamicProviders(second, states);
-    expect(calls.map((call) => call.name).sort()).toEqual(['bridge-app', 'bridge-registry-credentials', 'gateway-script']);
+    expect(calls.map((call) => call.name).sort()).toEqual([
+      'bridge-app',
+      'bridge-registry-credentials',
+      'gateway-script',
+    ]);
     for (const call of calls) {
       expect(call.failures, call.name).toEqual([]);
       expect(call.diff?.changes, call.name).toBe(false);
@@ -91,7 +100,11 @@ describe('a preview of a first deployment', () => {
     const plan = await planStack('prod', { preview: true });
     expect(planFailed(plan)).toBe(false);
     const checks = plan.providerChecks ?? [];
-    expect(checks.map((call) => call.name).sort()).toEqual(['bridge-app', 'bridge-registry-credentials', 'gateway-script']);
+    expect(checks.map((call) => call.name).sort()).toEqual([
+      'bridge-app',
+      'bridge-registry-credentials',
+      'gateway-script',
+    ]);
     // The image digest and the Worker's version do not exist before the update: unknown, and accepted.
     expect(checks.find((call) => call.name === 'bridge-app')?.unknownInputs).toEqual(
       expect.arrayContaining(['image', 'workerVersionId']),
