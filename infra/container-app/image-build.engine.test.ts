@@ -70,8 +70,8 @@ async function docker(engine: Engine, args: string[], stdin?: NodeJS.ReadableStr
   if (stdin) stdin.pipe(child.stdin!);
   let output = '';
   let errors = '';
-  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (errors += chunk.toString()));
+  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr!.on('data', (chunk: Buffer) => (errors += chunk.toString()));
   const code = await new Promise<number | null>((done) => child.on('close', done));
   if (code !== 0) throw new Error(`docker ${args[0]} failed (${code}):\n${errors}\n${output.slice(-4000)}`);
   return output;

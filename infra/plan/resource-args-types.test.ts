@@ -67,7 +67,7 @@ function evidenceSource(resources: RegisteredResource[]): string {
 
 /** TypeScript's diagnostics for `source` compiled as the repository's code is. */
 function typeErrors(source: string): string[] {
-  const { config } = ts.readConfigFile(`${infra}../tsconfig.json`, ts.sys.readFile);
+  const { config } = ts.readConfigFile(`${infra}../tsconfig.json`, (path) => ts.sys.readFile(path));
   const { options } = ts.parseJsonConfigFileContent(config, ts.sys, `${infra}..`);
   const host = ts.createCompilerHost(options);
   const original = { getSourceFile: host.getSourceFile.bind(host), fileExists: host.fileExists.bind(host) };
