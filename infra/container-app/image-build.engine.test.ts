@@ -118,6 +118,7 @@ describe.skipIf(!engine)('the bridge image, built from the program’s own setti
       accountId: '0123456789abcdef0123456789abcdef',
       accessTeamName: 'acme',
       workersDevSubdomain: 'acme-sub',
+      identityProviderId: '5f0c8a4e-3d1b-4c6a-9e2f-7b8d9c0a1b2c',
       containerBaseImage: engine!.baseImage,
     });
     vi.resetModules();
