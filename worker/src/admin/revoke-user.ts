@@ -1,7 +1,7 @@
 import type { WorkerConfig } from '../config.ts';
 
 /**
- * `POST /admin/revoke-user` (offboarding, SECURITY.md 9): revokes every grant of one user, with
+ * `POST /admin/revoke-user` (offboarding, docs/security.md 9): revokes every grant of one user, with
  * their access and refresh tokens, so each MCP client they signed in must sign in again, which
  * Access then refuses. Grants are stored under the user's lower-cased email (see
  * `access/callback.ts`), the key an operator knows.
