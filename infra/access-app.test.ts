@@ -1,6 +1,6 @@
 import * as pulumi from '@pulumi/pulumi';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { AccessApp, accessOidcEndpoints } from './access-app.ts';
+import { AccessApp, accessOidcEndpoints, shorterSession } from './access-app.ts';
 import {
   MOCK_CLIENT_ID,
   MOCK_CLIENT_SECRET,
@@ -26,6 +26,15 @@ describe('accessOidcEndpoints', () => {
       tokenUrl: 'https://acme.cloudflareaccess.com/cdn-cgi/access/sso/oidc/cid/token',
       jwksUrl: 'https://acme.cloudflareaccess.com/cdn-cgi/access/sso/oidc/cid/jwks',
     });
+  });
+});
+
+describe('shorterSession', () => {
+  it("keeps a policy's own session when it is shorter than the stack's, else the stack's", () => {
+    expect(shorterSession('8h', '12h')).toBe('8h');
+    expect(shorterSession('24h', '12h')).toBe('12h');
+    expect(shorterSession(undefined, '12h')).toBe('12h');
+    expect(shorterSession('90m', '1h30m')).toBe('1h30m');
   });
 });
 

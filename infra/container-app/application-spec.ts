@@ -155,7 +155,7 @@ export function diffSpecs(olds: ApplicationSpec, news: ApplicationSpec): Applica
 }
 
 /** The `configuration` an application runs (create, edit and rollout all carry it). */
-export function configurationOf(spec: ApplicationSpec) {
+function configurationOf(spec: ApplicationSpec) {
   return { image: spec.image, instance_type: spec.instanceType };
 }
 

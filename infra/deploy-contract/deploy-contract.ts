@@ -8,14 +8,14 @@
 import type { RecordedRequest } from './fake-cloudflare-api.ts';
 
 /** A recorded request, by method and path (`{account}` and `{script}` stand for the recorded names). */
-export interface RequestPattern {
+interface RequestPattern {
   method: string;
   path: string;
   why: string;
 }
 
 /** Reads wrangler makes for its own console output or checks, which the program has no use for. */
-export const WRANGLER_ONLY_READS: readonly RequestPattern[] = [
+const WRANGLER_ONLY_READS: readonly RequestPattern[] = [
   {
     method: 'GET',
     path: '/accounts/{account}/workers/scripts/{script}/secrets',
@@ -47,10 +47,10 @@ export const WRANGLER_ONLY_READS: readonly RequestPattern[] = [
  * wrangler reads the service twice per deploy (its config diff, then the migrations); the
  * program reads it once, for the migrations. The first of two consecutive reads is dropped.
  */
-export const REPEATED_READ = '/accounts/{account}/workers/services/{script}';
+const REPEATED_READ = '/accounts/{account}/workers/services/{script}';
 
 /** Requests of a later deploy the program leaves out when what they carry did not change. */
-export const UNCHANGED_ON_LATER_DEPLOY: readonly RequestPattern[] = [
+const UNCHANGED_ON_LATER_DEPLOY: readonly RequestPattern[] = [
   {
     method: 'GET',
     path: '/accounts/{account}/containers/me',
@@ -79,7 +79,7 @@ export const UNCHANGED_ON_LATER_DEPLOY: readonly RequestPattern[] = [
 ];
 
 /** Body fields that differ on purpose, by request and field path. */
-export const BODY_DIFFERENCES: readonly { method: string; path: string; field: string; why: string }[] = [
+const BODY_DIFFERENCES: readonly { method: string; path: string; field: string; why: string }[] = [
   {
     method: 'PUT',
     path: '/accounts/{account}/workers/scripts/{script}',
@@ -101,7 +101,7 @@ export const BODY_DIFFERENCES: readonly { method: string; path: string; field: s
 ];
 
 /** Binding types the program adds to the upload's metadata that the recorded deploy had none of. */
-export const PROGRAM_ONLY_BINDING_TYPES: readonly string[] = ['secret_text'];
+const PROGRAM_ONLY_BINDING_TYPES: readonly string[] = ['secret_text'];
 
 /**
  * The requests a deploy is expected to make, from the recording, less what the contract

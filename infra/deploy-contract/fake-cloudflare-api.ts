@@ -41,7 +41,7 @@ export interface MultipartBody {
 }
 
 /** One uploaded Worker script as the fake keeps it. */
-export interface FakeScript {
+interface FakeScript {
   name: string;
   metadata: Record<string, unknown>;
   migrationTag: string | undefined;
@@ -52,7 +52,7 @@ export interface FakeScript {
 }
 
 /** One Containers application as the fake stores and returns it. */
-export interface FakeApplication {
+interface FakeApplication {
   id: string;
   account_id: string;
   name: string;

@@ -26,13 +26,13 @@ export type PlainBinding = Extract<
 >;
 
 /** A `secret_text` binding: its text is a Pulumi secret. */
-export interface SecretBinding {
+interface SecretBinding {
   name: string;
   text: string;
 }
 
 /** A container-enabled Durable Object class (the `containers` entry of the metadata). */
-export interface ScriptContainer {
+interface ScriptContainer {
   /** The Containers application's name, which wrangler also sends here. */
   name: string;
   className: string;
@@ -72,7 +72,7 @@ export interface WorkerScriptState extends WorkerScriptSpec {
  * How Durable Objects move to new code: wrangler's default for the script upload API
  * (`DEFAULT_DURABLE_OBJECTS_CODE_UPDATE_STRATEGY`, cli.js near line 222885).
  */
-export const CODE_UPDATE_STRATEGY = { mode: 'deferred', max_delay: 300 } as const;
+const CODE_UPDATE_STRATEGY = { mode: 'deferred', max_delay: 300 } as const;
 
 /** The metadata part of the upload. */
 export type UploadMetadata = ScriptUpdateParams.Metadata & {
