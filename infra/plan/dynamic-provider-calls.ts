@@ -55,8 +55,9 @@ export function providerInputs(inputs: Record<string, unknown>): Record<string, 
 }
 
 function asHostValue(value: unknown): unknown {
-  if (pulumi.isUnknown(value)) return UNKNOWN_INPUT;
   const plain: unknown = pulumi.runtime.unwrapRpcSecret(value);
+  // An unknown may come wrapped as a secret (a secret output not known yet).
+  if (pulumi.isUnknown(plain)) return UNKNOWN_INPUT;
   if (Array.isArray(plain)) return plain.map(asHostValue);
   if (plain && typeof plain === 'object') {
     return Object.fromEntries(Object.entries(plain).map(([key, item]) => [key, asHostValue(item)]));

@@ -109,6 +109,10 @@ describe('a preview of a first deployment', () => {
     expect(checks.find((call) => call.name === 'bridge-app')?.unknownInputs).toEqual(
       expect.arrayContaining(['image', 'workerVersionId']),
     );
+    // The Access client and the keys do not exist yet either: the Worker's secret bindings are unknown.
+    expect(checks.find((call) => call.name === 'gateway-script')?.unknownInputs).toEqual(
+      expect.arrayContaining(['bindings', 'secretBindings']),
+    );
     expect(checks.every((call) => call.failures.length === 0)).toBe(true);
   });
 });
