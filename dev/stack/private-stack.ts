@@ -17,7 +17,10 @@ import { findFreePort } from './ports.ts';
  * ```
  */
 export async function startPrivateStack(
-  options: Pick<LocalStackOptions, 'bridgeLimits' | 'workerLogLevel' | 'log'> & { inspector?: boolean } = {},
+  options: Pick<
+    LocalStackOptions,
+    'bridgeLimits' | 'workerLogLevel' | 'log' | 'accessProfile' | 'accessEnvironment' | 'workerSignIn' | 'usersFile'
+  > & { inspector?: boolean } = {},
 ): Promise<RunningLocalStack & { cleanup(): Promise<void> }> {
   const { inspector, ...stackOptions } = options;
   const stateDir = await mkdtemp(join(tmpdir(), 'secure-mcp-stack-'));

@@ -119,6 +119,7 @@ describe.skipIf(!engine)('the bridge image, built from the program’s own setti
       accessTeamName: 'acme',
       workersDevSubdomain: 'acme-sub',
       identityProviderId: '5f0c8a4e-3d1b-4c6a-9e2f-7b8d9c0a1b2c',
+      identityProviderType: 'okta',
       containerBaseImage: engine!.baseImage,
     });
     vi.resetModules();

@@ -100,8 +100,14 @@ const BODY_DIFFERENCES: readonly { method: string; path: string; field: string; 
   },
 ];
 
-/** Binding types the program adds to the upload's metadata that the recorded deploy had none of. */
+/**
+ * Bindings the program may add to the upload's metadata beyond the recorded Worker's: its
+ * secrets (wrangler sets those apart, with `wrangler secret put`), and plain-text settings the
+ * recorded Worker was deployed without (the API takes any number; each is its own setting, not
+ * part of the sequence). Every recorded binding must still be there, as recorded.
+ */
 const PROGRAM_ONLY_BINDING_TYPES: readonly string[] = ['secret_text'];
+const EXTRA_SETTING_TYPE = 'plain_text';
 
 /**
  * The requests a deploy is expected to make, from the recording, less what the contract
@@ -174,15 +180,27 @@ export function differences(
     const ignored = BODY_DIFFERENCES.filter(
       (difference) => difference.method === want.method && difference.path === template,
     ).map((difference) => difference.field);
-    for (const difference of compareBodies(comparable(want.body, ignored), comparable(got.body, ignored))) {
+    const recordedNames = new Set(
+      (
+        (want.body as { multipart?: { metadata?: { bindings?: { name: string }[] } } } | undefined)?.multipart?.metadata
+          ?.bindings ?? []
+      ).map((binding) => binding.name),
+    );
+    for (const difference of compareBodies(
+      comparable(want.body, ignored),
+      comparable(got.body, ignored, recordedNames),
+    )) {
       found.push(`${where} ${want.method} ${want.path}: ${difference}`);
     }
   }
   return found;
 }
 
-/** A body with the ignored fields removed, and the upload's bindings sorted by name, less the program-only kinds. */
-function comparable(body: unknown, ignored: readonly string[]): unknown {
+/**
+ * A body with the ignored fields removed, and the upload's bindings sorted by name, less the
+ * program's secrets and (given `recordedNames`) its plain-text settings the recording lacks.
+ */
+function comparable(body: unknown, ignored: readonly string[], recordedNames?: ReadonlySet<string>): unknown {
   const copy = structuredClone(body) as Record<string, unknown> | undefined;
   if (!copy || typeof copy !== 'object') return copy;
   for (const field of ignored) {
@@ -196,6 +214,7 @@ function comparable(body: unknown, ignored: readonly string[]): unknown {
   if (metadata?.bindings) {
     metadata.bindings = metadata.bindings
       .filter((binding) => !PROGRAM_ONLY_BINDING_TYPES.includes(binding.type))
+      .filter((binding) => binding.type !== EXTRA_SETTING_TYPE || !recordedNames || recordedNames.has(binding.name))
       .sort((left, right) => left.name.localeCompare(right.name));
   }
   return copy;

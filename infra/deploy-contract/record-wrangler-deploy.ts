@@ -94,7 +94,12 @@ function wranglerConfig(bundle: string, maxInstances: number) {
     compatibility_flags: ['nodejs_compat', 'global_fetch_strictly_public'],
     workers_dev: true,
     kv_namespaces: [{ binding: 'OAUTH_KV', id: RECORDED_NAMES.kvNamespace }],
-    vars: { PUBLIC_URL: `https://${RECORDED_NAMES.script}.fake-subdomain.workers.dev` },
+    // The plain-text settings the program binds for this stack (the secrets are set apart, as wrangler does).
+    vars: {
+      PUBLIC_URL: `https://${RECORDED_NAMES.script}.fake-subdomain.workers.dev`,
+      ACCESS_GROUPS_FIELD: 'name',
+      ACCESS_NONCE: 'required',
+    },
     durable_objects: { bindings: [{ name: 'MCP_CONTAINER', class_name: 'McpContainer' }] },
     migrations: [{ tag: 'v1', new_sqlite_classes: ['McpContainer'] }],
     containers: [

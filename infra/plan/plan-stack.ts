@@ -34,6 +34,8 @@ export interface StackPlan {
   standIns: string[];
   /** With `preview`: what each dynamic provider's `check()` said. */
   providerChecks: DynamicProviderCall[] | undefined;
+  /** The identity providers the Access application accepts (`allowedIdps`); empty would mean every one on the account. */
+  allowedIdentityProviders: string[];
 }
 
 /** Stand-ins for the placeholders of the shipped stack files. */
@@ -88,10 +90,15 @@ export async function planStack(stack: string, options: { preview?: boolean } = 
   const mocked = await startMockedStack(stack, config, { preview: options.preview ?? false });
   await import('../index.ts');
   await mocked.settled();
+  const app = mocked.registered.find(
+    ({ type }) => type === 'cloudflare:index/zeroTrustAccessApplication:ZeroTrustAccessApplication',
+  );
+  const allowed = app?.inputs.allowedIdps;
   return {
     stack,
     standIns,
     providerChecks: options.preview ? await callDynamicProviders(mocked.registered) : undefined,
+    allowedIdentityProviders: Array.isArray(allowed) ? allowed.map(String) : [],
     resources: mocked.registered.map(({ type, name, inputs }) => ({
       type,
       name,
@@ -128,6 +135,9 @@ export function renderPlan(plan: StackPlan): string {
       : `Stack ${plan.stack}: ${plan.resources.length} resources (a mocks run; nothing was contacted)`,
     ...lines,
     ...(checks ? ['Dynamic providers, called as the engine calls them in a preview:', ...checks] : []),
+    plan.allowedIdentityProviders.length > 0
+      ? `The Access application accepts only identity provider ${plan.allowedIdentityProviders.join(', ')} (identityProviderId).`
+      : 'The Access application accepts every identity provider on the account: the production guardrails refuse this.',
     ...(plan.standIns.length
       ? [`Placeholders stood in for: ${plan.standIns.join(', ')} (set them before pulumi up).`]
       : []),

@@ -22,6 +22,7 @@ const CONFIG = {
   workersDevSubdomain: 'acme-sub',
   sessionDuration: '12h',
   identityProviderId: '5f0c8a4e-3d1b-4c6a-9e2f-7b8d9c0a1b2c',
+  identityProviderType: 'okta',
   containerBaseImage: `node:24-bookworm-slim@sha256:${'b'.repeat(64)}`,
   containerInstanceType: 'standard-1',
   containerMaxInstances: '50',

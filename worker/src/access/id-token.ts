@@ -1,5 +1,6 @@
 import { createRemoteJWKSet, errors, jwtVerify, type JWTVerifyGetKey } from 'jose';
 import type { UserProps } from '../config.ts';
+import { describeShape, readGroupsClaim, UnreadableGroupsError, type GroupField } from './groups-claim.ts';
 
 /** Access signs id_tokens with RS256; no other algorithm is accepted (no `none`, no HMAC). */
 const ACCESS_ID_TOKEN_ALGORITHMS = ['RS256'];
@@ -40,13 +41,22 @@ export function accessKeySet(jwksUrl: string): JWTVerifyGetKey {
 export interface IdTokenExpectations {
   issuer: string;
   clientId: string;
+  /** The nonce this sign-in sent to Access; an id_token that carries another is always refused. */
   nonce: string;
+  /**
+   * `required` (default): an id_token without a nonce is refused; `if-present`: checked only when
+   * Access sends one (Cloudflare documents no nonce support; docs/security.md says why either is safe).
+   */
+  nonceMode?: 'required' | 'if-present';
+  /** Which field of a group object to keep (`ACCESS_GROUPS_FIELD`); strings are kept as they are. Default `name`. */
+  groupsField?: GroupField;
   keys: JWTVerifyGetKey;
 }
 
 /**
  * Verifies an Access id_token completely (signature with a pinned algorithm, `iss`,
- * `aud`, `exp`/`nbf`/`iat`, nonce) and returns the user it names.
+ * `aud`, `exp`/`nbf`/`iat`, nonce) and returns the user it names, with the groups as
+ * `groups-claim.ts` reads them (an unreadable `groups` claim refuses the token).
  *
  * @example
  * ```ts
@@ -68,14 +78,42 @@ export async function verifyIdToken(idToken: string, expected: IdTokenExpectatio
   } catch (error) {
     throw new IdTokenError(describeJoseError(error));
   }
-  if (payload.nonce !== expected.nonce) throw new IdTokenError('the nonce does not match this sign-in');
+  if (payload.nonce === undefined) {
+    if ((expected.nonceMode ?? 'required') === 'required')
+      throw new IdTokenError(
+        'the token carries no nonce, and this gateway requires the one it sent (if your Access never returns it, see accessNonce in docs/security.md)',
+      );
+  } else if (payload.nonce !== expected.nonce) throw new IdTokenError('the nonce does not match this sign-in');
   if (typeof payload.sub !== 'string' || payload.sub === '') throw new IdTokenError('the token has no subject');
   if (typeof payload.email !== 'string' || !payload.email.includes('@')) {
     throw new IdTokenError('the token carries no email address');
   }
-  const groups = Array.isArray(payload.groups) ? payload.groups.filter((g): g is string => typeof g === 'string') : [];
+  let groups: string[];
+  try {
+    groups = readGroupsClaim(payload.groups, expected.groupsField ?? 'name');
+  } catch (error) {
+    if (error instanceof UnreadableGroupsError) throw new IdTokenError(error.message);
+    throw error;
+  }
   const name = typeof payload.name === 'string' && payload.name !== '' ? payload.name : payload.email;
-  return { sub: payload.sub, email: payload.email.toLowerCase(), name, groups };
+  return { sub: payload.sub, email: payload.email.toLowerCase(), name, groups, claims: claimShapes(payload) };
+}
+
+/**
+ * Each claim of the id_token by name, with its shape and never its value: what the operator's
+ * first-minute check (`npm run smoke -- <url> --show-claims`) prints about their own sign-in.
+ *
+ * @example
+ * ```ts
+ * claimShapes({ sub: 'u', groups: [{ id: 'x', name: 'y' }] }); // { groups: 'a list of 1 object with id, name', sub: 'a string' }
+ * ```
+ */
+function claimShapes(payload: Record<string, unknown>): Record<string, string> {
+  return Object.fromEntries(
+    Object.keys(payload)
+      .sort()
+      .map((claim) => [claim, describeShape(payload[claim])]),
+  );
 }
 
 function describeJoseError(error: unknown): string {

@@ -2,6 +2,7 @@ import type { OAuthResourceAuth } from '@cloudflare/workers-oauth-provider';
 import type { UserProps } from '../config.ts';
 import { readConfig } from '../config.ts';
 import { checkOrigin } from './check-origin.ts';
+import { identityResponse } from './identity-route.ts';
 import { runPolicyGate } from './gate/policy-gate.ts';
 import { toolPolicies } from './gate/tool-policies.ts';
 import { selectUpstream } from './select-upstream.ts';
@@ -20,6 +21,8 @@ export const mcpHandler: ExportedHandler<Cloudflare.Env> & {
     const config = readConfig(env);
     const refusedOrigin = checkOrigin(request, config);
     if (refusedOrigin) return refusedOrigin;
+    const identity = identityResponse(request, user);
+    if (identity) return identity;
     const upstream = selectUpstream(request, env, config);
     if (!upstream) return jsonRpcError(503, -32000, 'No MCP server is configured for this gateway');
     return runPolicyGate(request, { user, clientId: auth?.clientId ?? null, policies: toolPolicies, upstream });
