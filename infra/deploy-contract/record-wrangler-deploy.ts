@@ -183,6 +183,8 @@ async function main(): Promise<void> {
       { api, registry: registry.address },
     );
     await writeFile(RECORDING, `${JSON.stringify(recording, null, 2)}\n`);
+    // In the repository's format, so a regenerated file differs only where the requests do.
+    await run(join(repositoryRoot, 'node_modules', '.bin', 'oxfmt'), [RECORDING], process.env);
     console.log(`Recorded ${first.requests.length} + ${second.requests.length} requests to ${RECORDING}`);
   } finally {
     registry.stop();
