@@ -179,8 +179,10 @@ describe('the program (stack dev)', () => {
       { type: 'kv_namespace', name: 'OAUTH_KV', namespace_id: 'gateway-oauth-kv-id' },
       { type: 'plain_text', name: 'PUBLIC_URL', text: DEV_ORIGIN },
       { type: 'plain_text', name: 'UPSTREAM_URL', text: CONFIG.upstreamUrl },
+      { type: 'plain_text', name: 'DEFINITION_DRIFT', text: 'hide' },
       { type: 'plain_text', name: 'ACCESS_GROUPS_FIELD', text: 'name' },
       { type: 'plain_text', name: 'ACCESS_NONCE', text: 'required' },
+      { type: 'durable_object_namespace', name: 'TOOL_RATE_LIMITER', class_name: 'ToolRateLimiter' },
     ]);
     expect(secretBindingsWereSecret).toBe(true);
     expect(secretBindings).toEqual([
@@ -218,10 +220,17 @@ describe('the program (stack dev)', () => {
     expect(await pulumi.isSecret(pulumi.output(dev.program.accessClientId))).toBe(false);
   });
 
-  it('builds no container when MCP traffic goes to upstreamUrl', () => {
+  it('builds no container when MCP traffic goes to upstreamUrl, but still counts rate limits in their Durable Object', () => {
     expect(dev.resourcesOfType(TYPES.containerApplication)).toEqual([]);
-    expect(bindings.some((binding) => binding.type === 'durable_object_namespace')).toBe(false);
-    expect(script.inputs).toMatchObject({ migrations: [], containers: [] });
+    expect(
+      bindings.filter((binding) => binding.type === 'durable_object_namespace').map((binding) => binding.name),
+    ).toEqual(['TOOL_RATE_LIMITER']);
+    // Every class's migration, the unused container class's too (one history for every stack).
+    expect(script.inputs.migrations).toEqual([
+      { tag: 'v1', newSqliteClasses: ['McpContainer'] },
+      { tag: 'v2', newSqliteClasses: ['ToolRateLimiter'] },
+    ]);
+    expect(script.inputs.containers).toEqual([]);
   });
 
   it('uploads exactly the bundle buildWorker() produces, from a path named by its SHA-256', async () => {
@@ -355,8 +364,16 @@ describe('the program with containers (stack prod)', () => {
       name: 'MCP_CONTAINER',
       class_name: 'McpContainer',
     });
+    expect(bindings).toContainEqual({
+      type: 'durable_object_namespace',
+      name: 'TOOL_RATE_LIMITER',
+      class_name: 'ToolRateLimiter',
+    });
     expect(script.inputs.containers).toEqual([{ name: 'secure-mcp-prod-bridge', className: 'McpContainer' }]);
-    expect(script.inputs.migrations).toEqual([{ tag: 'v1', newSqliteClasses: ['McpContainer'] }]);
+    expect(script.inputs.migrations).toEqual([
+      { tag: 'v1', newSqliteClasses: ['McpContainer'] },
+      { tag: 'v2', newSqliteClasses: ['ToolRateLimiter'] },
+    ]);
     expect(bindings.map((binding) => binding.name)).not.toContain('UPSTREAM_URL');
   });
 

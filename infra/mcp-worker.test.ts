@@ -3,7 +3,13 @@ import * as pulumi from '@pulumi/pulumi';
 import ts from 'typescript';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { WorkerBundle } from '../worker/build.ts';
-import { COMPATIBILITY_DATE, COMPATIBILITY_FLAGS, McpWorker, workerPublicUrl } from './mcp-worker.ts';
+import {
+  COMPATIBILITY_DATE,
+  COMPATIBILITY_FLAGS,
+  DURABLE_OBJECT_MIGRATIONS,
+  McpWorker,
+  workerPublicUrl,
+} from './mcp-worker.ts';
 import { BRIDGE_CONTAINER_CLASS } from './mcp-container.ts';
 import { startMockedStack, TYPES, type MockedStack, unwrapSecretInput, valueOf } from './pulumi-test-mocks.ts';
 
@@ -62,9 +68,31 @@ describe('McpWorker on a custom domain', () => {
       name: 'MCP_CONTAINER',
       class_name: 'McpContainer',
     });
+    expect(script?.inputs.bindings).toContainEqual({
+      type: 'durable_object_namespace',
+      name: 'TOOL_RATE_LIMITER',
+      class_name: 'ToolRateLimiter',
+    });
     // The whole history: the provider sends only the steps Cloudflare has not applied, read at upload time.
-    expect(script?.inputs.migrations).toEqual([{ tag: 'v1', newSqliteClasses: ['McpContainer'] }]);
+    expect(script?.inputs.migrations).toEqual(DURABLE_OBJECT_MIGRATIONS);
+    expect(script?.inputs.migrations).toEqual([
+      { tag: 'v1', newSqliteClasses: ['McpContainer'] },
+      { tag: 'v2', newSqliteClasses: ['ToolRateLimiter'] },
+    ]);
     expect(script?.inputs.containers).toEqual([{ name: 'secure-mcp-dev-bridge', className: 'McpContainer' }]);
+  });
+
+  it('binds every Durable Object class worker/wrangler.jsonc binds, under the same names', async () => {
+    const { durable_objects } = (await wranglerConfig()) as {
+      durable_objects: { bindings: { name: string; class_name: string }[] };
+    };
+    const [script] = mocked.resourcesOfType(TYPES.workerScript);
+    const durableObjectBindings = ((script?.inputs.bindings ?? []) as { type: string }[]).filter(
+      (binding) => binding.type === 'durable_object_namespace',
+    );
+    expect(durableObjectBindings).toEqual(
+      durable_objects.bindings.map(({ name, class_name }) => ({ type: 'durable_object_namespace', name, class_name })),
+    );
   });
 
   it('makes every secret_text binding a Pulumi secret, and nothing else', async () => {
@@ -114,12 +142,25 @@ describe('McpWorker on a custom domain', () => {
   });
 });
 
+/** `worker/wrangler.jsonc`, the config `wrangler dev` runs (and the deploy recording reads). */
+async function wranglerConfig() {
+  const path = new URL('../worker/wrangler.jsonc', import.meta.url);
+  const { config, error } = ts.parseConfigFileTextToJson(path.pathname, await readFile(path, 'utf8'));
+  expect(error).toBeUndefined();
+  return config as Record<string, unknown>;
+}
+
 describe('compatibility settings', () => {
   it('match worker/wrangler.jsonc, so local runs and deployments behave alike', async () => {
-    const path = new URL('../worker/wrangler.jsonc', import.meta.url);
-    const { config, error } = ts.parseConfigFileTextToJson(path.pathname, await readFile(path, 'utf8'));
-    expect(error).toBeUndefined();
+    const config = await wranglerConfig();
     expect(config.compatibility_date).toBe(COMPATIBILITY_DATE);
     expect(config.compatibility_flags).toEqual(COMPATIBILITY_FLAGS);
+    // The same Durable Object classes, created by the same migration steps.
+    expect(
+      (config.migrations as Array<{ tag: string; new_sqlite_classes: string[] }>).map((step) => ({
+        tag: step.tag,
+        newSqliteClasses: step.new_sqlite_classes,
+      })),
+    ).toEqual(DURABLE_OBJECT_MIGRATIONS);
   });
 });

@@ -51,17 +51,32 @@ export interface McpWorkerArgs {
   settings?: Readonly<Record<string, string>>;
 }
 
-/** A container-enabled Durable Object class of the Worker, its binding, migrations and application. */
+/** A container-enabled Durable Object class of the Worker, its binding and its application. */
 export interface ContainerClassBinding {
   /** The binding the Worker code reads (`env.MCP_CONTAINER`). */
   bindingName: string;
   /** The exported class (SQLite-backed, as `@cloudflare/containers` requires). */
   className: string;
-  /** Durable Object migrations, oldest first; never edit a deployed step, append one. */
-  migrations: readonly MigrationStep[];
   /** The Containers application that runs the class's containers (its `containers` entry names it). */
   applicationName: string;
 }
+
+/**
+ * Every Durable Object class the Worker exports, created by these migrations, oldest first (never
+ * edit a deployed step, append one). The same history as worker/wrangler.jsonc. Every stack gets
+ * all of them: a stack that sends MCP to an `upstreamUrl` still has the (unused) container class.
+ */
+export const DURABLE_OBJECT_MIGRATIONS: readonly MigrationStep[] = [
+  { tag: 'v1', newSqliteClasses: ['McpContainer'] },
+  { tag: 'v2', newSqliteClasses: ['ToolRateLimiter'] },
+];
+
+/** The per-person counters of the tool policies' rate limits (worker/src/mcp/gate/rate-limit/). */
+const TOOL_RATE_LIMITER_BINDING: PlainBinding = {
+  type: 'durable_object_namespace',
+  name: 'TOOL_RATE_LIMITER',
+  class_name: 'ToolRateLimiter',
+};
 
 /**
  * The Worker's public origin, known from configuration before anything exists. That is
@@ -142,6 +157,7 @@ export class McpWorker extends pulumi.ComponentResource {
             },
           ]
         : []),
+      TOOL_RATE_LIMITER_BINDING,
     ]);
     const secretText = (bindingName: string, text: pulumi.Input<string>) => ({
       name: bindingName,
@@ -170,7 +186,8 @@ export class McpWorker extends pulumi.ComponentResource {
         bindings: this.bindings,
         // One secret output for the whole list (pulumi.output unwraps the texts inside it).
         secretBindings: pulumi.output(this.secretBindings),
-        migrations: args.containerClass ? [...args.containerClass.migrations] : [],
+        // The whole history: the provider sends only the steps Cloudflare has not applied, read at upload time.
+        migrations: [...DURABLE_OBJECT_MIGRATIONS],
         containers: args.containerClass
           ? [{ name: args.containerClass.applicationName, className: args.containerClass.className }]
           : [],

@@ -25,6 +25,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import ts from 'typescript';
 import { buildBridge } from '../../container/build.ts';
 import { buildWorker } from '../../worker/build.ts';
 import { type FakeCloudflareApi, startFakeCloudflareApi } from './fake-cloudflare-api.ts';
@@ -84,8 +85,32 @@ async function startRegistry(folder: string): Promise<{ address: string; stop: (
   return { address, stop: () => registry.kill() };
 }
 
+/** The Worker's Durable Object classes and their migrations, as `worker/wrangler.jsonc` declares them. */
+interface DurableObjects {
+  durable_objects: { bindings: { name: string; class_name: string }[] };
+  migrations: { tag: string; new_sqlite_classes: string[] }[];
+}
+
+/**
+ * Every Durable Object class of `worker/wrangler.jsonc` with its migrations (a test holds them to
+ * the program's `DURABLE_OBJECT_MIGRATIONS` and bindings), so a new class reaches the recording.
+ */
+async function durableObjectsOfWorker(): Promise<DurableObjects> {
+  const path = join(repositoryRoot, 'worker', 'wrangler.jsonc');
+  const parsed: { config?: Partial<DurableObjects>; error?: ts.Diagnostic } = ts.parseConfigFileTextToJson(
+    path,
+    await readFile(path, 'utf8'),
+  );
+  const { config, error } = parsed;
+  if (error) throw new Error(`${path} does not parse: ${ts.flattenDiagnosticMessageText(error.messageText, '\n')}`);
+  const { durable_objects, migrations } = config ?? {};
+  if (!durable_objects?.bindings.length || !migrations?.length)
+    throw new Error(`${path} declares no Durable Object bindings or migrations`);
+  return { durable_objects, migrations };
+}
+
 /** The wrangler configuration of the deploy: the Worker and container the program deploys for stack `recorded`. */
-function wranglerConfig(bundle: string, maxInstances: number) {
+function wranglerConfig(bundle: string, maxInstances: number, durableObjects: DurableObjects) {
   return {
     name: RECORDED_NAMES.script,
     main: bundle,
@@ -97,11 +122,11 @@ function wranglerConfig(bundle: string, maxInstances: number) {
     // The plain-text settings the program binds for this stack (the secrets are set apart, as wrangler does).
     vars: {
       PUBLIC_URL: `https://${RECORDED_NAMES.script}.fake-subdomain.workers.dev`,
+      DEFINITION_DRIFT: 'hide',
       ACCESS_GROUPS_FIELD: 'name',
       ACCESS_NONCE: 'required',
     },
-    durable_objects: { bindings: [{ name: 'MCP_CONTAINER', class_name: 'McpContainer' }] },
-    migrations: [{ tag: 'v1', new_sqlite_classes: ['McpContainer'] }],
+    ...durableObjects,
     containers: [
       {
         name: RECORDED_NAMES.application,
@@ -163,11 +188,12 @@ async function main(): Promise<void> {
       SECURE_MCP_BASE_IMAGE: baseImage,
       ...(caFile ? { SECURE_MCP_BUILD_CA_FILE: caFile } : {}),
     };
-    const first = await deploy(folder, 'first deploy', wranglerConfig(worker.path, 50), env, api);
+    const durableObjects = await durableObjectsOfWorker();
+    const first = await deploy(folder, 'first deploy', wranglerConfig(worker.path, 50, durableObjects), env, api);
     // New code (so a new upload) and a new max_instances (so a PATCH and a rollout).
     const changed = join(folder, 'index.js');
     await writeFile(changed, `${await readFile(worker.path, 'utf8')}\n// recorded: second deploy\n`);
-    const second = await deploy(folder, 'second deploy', wranglerConfig(changed, 60), env, api);
+    const second = await deploy(folder, 'second deploy', wranglerConfig(changed, 60, durableObjects), env, api);
     const wranglerVersion = (
       JSON.parse(await readFile(join(repositoryRoot, 'node_modules', 'wrangler', 'package.json'), 'utf8')) as {
         version: string;

@@ -48,7 +48,7 @@ export function pendingMigrations(
   if (applied === -1) {
     throw new Error(
       `The deployed Worker's Durable Object migration tag is "${deployedTag}", which is not in this program's history ` +
-        `(${tags.join(', ')}). A migration was applied outside Pulumi; add it to the history (infra/mcp-container.ts) before deploying.`,
+        `(${tags.join(', ')}). A migration was applied outside Pulumi; add it to DURABLE_OBJECT_MIGRATIONS (infra/mcp-worker.ts) before deploying.`,
     );
   }
   if (applied === history.length - 1) return undefined;

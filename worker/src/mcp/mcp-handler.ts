@@ -1,12 +1,19 @@
 import type { OAuthResourceAuth } from '@cloudflare/workers-oauth-provider';
 import type { UserProps } from '../config.ts';
 import { readConfig } from '../config.ts';
+import { isNativeToolsRequest } from '../native/native-tools-path.ts';
 import { checkOrigin } from './check-origin.ts';
+import { definitionPins } from './gate/definition-pins.ts';
+import { DefinitionLedger } from './gate/drift/definition-ledger.ts';
 import { identityResponse } from './identity-route.ts';
 import { runPolicyGate } from './gate/policy-gate.ts';
+import { durableObjectLimiter } from './gate/rate-limit/tool-rate-limiter.ts';
 import { toolPolicies } from './gate/tool-policies.ts';
 import { selectUpstream } from './select-upstream.ts';
 import { jsonRpcError } from './upstream.ts';
+
+/** What each MCP session's server lists, as this isolate has seen it (gate/drift/definition-ledger.ts). */
+const definitionLedger = new DefinitionLedger();
 
 /**
  * The OAuth provider's API handler for `/mcp`: it runs only for requests with a valid
@@ -25,6 +32,16 @@ export const mcpHandler: ExportedHandler<Cloudflare.Env> & {
     if (identity) return identity;
     const upstream = selectUpstream(request, env, config);
     if (!upstream) return jsonRpcError(503, -32000, 'No MCP server is configured for this gateway');
-    return runPolicyGate(request, { user, clientId: auth?.clientId ?? null, policies: toolPolicies, upstream });
+    return runPolicyGate(request, {
+      user,
+      clientId: auth?.clientId ?? null,
+      policies: toolPolicies,
+      // Native tools are this Worker's own code, reviewed as code: pins are for the server behind it.
+      ...(isNativeToolsRequest(request)
+        ? {}
+        : { definitions: { pins: definitionPins, mode: config.definitionDrift, ledger: definitionLedger } }),
+      rateLimiter: env.TOOL_RATE_LIMITER ? durableObjectLimiter(env.TOOL_RATE_LIMITER) : undefined,
+      upstream,
+    });
   },
 };
