@@ -158,6 +158,21 @@ export function scriptProblems(spec: WorkerScriptSpec): string[] {
     problems.push('bundleSha256 must be the SHA-256 of the bundle, 64 hex characters');
   if (known(spec.compatibilityDate) && !DATE.test(spec.compatibilityDate ?? ''))
     problems.push('compatibilityDate must be a date, YYYY-MM-DD');
+  if (known(spec.bindings) && known(spec.migrations)) {
+    // "You must initiate a migration process when you create a new Durable Object class"
+    // (developers.cloudflare.com/durable-objects/reference/durable-object-class-migrations-legacy/):
+    // caught here, in a preview, rather than by the upload halfway through a deploy.
+    const created = new Set((spec.migrations ?? []).flatMap((step) => step.newSqliteClasses));
+    for (const binding of spec.bindings ?? []) {
+      const ownClass =
+        binding.type === 'durable_object_namespace' && !binding.script_name ? binding.class_name : undefined;
+      if (ownClass && !created.has(ownClass)) {
+        problems.push(
+          `bindings: ${binding.name} binds the Durable Object class ${ownClass}, which no migration creates`,
+        );
+      }
+    }
+  }
   if (known(spec.containers) && known(spec.bindings)) {
     for (const container of spec.containers ?? []) {
       const bound = (spec.bindings ?? []).some(

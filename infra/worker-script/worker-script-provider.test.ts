@@ -161,8 +161,34 @@ describe('diff and check', () => {
   });
 
   it('refuses a container class without its binding or migration', async () => {
-    const { failures } = await provider.check!({} as WorkerScriptSpec, { ...spec, migrations: [] });
+    const { failures } = await provider.check!({} as WorkerScriptSpec, {
+      ...spec,
+      bindings: spec.bindings.slice(0, 2),
+    });
     expect(failures).toEqual([{ property: 'containers:', reason: expect.stringMatching(/McpContainer needs/) }]);
+  });
+
+  it('refuses a Durable Object binding whose class no migration creates', async () => {
+    const unmigrated = {
+      ...spec,
+      containers: [],
+      bindings: [
+        ...spec.bindings,
+        { type: 'durable_object_namespace' as const, name: 'TOOL_RATE_LIMITER', class_name: 'ToolRateLimiter' },
+      ],
+    };
+    expect((await provider.check!({} as WorkerScriptSpec, unmigrated)).failures).toEqual([
+      {
+        property: 'bindings:',
+        reason:
+          'bindings: TOOL_RATE_LIMITER binds the Durable Object class ToolRateLimiter, which no migration creates',
+      },
+    ]);
+    const migrated = {
+      ...unmigrated,
+      migrations: [...spec.migrations, { tag: 'v2', newSqliteClasses: ['ToolRateLimiter'] }],
+    };
+    expect((await provider.check!({} as WorkerScriptSpec, migrated)).failures).toEqual([]);
   });
 });
 
