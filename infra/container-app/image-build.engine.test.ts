@@ -10,17 +10,17 @@
  * and the build runs with `--network host` and the machine's extra CA certificates
  * (`NPM_EXTRA_CA_CERTS`), because the engine here has no route out and TLS is intercepted.
  *
- * Engine: `DOCKER_HOST` and `SECURE_MCP_BASE_IMAGE`, or the project's engine scripts
- * (`dev/containers/`). Under `CI=true` a missing engine fails this file with the reason; on a
- * laptop it says so in one line and the tests are skipped.
+ * It runs in the `containers` project, whose global setup (test/containers/engine-setup.ts)
+ * starts or reuses the project's Docker engine and makes the base image: without an engine it
+ * is skipped with a one-line notice, except under `CI=true`, where that is a failure.
  */
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { containerEngine, skipsWithoutEngine } from '../../test/containers/container-engine.ts';
 import { type RegisteredResource, startMockedStack, TYPES } from '../pulumi-test-mocks.ts';
 import { contextFiles, ignoreFileOf } from './build-context.ts';
 
@@ -31,34 +31,7 @@ const infra = fileURLToPath(new URL('..', import.meta.url));
 interface Engine {
   dockerHost: string;
   baseImage: string;
-  caFile: string | undefined;
-}
-
-/** The engine and base image to build with, or why there is none. */
-async function findEngine(): Promise<Engine | string> {
-  const caFile = [process.env.SECURE_MCP_BUILD_CA_FILE, `${process.env.SECURE_MCP_DOCKER_DIR ?? ''}/build-ca.pem`].find(
-    (file): file is string => Boolean(file) && existsSync(file!),
-  );
-  if (process.env.DOCKER_HOST && process.env.SECURE_MCP_BASE_IMAGE) {
-    return { dockerHost: process.env.DOCKER_HOST, baseImage: process.env.SECURE_MCP_BASE_IMAGE, caFile };
-  }
-  const engineModule = new URL('../../dev/containers/engine.ts', import.meta.url);
-  const baseModule = new URL('../../dev/containers/base-image.ts', import.meta.url);
-  if (!existsSync(engineModule) || !existsSync(baseModule)) {
-    return 'no Docker engine: set DOCKER_HOST and SECURE_MCP_BASE_IMAGE=<image>@sha256:… (the project engine scripts are not in this checkout)';
-  }
-  try {
-    const { startEngine } = (await import(engineModule.href)) as {
-      startEngine: () => Promise<{ dockerHost: string; registry: string }>;
-    };
-    const { ensureBaseImage } = (await import(baseModule.href)) as {
-      ensureBaseImage: (engine: unknown) => Promise<{ reference: string }>;
-    };
-    const engine = await startEngine();
-    return { dockerHost: engine.dockerHost, baseImage: (await ensureBaseImage(engine)).reference, caFile };
-  } catch (error) {
-    return `the project's Docker engine did not start: ${(error as Error).message}`;
-  }
+  buildCaFile?: string;
 }
 
 /** Runs `docker`, feeding `input` (a stream's producer) when given; resolves to stdout. */
@@ -99,19 +72,14 @@ async function untilLogLine(engine: Engine, container: string, text: string): Pr
   }
 }
 
-const found = await findEngine();
-if (typeof found === 'string') {
-  if (process.env.CI === 'true') throw new Error(`The image-build test needs a Docker engine under CI: ${found}`);
-  console.warn(`[image build] skipped: ${found}`);
-}
-const engine = typeof found === 'string' ? undefined : found;
-
-describe.skipIf(!engine)('the bridge image, built from the program’s own settings', () => {
+describe.skipIf(skipsWithoutEngine())('the bridge image, built from the program’s own settings', () => {
   const tag = `secure-mcp-bridge-build-test:${randomBytes(4).toString('hex')}`;
   let build: { context: string; dockerfile: string; args: Record<string, string>; platform: string };
   let container: string | undefined;
+  let engine: Engine | undefined;
 
   beforeAll(async () => {
+    engine = containerEngine();
     const { buildBridge } = await import('../../container/build.ts');
     await buildBridge();
     const mocked = await startMockedStack('prod', {
@@ -120,7 +88,7 @@ describe.skipIf(!engine)('the bridge image, built from the program’s own setti
       workersDevSubdomain: 'acme-sub',
       identityProviderId: '5f0c8a4e-3d1b-4c6a-9e2f-7b8d9c0a1b2c',
       identityProviderType: 'okta',
-      containerBaseImage: engine!.baseImage,
+      containerBaseImage: engine.baseImage,
     });
     vi.resetModules();
     await import('../index.ts');
@@ -130,8 +98,9 @@ describe.skipIf(!engine)('the bridge image, built from the program’s own setti
   });
 
   afterAll(async () => {
-    if (container) await docker(engine!, ['rm', '-f', container]).catch(() => undefined);
-    await docker(engine!, ['image', 'rm', '-f', tag]).catch(() => undefined);
+    if (!engine) return;
+    if (container) await docker(engine, ['rm', '-f', container]).catch(() => undefined);
+    await docker(engine, ['image', 'rm', '-f', tag]).catch(() => undefined);
   });
 
   it('builds with the context, Dockerfile, arguments and ignore file the program passes, and answers /healthz', async () => {
@@ -148,11 +117,10 @@ describe.skipIf(!engine)('the bridge image, built from the program’s own setti
     // The context as @pulumi/docker sends it: exactly these files, the Dockerfile named inside it.
     const tar = spawn('tar', ['-C', context, '-c', ...files], { stdio: ['ignore', 'pipe', 'inherit'] });
     const argFlags = Object.entries(build.args).flatMap(([name, value]) => ['--build-arg', `${name}=${value}`]);
-    const dockerfileText = await readFile(dockerfile, 'utf8');
-    const localCa =
-      engine!.caFile && dockerfileText.includes('ARG NPM_EXTRA_CA_CERTS')
-        ? ['--build-arg', `NPM_EXTRA_CA_CERTS=${await readFile(engine!.caFile, 'utf8')}`]
-        : [];
+    // This machine's extra CA for npm inside the build (container/Dockerfile's local-only argument).
+    const localCa = engine!.buildCaFile
+      ? ['--build-arg', `NPM_EXTRA_CA_CERTS=${await readFile(engine!.buildCaFile, 'utf8')}`]
+      : [];
     await docker(
       engine!,
       [
@@ -190,5 +158,6 @@ describe.skipIf(!engine)('the bridge image, built from the program’s own setti
     const health = await fetch(`http://127.0.0.1:${port}/healthz`);
     expect(health.status).toBe(200);
     expect(await health.json()).toMatchObject({ status: 'ok' });
-  });
+    // A cold build (npm installing the server) takes minutes; the project's 180 s is for a running stack.
+  }, 600_000);
 });
