@@ -19,6 +19,7 @@ import { mcpHandler } from './mcp/mcp-handler.ts';
 import { GRANTED_SCOPES } from './scopes.ts';
 
 export { McpContainer } from './container/mcp-container.ts';
+export { ApprovalDesk } from './approvals/approval-desk.ts';
 
 /** Access tokens are short-lived; clients refresh them. */
 const ACCESS_TOKEN_TTL_SECONDS = 15 * 60;

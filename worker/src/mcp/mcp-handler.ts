@@ -1,7 +1,10 @@
 import type { OAuthResourceAuth } from '@cloudflare/workers-oauth-provider';
 import type { UserProps } from '../config.ts';
 import { readConfig } from '../config.ts';
+import { ApprovalDesks } from '../approvals/approval-desks.ts';
 import { checkOrigin } from './check-origin.ts';
+import type { ApprovalSettings } from './gate/approval/approval-call.ts';
+import { gateApprovals } from './gate/approval/gate-approvals.ts';
 import { identityResponse } from './identity-route.ts';
 import { runPolicyGate } from './gate/policy-gate.ts';
 import { toolPolicies } from './gate/tool-policies.ts';
@@ -25,6 +28,24 @@ export const mcpHandler: ExportedHandler<Cloudflare.Env> & {
     if (identity) return identity;
     const upstream = selectUpstream(request, env, config);
     if (!upstream) return jsonRpcError(503, -32000, 'No MCP server is configured for this gateway');
-    return runPolicyGate(request, { user, clientId: auth?.clientId ?? null, policies: toolPolicies, upstream });
+    return runPolicyGate(request, {
+      user,
+      clientId: auth?.clientId ?? null,
+      policies: toolPolicies,
+      upstream,
+      approvals: gateApprovals(approvalSettings(env, config)),
+    });
   },
 };
+
+/** What the approval step needs: the desks, the Worker-only key, the page's origin, the wait, client names. */
+function approvalSettings(env: Cloudflare.Env, config: ReturnType<typeof readConfig>): ApprovalSettings {
+  return {
+    desks: env.APPROVAL_DESK ? new ApprovalDesks(env.APPROVAL_DESK) : undefined,
+    secret: config.cookieSecret,
+    publicUrl: config.publicUrl,
+    waitMs: config.approvals.waitMs,
+    clientName: async (clientId) =>
+      clientId ? ((await env.OAUTH_PROVIDER.lookupClient(clientId).catch(() => null))?.clientName ?? null) : null,
+  };
+}
