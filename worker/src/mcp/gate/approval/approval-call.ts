@@ -26,6 +26,8 @@ export interface ApprovalSettings {
   waitMs: number;
   /** The name the OAuth client registered, shown to approvers; null when unknown. */
   clientName: (clientId: string | null) => Promise<string | null>;
+  /** Longest wait of one round (a 2026-07-28 retry, a keep-alive on a 2025 stream); the revision's default when absent. */
+  roundMs?: number;
 }
 
 /** An approval held at its desk, with the address its page and question use. */

@@ -11,7 +11,6 @@
  */
 import { confirmQuestion, describeWait, linkMessage, notRunMessage } from '../../../approvals/approval-question.ts';
 import { formatApprovalRef } from '../../../approvals/approval-ref.ts';
-import type { ApprovalDesk } from '../../../approvals/approval-desk.ts';
 import type { ApprovalDesks } from '../../../approvals/approval-desks.ts';
 import type { Approval } from '../../../approvals/approval-record.ts';
 import {
@@ -102,7 +101,14 @@ async function resume(
     const action = answer.action === 'accept' || answer.action === 'decline' ? answer.action : 'cancel';
     approval = await stub.answer(state.id, call.caller.sub, action);
   }
-  approval = approval?.status === 'pending' || !approval ? await waitRound(stub, state, call) : approval;
+  approval =
+    approval?.status === 'pending' || !approval
+      ? await stub.wait(
+          state.id,
+          call.caller.sub,
+          Math.min(state.expiresAt, Date.now() + (settings.roundMs ?? MODERN_ROUND_MS)),
+        )
+      : approval;
   if (!approval) return refuseState(call, 'unknown-approval', state.id);
 
   if (approval.status === 'approved') {
@@ -129,15 +135,6 @@ async function resume(
     approval: auditOfApproval(approval),
   });
   return Response.json(error);
-}
-
-/** One round of waiting for a decision: until it comes, the approval lapses, or the round ends. */
-async function waitRound(
-  stub: DurableObjectStub<ApprovalDesk>,
-  state: ApprovalState,
-  call: ApprovalCall,
-): Promise<Approval | undefined> {
-  return stub.wait(state.id, call.caller.sub, Math.min(state.expiresAt, Date.now() + MODERN_ROUND_MS));
 }
 
 /** The `input_required` answer: the question (when asked) and a fresh signed state. */

@@ -133,7 +133,7 @@ function questionStream(
           approval = await stub.wait(
             opened.id,
             call.caller.sub,
-            Math.min(opened.expiresAt, Date.now() + SESSION_ROUND_MS),
+            Math.min(opened.expiresAt, Date.now() + (settings.roundMs ?? SESSION_ROUND_MS)),
           );
           if (approval?.status === 'pending' && !closed)
             controller.enqueue(encoder.encode(': waiting for approval\n\n'));
