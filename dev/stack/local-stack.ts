@@ -41,6 +41,8 @@ export interface LocalStackOptions {
   workerLogLevel?: 'warn' | 'info' | 'log';
   /** Dev users file; `dev/users.json` by default. */
   usersFile?: string;
+  /** Worker settings beyond the launcher's (e.g. `APPROVAL_WAIT`), written to its dotenv file. */
+  workerVars?: Record<string, string>;
   /**
    * The identity provider the Access stand-in rehearses, and how its id_tokens look (default:
    * generic OIDC, group names as strings, nonce echoed, `name` sent).
@@ -145,6 +147,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
       IDENTITY_SIGNING_KEY: identitySigningKey,
       COOKIE_SIGNING_KEY: cookieSecret,
       ADMIN_TOKEN: adminToken,
+      ...options.workerVars,
     });
 
     const worker = await startWranglerDev({

@@ -19,7 +19,15 @@ import { findFreePort } from './ports.ts';
 export async function startPrivateStack(
   options: Pick<
     LocalStackOptions,
-    'bridgeLimits' | 'workerLogLevel' | 'log' | 'accessProfile' | 'accessEnvironment' | 'workerSignIn' | 'usersFile'
+    | 'bridgeLimits'
+    | 'workerLogLevel'
+    | 'log'
+    | 'serverCommand'
+    | 'workerVars'
+    | 'accessProfile'
+    | 'accessEnvironment'
+    | 'workerSignIn'
+    | 'usersFile'
   > & { inspector?: boolean } = {},
 ): Promise<RunningLocalStack & { cleanup(): Promise<void> }> {
   const { inspector, ...stackOptions } = options;
