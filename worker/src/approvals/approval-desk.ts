@@ -54,6 +54,9 @@ export class ApprovalDesk extends DurableObject {
     this.#sql.exec(
       'CREATE TABLE IF NOT EXISTS sessions (id TEXT PRIMARY KEY, modes TEXT NOT NULL, expires_at INTEGER NOT NULL)',
     );
+    this.#sql.exec(`CREATE TABLE IF NOT EXISTS waits (
+      session_id TEXT NOT NULL, request_id TEXT NOT NULL, desk TEXT NOT NULL, approval_id TEXT NOT NULL,
+      expires_at INTEGER NOT NULL, PRIMARY KEY (session_id, request_id))`);
   }
 
   /**
@@ -207,6 +210,36 @@ export class ApprovalDesk extends DurableObject {
     return row ? row.modes.split(',').filter(Boolean) : undefined;
   }
 
+  /**
+   * Person desks: a 2025 call of this session waits for an approval (at whichever desk holds it),
+   * so that the client's `notifications/cancelled` for that request can withdraw it.
+   */
+  noteWait(sessionId: string, requestId: string, desk: string, approvalId: string, expiresAt: number): void {
+    this.#sql.exec(
+      'INSERT OR REPLACE INTO waits (session_id, request_id, desk, approval_id, expires_at) VALUES (?, ?, ?, ?, ?)',
+      sessionId,
+      requestId,
+      desk,
+      approvalId,
+      expiresAt,
+    );
+    void this.#scheduleCleanup(expiresAt);
+  }
+
+  /** Person desks: the approval a cancelled request of this session waits for, forgotten as it is answered. */
+  takeWait(sessionId: string, requestId: string): { desk: string; approvalId: string } | undefined {
+    const row = this.#sql
+      .exec<{ desk: string; approval_id: string }>(
+        'SELECT desk, approval_id FROM waits WHERE session_id = ? AND request_id = ? AND expires_at > ?',
+        sessionId,
+        requestId,
+        Date.now(),
+      )
+      .toArray()[0];
+    this.#sql.exec('DELETE FROM waits WHERE session_id = ? AND request_id = ?', sessionId, requestId);
+    return row ? { desk: row.desk, approvalId: row.approval_id } : undefined;
+  }
+
   /** Forgets what no page, call or grant needs any more, and comes back while something remains. */
   override async alarm(): Promise<void> {
     const now = Date.now();
@@ -214,12 +247,14 @@ export class ApprovalDesk extends DurableObject {
     this.#sql.exec("DELETE FROM approvals WHERE status != 'pending' AND requested_at < ?", now - KEEP_DECIDED_MS);
     this.#sql.exec('DELETE FROM grants WHERE expires_at <= ?', now);
     this.#sql.exec('DELETE FROM sessions WHERE expires_at <= ?', now);
+    this.#sql.exec('DELETE FROM waits WHERE expires_at <= ?', now);
     const next = this.#sql
       .exec<{ at: number | null }>(
         `SELECT min(at) AS at FROM (
            SELECT requested_at + ? AS at FROM approvals
            UNION ALL SELECT expires_at AS at FROM grants
-           UNION ALL SELECT expires_at AS at FROM sessions)`,
+           UNION ALL SELECT expires_at AS at FROM sessions
+           UNION ALL SELECT expires_at AS at FROM waits)`,
         KEEP_DECIDED_MS,
       )
       .one().at;

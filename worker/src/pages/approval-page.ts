@@ -23,7 +23,12 @@ export function renderApprovalPage(
   const group = 'group' in approval.by ? approval.by.group : undefined;
   const self = group === undefined;
   const tool = escapeHtml(approval.tool);
-  const title = self ? `Confirm your call of "${approval.tool}"?` : `Approve a call of "${approval.tool}"?`;
+  const title =
+    approval.status !== 'pending'
+      ? `A call of "${approval.tool}"`
+      : self
+        ? `Confirm your call of "${approval.tool}"?`
+        : `Approve a call of "${approval.tool}"?`;
   const who = approval.caller.name
     ? `${escapeHtml(approval.caller.name)} &lt;${escapeHtml(approval.caller.email)}&gt;`
     : escapeHtml(approval.caller.email);
@@ -38,11 +43,11 @@ export function renderApprovalPage(
   const body = `<h1>${escapeHtml(title)}</h1>
 <p>${statusBadge(approval, viewer.now)}</p>
 <dl>
-  <dt>Asked by</dt><dd>${who}</dd>
+  <dt>Asked by</dt><dd class="prose">${who}</dd>
   <dt>Tool</dt><dd><code>${tool}</code></dd>
   <dt>Arguments</dt><dd><pre>${escapeHtml(approval.argumentsShown)}</pre></dd>
-  <dt>Client</dt><dd>${client}</dd>
-  <dt>Rule</dt><dd><code>${escapeHtml(approval.rule)}</code>: decided by ${decider}${approval.ttlMs ? `; an approval also covers the same call for ${escapeHtml(describeMs(approval.ttlMs))}` : ''}</dd>
+  <dt>Client</dt><dd class="prose">${client}</dd>
+  <dt>Rule</dt><dd class="prose"><code>${escapeHtml(approval.rule)}</code>: decided by ${decider}${approval.ttlMs ? `; an approval also covers the same call for ${escapeHtml(describeMs(approval.ttlMs))}` : ''}</dd>
   <dt>Asked at</dt><dd>${time(approval.requestedAt)}</dd>
 </dl>
 ${text}
@@ -131,6 +136,6 @@ function time(ms: number): string {
 function describeMs(ms: number): string {
   const seconds = Math.round(ms / 1000);
   if (seconds >= 3600 && seconds % 3600 === 0) return `${seconds / 3600} h`;
-  if (seconds >= 120) return `${Math.round(seconds / 60)} min`;
+  if (seconds >= 90) return `${Math.round(seconds / 60)} min`;
   return `${seconds} s`;
 }

@@ -35,7 +35,7 @@ const styles = `
          box-shadow: 0 1px 3px rgba(0,0,0,.08), 0 8px 24px rgba(0,0,0,.06); }
   h1 { font-size: 1.35rem; margin: 0 0 1rem; }
   dl { display: grid; grid-template-columns: max-content 1fr; gap: .4rem 1rem; margin: 1.25rem 0; }
-  dt { color: #5b6473; } dd { margin: 0; word-break: break-all; }
+  dt { color: #5b6473; } dd { margin: 0; word-break: break-all; } dd.prose { word-break: normal; overflow-wrap: anywhere; }
   code { font: 0.9em ui-monospace, SFMono-Regular, Menlo, monospace; background: #f0f1f4; padding: .1em .35em; border-radius: 4px; }
   .warning { background: #fff6e5; border: 1px solid #f3d08a; border-radius: 8px; padding: .75rem 1rem; }
   .actions { display: flex; gap: .75rem; margin-top: 1.5rem; }

@@ -187,6 +187,12 @@ export async function runPolicyGate<User extends GateUser>(
     return response;
   }
 
+  // A client that gives up on a call waiting for approval withdraws the approval first.
+  if (approvals && mayNeedApproval(context.policies, identity))
+    for (const message of messages)
+      if (message.method === 'notifications/cancelled')
+        await approvals.withdrawCancelled(message, request, context.user);
+
   /** Forwards `text` (the decided messages) and answers the client, lists filtered, one record per message at the end. */
   const send = async (text: string, approval?: ApprovalAudit): Promise<Response> => {
     const headers = new Headers(request.headers);

@@ -582,6 +582,37 @@ describe('group approval, 2025 sessions', () => {
     expect(upstream.calls()).toEqual([]);
   });
 
+  it('withdraws the approval when the client cancels the call, so nobody can approve it any more', async () => {
+    const upstream = new RecordingUpstream();
+    const session = await openSession(upstream, alice, undefined);
+    const headers = { 'Mcp-Session-Id': session };
+    const { response } = await gate(
+      alice,
+      sessionCall(16, 'deploy', { env: 'cancelled' }, { progressToken: 'p2' }),
+      upstream,
+      { headers },
+    );
+    const events = new EventReader(response);
+    const progress = (await events.next())!;
+    const pageUrl = /(http:\/\/localhost:8788\/approvals\/\S+)$/.exec(
+      (progress.params as { message: string }).message,
+    )![1]!;
+    await gate(
+      alice,
+      { jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: 16, reason: 'timeout' } },
+      upstream,
+      { headers },
+    );
+    const ref = (await parseApprovalRef(pageUrl.split('/').at(-1)!, secret))!;
+    const desk = new ApprovalDesks(env.APPROVAL_DESK!).byId(ref.desk)!;
+    expect(await desk.show(ref.id)).toMatchObject({ status: 'withdrawn' });
+    expect(await desk.decide(ref.id, carol, 'approve')).toMatchObject({ refused: 'not-pending' });
+    let last = await events.next();
+    while (last?.method === 'notifications/progress') last = await events.next();
+    expect(last).toMatchObject({ id: 16, error: { code: -32004 } });
+    expect(upstream.calls()).toEqual([]);
+  });
+
   it('refuses a call that needs approval inside a batch, and runs nothing of the batch', async () => {
     const upstream = new RecordingUpstream();
     const { response } = await gate(alice, [sessionCall(14, 'deploy', {}), sessionCall(15, 'echo', {})], upstream);

@@ -61,4 +61,6 @@ export interface GateApprovals {
   require(call: ApprovalCall): Promise<Response>;
   /** After an `initialize` was forwarded: remembers what the session's client can be asked. */
   rememberSession(message: JsonRpcMessage, response: Response, caller: ApprovalCaller): Promise<void>;
+  /** Before a `notifications/cancelled` goes on: withdraws the approval the cancelled call waits for. */
+  withdrawCancelled(message: JsonRpcMessage, request: Request, caller: ApprovalCaller): Promise<void>;
 }

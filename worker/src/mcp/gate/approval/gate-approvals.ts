@@ -5,6 +5,7 @@
 import { auditOfApproval } from './approval-audit.ts';
 import type { ApprovalSettings } from './approval-call.ts';
 import type { GateApprovals } from './approval-step.ts';
+import { withdrawCancelled } from './cancelled-calls.ts';
 import { isGatewayAnswer, takeGatewayAnswers } from './gateway-answers.ts';
 import { requireApproval } from './require-approval.ts';
 import { rememberSessionElicitation } from './session-elicitation.ts';
@@ -32,6 +33,10 @@ export function gateApprovals(settings: ApprovalSettings): GateApprovals {
     require: (call) => requireApproval(call, settings),
     async rememberSession(message, response, caller) {
       if (settings.desks) await rememberSessionElicitation(message, response, settings.desks, caller);
+    },
+    async withdrawCancelled(message, request, caller) {
+      if (settings.desks)
+        await withdrawCancelled(message, request.headers.get('mcp-session-id'), settings.desks, caller);
     },
   };
 }

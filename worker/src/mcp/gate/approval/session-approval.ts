@@ -52,6 +52,19 @@ export async function sessionApproval(
   const opened = await openApproval(call, settings, ask);
   if ('grant' in opened) return call.run(call.message, auditOfGrant(call.requirement, opened.grant));
   if ('refused' in opened) return unavailable(call, 'desk-refused', settings, opened.refused);
+  const sessionId = call.request.headers.get('mcp-session-id');
+  if (sessionId) {
+    // So that the client's notifications/cancelled for this call withdraws the approval (cancelled-calls.ts).
+    const { stub } = settings.desks.named(deskName({ self: true }, call.caller));
+    const [desk] = opened.opened.ref.split('.') as [string];
+    await stub.noteWait(
+      sessionId,
+      JSON.stringify(call.message.id),
+      desk,
+      opened.opened.approval.id,
+      opened.opened.approval.expiresAt,
+    );
+  }
   return new Response(questionStream(call, settings, opened.opened), {
     headers: { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache' },
   });
