@@ -3,7 +3,7 @@
  * groups approve anything at all (the approval page keeps only those in a session). Pure: no I/O.
  */
 import type { ApprovalRequirement, Approver } from '../model/approval.ts';
-import type { ApproverText, RequestIdentity, ToolPolicies, ToolRule } from '../model/tool-policy.ts';
+import type { RequestIdentity, ToolPolicies, ToolRule } from '../model/tool-policy.ts';
 import { anyGlobMatches } from './glob.ts';
 import { whoMatches } from './who-matches.ts';
 
@@ -58,7 +58,7 @@ export function approvalGroups(policies: ToolPolicies): string[] {
 }
 
 /** `self` or `group:<name>` as the engine uses it; undefined for anything else. */
-export function parseApprover(text: ApproverText | string): Approver | undefined {
+export function parseApprover(text: string): Approver | undefined {
   if (text === 'self') return { self: true };
   const group = /^group:(.+)$/.exec(text)?.[1]?.trim();
   return group ? { group } : undefined;

@@ -166,7 +166,7 @@ export function decideTarget(
  * // 'It runs only once someone in the group "sre" approves it (rule "r"; an approval covers the same call for 10m).'
  * ```
  */
-export function describeApproval(approval: ApprovalRequirement): string {
+function describeApproval(approval: ApprovalRequirement): string {
   const who =
     'self' in approval.by ? 'the caller confirms it' : `someone in the group "${approval.by.group}" approves it`;
   const ttl = approval.ttlMs ? `; an approval covers the same call for ${shortDuration(approval.ttlMs)}` : '';

@@ -23,7 +23,7 @@ export type ArgumentConstraint =
   | { prefix: string };
 
 /** Who decides an approve rule's calls, as the file writes it: the caller (`self`) or `group:<name>`. */
-export type ApproverText = 'self' | `group:${string}`;
+type ApproverText = 'self' | `group:${string}`;
 
 /** One rule: an effect for some people on some tool, resource and prompt names. */
 export interface ToolRule {

@@ -44,15 +44,15 @@ async function waitingCall(on: Stack, email: string, duration: number) {
   const oauth = new ScriptedOAuthClient(email, 'Acme Desktop');
   const { client } = await connectSignedIn(oauth, {
     newClient: () => {
-      const client = new Client(
+      const desktop = new Client(
         { name: 'acme-desktop', version: '1.0.0' },
         { capabilities: { elicitation: { url: {} } } },
       );
-      client.setRequestHandler(ElicitRequestSchema, async (request) => {
+      desktop.setRequestHandler(ElicitRequestSchema, async (request) => {
         shown(String((request.params as { url?: string }).url));
         return { action: 'accept' };
       });
-      return client;
+      return desktop;
     },
     newTransport: () => new StreamableHTTPClientTransport(new URL(on.mcpUrl), { authProvider: oauth }),
   });

@@ -186,7 +186,7 @@ describe('someone in the group approves (by: group:sre)', () => {
   it('SDK v1: the call waits with progress naming the page; carol approves; it runs once, afterwards', async () => {
     const client = await v1Client('alice@example.com', undefined);
     try {
-      let approved: Promise<void> | undefined;
+      let approved: Promise<string> | undefined;
       let seenBeforeApproval: number | undefined;
       const result = await client.callTool({ name: GROUP_TOOL, arguments: { duration: 0.101, steps: 1 } }, undefined, {
         resetTimeoutOnProgress: true,
@@ -197,12 +197,11 @@ describe('someone in the group approves (by: group:sre)', () => {
               seenBeforeApproval = (await callsReceived(received, GROUP_TOOL)).filter((call) =>
                 JSON.stringify(call).includes('0.101'),
               ).length;
-              const page = await decideApproval(pageUrl, 'carol@example.com', 'approve');
-              expect(page.html).toContain('Approved</span> by carol@example.com');
+              return (await decideApproval(pageUrl, 'carol@example.com', 'approve')).html;
             })();
         },
       });
-      await approved;
+      expect(await approved).toContain('Approved</span> by carol@example.com');
       expect(result.isError).toBeFalsy();
       expect(seenBeforeApproval).toBe(0);
       expect(

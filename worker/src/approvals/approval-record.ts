@@ -99,6 +99,6 @@ export function mayDecide(
 }
 
 /** Same person by Access's `sub` or by email (an approver may hold two `sub`s across identity providers, never two emails). */
-export function samePerson(one: Person, other: Person): boolean {
+function samePerson(one: Person, other: Person): boolean {
   return one.sub === other.sub || one.email.toLowerCase() === other.email.toLowerCase();
 }

@@ -20,7 +20,7 @@ export interface ReadableBounds {
   maxTotal: number;
 }
 
-export const DEFAULT_READABLE_BOUNDS: ReadableBounds = { maxString: 200, maxItems: 20, maxDepth: 6, maxTotal: 2_000 };
+const DEFAULT_READABLE_BOUNDS: ReadableBounds = { maxString: 200, maxItems: 20, maxDepth: 6, maxTotal: 2_000 };
 
 /** What a hidden value is shown as. */
 export const HIDDEN = '«hidden: looks like a secret»';
@@ -83,7 +83,7 @@ function scalarOrNested(value: unknown, depth: number, bounds: ReadableBounds, n
     if (Object.keys(value).length === 0) return '{}';
     return objectLines(value, nested ? depth : 0, bounds);
   }
-  return quote(String(value), bounds);
+  return 'null'; // nothing else comes out of JSON
 }
 
 /**

@@ -91,7 +91,7 @@ function statusBadge(approval: Approval, now: number): string {
       return `<span class="status refused">Declined</span> by the caller at ${time(approval.decidedAt!)}; the call did not run`;
     case 'withdrawn':
       return '<span class="status refused">Withdrawn</span>: the caller\'s client stopped waiting; the call did not run';
-    case 'expired':
+    default:
       return `<span class="status refused">Expired</span> at ${time(approval.expiresAt)}: nobody decided in time; the call did not run`;
   }
 }

@@ -46,7 +46,7 @@ const policies: ToolPolicies = {
 class RecordingUpstream {
   readonly received: Array<Record<string, unknown>> = [];
   async forward(request: Request): Promise<Response> {
-    const message = (await request.json()) as Record<string, unknown>;
+    const message = await request.json<Record<string, unknown>>();
     this.received.push(message);
     if (message.method === 'initialize')
       return Response.json(
@@ -574,7 +574,7 @@ describe('group approval, 2025 sessions', () => {
     const question = (await events.next())!;
     expect(question).toMatchObject({ method: 'elicitation/create', params: { mode: 'url' } });
     await events.cancel();
-    const ref = (await parseApprovalRef(String((question.params as { elicitationId: string }).elicitationId), secret))!;
+    const ref = (await parseApprovalRef((question.params as { elicitationId: string }).elicitationId, secret))!;
     const desk = new ApprovalDesks(env.APPROVAL_DESK!).byId(ref.desk)!;
     expect(await desk.show(ref.id)).toMatchObject({ status: 'withdrawn' });
     expect(await desk.decide(ref.id, carol, 'approve')).toMatchObject({ refused: 'not-pending' });

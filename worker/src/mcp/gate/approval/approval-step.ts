@@ -10,7 +10,7 @@ import type { JsonRpcMessage } from '../json-rpc.ts';
 import type { ApprovalAudit } from './approval-audit.ts';
 
 /** The person a call is for, as the gate knows them. */
-export interface ApprovalCaller {
+interface ApprovalCaller {
   sub: string;
   email: string;
   name?: string;
@@ -43,7 +43,7 @@ export interface ApprovalCall {
 }
 
 /** A client's answer to one of the gateway's own questions, as the gate records it. */
-export interface TakenGatewayAnswer {
+interface TakenGatewayAnswer {
   message: JsonRpcMessage;
   /** What the desk made of it; undefined when it is not this caller's or names no approval. */
   approval: ApprovalAudit | undefined;

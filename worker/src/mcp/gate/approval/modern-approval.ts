@@ -42,7 +42,7 @@ const CLIENT_CAPABILITIES_META_KEY = 'io.modelcontextprotocol/clientCapabilities
  * inside the 60 s request timeout of the MCP SDKs (`DEFAULT_REQUEST_TIMEOUT_MSEC`), and an answer
  * returned long before the 30 s some Cloudflare documentation gives an HTTP response.
  */
-export const MODERN_ROUND_MS = 20_000;
+const MODERN_ROUND_MS = 20_000;
 /** The form a self-confirmation asks: nothing to fill in; accepting is the confirmation. */
 const CONFIRM_SCHEMA = { type: 'object', properties: {} };
 
@@ -185,7 +185,7 @@ async function inputRequired(
 
 /** The call as the server gets it: without the gateway's state and answer, which are not the server's. */
 function withoutApprovalInput(message: JsonRpcMessage): JsonRpcMessage {
-  const { requestState: _state, inputResponses, ...params } = (record(message.params) ?? {}) as Record<string, unknown>;
+  const { requestState: _state, inputResponses, ...params } = record(message.params) ?? {};
   const responses = record(inputResponses);
   if (responses) {
     const { [APPROVAL_INPUT_KEY]: _answer, ...others } = responses;

@@ -38,7 +38,7 @@ import { unavailable } from './unavailable.ts';
 /** Ids of the gateway's own requests to a client start with this; the bridge's never do (they are numbers). */
 export const GATEWAY_REQUEST_PREFIX = 'secure-mcp-approval:';
 /** How long the stream waits between keep-alives and progress notifications. */
-export const SESSION_ROUND_MS = 15_000;
+const SESSION_ROUND_MS = 15_000;
 const CONFIRM_SCHEMA = { type: 'object', properties: {} };
 
 /** The approval step for a 2025 `tools/call`. */
@@ -91,8 +91,8 @@ function questionStream(
   { approval: opened, stub, ref, pageUrl }: OpenedApproval,
 ): ReadableStream<Uint8Array> {
   const encoder = new TextEncoder();
-  let closed = false;
-  let settled = false;
+  /** `closed`: the client left (or the stream ended); `settled`: the wait is over, the call ran or failed. */
+  const state = { closed: false, settled: false };
   /** The server's answer while it streams, so a client that leaves also stops it. */
   const upstream: { reader?: ReadableStreamDefaultReader<Uint8Array> } = {};
   const progressToken = (call.message.params as { _meta?: { progressToken?: unknown } } | undefined)?._meta
@@ -102,11 +102,11 @@ function questionStream(
   return new ReadableStream<Uint8Array>({
     start(controller) {
       const send = (message: JsonRpcMessage) => {
-        if (!closed) controller.enqueue(encoder.encode(`event: message\ndata: ${JSON.stringify(message)}\n\n`));
+        if (!state.closed) controller.enqueue(encoder.encode(`event: message\ndata: ${JSON.stringify(message)}\n\n`));
       };
       const end = () => {
-        if (!closed) controller.close();
-        closed = true;
+        if (!state.closed) controller.close();
+        state.closed = true;
       };
       const fail = (approval: Approval) => {
         const code = errorCodeFor(approval.status);
@@ -136,7 +136,7 @@ function questionStream(
             params: { mode: 'url', elicitationId: ref, url: pageUrl, message: linkMessage(opened, wait) },
           });
         let approval: Approval | undefined = opened;
-        for (let round = 1; approval?.status === 'pending' && !closed; round++) {
+        for (let round = 1; approval?.status === 'pending' && !state.closed; round++) {
           if (progressToken !== undefined)
             send({
               jsonrpc: '2.0',
@@ -148,12 +148,12 @@ function questionStream(
             call.caller.sub,
             Math.min(opened.expiresAt, Date.now() + (settings.roundMs ?? SESSION_ROUND_MS)),
           );
-          if (approval?.status === 'pending' && !closed)
+          if (approval?.status === 'pending' && !state.closed)
             controller.enqueue(encoder.encode(': waiting for approval\n\n'));
         }
-        if (closed) return;
+        if (state.closed) return;
         if (approval?.status === 'approved') approval = await stub.use(opened.id, call.caller.sub);
-        settled = true;
+        state.settled = true;
         if (!approval) return fail({ ...opened, status: 'withdrawn' });
         if (approval.status !== 'used') return fail(approval);
         if (opened.ask === 'url')
@@ -161,21 +161,24 @@ function questionStream(
         await pipeAnswer(call, await call.run(call.message, auditOfApproval(approval)), controller, upstream);
         end();
       })().catch(() => {
-        if (closed) return;
-        settled = true;
+        if (state.closed) return;
+        state.settled = true;
         fail({ ...opened, status: 'withdrawn' });
       });
     },
     async cancel(reason) {
-      closed = true;
-      if (settled) return void (await upstream.reader?.cancel(reason).catch(() => {}));
-      const approval = await stub.withdraw(opened.id, call.caller.sub).catch(() => undefined);
-      call.record({
-        outcome: 'client_closed',
-        errorCode: null,
-        status: 200,
-        approval: auditOfApproval(approval ?? { ...opened, status: 'withdrawn' }),
-      });
+      state.closed = true;
+      if (state.settled) {
+        await upstream.reader?.cancel(reason).catch(() => {});
+      } else {
+        const approval = await stub.withdraw(opened.id, call.caller.sub).catch(() => undefined);
+        call.record({
+          outcome: 'client_closed',
+          errorCode: null,
+          status: 200,
+          approval: auditOfApproval(approval ?? { ...opened, status: 'withdrawn' }),
+        });
+      }
     },
   });
 }
