@@ -35,8 +35,26 @@ describe('parseStackConfig', () => {
       identityProvider: { type: 'okta', id: IDP, groupsClaim: 'groups', registeredClaims: [] },
       autoRedirectToIdentity: true,
       signIn: { groupsField: 'name', nonce: 'required' },
+      definitionDrift: 'hide',
+      approvalWait: '5m',
       container: { instanceType: 'basic', maxInstances: 10, buildArgs: {}, workerSettings: {} },
     });
+  });
+
+  it('takes an approvalWait from 1s to 1h, and refuses anything else', () => {
+    expect(parseStackConfig({ ...minimal, approvalWait: '90s' }).approvalWait).toBe('90s');
+    expect(parseStackConfig({ ...minimal, approvalWait: '1h' }).approvalWait).toBe('1h');
+    expect(problemsOf({ ...minimal, approvalWait: '2h' })).toEqual([
+      'approvalWait is "2h", but it must be a duration from 1s to 1h, like 90s, 5m or 1h. Set it: pulumi config set approvalWait <value>',
+    ]);
+    expect(problemsOf({ ...minimal, approvalWait: 'soon' })).toHaveLength(1);
+  });
+
+  it('takes warn for definitionDrift and refuses anything but hide or warn', () => {
+    expect(parseStackConfig({ ...minimal, definitionDrift: 'warn' }).definitionDrift).toBe('warn');
+    expect(problemsOf({ ...minimal, definitionDrift: 'show' })).toEqual([
+      'definitionDrift is "show", but it must be hide or warn. Set it: pulumi config set definitionDrift <value>',
+    ]);
   });
 
   it('pins a generic OIDC provider with its registered claims, and the sign-in settings', () => {

@@ -34,6 +34,10 @@ export interface StackConfig {
   sessionDuration: string;
   /** Where the Worker forwards MCP traffic, until the container takes over. */
   upstreamUrl: string | undefined;
+  /** What the gate does with a definition that differs from its pin (the Worker's `DEFINITION_DRIFT`). */
+  definitionDrift: 'hide' | 'warn';
+  /** How long a call waits for a person's confirmation or a group's approval (the Worker's `APPROVAL_WAIT`). */
+  approvalWait: string;
   /** The one identity provider the Access application accepts, and the kind whose selectors `group:` rules become. */
   identityProvider: IdentityProvider & { id: string };
   /** Skip Access's provider choice and go straight to the pinned provider ("Instant Auth"). */
@@ -87,6 +91,10 @@ export const CONFIG_KEYS = {
   customDomainZoneId: 'the id of the zone that customDomain belongs to, 32 lowercase hex characters',
   sessionDuration: 'how long an Access sign-in lasts, e.g. 24h or 8h30m (default 24h)',
   upstreamUrl: 'the https URL the Worker forwards MCP traffic to, e.g. https://mcp.internal.example.com/mcp',
+  definitionDrift:
+    'what the gateway does with a tool whose definition differs from its pin in policies/inventory.yaml: hide (the default) or warn',
+  approvalWait:
+    'how long a call that needs approval waits for a person before it fails, from 1s to 1h, e.g. 90s or 10m (default 5m)',
   ...IDENTITY_PROVIDER_KEYS,
   identityProviderAutoRedirect:
     "true (default) to send people straight to the pinned identity provider, false to show Access's login page first",
@@ -195,6 +203,15 @@ export function parseStackConfig(raw: Readonly<Record<string, string | undefined
   if (nonce !== 'required' && nonce !== 'if-present')
     problems.push(wrongValue('accessNonce', nonce, 'it must be required or if-present'));
 
+  const definitionDrift = value('definitionDrift') ?? 'hide';
+  if (definitionDrift !== 'hide' && definitionDrift !== 'warn') {
+    problems.push(wrongValue('definitionDrift', definitionDrift, 'it must be hide or warn'));
+  }
+
+  const approvalWait = value('approvalWait') ?? '5m';
+  if (!approvalWaitIsValid(approvalWait))
+    problems.push(wrongValue('approvalWait', approvalWait, 'it must be a duration from 1s to 1h, like 90s, 5m or 1h'));
+
   const container = parseContainer(raw, Boolean(upstreamUrl), problems);
 
   if (problems.length > 0 || !accountId || !accessTeamName || !route || !identityProvider?.id)
@@ -208,8 +225,18 @@ export function parseStackConfig(raw: Readonly<Record<string, string | undefined
     identityProvider: { ...identityProvider, id: identityProvider.id },
     autoRedirectToIdentity: autoRedirectText === 'true',
     signIn: { groupsField: groupsField as GroupField, nonce: nonce as SignInSettings['nonce'] },
+    definitionDrift: definitionDrift as 'hide' | 'warn',
+    approvalWait,
     container,
   };
+}
+
+/** The forms and bounds the Worker's `APPROVAL_WAIT` accepts (worker/src/config.ts). */
+function approvalWaitIsValid(wait: string): boolean {
+  const match = /^([1-9]\d*)(s|m|h)$/.exec(wait);
+  if (!match) return false;
+  const ms = Number(match[1]) * { s: 1_000, m: 60_000, h: 3_600_000 }[match[2] as 's' | 'm' | 'h'];
+  return ms <= 3_600_000;
 }
 
 const CONTAINER_KEYS = [

@@ -105,6 +105,7 @@ describe('the program (stack dev)', () => {
         TYPES.worker,
         TYPES.workerVersion,
         TYPES.workersDeployment,
+        TYPES.deployedMigrationTag,
         TYPES.randomBytes,
         TYPES.randomBytes,
         TYPES.randomBytes,
@@ -173,11 +174,15 @@ describe('the program (stack dev)', () => {
       { type: 'secret_text', name: 'ACCESS_TOKEN_URL', text: `${issuer}/token` },
       { type: 'secret_text', name: 'ACCESS_JWKS_URL', text: `${issuer}/jwks` },
       { type: 'plain_text', name: 'UPSTREAM_URL', text: CONFIG.upstreamUrl },
+      { type: 'plain_text', name: 'DEFINITION_DRIFT', text: 'hide' },
+      { type: 'plain_text', name: 'APPROVAL_WAIT', text: '5m' },
       { type: 'plain_text', name: 'ACCESS_GROUPS_FIELD', text: 'name' },
       { type: 'plain_text', name: 'ACCESS_NONCE', text: 'required' },
       { type: 'secret_text', name: 'COOKIE_SIGNING_KEY', text: expect.any(String) },
       { type: 'secret_text', name: 'IDENTITY_SIGNING_KEY', text: expect.any(String) },
       { type: 'secret_text', name: 'ADMIN_TOKEN', text: expect.any(String) },
+      { type: 'durable_object_namespace', name: 'TOOL_RATE_LIMITER', className: 'ToolRateLimiter' },
+      { type: 'durable_object_namespace', name: 'APPROVAL_DESK', className: 'ApprovalDesk' },
     ]);
   });
 
@@ -203,10 +208,19 @@ describe('the program (stack dev)', () => {
     expect(await pulumi.isSecret(pulumi.output(dev.program.accessClientId))).toBe(false);
   });
 
-  it('builds no container when MCP traffic goes to upstreamUrl', () => {
+  it('builds no container when MCP traffic goes to upstreamUrl, but still counts rate limits and holds approvals in their Durable Objects', () => {
     expect(dev.resourcesOfType(TYPES.containerApplication)).toEqual([]);
-    expect(bindings.some((binding) => binding.type === 'durable_object_namespace')).toBe(false);
-    expect(script.inputs).not.toHaveProperty('migrations');
+    expect(
+      bindings.filter((binding) => binding.type === 'durable_object_namespace').map((binding) => binding.name),
+    ).toEqual(['TOOL_RATE_LIMITER', 'APPROVAL_DESK']);
+    expect(script.inputs.migrations).toEqual({
+      newTag: 'v3',
+      steps: [
+        { newSqliteClasses: ['McpContainer'] },
+        { newSqliteClasses: ['ToolRateLimiter'] },
+        { newSqliteClasses: ['ApprovalDesk'] },
+      ],
+    });
     expect(script.inputs).not.toHaveProperty('containers');
   });
 
@@ -303,8 +317,12 @@ describe('the program with containers (stack prod)', () => {
     });
     expect(only(prod.resourcesOfType(TYPES.workerVersion)).inputs.containers).toEqual([{ className: 'McpContainer' }]);
     expect(only(prod.resourcesOfType(TYPES.workerVersion)).inputs.migrations).toEqual({
-      newTag: 'v1',
-      steps: [{ newSqliteClasses: ['McpContainer'] }],
+      newTag: 'v3',
+      steps: [
+        { newSqliteClasses: ['McpContainer'] },
+        { newSqliteClasses: ['ToolRateLimiter'] },
+        { newSqliteClasses: ['ApprovalDesk'] },
+      ],
     });
     expect(bindings.map((binding) => binding.name)).not.toContain('UPSTREAM_URL');
   });

@@ -52,6 +52,14 @@ declare global {
       APPROVAL_DESK?: DurableObjectNamespace<import('./src/approvals/approval-desk.ts').ApprovalDesk>;
       /** How long a call waits for a confirmation or an approval, e.g. `5m` (default), between 1s and 1h. */
       APPROVAL_WAIT?: string;
+      /** Optional: `allow` lets Client ID Metadata Documents live on loopback (local stack and tests only); unset refuses. */
+      CLIENT_METADATA_LOOPBACK?: string;
+      /** Optional: `hide` (default) or `warn`, what the gate does with a definition that differs from its pin. */
+      DEFINITION_DRIFT?: string;
+      /** Counts tool calls for the rate limits of policies/tools.yaml, one object per person (`gate/rate-limit/`). */
+      TOOL_RATE_LIMITER?: DurableObjectNamespace<
+        import('./src/mcp/gate/rate-limit/tool-rate-limiter.ts').ToolRateLimiter
+      >;
       /** Optional Workers Rate Limiting binding: dynamic client registrations per client IP. */
       REGISTRATION_RATE_LIMITER?: RateLimit;
     }

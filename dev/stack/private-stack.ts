@@ -23,6 +23,7 @@ export async function startPrivateStack(
     | 'workerLogLevel'
     | 'log'
     | 'serverCommand'
+    | 'extraCaCertificates'
     | 'workerVars'
     | 'accessProfile'
     | 'accessEnvironment'

@@ -5,6 +5,7 @@
 import type { ApprovalRequirement, Approver } from '../model/approval.ts';
 import type { RequestIdentity, ToolPolicies, ToolRule } from '../model/tool-policy.ts';
 import { anyGlobMatches } from './glob.ts';
+import { durationMs } from './rate-limits.ts';
 import { whoMatches } from './who-matches.ts';
 
 /** Longest `ttl` an approve rule may give: an approval is for a task, not a standing permission. */
@@ -65,20 +66,6 @@ export function parseApprover(text: string): Approver | undefined {
 }
 
 /**
- * A duration like `30s`, `10m`, `8h` or `1d` in milliseconds; undefined for anything else.
- *
- * @example
- * ```ts
- * approvalTtlMs('10m'); // 600000
- * ```
- */
-export function approvalTtlMs(text: string): number | undefined {
-  const match = /^([1-9]\d*)(s|m|h|d)$/.exec(text);
-  if (!match) return undefined;
-  return Number(match[1]) * { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 }[match[2] as 's' | 'm' | 'h' | 'd'];
-}
-
-/**
  * Who decides, as the file writes it.
  *
  * @example
@@ -112,7 +99,7 @@ function requirementOf(rule: ToolRule): ApprovalRequirement {
   return {
     rule: rule.name,
     by: parseApprover(rule.by ?? 'self') ?? { self: true },
-    ttlMs: rule.ttl ? (approvalTtlMs(rule.ttl) ?? null) : null,
+    ttlMs: rule.ttl ? durationMs(rule.ttl) : null,
     text: rule.text ?? null,
   };
 }

@@ -22,6 +22,17 @@ export type ArgumentConstraint =
   /** The value is a string that starts with this and has no `..` path segment. */
   | { prefix: string };
 
+/**
+ * How often a person may call each tool an allow rule allows: at most `calls` in any window of
+ * `per` (a duration like `30s`, `1m`, `1h`, `1d`), counted per person and tool, and per OAuth
+ * client too when `perClient` is true. Counted exactly, by a Durable Object per person.
+ */
+export interface RateLimit {
+  calls: number;
+  per: string;
+  perClient?: boolean;
+}
+
 /** Who decides an approve rule's calls, as the file writes it: the caller (`self`) or `group:<name>`. */
 type ApproverText = 'self' | `group:${string}`;
 
@@ -39,6 +50,8 @@ export interface ToolRule {
   prompts?: string[];
   /** Allow rules only: conditions on the arguments of the tools this rule matches. */
   arguments?: Record<string, ArgumentConstraint>;
+  /** Allow rules only: how often each person may call each tool this rule allows. */
+  rateLimit?: RateLimit;
   /** Approve rules only (required there): who decides. */
   by?: ApproverText;
   /** Approve rules only: how long one approval also covers the same person, tool and arguments (`30s`, `10m`, `8h`, `1d`). */

@@ -8,6 +8,7 @@
  * page, the Access sign-in, and the MCP forwarding.
  */
 import { OAuthProvider } from '@cloudflare/workers-oauth-provider';
+import { refuseClientMetadataHost } from './access/client-metadata-host.ts';
 import { refuseOversizedCredentials } from './access/credential-bounds.ts';
 import { checkClientRegistration } from './access/registration-policy.ts';
 import { limitRegistration } from './access/registration-rate-limit.ts';
@@ -19,6 +20,7 @@ import { mcpHandler } from './mcp/mcp-handler.ts';
 import { GRANTED_SCOPES } from './scopes.ts';
 
 export { McpContainer } from './container/mcp-container.ts';
+export { ToolRateLimiter } from './mcp/gate/rate-limit/tool-rate-limiter.ts';
 export { ApprovalDesk } from './approvals/approval-desk.ts';
 
 /** Access tokens are short-lived; clients refresh them. */
@@ -71,7 +73,10 @@ function createProvider(config: WorkerConfig): OAuthProvider {
     // Stated although they are the library's defaults: these choices are part of our threat model.
     allowTokenExchangeGrant: false,
     allowPrivateUseRedirectUris: false,
-    clientIdMetadataDocumentEnabled: false,
+    // Client ID Metadata Documents (MCP authorization 2025-11-25 and 2026-07-28, which deprecates
+    // DCR in their favour): the library fetches and checks the document; access/client-metadata-host.ts
+    // adds the address rule it leaves to us. DCR stays on for older clients.
+    clientIdMetadataDocumentEnabled: true,
     clientRegistrationCallback: ({ clientMetadata }) =>
       checkClientRegistration(clientMetadata, { redirectHostAllowlist: config.redirectHostAllowlist }),
     onError: logOAuthError,
@@ -104,6 +109,7 @@ export default {
     }
     const refused =
       (await refuseOversizedCredentials(request, config.publicUrl)) ??
+      (await refuseClientMetadataHost(request, { allowLoopback: config.clientMetadataLoopback })) ??
       (await limitRegistration(request, env.REGISTRATION_RATE_LIMITER));
     if (refused) return refused;
     return provider.instance.fetch(request, providerEnv(env), ctx);

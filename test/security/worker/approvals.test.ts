@@ -4,10 +4,11 @@
  * workerd, with the real ApprovalDesk, and fails if the attack works; the fake MCP server counts
  * what reaches it, and a call that waits must never reach it before someone approves it.
  */
-import { SELF } from 'cloudflare:test';
+import { createExecutionContext, env, SELF, waitOnExecutionContext } from 'cloudflare:test';
+import worker from '../../../worker/src/index.ts';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ALICE, BOB, FakeAccess, MCP_URL, ORIGIN, type FakeUser } from './fake-access.ts';
-import { Browser, mcpRequest, signIn } from './browser.ts';
+import { Browser, signIn } from './browser.ts';
 
 const CAROL: FakeUser = { sub: 'access-sub-carol', email: 'carol@example.com', groups: ['engineering', 'sre'] };
 const DAVE: FakeUser = { sub: 'access-sub-dave', email: 'dave@example.com', groups: ['engineering'] };
@@ -21,6 +22,28 @@ beforeEach(async () => {
 afterEach(() => {
   vi.restoreAllMocks();
 });
+
+/**
+ * An MCP request through the real Worker, with pinned-definition checks in `warn` mode: the fake
+ * server here lists no tools, and the pins are another requirement's business (23), tested apart.
+ */
+async function mcpRequest(token: string, init: { body: string; headers?: Record<string, string> }): Promise<Response> {
+  const request = new Request(MCP_URL, {
+    method: 'POST',
+    headers: {
+      'Content-Type': 'application/json',
+      Accept: 'application/json, text/event-stream',
+      Authorization: `Bearer ${token}`,
+      ...init.headers,
+    },
+    body: init.body,
+  });
+  const context = createExecutionContext();
+  const response = await worker.fetch(request as Request<unknown, IncomingRequestCfProperties>, warnEnv, context);
+  await waitOnExecutionContext(context);
+  return response;
+}
+const warnEnv = { ...env, DEFINITION_DRIFT: 'warn' } as Cloudflare.Env;
 
 /** A 2026-07-28 tools/call with the given client capabilities and round-trip fields. */
 function modernCall(

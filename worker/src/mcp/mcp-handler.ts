@@ -2,14 +2,21 @@ import type { OAuthResourceAuth } from '@cloudflare/workers-oauth-provider';
 import type { UserProps } from '../config.ts';
 import { readConfig } from '../config.ts';
 import { ApprovalDesks } from '../approvals/approval-desks.ts';
+import { isNativeToolsRequest } from '../native/native-tools-path.ts';
 import { checkOrigin } from './check-origin.ts';
 import type { ApprovalSettings } from './gate/approval/approval-call.ts';
 import { gateApprovals } from './gate/approval/gate-approvals.ts';
+import { definitionPins } from './gate/definition-pins.ts';
+import { DefinitionLedger } from './gate/drift/definition-ledger.ts';
 import { identityResponse } from './identity-route.ts';
 import { runPolicyGate } from './gate/policy-gate.ts';
+import { durableObjectLimiter } from './gate/rate-limit/tool-rate-limiter.ts';
 import { toolPolicies } from './gate/tool-policies.ts';
 import { selectUpstream } from './select-upstream.ts';
 import { jsonRpcError } from './upstream.ts';
+
+/** What each MCP session's server lists, as this isolate has seen it (gate/drift/definition-ledger.ts). */
+const definitionLedger = new DefinitionLedger();
 
 /**
  * The OAuth provider's API handler for `/mcp`: it runs only for requests with a valid
@@ -32,6 +39,11 @@ export const mcpHandler: ExportedHandler<Cloudflare.Env> & {
       user,
       clientId: auth?.clientId ?? null,
       policies: toolPolicies,
+      // Native tools are this Worker's own code, reviewed as code: pins are for the server behind it.
+      ...(isNativeToolsRequest(request)
+        ? {}
+        : { definitions: { pins: definitionPins, mode: config.definitionDrift, ledger: definitionLedger } }),
+      rateLimiter: env.TOOL_RATE_LIMITER ? durableObjectLimiter(env.TOOL_RATE_LIMITER) : undefined,
       upstream,
       approvals: gateApprovals(approvalSettings(env, config)),
     });

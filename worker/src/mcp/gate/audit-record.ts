@@ -26,7 +26,8 @@ export interface AuditRecord {
   rule: string;
   /**
    * What happened: `ok` (a result), `error` (a JSON-RPC error or an HTTP 4xx from the server),
-   * `denied` (refused by policy), `rejected` (bad input), `not_run` (a batch with a denied message),
+   * `denied` (refused by policy), `rate_limited` (over a rule's rate limit), `rejected` (bad input),
+   * `not_run` (a batch with a denied or rate-limited message),
    * `forwarded` (no answer to attribute: notifications, streams), `upstream_error` (server unreachable or 5xx),
    * `client_closed` (the client went away first); for calls a rule makes wait for a person (see
    * `approval`): `approval_required` (asked; nothing ran yet), `approval_declined` (the caller said
@@ -37,6 +38,7 @@ export interface AuditRecord {
     | 'ok'
     | 'error'
     | 'denied'
+    | 'rate_limited'
     | 'rejected'
     | 'not_run'
     | 'forwarded'
@@ -59,7 +61,7 @@ export interface AuditRecord {
   approval?: ApprovalAudit;
 }
 
-/** Writes one record as one JSON line. */
-export function writeAuditRecord(record: AuditRecord): void {
+/** Writes one record as one JSON line (an `mcp_request`, or a `definition_drift` from gate/drift/). */
+export function writeAuditRecord(record: AuditRecord | { event: string }): void {
   console.log(JSON.stringify(record));
 }

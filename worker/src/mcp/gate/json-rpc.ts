@@ -47,4 +47,6 @@ export const ERROR_CODES = {
   approvalDeclined: -32004,
   /** Not run: nobody decided the approval a rule asks for within the wait. */
   approvalExpired: -32008,
+  /** Over a rate limit of the tool policy; `data.retryAfterSeconds` says when to retry. */
+  rateLimited: -32029,
 } as const;

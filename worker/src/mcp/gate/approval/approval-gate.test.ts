@@ -94,7 +94,7 @@ async function gate(
     policies,
     upstream,
     approvals: gateApprovals(options.approvals ?? settings()),
-    audit: (record) => records.push(record),
+    audit: (record) => records.push(record as AuditRecord),
   });
   return { response, records };
 }
