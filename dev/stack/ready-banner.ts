@@ -13,10 +13,12 @@ export function readyBanner(stack: RunningLocalStack, startupSeconds: number): s
   const width = Math.max(...stack.users.map((u) => u.email.length));
   const profile = stack.access.profile();
   const policies = rehearsalPolicies(stack.accessPolicies, profile, stack.users);
+  const groupsOf = (user: RunningLocalStack['users'][number]) =>
+    user.groups.length > 0 ? user.groups.join(', ') : '(no groups)';
+  const groupsWidth = Math.max(...stack.users.map((user) => groupsOf(user).length));
   const users = stack.users.map((user) => {
     const decision = decideSignIn(policies, { email: user.email, groups: providerGroupsOf(user, profile) });
-    const groups = user.groups.length > 0 ? user.groups.join(', ') : '(no groups)';
-    return `    ${user.email.padEnd(width)}  ${groups.padEnd(14)}  ${decision.allowed ? 'may sign in' : `refused: ${decision.reason}`}`;
+    return `    ${user.email.padEnd(width)}  ${groupsOf(user).padEnd(groupsWidth)}  ${decision.allowed ? 'may sign in' : `refused: ${decision.reason}`}`;
   });
   const approvals = approvalLines(stack);
   const claudeConfig = JSON.stringify({
