@@ -69,7 +69,7 @@ describe.skipIf(skipsWithoutChromium())('mcp-remote (Claude Desktop) with a brow
     );
     const questions: string[] = [];
     client.setRequestHandler(ElicitRequestSchema, async (request) => {
-      questions.push(String(request.params.message));
+      questions.push(request.params.message);
       return { action: 'accept', content: {} };
     });
     const connected = client.connect(transport, { timeout: 90_000 });
