@@ -63,7 +63,7 @@ export function readyBanner(stack: RunningLocalStack | RunningContainerStack, st
  * One line per approve rule of the shipped tool policies: which tools wait, and for whom (the dev
  * users of the approving group, and where they decide).
  */
-function approvalLines(stack: RunningLocalStack): string[] {
+function approvalLines(stack: Pick<RunningLocalStack, 'users' | 'workerUrl'>): string[] {
   return loadShippedPolicies().tools.rules.flatMap((rule) => {
     const by = rule.effect === 'approve' && rule.by ? parseApprover(rule.by) : undefined;
     if (!by) return [];
