@@ -39,8 +39,18 @@ describe('parseStackConfig', () => {
       autoRedirectToIdentity: true,
       signIn: { groupsField: 'name', nonce: 'required' },
       definitionDrift: 'hide',
+      approvalWait: '5m',
       container: { instanceType: 'basic', maxInstances: 10, baseImage: BASE_IMAGE, buildArgs: {}, workerSettings: {} },
     });
+  });
+
+  it('takes an approvalWait from 1s to 1h, and refuses anything else', () => {
+    expect(parseStackConfig({ ...minimal, approvalWait: '90s' }).approvalWait).toBe('90s');
+    expect(parseStackConfig({ ...minimal, approvalWait: '1h' }).approvalWait).toBe('1h');
+    expect(problemsOf({ ...minimal, approvalWait: '2h' })).toEqual([
+      'approvalWait is "2h", but it must be a duration from 1s to 1h, like 90s, 5m or 1h. Set it: pulumi config set approvalWait <value>',
+    ]);
+    expect(problemsOf({ ...minimal, approvalWait: 'soon' })).toHaveLength(1);
   });
 
   it('takes warn for definitionDrift and refuses anything but hide or warn', () => {

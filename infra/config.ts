@@ -36,6 +36,8 @@ export interface StackConfig {
   upstreamUrl: string | undefined;
   /** What the gate does with a definition that differs from its pin (the Worker's `DEFINITION_DRIFT`). */
   definitionDrift: 'hide' | 'warn';
+  /** How long a call waits for a person's confirmation or a group's approval (the Worker's `APPROVAL_WAIT`). */
+  approvalWait: string;
   /** The one identity provider the Access application accepts, and the kind whose selectors `group:` rules become. */
   identityProvider: IdentityProvider & { id: string };
   /** Skip Access's provider choice and go straight to the pinned provider ("Instant Auth"). */
@@ -93,6 +95,8 @@ export const CONFIG_KEYS = {
   upstreamUrl: 'the https URL the Worker forwards MCP traffic to, e.g. https://mcp.internal.example.com/mcp',
   definitionDrift:
     'what the gateway does with a tool whose definition differs from its pin in policies/inventory.yaml: hide (the default) or warn',
+  approvalWait:
+    'how long a call that needs approval waits for a person before it fails, from 1s to 1h, e.g. 90s or 10m (default 5m)',
   ...IDENTITY_PROVIDER_KEYS,
   identityProviderAutoRedirect:
     "true (default) to send people straight to the pinned identity provider, false to show Access's login page first",
@@ -209,6 +213,10 @@ export function parseStackConfig(raw: Readonly<Record<string, string | undefined
     problems.push(wrongValue('definitionDrift', definitionDrift, 'it must be hide or warn'));
   }
 
+  const approvalWait = value('approvalWait') ?? '5m';
+  if (!approvalWaitIsValid(approvalWait))
+    problems.push(wrongValue('approvalWait', approvalWait, 'it must be a duration from 1s to 1h, like 90s, 5m or 1h'));
+
   const container = parseContainer(raw, Boolean(upstreamUrl), problems);
 
   if (problems.length > 0 || !accountId || !accessTeamName || !route || !identityProvider?.id)
@@ -223,8 +231,17 @@ export function parseStackConfig(raw: Readonly<Record<string, string | undefined
     autoRedirectToIdentity: autoRedirectText === 'true',
     signIn: { groupsField: groupsField as GroupField, nonce: nonce as SignInSettings['nonce'] },
     definitionDrift: definitionDrift as 'hide' | 'warn',
+    approvalWait,
     container,
   };
+}
+
+/** The forms and bounds the Worker's `APPROVAL_WAIT` accepts (worker/src/config.ts). */
+function approvalWaitIsValid(wait: string): boolean {
+  const match = /^([1-9]\d*)(s|m|h)$/.exec(wait);
+  if (!match) return false;
+  const ms = Number(match[1]) * { s: 1_000, m: 60_000, h: 3_600_000 }[match[2] as 's' | 'm' | 'h'];
+  return ms <= 3_600_000;
 }
 
 const CONTAINER_KEYS = [

@@ -180,9 +180,11 @@ describe('the program (stack dev)', () => {
       { type: 'plain_text', name: 'PUBLIC_URL', text: DEV_ORIGIN },
       { type: 'plain_text', name: 'UPSTREAM_URL', text: CONFIG.upstreamUrl },
       { type: 'plain_text', name: 'DEFINITION_DRIFT', text: 'hide' },
+      { type: 'plain_text', name: 'APPROVAL_WAIT', text: '5m' },
       { type: 'plain_text', name: 'ACCESS_GROUPS_FIELD', text: 'name' },
       { type: 'plain_text', name: 'ACCESS_NONCE', text: 'required' },
       { type: 'durable_object_namespace', name: 'TOOL_RATE_LIMITER', class_name: 'ToolRateLimiter' },
+      { type: 'durable_object_namespace', name: 'APPROVAL_DESK', class_name: 'ApprovalDesk' },
     ]);
     expect(secretBindingsWereSecret).toBe(true);
     expect(secretBindings).toEqual([
@@ -220,15 +222,16 @@ describe('the program (stack dev)', () => {
     expect(await pulumi.isSecret(pulumi.output(dev.program.accessClientId))).toBe(false);
   });
 
-  it('builds no container when MCP traffic goes to upstreamUrl, but still counts rate limits in their Durable Object', () => {
+  it('builds no container when MCP traffic goes to upstreamUrl, but still counts rate limits and holds approvals in their Durable Objects', () => {
     expect(dev.resourcesOfType(TYPES.containerApplication)).toEqual([]);
     expect(
       bindings.filter((binding) => binding.type === 'durable_object_namespace').map((binding) => binding.name),
-    ).toEqual(['TOOL_RATE_LIMITER']);
+    ).toEqual(['TOOL_RATE_LIMITER', 'APPROVAL_DESK']);
     // Every class's migration, the unused container class's too (one history for every stack).
     expect(script.inputs.migrations).toEqual([
       { tag: 'v1', newSqliteClasses: ['McpContainer'] },
       { tag: 'v2', newSqliteClasses: ['ToolRateLimiter'] },
+      { tag: 'v3', newSqliteClasses: ['ApprovalDesk'] },
     ]);
     expect(script.inputs.containers).toEqual([]);
   });
@@ -373,6 +376,7 @@ describe('the program with containers (stack prod)', () => {
     expect(script.inputs.migrations).toEqual([
       { tag: 'v1', newSqliteClasses: ['McpContainer'] },
       { tag: 'v2', newSqliteClasses: ['ToolRateLimiter'] },
+      { tag: 'v3', newSqliteClasses: ['ApprovalDesk'] },
     ]);
     expect(bindings.map((binding) => binding.name)).not.toContain('UPSTREAM_URL');
   });

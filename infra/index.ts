@@ -57,6 +57,7 @@ const worker = new McpWorker('gateway', {
   containerClass: config.container ? { ...BRIDGE_CONTAINER_CLASS, applicationName: containerName } : undefined,
   settings: {
     DEFINITION_DRIFT: config.definitionDrift,
+    APPROVAL_WAIT: config.approvalWait,
     ...config.container?.workerSettings,
     ...signInBindings(config.signIn),
   },

@@ -70,6 +70,11 @@ describe('McpWorker on a custom domain', () => {
     });
     expect(script?.inputs.bindings).toContainEqual({
       type: 'durable_object_namespace',
+      name: 'APPROVAL_DESK',
+      class_name: 'ApprovalDesk',
+    });
+    expect(script?.inputs.bindings).toContainEqual({
+      type: 'durable_object_namespace',
       name: 'TOOL_RATE_LIMITER',
       class_name: 'ToolRateLimiter',
     });
@@ -78,6 +83,7 @@ describe('McpWorker on a custom domain', () => {
     expect(script?.inputs.migrations).toEqual([
       { tag: 'v1', newSqliteClasses: ['McpContainer'] },
       { tag: 'v2', newSqliteClasses: ['ToolRateLimiter'] },
+      { tag: 'v3', newSqliteClasses: ['ApprovalDesk'] },
     ]);
     expect(script?.inputs.containers).toEqual([{ name: 'secure-mcp-dev-bridge', className: 'McpContainer' }]);
   });

@@ -69,6 +69,7 @@ export interface ContainerClassBinding {
 export const DURABLE_OBJECT_MIGRATIONS: readonly MigrationStep[] = [
   { tag: 'v1', newSqliteClasses: ['McpContainer'] },
   { tag: 'v2', newSqliteClasses: ['ToolRateLimiter'] },
+  { tag: 'v3', newSqliteClasses: ['ApprovalDesk'] },
 ];
 
 /** The per-person counters of the tool policies' rate limits (worker/src/mcp/gate/rate-limit/). */
@@ -76,6 +77,13 @@ const TOOL_RATE_LIMITER_BINDING: PlainBinding = {
   type: 'durable_object_namespace',
   name: 'TOOL_RATE_LIMITER',
   class_name: 'ToolRateLimiter',
+};
+
+/** Where calls wait for a person's confirmation or a group's approval (worker/src/approvals/). */
+const APPROVAL_DESK_BINDING: PlainBinding = {
+  type: 'durable_object_namespace',
+  name: 'APPROVAL_DESK',
+  class_name: 'ApprovalDesk',
 };
 
 /**
@@ -158,6 +166,7 @@ export class McpWorker extends pulumi.ComponentResource {
           ]
         : []),
       TOOL_RATE_LIMITER_BINDING,
+      APPROVAL_DESK_BINDING,
     ]);
     const secretText = (bindingName: string, text: pulumi.Input<string>) => ({
       name: bindingName,
