@@ -26,6 +26,7 @@ export async function startPrivateStack(
     | 'extraCaCertificates'
     | 'workerRuntime'
     | 'wrapWorkerBundle'
+    | 'workerVars'
     | 'accessProfile'
     | 'accessEnvironment'
     | 'workerSignIn'

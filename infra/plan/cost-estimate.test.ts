@@ -26,6 +26,7 @@ const container = (instanceType: 'lite' | 'basic', maxInstances: number, workerS
   instanceType,
   maxInstances,
   buildArgs: {},
+  baseImage: { image: 'node', digest: `sha256:${'0'.repeat(64)}` },
   workerSettings,
 });
 
