@@ -15,7 +15,7 @@ import { OBJECTS_ISOLATE, WORKER_ISOLATE } from './worker-accounting.ts';
 const WORKER = `
 import { DurableObject } from 'cloudflare:workers';
 export class Counter extends DurableObject {
-  async add(n) { let x = 0; for (let i = 0; i < 20000; i += 1) x += Math.sqrt(i); return n + (x > 0 ? 1 : 0); }
+  async add(n) { let x = 0; for (let i = 0; i < 1000000; i += 1) x += Math.sqrt(i); return n + (x > 0 ? 1 : 0); }
   async fetch() { return new Response('object'); }
 }
 export default {
@@ -130,11 +130,12 @@ describe('CPU profiles of the isolates', () => {
     );
     for (let i = 0; i < 30; i += 1) await call();
     const [workerProfile, objectsProfile] = await Promise.all(profilers.map((profiler) => profiler.stop()));
-    // The Durable Object's loop runs in the objects' isolate, not the Worker's.
-    const inObjects = (profile: typeof objectsProfile) =>
-      profile!.nodes.some((node) => node.callFrame.functionName === 'add');
-    expect(inObjects(objectsProfile)).toBe(true);
-    expect(inObjects(workerProfile)).toBe(false);
-    expect(isolateCpuFromProfile(objectsProfile!, 30, 250).samples).toBeGreaterThan(0);
+    // The Durable Object's loop (a million square roots a call) runs in the objects' isolate, not the
+    // Worker's, whose own part of a call is a few bindings and a fetch. (V8 does not always name the
+    // loop's frame, so the test compares the isolates' time, not their functions.)
+    const objects = isolateCpuFromProfile(objectsProfile!, 30, 250);
+    const caller = isolateCpuFromProfile(workerProfile!, 30, 250);
+    expect(objects.samples).toBeGreaterThan(0);
+    expect(objects.msPerCall).toBeGreaterThan(3 * caller.msPerCall);
   });
 });
