@@ -68,7 +68,7 @@ export function partOfSource(source: string): string {
 
 function runtimePart(functionName: string, url: string): string {
   if (functionName === '(garbage collector)') return 'runtime: garbage collection';
-  if (functionName === '(program)') return 'runtime: native work outside JavaScript';
+  if (functionName === '(program)') return 'runtime: native work, or samples V8 could not attribute';
   if (url.startsWith('node-internal:') || url.startsWith('cloudflare-internal:') || url.startsWith('node:'))
     return "runtime: workerd's JavaScript internals";
   if (url.endsWith('operation-counting.js')) return 'benchmark: the operation-counting wrapper';
