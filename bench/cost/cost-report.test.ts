@@ -8,7 +8,14 @@ function accounting(
   objectsMs: number,
   operations: Partial<WorkerAccounting['operations']> = {},
 ): WorkerAccounting {
-  const cpu = (msPerCall: number) => ({ calls: 1000, samples: 1, samplePeriodUs: 250, msPerCall, parts: [] });
+  const cpu = (msPerCall: number) => ({
+    calls: 1000,
+    samples: 1,
+    samplePeriodUs: 250,
+    msPerCall,
+    inUseMsPerCall: msPerCall,
+    parts: [],
+  });
   return {
     calls: 1000,
     worker: cpu(workerMs),

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isolateCpuFromProfile, samplerPeriodUs, type CpuProfile } from './isolate-cpu.ts';
+import { isolateCpuFromProfile, samplerPeriodUs, threadRunShare, type CpuProfile } from './isolate-cpu.ts';
 
 /** A profile whose samples are the given frames, the given gaps apart. */
 function profile(frames: string[], gaps: number[]): CpuProfile {
@@ -38,5 +38,22 @@ describe('isolateCpuFromProfile', () => {
     expect(cpu.samplePeriodUs).toBe(300);
     // 40 samples × 300 µs over 10 calls.
     expect(cpu.msPerCall).toBeCloseTo(1.2, 10);
+  });
+});
+
+describe('threadRunShare', () => {
+  it("reads how much of its busy time a thread ran between two schedstat readings, and scales the isolate's time by it", () => {
+    const share = threadRunShare('1000000 0 1', '7000000 2000000 9');
+    expect(share).toEqual({ cpuMs: 6, waitMs: 2, share: 0.75 });
+    expect(threadRunShare('5 5 1', '5 5 1').share).toBe(1);
+    expect(() => threadRunShare('garbage', '1 2 3')).toThrow(/not \/proc schedstat lines/);
+  });
+
+  it('gives the isolate the CPU share of its in-use time', () => {
+    const frames = Array.from({ length: 40 }, () => 'handle');
+    const gaps = [0, ...Array.from({ length: 39 }, () => 300)];
+    const cpu = isolateCpuFromProfile(profile(frames, gaps), 10, 250, 0.75);
+    expect(cpu.inUseMsPerCall).toBeCloseTo(1.2, 10);
+    expect(cpu.msPerCall).toBeCloseTo(0.9, 10);
   });
 });

@@ -35,8 +35,43 @@ export interface IsolateCpu {
   samples: number;
   /** The sampler's period as the profile shows it, in µs. */
   samplePeriodUs: number;
-  /** CPU time of the isolate per call, in ms. */
+  /** CPU time of the isolate per call, in ms: the time it was in use, less its share of the thread's waits for a CPU. */
   msPerCall: number;
+  /** The time the isolate was in use per call, in ms, waits for a CPU included. */
+  inUseMsPerCall: number;
+}
+
+/**
+ * How much of its busy time workerd's thread actually ran, over a stretch: CPU time ÷ (CPU time +
+ * time spent runnable but waiting for a CPU), from `/proc/<pid>/task/<tid>/schedstat`. On a busy
+ * machine the isolate holds the thread while the thread waits for a CPU, and the profile counts that
+ * time as in use; the isolate's share of the waits is taken to be its share of the thread's time.
+ */
+export interface ThreadRunShare {
+  cpuMs: number;
+  waitMs: number;
+  /** `cpuMs / (cpuMs + waitMs)`, 1 when the thread never waited. */
+  share: number;
+}
+
+/**
+ * Reads a thread's run share between two `schedstat` readings (nanoseconds: on CPU, waiting to
+ * run, time slices). Pure.
+ *
+ * @example
+ * ```ts
+ * threadRunShare('1000000 0 1', '3000000 1000000 5'); // { cpuMs: 2, waitMs: 1, share: 0.666… }
+ * ```
+ */
+export function threadRunShare(before: string, after: string): ThreadRunShare {
+  const read = (text: string) => text.trim().split(/\s+/).map(Number);
+  const [cpuBefore, waitBefore] = read(before);
+  const [cpuAfter, waitAfter] = read(after);
+  if ([cpuBefore, waitBefore, cpuAfter, waitAfter].some((value) => !Number.isFinite(value)))
+    throw new Error(`not /proc schedstat lines: ${JSON.stringify([before, after])}`);
+  const cpuMs = (cpuAfter! - cpuBefore!) / 1e6;
+  const waitMs = (waitAfter! - waitBefore!) / 1e6;
+  return { cpuMs, waitMs, share: cpuMs + waitMs > 0 ? cpuMs / (cpuMs + waitMs) : 1 };
 }
 
 /** V8's pseudo-frames for a sample taken while the isolate was not running code of its own. */
@@ -66,19 +101,26 @@ export function samplerPeriodUs(timeDeltas: readonly number[], intervalUs: numbe
 
 /**
  * The isolate's CPU per call from a profile that spanned `calls` calls: samples taken while the
- * isolate was in use, times the sampler's period. Pure.
+ * isolate was in use, times the sampler's period, times the thread's run share over the same
+ * stretch (1 when not known). Pure.
  *
  * @example
  * ```ts
- * const cpu = isolateCpuFromProfile(profile, 2000, 250);
+ * const cpu = isolateCpuFromProfile(profile, 2000, 250, 0.9);
  * console.log(cpu.msPerCall);
  * ```
  */
-export function isolateCpuFromProfile(profile: CpuProfile, calls: number, intervalUs: number): IsolateCpu {
+export function isolateCpuFromProfile(
+  profile: CpuProfile,
+  calls: number,
+  intervalUs: number,
+  runShare = 1,
+): IsolateCpu {
   const names = new Map(profile.nodes.map((node) => [node.id, node.callFrame.functionName]));
   const samples = profile.samples.filter((id) => !IDLE_FRAMES.has(names.get(id) ?? '')).length;
   const samplePeriodUs = samplerPeriodUs(profile.timeDeltas, intervalUs);
-  return { calls, samples, samplePeriodUs, msPerCall: (samples * samplePeriodUs) / 1000 / calls };
+  const inUseMsPerCall = (samples * samplePeriodUs) / 1000 / calls;
+  return { calls, samples, samplePeriodUs, msPerCall: inUseMsPerCall * runShare, inUseMsPerCall };
 }
 
 /** A profiler attached to one isolate; `stop()` ends it and returns the profile. */

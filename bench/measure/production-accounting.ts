@@ -48,7 +48,7 @@ export async function measureProductionAccounting(options: {
         bridgePids,
         () => 'container processes',
         async () => {
-          accounting = await measureWorkerAccounting(client, stack, { warmUp: 0 });
+          accounting = await measureWorkerAccounting(client, { ...stack, processRoot: stack.hostPid }, { warmUp: 0 });
           return accounting.calls;
         },
       );
@@ -86,7 +86,7 @@ export async function measureProductionAccounting(options: {
         paths.push({
           id: 'native-workerd',
           label: native.label.replace(' (wrangler dev, no bridge)', ''),
-          accounting: await measureWorkerAccounting(nativeClient, stack),
+          accounting: await measureWorkerAccounting(nativeClient, { ...stack, processRoot: stack.hostPid }),
         });
       } finally {
         await nativeClient.close();
@@ -110,6 +110,7 @@ export async function measureProductionAccounting(options: {
           inspectorPort,
           workerMain: template.workerMain,
           traceSizesUrl: template.traceSizesUrl,
+          processRoot: template.wranglerPid,
         }),
         durableObjectActivePerCall: true,
       });

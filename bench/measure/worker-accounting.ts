@@ -10,7 +10,15 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { SourceMapPayload } from 'node:module';
 import type { BenchClient } from '../paths/echo-path.ts';
-import { isolateCpuFromProfile, startIsolateProfiler, type CpuProfile, type IsolateCpu } from './isolate-cpu.ts';
+import {
+  isolateCpuFromProfile,
+  startIsolateProfiler,
+  threadRunShare,
+  type CpuProfile,
+  type IsolateCpu,
+  type ThreadRunShare,
+} from './isolate-cpu.ts';
+import { descendantPids, readCommandLine } from './process-memory.ts';
 import { countsPerCall, readOperationCounts, type OperationCounts } from './operation-counts.ts';
 import { cpuByPart, type BundleSources, type CpuShare } from './profile-categories.ts';
 
@@ -28,6 +36,8 @@ export interface WorkerAccounting {
   objects: IsolateCpu & { parts: CpuShare[] };
   /** Operations counted per call. */
   operations: OperationCounts;
+  /** How much of its busy time workerd's thread ran over the profiled calls (the rest it waited for a CPU). */
+  thread?: ThreadRunShare;
   /**
    * Trace events per call (one per invocation, of the Worker or of a Durable Object) and their size
    * as JSON: what Workers Logs ingests, less Cloudflare's own enrichment. Absent without a tail Worker.
@@ -50,7 +60,14 @@ export const ACCOUNTING = { warmUpCalls: 200, calls: 800, samplingIntervalUs: 25
  */
 export async function measureWorkerAccounting(
   client: BenchClient,
-  target: { workerUrl: string; inspectorPort: number; workerMain?: string; traceSizesUrl?: string },
+  target: {
+    workerUrl: string;
+    inspectorPort: number;
+    workerMain?: string;
+    traceSizesUrl?: string;
+    /** A process whose descendants include the Worker's workerd (its thread's waits correct the profile). */
+    processRoot?: number;
+  },
   calls: { warmUp?: number; measured?: number } = {},
 ): Promise<WorkerAccounting> {
   const sources = target.workerMain === undefined ? undefined : await bundleSources(target.workerMain);
@@ -58,6 +75,9 @@ export async function measureWorkerAccounting(
   for (let i = 0; i < (calls.warmUp ?? ACCOUNTING.warmUpCalls); i += 1) await client.call();
   const tracesBefore = target.traceSizesUrl === undefined ? undefined : await settledTraceSizes(target.traceSizesUrl);
   const before = await readOperationCounts(target.workerUrl);
+  const workerd = target.processRoot === undefined ? undefined : await workerdPid(target.processRoot);
+  const schedstat = (pid: number) => readFile(`/proc/${pid}/task/${pid}/schedstat`, 'utf8');
+  const schedBefore = workerd === undefined ? undefined : await schedstat(workerd);
   const profilers = await Promise.all(
     [WORKER_ISOLATE, OBJECTS_ISOLATE].map((isolate) =>
       startIsolateProfiler(target.inspectorPort, isolate, ACCOUNTING.samplingIntervalUs),
@@ -69,17 +89,23 @@ export async function measureWorkerAccounting(
   } finally {
     profiles = await Promise.all(profilers.map((profiler) => profiler.stop()));
   }
+  const thread =
+    workerd === undefined || schedBefore === undefined
+      ? undefined
+      : threadRunShare(schedBefore, await schedstat(workerd));
   const after = await readOperationCounts(target.workerUrl);
   const tracesAfter = target.traceSizesUrl === undefined ? undefined : await settledTraceSizes(target.traceSizesUrl);
+  const share = thread?.share ?? 1;
   const withParts = (profile: CpuProfile) => {
-    const cpu = isolateCpuFromProfile(profile, measured, ACCOUNTING.samplingIntervalUs);
-    return { ...cpu, parts: cpuByPart(profile, measured, cpu.samplePeriodUs, sources) };
+    const cpu = isolateCpuFromProfile(profile, measured, ACCOUNTING.samplingIntervalUs, share);
+    return { ...cpu, parts: cpuByPart(profile, measured, cpu.samplePeriodUs * share, sources) };
   };
   return {
     calls: measured,
     worker: withParts(profiles[0]!),
     objects: withParts(profiles[1]!),
     operations: countsPerCall(before, after, measured),
+    ...(thread ? { thread } : {}),
     ...(tracesBefore && tracesAfter
       ? {
           traces: {
@@ -116,4 +142,13 @@ async function bundleSources(main: string): Promise<BundleSources | undefined> {
   const folder = join(main, '..');
   const text = await readFile(join(folder, 'index.js.map'), 'utf8').catch(() => undefined);
   return text === undefined ? undefined : { moduleName: 'index.js', map: JSON.parse(text) as SourceMapPayload };
+}
+
+/** The `workerd` process among `root`'s descendants (its main thread runs every isolate). */
+async function workerdPid(root: number): Promise<number | undefined> {
+  for (const pid of await descendantPids(root)) {
+    const program = (await readCommandLine(pid)).split(' ')[0] ?? '';
+    if (program === 'workerd' || program.endsWith('/workerd')) return pid;
+  }
+  return undefined;
 }
