@@ -33,6 +33,7 @@ import { templateBaseline } from './report/template-baseline.ts';
 import { BENCH_CONTAINER_USERS, startBenchContainerStack } from './stack/container-stack.ts';
 import { startHostedStack } from './stack/hosted-stack.ts';
 import { measureProductionAccounting } from './measure/production-accounting.ts';
+import { measurePairedLatency, PAIRED } from './measure/paired-latency.ts';
 import { costReport } from './cost/cost-report.ts';
 
 const resultsDir = join(dirname(fileURLToPath(import.meta.url)), 'results');
@@ -74,6 +75,7 @@ const results: BenchResults = {
   coldStart: { status: 'pending', reason: 'not run' },
   policyList: { status: 'pending', reason: 'not run' },
   bridgeMemory: { status: 'pending', reason: 'not run' },
+  paired: { status: 'pending', reason: 'not run' },
   accounting: { status: 'pending', reason: 'not run' },
   cost: { status: 'pending', reason: 'not run' },
   containers: { status: 'pending', reason: 'not run' },
@@ -234,54 +236,80 @@ results.rows.push(
   ),
 );
 
-// Production-like: the same bundles in workerd, without wrangler dev's proxy and inspector.
-progress('starting the local stack in workerd, without wrangler dev');
+// Production-like: the same bundles in workerd, without wrangler dev's proxy and inspector. Our
+// stack and the template shape run at once, so that after their rows their latency is also measured
+// side by side (measure/paired-latency.ts), which the targets read.
+progress('starting the local stack and the template shape in workerd, without wrangler dev');
 const direct = await startHostedStack({ workerd: true }).catch((error: Error) => error);
-if (direct instanceof Error) {
-  const reason = `the production-like stack did not start: ${direct.message.split('\n')[0]}`;
-  progress(reason);
-  results.rows.push({ id: 'local-stack-workerd', label: PRODUCTION_LABELS.stack, status: 'not available', reason });
-  results.rows.push({ id: 'native-workerd', label: PRODUCTION_LABELS.native, status: 'not available', reason });
-} else {
-  try {
+const directTemplate = await templateLivePath({ runtime: 'workerd' }).catch((error: Error) => error);
+/** An open path measured as a row without being stopped by it. */
+const kept = (path: EchoPath, id: string, label: string): EchoPath => ({ ...path, id, label, stop: async () => {} });
+const pairedClients: Record<string, EchoPath> = {};
+try {
+  if (direct instanceof Error) {
+    const reason = `the production-like stack did not start: ${direct.message.split('\n')[0]}`;
+    progress(reason);
+    results.rows.push({ id: 'local-stack-workerd', label: PRODUCTION_LABELS.stack, status: 'not available', reason });
+    results.rows.push({ id: 'native-workerd', label: PRODUCTION_LABELS.native, status: 'not available', reason });
+  } else {
+    const stackPath = kept(await wholeStackPath(direct), 'local-stack-workerd', PRODUCTION_LABELS.stack);
     results.rows.push(
-      await measurePath(
-        'local-stack-workerd',
-        PRODUCTION_LABELS.stack,
-        async () => ({ ...(await wholeStackPath(direct)), id: 'local-stack-workerd', label: PRODUCTION_LABELS.stack }),
-        undefined,
-        PRODUCTION_LEVELS,
+      await measurePath(stackPath.id, stackPath.label, async () => stackPath, undefined, PRODUCTION_LEVELS),
+    );
+    pairedClients[stackPath.id] = stackPath;
+    const native = await probeNativeTools(direct);
+    if ('reason' in native)
+      results.rows.push({
+        id: 'native-workerd',
+        label: PRODUCTION_LABELS.native,
+        status: 'not available',
+        reason: native.reason,
+      });
+    else {
+      const nativePath = kept(
+        native,
+        'native-workerd',
+        native.label.replace('(wrangler dev, no bridge)', '(workerd as deployed, no wrangler dev)'),
+      );
+      results.rows.push(
+        await measurePath(nativePath.id, nativePath.label, async () => nativePath, undefined, PRODUCTION_LEVELS),
+      );
+      pairedClients[nativePath.id] = nativePath;
+    }
+  }
+  if (directTemplate instanceof Error) {
+    const reason = `failed: ${directTemplate.message.split('\n')[0]}`;
+    results.rows.push({ id: 'template-workerd', label: TEMPLATE_LABELS.workerd, status: 'not available', reason });
+  } else {
+    const templatePath = kept(directTemplate, 'template-workerd', TEMPLATE_LABELS.workerd);
+    results.rows.push(
+      await measurePath(templatePath.id, templatePath.label, async () => templatePath, undefined, PRODUCTION_LEVELS),
+    );
+    pairedClients[templatePath.id] = templatePath;
+  }
+  if (pairedClients['template-workerd'] && Object.keys(pairedClients).length > 1) {
+    progress('production-like paths side by side');
+    const clients = Object.fromEntries(
+      await Promise.all(
+        Object.entries(pairedClients).map(async ([id, path]) => [id, await path.openClient()] as const),
       ),
     );
-    const native = await probeNativeTools(direct);
-    results.rows.push(
-      'reason' in native
-        ? { id: 'native-workerd', label: PRODUCTION_LABELS.native, status: 'not available', reason: native.reason }
-        : await measurePath(
-            'native-workerd',
-            PRODUCTION_LABELS.native,
-            async () => ({
-              ...native,
-              id: 'native-workerd',
-              label: native.label.replace('(wrangler dev, no bridge)', '(workerd as deployed, no wrangler dev)'),
-            }),
-            undefined,
-            PRODUCTION_LEVELS,
-          ),
-    );
-  } finally {
-    await direct.stop();
-  }
+    try {
+      results.paired = {
+        status: 'measured',
+        what: `${PAIRED.warmUpCalls} warm-up calls each, then ${PAIRED.rounds} rounds of ${PAIRED.callsPerBlock} sequential calls per path, the paths taking turns`,
+        latency: await measurePairedLatency(clients),
+      };
+    } finally {
+      await Promise.all(Object.values(clients).map((client) => client.close().catch(() => {})));
+    }
+  } else results.paired = { status: 'not available', reason: 'the template shape or our stack did not run in workerd' };
+} catch (error) {
+  results.paired = { status: 'failed', reason: (error as Error).message.split('\n')[0]! };
+} finally {
+  if (!(direct instanceof Error)) await direct.stop();
+  if (!(directTemplate instanceof Error)) await directTemplate.stop();
 }
-results.rows.push(
-  await measurePath(
-    'template-workerd',
-    TEMPLATE_LABELS.workerd,
-    () => templateLivePath({ runtime: 'workerd' }),
-    undefined,
-    PRODUCTION_LEVELS,
-  ),
-);
 
 const PRODUCTION_CONTAINER_LABEL = 'whole stack through a real container (workerd as deployed, no wrangler dev)';
 progress('starting the stack with real containers in workerd, without wrangler dev');

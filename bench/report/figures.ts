@@ -100,6 +100,16 @@ function readme(sources: FigureSources): string {
   );
 }
 
+/** `; side by side, …`: the production-like medians measured in turns, when the run has them. */
+function sidebySide(sources: FigureSources): string {
+  const paired = sources.bench.paired;
+  if (paired?.status !== 'measured') return '';
+  const median = (id: string) => paired.latency[id]?.median;
+  const [stack, native, template] = ['local-stack-workerd', 'native-workerd', 'template-workerd'].map(median);
+  if (stack === undefined || template === undefined) return '';
+  return ` (side by side, in turns: ${ms(stack)} ms${native === undefined ? '' : `, ${ms(native)} ms`} and ${ms(template)} ms)`;
+}
+
 /** The cost of a million calls of a path, from the cost table. */
 function perMillion(sources: FigureSources, id: string): number {
   const cost = sources.bench.cost;
@@ -130,7 +140,8 @@ function production(sources: FigureSources): string {
   return (
     `As deployed, in workerd without \`wrangler dev\` (production-like rows, same run): the whole stack ${ms(row(sources, 'local-stack-workerd').latency.median)} ms median ` +
     `and ${whole(callsPerSecondAt(sources, 'local-stack-workerd', 32))} calls/s at 32 clients (through a real container ${ms(row(sources, 'container-workerd').latency.median)} ms), a native tool ${ms(row(sources, 'native-workerd').latency.median)} ms, ` +
-    `the template shape ${ms(row(sources, 'template-workerd').latency.median)} ms and ${whole(callsPerSecondAt(sources, 'template-workerd', 32))} calls/s. ` +
+    `the template shape ${ms(row(sources, 'template-workerd').latency.median)} ms and ${whole(callsPerSecondAt(sources, 'template-workerd', 32))} calls/s` +
+    `${sidebySide(sources)}. ` +
     `The Worker's isolate spends ${ours.worker.msPerCall.toFixed(2)} ms of CPU per proxied call and ${native.worker.msPerCall.toFixed(2)} ms per native call ` +
     `(CPU profiles), the template's ${template.worker.msPerCall.toFixed(2)} ms in its Worker and ${template.objects.msPerCall.toFixed(2)} ms in its Durable Object. ` +
     `At Cloudflare's list prices (read ${cost.pricesReadOn}) a million proxied calls cost ${dollars(perMillion(sources, 'local-stack-workerd'))} without the containers, ` +

@@ -85,6 +85,10 @@ export function resultsMarkdown(results: BenchResults): string {
     '',
     markdownTable(['what', 'figure'], otherFigures(results)),
     '',
+    '## Production-like paths side by side',
+    '',
+    ...pairedSection(results),
+    '',
     '## CPU per call and operations counted per call (production-like rows)',
     '',
     ...accountingSection(results),
@@ -303,4 +307,26 @@ function costSection(results: BenchResults): string[] {
     ),
   );
   return lines;
+}
+
+/** The production-like paths' latency measured in turns. Pure. */
+function pairedSection(results: BenchResults): string[] {
+  const { paired } = results;
+  if (!paired || paired.status !== 'measured') return [paired ? notMeasured(paired) : 'not measured'];
+  const label = (id: string) => results.rows.find((row) => row.id === id)?.label ?? id;
+  return [
+    `The rows above are measured minutes apart; on this shared machine their medians moved by up to 2× between runs. Here the same instances, ${paired.what}, so that a burst of other work lands on every path alike (the production-like targets read these):`,
+    '',
+    markdownTable(
+      ['path', 'median ms', 'p90 ms', 'p99 ms', 'calls'],
+      Object.entries(paired.latency).map(([id, latency]) => [
+        label(id),
+        ms(latency.median),
+        ms(latency.p90),
+        ms(latency.p99),
+        String(latency.count),
+      ]),
+      [false, true, true, true, true],
+    ),
+  ];
 }

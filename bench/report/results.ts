@@ -4,6 +4,7 @@ import type { BridgeMemory } from '../measure/bridge-memory.ts';
 import type { ContainerColdStart, ContainerMemory } from '../measure/container-user.ts';
 import type { PolicyListResult } from '../measure/policy-list.ts';
 import type { MachineDescription } from './machine.ts';
+import type { LatencySummary } from '../stats/latency-summary.ts';
 import type { AccountedPath, ContainerProcessUse, CostReport } from '../cost/cost-report.ts';
 
 /** Something measured, or why it was not. */
@@ -29,6 +30,8 @@ export interface BenchResults {
   coldStart: Pending<{ seconds: number; what: string }>;
   policyList: PolicyListResult;
   bridgeMemory: Pending<BridgeMemory & { sessions: number }>;
+  /** The production-like paths' latency measured side by side, in turns (`measure/paired-latency.ts`); the targets read it. */
+  paired: Pending<{ what: string; latency: Record<string, LatencySummary> }>;
   /**
    * The accounting passes of the production-like Worker rows (CPU of each isolate per call, from
    * CPU profiles, and the operations counted per call), and what the container's processes use.

@@ -19,6 +19,7 @@ function results(rows: EchoRow[], extra: Partial<BenchResults> = {}): BenchResul
     coldStart: pending,
     policyList: pending,
     bridgeMemory: pending,
+    paired: pending,
     accounting: pending,
     cost: pending,
     notes: [],
@@ -111,7 +112,9 @@ describe('checkTargets', () => {
     );
     const check = (prefix: string) => checks.find((candidate) => candidate.target.startsWith(prefix))!;
     expect(check('production-like: whole stack').met).toBe('yes');
-    expect(check('production-like: whole stack').figure).toBe("1.20 ms vs the template's 4.00 ms (0.30×)");
+    expect(check('production-like: whole stack').figure).toBe(
+      "1.20 ms vs the template's 4.00 ms (0.30×, the rows' medians)",
+    );
     const native = check('production-like: native tool');
     expect(native.met).toBe('no');
     expect(native.note).toBeUndefined(); // no accounting pass for the native tool here, so nothing to say from a profile
@@ -120,6 +123,22 @@ describe('checkTargets', () => {
     expect(cpu.note).toBe('where it goes: OAuth library 0.48, policy gate 0.32');
     expect(check('cost of a million proxied calls').met).toBe('yes');
     expect(check('cost of a million proxied calls').figure).toBe("$0.40 vs the template's $1.00 (0.40×)");
+  });
+
+  it("prefers the medians measured side by side to the rows', and says so", () => {
+    const latency = (median: number) => ({ count: 400, median, p90: median, p99: median, min: median, max: median });
+    const checks = checkTargets(
+      results([row('local-stack-workerd', 1.2, 3, 900), row('template-workerd', 2, 9, 300)], {
+        paired: {
+          status: 'measured',
+          what: 'in turns',
+          latency: { 'local-stack-workerd': latency(1.9), 'template-workerd': latency(4) },
+        },
+      } as unknown as Partial<BenchResults>),
+    );
+    const stack = checks.find((candidate) => candidate.target.startsWith('production-like: whole stack'))!;
+    expect(stack.figure).toBe("1.90 ms vs the template's 4.00 ms (0.47×, side by side, in turns)");
+    expect(stack.met).toBe('yes');
   });
 
   it('says what stands in the way of a production-like target that is not met', () => {
