@@ -2,7 +2,8 @@
  * The Container Durable Object class: one instance (and so one container running the bridge) per
  * user, or per tenant where configured. What it may reach and which secrets it gets come from the
  * Worker's bindings (`container-settings.ts`); nothing else enters it. Its bridge gets an identity
- * key derived for this instance alone, never the Worker's `IDENTITY_SIGNING_KEY`.
+ * key derived for this instance alone, never the Worker's `IDENTITY_SIGNING_KEY`. A request whose
+ * client went away ends at once, so an abandoned stream never keeps a container awake.
  */
 import { Container } from '@cloudflare/containers';
 import { deriveUpstreamKey } from '../../../container/src/identity-token.ts';
@@ -40,5 +41,28 @@ export class McpContainer extends Container {
       const key = await deriveUpstreamKey(env.IDENTITY_SIGNING_KEY, containerUpstreamName(ctx.id));
       this.envVars = { ...settings.envVars, BRIDGE_IDENTITY_KEY: key };
     });
+  }
+
+  /**
+   * Forwards like `Container.fetch`, but ends the container's request as soon as the caller (the
+   * Worker serving the client) goes away. `Container.containerFetch` counts a request as in flight,
+   * which keeps the container awake, until it has piped the container's whole body into the stream it
+   * returns, and that pipe notices a reader that left only on the container's next write: on an idle
+   * MCP stream, the bridge's next keep-alive, up to 15 s later (forever for a server that never writes).
+   *
+   * `request.signal` (compatibility flag `enable_request_signal`) aborts when the caller leaves, but
+   * only while this handler runs: workerd triggers it when the handler is cancelled, not while it
+   * proxies a system stream after returning (`WorkerEntrypoint::requestImpl`, io/worker-entrypoint.c++).
+   * So an event stream goes back as a JavaScript stream, which the handler pumps itself. The container's
+   * request gets a signal of its own: fetch drops an incoming request's signal from the subrequests
+   * made with it (`Request::clearSignalIfIgnoredForSubrequest`, api/http.c++).
+   */
+  override async fetch(request: Request): Promise<Response> {
+    const callerGone = new AbortController();
+    request.signal.addEventListener('abort', () => callerGone.abort(request.signal.reason), { once: true });
+    const response = await super.fetch(new Request(request, { signal: callerGone.signal }));
+    const mediaType = (response.headers.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
+    if (mediaType !== 'text/event-stream' || !response.body) return response;
+    return new Response(response.body.pipeThrough(new TransformStream()), response);
   }
 }
