@@ -6,15 +6,16 @@
  * the bridge exit 0 within its drain limit. The image is `container/Dockerfile` with the test stdio
  * server (test/containers/stdio-server).
  */
+import type { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { McpError } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SESSION_KEEP_ALIVE_MS } from '../../container/src/session-http-transport.ts';
 import {
   connectAs,
   containerLogs,
   containersOf,
   containerStopped,
   docker,
-  endSession,
   resultText,
   skipsWithoutEngine,
   startTestContainerStack,
@@ -37,18 +38,26 @@ describe.skipIf(skipsWithoutEngine())('a container over its life', () => {
     await stack?.cleanup();
   });
 
-  it('sleepAfter stops an idle container, and the next call starts it again with a correct answer', async () => {
+  it('sleepAfter stops an idle container whose client just dropped its connections, and the next call starts it again with a correct answer', async () => {
     const first = await connectAs(stack!, 'alice@example.com');
     expect(resultText(await first.callTool({ name: 'echo', arguments: { message: 'before sleep' } }))).toBe(
       'Echo: before sleep',
     );
-    // Ending the session ends its streams: nothing is in flight, so the idle clock runs.
-    await endSession(first);
+    const sessionId = (first.transport as StreamableHTTPClientTransport).sessionId;
+    // Only drops its connections, as a crashed client does: no DELETE ends the session, and its GET
+    // stream counted as a request in flight (which keeps a container awake) until someone noticed.
+    await first.close();
     const [asleep] = await containersOf(stack!, 'alice@example.com');
     const { exitCode } = await containerStopped(stack!, asleep!.id);
     // Exit 0: the bridge stopped itself on the SIGTERM of `sleepAfter` (which sends no SIGKILL).
     expect(exitCode).toBe(0);
-    expect(await containerLogs(stack!, asleep!.id)).toContain('"event":"bridge.closed"');
+    const logs = await containerLogs(stack!, asleep!.id);
+    expect(logs).toContain('"event":"bridge.closed"');
+    // The gateway ended the GET stream itself when its client left, before the bridge's first
+    // keep-alive on it: that write was the only other way the dropped connection got noticed
+    // (one keep-alive per hop: Worker, container class).
+    const stream = streamClosedRecord(logs, sessionId!);
+    expect(stream.durationMs).toBeLessThan(SESSION_KEEP_ALIVE_MS);
 
     const again = await connectAs(stack!, 'alice@example.com');
     try {
@@ -117,4 +126,13 @@ async function waitForLog(stack: TestContainerStack, id: string, text: string): 
     if (Date.now() > deadline) throw new Error(`"${text}" never appeared in the log of container ${id}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
+}
+
+/** The bridge's `stream.closed` record of a session's GET stream, from the container's log. */
+function streamClosedRecord(logs: string, sessionId: string): { durationMs: number } {
+  const line = logs
+    .split('\n')
+    .find((entry) => entry.includes('"event":"stream.closed"') && entry.includes(`"sessionId":"${sessionId}"`));
+  if (!line) throw new Error(`the bridge logged no stream.closed for session ${sessionId}`);
+  return JSON.parse(line) as { durationMs: number };
 }
