@@ -3,7 +3,8 @@
  * signal handling: `sleepAfter` stops an idle container and the next call starts it again; a stdio
  * server that crashes fails its call cleanly and the next call succeeds in the same container;
  * SIGTERM during a slow call (what the platform sends to stop a container) lets the call finish and
- * the bridge exit 0 within its drain limit. The image is `container/Dockerfile` with the test stdio
+ * the bridge exit 0 within its drain limit; a container stopped outside its Durable Object (killed,
+ * or its bridge gone while the runtime still reports it running) is replaced on the next call. The image is `container/Dockerfile` with the test stdio
  * server (test/containers/stdio-server).
  */
 import type { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
@@ -117,7 +118,71 @@ describe.skipIf(skipsWithoutEngine())('a container over its life', () => {
     expect(logs).toContain('"event":"bridge.draining"');
     expect(logs).toContain('"event":"bridge.closed"');
   });
+
+  it('a container killed from outside: her next call starts a new one and gets a correct answer', async () => {
+    const client = await connectAs(stack!, 'alice@example.com');
+    expect(resultText(await client.callTool({ name: 'echo', arguments: { message: 'before the kill' } }))).toBe(
+      'Echo: before the kill',
+    );
+    await client.close();
+    const [killed] = await runningContainersOf(stack!, 'alice@example.com');
+    // As the platform, the kernel's OOM killer or a crash would: nothing tells the Durable Object.
+    await docker(stack!, ['kill', killed!.id]);
+    expect((await containerStopped(stack!, killed!.id)).exitCode).toBe(137);
+
+    const next = await connectAs(stack!, 'alice@example.com');
+    try {
+      expect(resultText(await next.callTool({ name: 'echo', arguments: { message: 'after the kill' } }))).toBe(
+        'Echo: after the kill',
+      );
+    } finally {
+      await next.close();
+    }
+    const [replacement] = await runningContainersOf(stack!, 'alice@example.com');
+    expect(replacement!.id).not.toBe(killed!.id);
+  });
+
+  it('a container whose bridge died while the runtime still reports it running: the next call is delivered to a new one', async () => {
+    const client = await connectAs(stack!, 'alice@example.com');
+    expect(resultText(await client.callTool({ name: 'echo', arguments: { message: 'before' } }))).toBe('Echo: before');
+    await client.close();
+    const [broken] = await runningContainersOf(stack!, 'alice@example.com');
+    // The moment between a container's end and the runtime noticing it, held open: its init (tini)
+    // frozen so the container cannot exit, its bridge killed so nothing listens on its port.
+    const processes = await hostProcesses(stack!, broken!.id);
+    const tini = processes.find((entry) => entry.command.startsWith('/usr/bin/tini'))!;
+    const bridge = processes.find((entry) => entry.command === 'node /app/bridge.mjs')!;
+    process.kill(tini.pid, 'SIGSTOP');
+    process.kill(bridge.pid, 'SIGKILL');
+
+    const next = await connectAs(stack!, 'alice@example.com');
+    try {
+      expect(resultText(await next.callTool({ name: 'echo', arguments: { message: 'delivered' } }))).toBe(
+        'Echo: delivered',
+      );
+    } finally {
+      await next.close();
+    }
+    // The unreachable container was removed rather than left running beside its replacement.
+    const running = await runningContainersOf(stack!, 'alice@example.com');
+    expect(running.map((entry) => entry.id)).not.toContain(broken!.id);
+    expect(running).toHaveLength(1);
+  });
 });
+
+/** The user's containers that run now. */
+async function runningContainersOf(stack: TestContainerStack, email: string) {
+  return (await containersOf(stack, email)).filter((container) => container.state === 'running');
+}
+
+/** The processes of container `id` with their process ids on this machine (`docker top`). */
+async function hostProcesses(stack: TestContainerStack, id: string): Promise<Array<{ pid: number; command: string }>> {
+  const lines = (await docker(stack, ['top', id, '-eo', 'pid,args'])).trim().split('\n').slice(1);
+  return lines.map((line) => {
+    const [pid, ...command] = line.trim().split(/\s+/);
+    return { pid: Number(pid), command: command.join(' ') };
+  });
+}
 
 /** Resolves once `text` appears in the container's log (the engine's log, read as it grows). */
 async function waitForLog(stack: TestContainerStack, id: string, text: string): Promise<void> {

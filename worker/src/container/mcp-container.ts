@@ -44,25 +44,59 @@ export class McpContainer extends Container {
   }
 
   /**
-   * Forwards like `Container.fetch`, but ends the container's request as soon as the caller (the
-   * Worker serving the client) goes away. `Container.containerFetch` counts a request as in flight,
-   * which keeps the container awake, until it has piped the container's whole body into the stream it
-   * returns, and that pipe notices a reader that left only on the container's next write: on an idle
-   * MCP stream, the bridge's next keep-alive, up to 15 s later (forever for a server that never writes).
+   * Forwards like `Container.fetch`, with two repairs.
    *
-   * `request.signal` (compatibility flag `enable_request_signal`) aborts when the caller leaves, but
-   * only while this handler runs: workerd triggers it when the handler is cancelled, not while it
-   * proxies a system stream after returning (`WorkerEntrypoint::requestImpl`, io/worker-entrypoint.c++).
-   * So an event stream goes back as a JavaScript stream, which the handler pumps itself. The container's
-   * request gets a signal of its own: fetch drops an incoming request's signal from the subrequests
-   * made with it (`Request::clearSignalIfIgnoredForSubrequest`, api/http.c++).
+   * A caller that goes away ends the container's request at once. `Container.containerFetch` counts
+   * a request as in flight, which keeps the container awake, until it has piped the container's whole
+   * body into the stream it returns, and that pipe notices a reader that left only on the container's
+   * next write: on an idle MCP stream, the bridge's next keep-alive (forever for a server that never
+   * writes). `request.signal` (compatibility flag `enable_request_signal`) aborts when the caller
+   * leaves, but only while this handler runs: workerd triggers it when the handler is cancelled, not
+   * while it proxies a system stream after returning (`WorkerEntrypoint::requestImpl`,
+   * io/worker-entrypoint.c++). So an event stream goes back as a JavaScript stream, which the handler
+   * pumps itself; and the container's request gets a signal of its own, as fetch drops an incoming
+   * request's signal from the subrequests made with it (`Request::clearSignalIfIgnoredForSubrequest`).
+   *
+   * A container that stopped outside this object (the platform stopped it, it ran out of memory, its
+   * bridge crashed) is replaced, and the request is delivered to the new one. Until the runtime
+   * reports the exit, the class still believes the container healthy and forwards to it; the port is
+   * then refused ("container is not listening", from workerd's container client and the class's own
+   * `NOT_LISTENING_ERROR`), which means the request never reached the container, so sending it again
+   * cannot run anything twice. A container that is still running but refuses its port cannot serve.
    */
   override async fetch(request: Request): Promise<Response> {
     const callerGone = new AbortController();
     request.signal.addEventListener('abort', () => callerGone.abort(request.signal.reason), { once: true });
-    const response = await super.fetch(new Request(request, { signal: callerGone.signal }));
+    // The body may have to go twice; the gate bounds it (body-limits.ts) and MCP messages are small.
+    const body = request.body === null ? null : await request.arrayBuffer();
+    const forward = () =>
+      super.fetch(
+        new Request(request.url, { method: request.method, headers: request.headers, body, signal: callerGone.signal }),
+      );
+    let response = await forward();
+    if (await refusedByContainer(response)) {
+      await this.#stopUnreachableContainer();
+      response = await forward();
+    }
     const mediaType = (response.headers.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
     if (mediaType !== 'text/event-stream' || !response.body) return response;
     return new Response(response.body.pipeThrough(new TransformStream()), response);
   }
+
+  /** Makes sure the container that refused its port is gone, so the next forward starts a new one. */
+  async #stopUnreachableContainer(): Promise<void> {
+    console.warn(JSON.stringify({ event: 'container_unreachable', container: this.ctx.id.toString() }));
+    // Resolves once the runtime reports it stopped; a no-op for one it already knows has exited.
+    await this.destroy();
+  }
+}
+
+/**
+ * Whether `Container.containerFetch` answered that the container refused the connection: its 500
+ * "Error proxying request to container: …" in plain text, never an answer of the bridge (JSON).
+ */
+async function refusedByContainer(response: Response): Promise<boolean> {
+  if (response.status !== 500 || !(response.headers.get('content-type') ?? '').startsWith('text/plain')) return false;
+  const text = await response.clone().text();
+  return text.startsWith('Error proxying request to container:') && /container is not listening/i.test(text);
 }
