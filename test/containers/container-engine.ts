@@ -28,8 +28,15 @@ export function skipsWithoutEngine(): boolean {
   return !engine.available && !engine.mustFail;
 }
 
-/** The engine and images, or a thrown reason where a skip would hide it (CI, an engine that failed). */
-function containerEngine(): Extract<ContainerEngineAvailability, { available: true }> {
+/**
+ * The engine and images, or a thrown reason where a skip would hide it (CI, an engine that failed).
+ *
+ * @example
+ * ```ts
+ * const { dockerHost, baseImage } = containerEngine();
+ * ```
+ */
+export function containerEngine(): Extract<ContainerEngineAvailability, { available: true }> {
   const engine = inject('containers');
   if (!engine.available) throw new Error(`the real-container tests need the Docker engine: ${engine.reason}`);
   return engine;

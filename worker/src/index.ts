@@ -25,6 +25,7 @@ export { McpContainer } from './container/mcp-container.ts';
 // throws at start when the Worker does not export it (node_modules/@cloudflare/containers/dist/lib/container.js).
 export { ContainerProxy } from '@cloudflare/containers';
 export { ToolRateLimiter } from './mcp/gate/rate-limit/tool-rate-limiter.ts';
+export { ApprovalDesk } from './approvals/approval-desk.ts';
 
 /** Access tokens are short-lived; clients refresh them. */
 const ACCESS_TOKEN_TTL_SECONDS = 15 * 60;

@@ -1,8 +1,11 @@
 import type { OAuthResourceAuth } from '@cloudflare/workers-oauth-provider';
 import type { UserProps } from '../config.ts';
 import { readConfig } from '../config.ts';
+import { ApprovalDesks } from '../approvals/approval-desks.ts';
 import { isNativeToolsRequest } from '../native/native-tools-path.ts';
 import { checkOrigin } from './check-origin.ts';
+import type { ApprovalSettings } from './gate/approval/approval-call.ts';
+import { gateApprovals } from './gate/approval/gate-approvals.ts';
 import { definitionPins } from './gate/definition-pins.ts';
 import { DefinitionLedger } from './gate/drift/definition-ledger.ts';
 import { identityResponse } from './identity-route.ts';
@@ -42,6 +45,19 @@ export const mcpHandler: ExportedHandler<Cloudflare.Env> & {
         : { definitions: { pins: definitionPins, mode: config.definitionDrift, ledger: definitionLedger } }),
       rateLimiter: env.TOOL_RATE_LIMITER ? durableObjectLimiter(env.TOOL_RATE_LIMITER) : undefined,
       upstream,
+      approvals: gateApprovals(approvalSettings(env, config)),
     });
   },
 };
+
+/** What the approval step needs: the desks, the Worker-only key, the page's origin, the wait, client names. */
+function approvalSettings(env: Cloudflare.Env, config: ReturnType<typeof readConfig>): ApprovalSettings {
+  return {
+    desks: env.APPROVAL_DESK ? new ApprovalDesks(env.APPROVAL_DESK) : undefined,
+    secret: config.cookieSecret,
+    publicUrl: config.publicUrl,
+    waitMs: config.approvals.waitMs,
+    clientName: async (clientId) =>
+      clientId ? ((await env.OAUTH_PROVIDER.lookupClient(clientId).catch(() => null))?.clientName ?? null) : null,
+  };
+}

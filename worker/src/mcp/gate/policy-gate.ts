@@ -1,6 +1,9 @@
 import type { RequestDecision } from '../../../../policies/engine/decide-request.ts';
 import type { ToolPolicies } from '../../../../policies/model/tool-policy.ts';
+import { mayNeedApproval } from '../../../../policies/engine/approvals.ts';
 import { AnswerOutcomes } from './answer-outcomes.ts';
+import { auditWithout, type ApprovalAudit } from './approval/approval-audit.ts';
+import type { GateApprovals } from './approval/approval-step.ts';
 import { argumentDigest } from './argument-digest.ts';
 import { writeAuditRecord, type AuditRecord } from './audit-record.ts';
 import { DEFAULT_BODY_LIMITS, type BodyLimits } from './body-limits.ts';
@@ -21,6 +24,7 @@ import { rewriteSseEvents } from './sse-events.ts';
 export interface GateUser {
   sub: string;
   email: string;
+  name?: string;
   groups: string[];
 }
 
@@ -32,6 +36,8 @@ export interface GateContext<User extends GateUser = GateUser> {
   /** Where an allowed request goes (an `Upstream` from select-upstream.ts). */
   upstream: { forward(request: Request, user: User): Promise<Response> };
   limits?: BodyLimits;
+  /** Approvals (`approval/gate-approvals.ts`); absent, a call an approve rule matches is refused. */
+  approvals?: GateApprovals;
   /** Counts calls for the rules' rate limits; absent, a call under a rate limit is refused (fail closed). */
   rateLimiter?: CallLimiter;
   /** Pinned definitions (policies/inventory.yaml) and the drift mode; absent, definitions are not checked. */
@@ -44,9 +50,10 @@ type Outcome = AuditRecord['outcome'];
 
 /**
  * The policy gate for one authorized `/mcp` request (docs/security.md 11, 14, 15), as small
- * steps: read the body within bounds; check `Mcp-Method`/`Mcp-Name` against it; decide
- * every message; answer denials without reaching the server; forward the rest; filter
- * every list in the answer (JSON or SSE); write one audit record per message.
+ * steps: read the body within bounds; check `Mcp-Method`/`Mcp-Name` against it; take out the
+ * client's answers to the gateway's own questions; decide every message; answer denials without
+ * reaching the server; hold a call an approve rule matches until a person approves it; forward
+ * the rest; filter every list in the answer (JSON or SSE); write one audit record per message.
  *
  * @example
  * ```ts
@@ -102,7 +109,8 @@ export async function runPolicyGate<User extends GateUser>(
     });
     return jsonRpcErrorResponse(body.status, body.code, body.message);
   }
-  const { messages, batch } = body;
+  const { batch } = body;
+  let { messages } = body;
 
   const mismatch = checkMcpHeaders(request.headers, messages);
   if (mismatch) {
@@ -119,6 +127,32 @@ export async function runPolicyGate<User extends GateUser>(
       argumentsDigest: null,
     });
     return jsonRpcErrorResponse(400, ERROR_CODES.headerMismatch, mismatch, batch ? null : (first.id ?? null));
+  }
+
+  // The client's answers to the gateway's own questions are the gateway's, never the server's.
+  let bodyText = body.text;
+  const approvals = context.approvals;
+  if (approvals && messages.some((message) => approvals.isGatewayAnswer(message))) {
+    const answers = messages.filter((message) => approvals.isGatewayAnswer(message));
+    for (const { message, approval, tool, argumentsDigest } of await approvals.takeGatewayAnswers(
+      answers,
+      context.user,
+    ))
+      record({
+        method: null,
+        jsonRpcId: message.id ?? null,
+        target: tool ? { kind: 'tool', name: tool } : null,
+        decision: 'allow',
+        rule: approval?.rule ?? 'approval-answer',
+        outcome: approval ? 'ok' : 'rejected',
+        errorCode: null,
+        status: 202,
+        argumentsDigest,
+        ...(approval ? { approval } : {}),
+      });
+    messages = messages.filter((message) => !approvals.isGatewayAnswer(message));
+    if (messages.length === 0) return new Response(null, { status: 202 });
+    bodyText = JSON.stringify(batch ? messages : messages[0]);
   }
 
   const decisions = decideMessages(context.policies, identity, messages);
@@ -139,6 +173,7 @@ export async function runPolicyGate<User extends GateUser>(
   const recordAll = (
     status: number,
     outcomeOf: (message: JsonRpcMessage, decision: RequestDecision) => { outcome: Outcome; errorCode: number | null },
+    approval?: ApprovalAudit,
   ) =>
     messages.forEach((message, index) => {
       const decision = decisions[index]!;
@@ -151,7 +186,19 @@ export async function runPolicyGate<User extends GateUser>(
         ...outcomeOf(message, decision),
         status,
         argumentsDigest: digests[index]!,
+        ...(approval && decision.approval ? { approval } : {}),
       });
+    });
+
+  // A call that waits for a person must come alone: its answer is a stream or a question of its own.
+  if (batch && decisions.some((decision) => decision.approval))
+    decisions.forEach((decision, index) => {
+      if (decision.approval)
+        decisions[index] = {
+          ...decision,
+          allowed: false,
+          reason: `tool ${decision.target?.name} needs approval (rule "${decision.approval.rule}"), and a call that waits for approval must be sent on its own, not in a batch.`,
+        };
     });
 
   if (decisions.some((decision) => !decision.allowed)) {
@@ -178,23 +225,85 @@ export async function runPolicyGate<User extends GateUser>(
     return response;
   }
 
-  const headers = new Headers(request.headers);
-  headers.delete('content-length');
-  const forwarded = new Request(request.url, { method: 'POST', headers, body: body.text });
-  const response = await context.upstream.forward(forwarded, context.user);
-  const outcomes = new AnswerOutcomes();
-  const finish = (ending: Outcome | undefined) =>
-    recordAll(response.status, (message) => outcomes.outcomeOf(message, response.status, ending));
+  // A client that gives up on a call waiting for approval withdraws the approval first.
+  if (approvals && mayNeedApproval(context.policies, identity))
+    for (const message of messages)
+      if (message.method === 'notifications/cancelled')
+        await approvals.withdrawCancelled(message, request, context.user);
 
-  const filter = (message: unknown) => {
-    outcomes.observe(message);
-    const shown = (one: unknown) =>
-      filterMessage(context.policies, identity, definitions ? definitions.filter(one) : one);
-    return Array.isArray(message) ? message.map(shown) : shown(message);
+  /** Forwards `text` (the decided messages) and answers the client, lists filtered, one record per message at the end. */
+  const send = async (text: string, approval?: ApprovalAudit): Promise<Response> => {
+    const headers = new Headers(request.headers);
+    headers.delete('content-length');
+    const forwarded = new Request(request.url, { method: 'POST', headers, body: text });
+    const response = await context.upstream.forward(forwarded, context.user);
+    const outcomes = new AnswerOutcomes();
+    const finish = (ending: Outcome | undefined) =>
+      recordAll(response.status, (message) => outcomes.outcomeOf(message, response.status, ending), approval);
+    if (approvals && mayNeedApproval(context.policies, identity))
+      await approvals.rememberSession(messages[0]!, response, context.user);
+
+    const filter = (message: unknown) => {
+      outcomes.observe(message);
+      const shown = (one: unknown) =>
+        filterMessage(context.policies, identity, definitions ? definitions.filter(one) : one);
+      return Array.isArray(message) ? message.map(shown) : shown(message);
+    };
+    return filterAnswer(response, filter, (reason) =>
+      finish(reason === 'cancelled' ? 'client_closed' : reason === 'failed' ? 'upstream_error' : undefined),
+    );
   };
-  return filterAnswer(response, filter, (reason) =>
-    finish(reason === 'cancelled' ? 'client_closed' : reason === 'failed' ? 'upstream_error' : undefined),
-  );
+
+  const waiting = decisions[0]?.approval;
+  const call = messages[0]!;
+  if (waiting && !batch && call.id !== undefined && call.id !== null) {
+    const recordCall = (fields: {
+      outcome: Outcome;
+      errorCode: number | null;
+      status: number;
+      decision?: AuditRecord['decision'];
+      approval: ApprovalAudit;
+    }) =>
+      record({
+        method: call.method ?? null,
+        jsonRpcId: call.id ?? null,
+        target: decisions[0]!.target ?? null,
+        decision: fields.decision ?? 'allow',
+        rule: decisions[0]!.rule,
+        outcome: fields.outcome,
+        errorCode: fields.errorCode,
+        status: fields.status,
+        argumentsDigest: digests[0]!,
+        approval: fields.approval,
+      });
+    if (!approvals) {
+      // Fail closed: without the approval step nobody can approve, so the call cannot run.
+      recordCall({
+        outcome: 'approval_unavailable',
+        errorCode: ERROR_CODES.forbiddenByPolicy,
+        status: 200,
+        approval: auditWithout(waiting, 'unavailable', 'no-approvals'),
+      });
+      return jsonRpcErrorResponse(
+        200,
+        ERROR_CODES.forbiddenByPolicy,
+        `Not run: tool ${decisions[0]!.target!.name} needs approval (rule "${waiting.rule}"), and this gateway has no approvals configured.`,
+        call.id,
+      );
+    }
+    return approvals.require({
+      request,
+      message: call as JsonRpcMessage & { method: string; id: string | number },
+      tool: decisions[0]!.target!.name,
+      requirement: waiting,
+      argumentsDigest: digests[0]!,
+      caller: context.user,
+      clientId: context.clientId,
+      run: (message, approval) => send(JSON.stringify(message), approval),
+      record: recordCall,
+    });
+  }
+  return send(bodyText);
 }
 
 /** GET (the server's stream) and DELETE: no body to decide; lists on a resumed stream are still filtered. */
