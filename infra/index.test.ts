@@ -258,7 +258,7 @@ describe('the program (stack dev)', () => {
   it('runs the Worker with the compatibility settings and observability it is developed with', () => {
     expect(script.inputs).toMatchObject({
       compatibilityDate: '2026-11-01',
-      compatibilityFlags: ['nodejs_compat', 'global_fetch_strictly_public'],
+      compatibilityFlags: ['nodejs_compat', 'global_fetch_strictly_public', 'enable_request_signal'],
       observability: true,
     });
   });

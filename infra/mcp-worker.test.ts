@@ -157,6 +157,19 @@ async function wranglerConfig() {
 }
 
 describe('compatibility settings', () => {
+  // The Worker tests and the attack suite run in workerd with their own configs: with other flags
+  // they would test a runtime that never deploys (request.signal, for one, exists only with a flag).
+  it.each(['../worker/test/wrangler.jsonc', '../test/security/worker/wrangler.jsonc'])(
+    'match %s, so the tests run the runtime that deploys',
+    async (file) => {
+      const path = new URL(file, import.meta.url);
+      const { config, error } = ts.parseConfigFileTextToJson(path.pathname, await readFile(path, 'utf8'));
+      expect(error).toBeUndefined();
+      expect(config.compatibility_date).toBe(COMPATIBILITY_DATE);
+      expect(config.compatibility_flags).toEqual(COMPATIBILITY_FLAGS);
+    },
+  );
+
   it('match worker/wrangler.jsonc, so local runs and deployments behave alike', async () => {
     const config = await wranglerConfig();
     expect(config.compatibility_date).toBe(COMPATIBILITY_DATE);

@@ -20,9 +20,14 @@ import type { MigrationStep } from './worker-script/pending-migrations.ts';
 import type { PlainBinding } from './worker-script/script-upload.ts';
 import { WorkerScript } from './worker-script/worker-script.ts';
 
-/** Same as `worker/wrangler.jsonc`, so what runs locally is what deploys (a test checks they agree). */
+/**
+ * Same as `worker/wrangler.jsonc` and the test configs, so what runs locally and in the tests is
+ * what deploys (tests check they agree). `enable_request_signal` makes `request.signal` abort when
+ * the caller goes away (developers.cloudflare.com/workers/configuration/compatibility-flags/,
+ * "Enable Request.signal for incoming requests"): `McpContainer` ends the container's request with it.
+ */
 export const COMPATIBILITY_DATE = '2026-11-01';
-export const COMPATIBILITY_FLAGS = ['nodejs_compat', 'global_fetch_strictly_public'];
+export const COMPATIBILITY_FLAGS = ['nodejs_compat', 'global_fetch_strictly_public', 'enable_request_signal'];
 
 /** How the Worker signs people in: the Access for SaaS application's client and endpoints. */
 interface AccessSignIn {

@@ -39,8 +39,16 @@ export interface BenchResults {
   accounting: Pending<{ paths: AccountedPath[]; container?: ContainerProcessUse }>;
   /** What the calls cost on Cloudflare (`bench/cost/`). */
   cost: Pending<CostReport>;
-  /** The stack with real containers: ready time, a new user's container cold start, memory per user. */
-  containers: Pending<{ readySeconds: number; coldStart: ContainerColdStart; memory: ContainerMemory }>;
+  /**
+   * The stack with real containers: ready time, the cold start of a new user's container and of a
+   * returning user's (stopped from outside), memory per user.
+   */
+  containers: Pending<{
+    readySeconds: number;
+    coldStart: ContainerColdStart;
+    restart: ContainerColdStart;
+    memory: ContainerMemory;
+  }>;
   notes: string[];
 }
 

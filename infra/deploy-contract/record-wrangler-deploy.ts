@@ -85,38 +85,43 @@ async function startRegistry(folder: string): Promise<{ address: string; stop: (
   return { address, stop: () => registry.kill() };
 }
 
-/** The Worker's Durable Object classes and their migrations, as `worker/wrangler.jsonc` declares them. */
-interface DurableObjects {
+/**
+ * The Worker's compatibility settings, Durable Object classes and their migrations, as
+ * `worker/wrangler.jsonc` declares them.
+ */
+interface WorkerDeclarations {
+  compatibility_date: string;
+  compatibility_flags: string[];
   durable_objects: { bindings: { name: string; class_name: string }[] };
   migrations: { tag: string; new_sqlite_classes: string[] }[];
 }
 
 /**
- * Every Durable Object class of `worker/wrangler.jsonc` with its migrations (a test holds them to
- * the program's `DURABLE_OBJECT_MIGRATIONS` and bindings), so a new class reaches the recording.
+ * The compatibility settings and every Durable Object class of `worker/wrangler.jsonc` with its
+ * migrations (tests hold them to the program's `COMPATIBILITY_*`, `DURABLE_OBJECT_MIGRATIONS` and
+ * bindings), so a new flag or class reaches the recording.
  */
-async function durableObjectsOfWorker(): Promise<DurableObjects> {
+async function declarationsOfWorker(): Promise<WorkerDeclarations> {
   const path = join(repositoryRoot, 'worker', 'wrangler.jsonc');
-  const parsed: { config?: Partial<DurableObjects>; error?: ts.Diagnostic } = ts.parseConfigFileTextToJson(
+  const parsed: { config?: Partial<WorkerDeclarations>; error?: ts.Diagnostic } = ts.parseConfigFileTextToJson(
     path,
     await readFile(path, 'utf8'),
   );
   const { config, error } = parsed;
   if (error) throw new Error(`${path} does not parse: ${ts.flattenDiagnosticMessageText(error.messageText, '\n')}`);
-  const { durable_objects, migrations } = config ?? {};
+  const { compatibility_date, compatibility_flags, durable_objects, migrations } = config ?? {};
   if (!durable_objects?.bindings.length || !migrations?.length)
     throw new Error(`${path} declares no Durable Object bindings or migrations`);
-  return { durable_objects, migrations };
+  if (!compatibility_date || !compatibility_flags) throw new Error(`${path} declares no compatibility settings`);
+  return { compatibility_date, compatibility_flags, durable_objects, migrations };
 }
 
 /** The wrangler configuration of the deploy: the Worker and container the program deploys for stack `recorded`. */
-function wranglerConfig(bundle: string, maxInstances: number, durableObjects: DurableObjects) {
+function wranglerConfig(bundle: string, maxInstances: number, declarations: WorkerDeclarations) {
   return {
     name: RECORDED_NAMES.script,
     main: bundle,
     no_bundle: true,
-    compatibility_date: '2026-11-01',
-    compatibility_flags: ['nodejs_compat', 'global_fetch_strictly_public'],
     workers_dev: true,
     kv_namespaces: [{ binding: 'OAUTH_KV', id: RECORDED_NAMES.kvNamespace }],
     // The plain-text settings the program binds for this stack (the secrets are set apart, as wrangler does).
@@ -126,7 +131,7 @@ function wranglerConfig(bundle: string, maxInstances: number, durableObjects: Du
       ACCESS_GROUPS_FIELD: 'name',
       ACCESS_NONCE: 'required',
     },
-    ...durableObjects,
+    ...declarations,
     containers: [
       {
         name: RECORDED_NAMES.application,
@@ -188,12 +193,12 @@ async function main(): Promise<void> {
       SECURE_MCP_BASE_IMAGE: baseImage,
       ...(caFile ? { SECURE_MCP_BUILD_CA_FILE: caFile } : {}),
     };
-    const durableObjects = await durableObjectsOfWorker();
-    const first = await deploy(folder, 'first deploy', wranglerConfig(worker.path, 50, durableObjects), env, api);
+    const declarations = await declarationsOfWorker();
+    const first = await deploy(folder, 'first deploy', wranglerConfig(worker.path, 50, declarations), env, api);
     // New code (so a new upload) and a new max_instances (so a PATCH and a rollout).
     const changed = join(folder, 'index.js');
     await writeFile(changed, `${await readFile(worker.path, 'utf8')}\n// recorded: second deploy\n`);
-    const second = await deploy(folder, 'second deploy', wranglerConfig(changed, 60, durableObjects), env, api);
+    const second = await deploy(folder, 'second deploy', wranglerConfig(changed, 60, declarations), env, api);
     const wranglerVersion = (
       JSON.parse(await readFile(join(repositoryRoot, 'node_modules', 'wrangler', 'package.json'), 'utf8')) as {
         version: string;

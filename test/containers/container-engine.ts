@@ -134,9 +134,8 @@ export async function connectAs(
 
 /**
  * Ends the client's MCP session the way a well-behaved client does (`DELETE` with its session id),
- * then closes it. The SDK v1 client's `close()` alone only drops its connections; through
- * `wrangler dev`, the container then counts the dropped GET stream as a request in flight for about
- * 45 s more, which keeps `sleepAfter` from starting.
+ * then closes it: the bridge stops the session's stdio server at once. The SDK v1 client's `close()`
+ * alone only drops its connections (the session then lives until the bridge reaps it when idle).
  */
 export async function endSession(client: Client): Promise<void> {
   await (client.transport as StreamableHTTPClientTransport | undefined)?.terminateSession();

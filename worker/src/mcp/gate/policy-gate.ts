@@ -359,9 +359,19 @@ async function checkCalledDefinitions(
 }
 
 /**
+ * How long an event stream to the client may stay quiet before the gate writes a comment on it.
+ * A dropped client is noticed only by writing to it (sse-events.ts), and the gate must notice it to
+ * end the upstream request, which keeps a container awake: an MCP stream may carry nothing for
+ * hours, and a server's own keep-alive (the bridge's, every 15 s) is not the gateway's to rely on.
+ * A few bytes every 5 s per quiet stream.
+ */
+const STREAM_HEARTBEAT_MS = 5_000;
+
+/**
  * Applies `filter` to every JSON-RPC message of an answer: a JSON body is parsed and
- * rewritten; an SSE body is rewritten event by event as it streams; anything else
- * passes untouched. `onEnd` runs once the client has the whole answer (or left).
+ * rewritten; an SSE body is rewritten event by event as it streams, with a heartbeat while
+ * it is quiet; anything else passes untouched. `onEnd` runs once the client has the whole
+ * answer (or left).
  */
 async function filterAnswer(
   response: Response,
@@ -372,7 +382,9 @@ async function filterAnswer(
   if (mediaType === 'text/event-stream' && response.body) {
     // workers-types leaves a body's chunk type open (`any`); the runtime's bodies are byte streams.
     const bytes = response.body as ReadableStream<Uint8Array>;
-    const body = rewriteSseEvents(bytes, (data) => rewriteJson(data, filter), onEnd);
+    const body = rewriteSseEvents(bytes, (data) => rewriteJson(data, filter), onEnd, {
+      heartbeatMs: STREAM_HEARTBEAT_MS,
+    });
     return new Response(body, { status: response.status, headers: response.headers });
   }
   if (mediaType === 'application/json') {
