@@ -34,6 +34,7 @@ import { echoTable, resultsMarkdown } from './report/markdown.ts';
 import { REFERENCE_FIGURES, type BenchResults } from './report/results.ts';
 import { checkTargets } from './report/targets.ts';
 import { templateBaseline } from './report/template-baseline.ts';
+import { readWranglerDevProfile } from './report/wrangler-dev-profile.ts';
 import { BENCH_CONTAINER_USERS, startBenchContainerStack } from './stack/container-stack.ts';
 import { startHostedStack } from './stack/hosted-stack.ts';
 import { measureProductionAccounting } from './measure/production-accounting.ts';
@@ -83,6 +84,8 @@ const results: BenchResults = {
   accounting: { status: 'pending', reason: 'not run' },
   cost: { status: 'pending', reason: 'not run' },
   containers: { status: 'pending', reason: 'not run' },
+  // Read before any row runs: what the last `npm run bench:profile` found (another run, dated).
+  wranglerDevProfile: await readWranglerDevProfile(join(resultsDir, 'hot-path.json')),
   notes: [
     'Clients, servers and (for the gateway rows) wrangler dev and workerd all share the same 2 cores, so throughput at high concurrency measures this machine as much as the path.',
     "supergateway listens on every interface (it has no host option); that is acceptable here only because this machine's network is closed.",

@@ -6,6 +6,7 @@ import type { PolicyListResult } from '../measure/policy-list.ts';
 import type { MachineDescription } from './machine.ts';
 import type { LatencySummary } from '../stats/latency-summary.ts';
 import type { AccountedPath, ContainerProcessUse, CostReport } from '../cost/cost-report.ts';
+import type { WranglerDevProfile } from './wrangler-dev-profile.ts';
 
 /** Something measured, or why it was not. */
 export type Pending<T> =
@@ -49,6 +50,11 @@ export interface BenchResults {
     restart: ContainerColdStart;
     memory: ContainerMemory;
   }>;
+  /**
+   * What the last `npm run bench:profile` said about the rows under `wrangler dev` (another run,
+   * dated), for the notes of the targets those rows miss. Absent in results written before it.
+   */
+  wranglerDevProfile?: Pending<WranglerDevProfile>;
   notes: string[];
 }
 

@@ -162,6 +162,54 @@ describe('checkTargets', () => {
     expect(cost.note).toBe("ours: Workers requests $0.700; the template's: Workers requests $1.000");
   });
 
+  it("says what stands in the way of a wrangler dev target that is not met, from bench:profile's figures", () => {
+    const wranglerDevProfile = {
+      status: 'measured',
+      measuredAt: '2026-12-06T01:02:08.017Z',
+      floorMs: 2.5,
+      cpuAt32: [
+        { row: 'ours', callsPerSecond: 330, msPerCall: 5, sharedMsPerCall: 2 },
+        { row: 'template', callsPerSecond: 200, msPerCall: 7, sharedMsPerCall: 2.5 },
+      ],
+    };
+    const checks = checkTargets(
+      results(
+        [
+          row('bridge', 0.8, 2, 2000),
+          row('supergateway', 1, 2, 1200),
+          row('local-stack', 7, 14, 300),
+          row('template', 11, 25, 220),
+          row('local-stack-workerd', 2, 4, 700),
+        ],
+        { wranglerDevProfile } as unknown as Partial<BenchResults>,
+      ),
+    );
+    const check = (prefix: string) => checks.find((candidate) => candidate.target.startsWith(prefix))!;
+    expect(check('local stack median within 2 ms').note).toBe(
+      '`wrangler dev` alone costs any Worker 2.50 ms a request (a bare Worker, `npm run bench:profile` of 2026-12-06); without it (production-like row) the whole stack is 2.00 ms, 1.20 ms above the bridge',
+    );
+    expect(check('local stack median under half').note).toMatch(
+      /above that floor ours is 4\.50 ms against the template's 8\.50 ms \(0\.53×\)$/,
+    );
+    const twice = check('local stack calls/s @32 at least twice');
+    expect(twice.met).toBe('no');
+    expect(twice.note).toMatch(
+      /ours 5\.00 ms a call in all processes, of which 2\.00 ms is wrangler's proxy, wrangler and the benchmark's clients, .* the template's 7\.00 ms; twice the template's calls\/s would need about 3\.50 ms a call in all$/,
+    );
+    // 300 calls/s at 5 ms a call; 600 (half of supergateway's 1200) needs half of that.
+    expect(check("local stack calls/s @32 at least half of supergateway's").note).toMatch(
+      /would need about 2\.50 ms a call/,
+    );
+    expect(check('bridge median within 1 ms').note).toBeUndefined(); // met: nothing in the way
+  });
+
+  it('leaves the note out when there is no profile to take it from', () => {
+    const checks = checkTargets(results([row('local-stack', 7, 14, 300), row('template', 11, 25, 220)]));
+    const twice = checks.find((candidate) => candidate.target.startsWith('local stack calls/s @32 at least twice'))!;
+    expect(twice.met).toBe('no');
+    expect(twice.note).toBeUndefined();
+  });
+
   it('never calls a target met when its figures are missing', () => {
     const checks = checkTargets(results([row('direct-stdio', 0.2, 1, 5000)]));
     expect(checks.filter((check) => check.met === 'yes')).toEqual([]);
