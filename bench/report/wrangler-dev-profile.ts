@@ -58,7 +58,10 @@ export async function readWranglerDevProfile(
   path: string,
 ): Promise<({ status: 'measured' } & WranglerDevProfile) | { status: 'not available'; reason: string }> {
   try {
-    return { status: 'measured', ...summarizeWranglerDevProfile(JSON.parse(await readFile(path, 'utf8'))) };
+    return {
+      status: 'measured',
+      ...summarizeWranglerDevProfile(JSON.parse(await readFile(path, 'utf8')) as HotPathFile),
+    };
   } catch (error) {
     return { status: 'not available', reason: `no usable ${path}: ${(error as Error).message.split('\n')[0]}` };
   }
