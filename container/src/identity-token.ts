@@ -10,6 +10,7 @@
  * Built on jose and WebCrypto, so the same file signs in workerd and verifies in Node.
  */
 import { errors, jwtVerify, SignJWT } from 'jose';
+import { VerifiedIdentityMemory } from './verified-identity-memory.ts';
 
 /** The request header that carries the token. */
 export const IDENTITY_HEADER = 'X-Secure-MCP-Identity';
@@ -83,6 +84,14 @@ export async function verifyIdentityToken(
   token: string,
   options: { key: string; audience: string },
 ): Promise<SignedIdentity> {
+  return (await verifyIdentityClaims(token, options)).identity;
+}
+
+/** {@link verifyIdentityToken}, with the time (ms since the epoch) until which the token is good without tolerance. */
+async function verifyIdentityClaims(
+  token: string,
+  options: { key: string; audience: string },
+): Promise<{ identity: SignedIdentity; validUntil: number }> {
   const key = keyBytes(options.key);
   if (token.length > MAX_TOKEN_LENGTH) throw new IdentityTokenError('the identity token is too long');
   let payload;
@@ -101,13 +110,15 @@ export async function verifyIdentityToken(
       throw new IdentityTokenError(`the identity token was refused (${error.code})`);
     throw error;
   }
-  const { sub, email, groups } = payload;
+  const { sub, email, groups, exp, iat } = payload;
   if (typeof sub !== 'string' || sub === '') throw new IdentityTokenError('the identity token names no user');
   if (typeof email !== 'string') throw new IdentityTokenError('the identity token carries no email');
   if (!Array.isArray(groups) || !groups.every((group) => typeof group === 'string')) {
     throw new IdentityTokenError('the identity token carries malformed groups');
   }
-  return { userKey: sub, email, groups };
+  // jwtVerify required both as numbers; without the clock tolerance, the stricter of the two limits.
+  const validUntil = Math.min(exp!, iat! + IDENTITY_TTL_SECONDS) * 1000;
+  return { identity: { userKey: sub, email, groups }, validUntil };
 }
 
 /** What {@link deriveUpstreamKey} mixes in before the upstream's name, so its keys serve nothing else. */
@@ -146,7 +157,8 @@ interface RequestWithHeaders {
 
 /**
  * The bridge's `authenticate` hook: a request is accepted only with exactly one valid identity
- * header; anything else resolves to `undefined`, which the bridge answers with 401.
+ * header; anything else resolves to `undefined`, which the bridge answers with 401. A token it has
+ * verified is accepted from memory for the rest of its time (verified-identity-memory.ts).
  *
  * @example
  * ```ts
@@ -164,14 +176,20 @@ export function identityAuthenticator(options: {
   const header = IDENTITY_HEADER.toLowerCase();
   const key = typeof options.key === 'function' ? options.key : () => options.key as string;
   const audience = typeof options.audience === 'function' ? options.audience : () => options.audience as string;
+  const memory = new VerifiedIdentityMemory();
   return async (request) => {
     const value = request.headers[header];
     if (typeof value !== 'string' || value === '') {
       options.onRefused?.('no identity header');
       return undefined;
     }
+    const checkedWith = { key: key(), audience: audience() };
+    const recalled = memory.recall(value, checkedWith.key, checkedWith.audience);
+    if (recalled) return recalled;
     try {
-      return await verifyIdentityToken(value, { key: key(), audience: audience() });
+      const { identity, validUntil } = await verifyIdentityClaims(value, checkedWith);
+      memory.remember(value, { identity, ...checkedWith, until: validUntil });
+      return identity;
     } catch (error) {
       if (!(error instanceof IdentityTokenError)) throw error;
       options.onRefused?.(error.message);

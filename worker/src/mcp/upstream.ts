@@ -1,5 +1,6 @@
-import { IDENTITY_HEADER, signIdentityToken } from '../../../container/src/identity-token.ts';
+import { IDENTITY_HEADER } from '../../../container/src/identity-token.ts';
 import type { UserProps } from '../config.ts';
+import { reusableIdentityToken } from './identity-token-reuse.ts';
 import { upstreamKey } from './upstream-keys.ts';
 
 /**
@@ -31,7 +32,8 @@ const forwardedResponseHeaders = ['cache-control', 'content-type', 'mcp-session-
 
 /**
  * The Worker-signed identity for one forwarded request: the user key (Access's stable `sub`),
- * email and groups, for this upstream only (`aud`), valid for a minute.
+ * email and groups, for this upstream only (`aud`), valid for a minute; the same token for up to 20 s of
+ * back-to-back requests (identity-token-reuse.ts).
  *
  * @example
  * ```ts
@@ -39,7 +41,7 @@ const forwardedResponseHeaders = ['cache-control', 'content-type', 'mcp-session-
  * ```
  */
 export function signedIdentity(user: UserProps, key: string, audience: string): Promise<string> {
-  return signIdentityToken({ userKey: user.sub, email: user.email, groups: user.groups }, { key, audience });
+  return reusableIdentityToken({ userKey: user.sub, email: user.email, groups: user.groups }, { key, audience });
 }
 
 /**
