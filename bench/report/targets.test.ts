@@ -159,7 +159,9 @@ describe('checkTargets', () => {
     expect(checks.find((candidate) => candidate.target.startsWith('Worker isolate CPU'))!.met).toBe('yes');
     const cost = checks.find((candidate) => candidate.target.startsWith('cost of a million'))!;
     expect(cost.met).toBe('no');
-    expect(cost.note).toBe("ours: Workers requests $0.700; the template's: Workers requests $1.000");
+    expect(cost.note).toBe(
+      "the largest line is Workers requests ($0.70 of $0.70); ours: Workers requests $0.700; the template's: Workers requests $1.000",
+    );
   });
 
   it("says what stands in the way of a wrangler dev target that is not met, from bench:profile's figures", () => {
