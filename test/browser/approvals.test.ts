@@ -5,8 +5,6 @@
  * denies it on the page; carol cannot approve her own call; a call nobody decided expires and the
  * page says so. Screenshots go to test-results/browser/ (the reviewed ones are in docs/screenshots/).
  */
-import { mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { ElicitRequestSchema } from '@modelcontextprotocol/sdk/types.js';
@@ -16,8 +14,8 @@ import { ScriptedOAuthClient } from '../../dev/client/scripted-oauth-client.ts';
 import { startPrivateStack } from '../../dev/stack/private-stack.ts';
 import { connectSignedIn } from '../e2e/connect-signed-in.ts';
 import { chromiumReady, launchChromium, skipsWithoutChromium, type ChromiumSession } from './chromium.ts';
+import { screenshot } from './screenshots.ts';
 
-const screenshotDir = join(import.meta.dirname, '..', '..', 'test-results', 'browser');
 const TOOL = 'trigger-long-running-operation';
 type Stack = Awaited<ReturnType<typeof startPrivateStack>>;
 
@@ -25,7 +23,6 @@ let stack: Stack;
 
 beforeAll(async () => {
   if (!chromiumReady()) return;
-  await mkdir(screenshotDir, { recursive: true });
   stack = await startPrivateStack({ workerVars: { APPROVAL_WAIT: '2m' } });
 });
 
@@ -77,10 +74,6 @@ async function openAs(email: string, url: string): Promise<{ page: Page; browser
   await page.getByRole('button', { name: new RegExp(email.replace(/[.@]/g, '\\$&')) }).click();
   await page.waitForURL((current) => current.pathname.startsWith('/approvals'));
   return { page, browser };
-}
-
-async function screenshot(page: Page, name: string): Promise<void> {
-  await page.screenshot({ path: join(screenshotDir, `${name}.png`), fullPage: true });
 }
 
 describe.skipIf(skipsWithoutChromium())('the approval page in a browser', () => {

@@ -9,8 +9,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { createRequire } from 'node:module';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -22,24 +21,16 @@ import { obtainTokens } from '../../dev/client/obtain-tokens.ts';
 import { findFreePort } from '../../dev/stack/ports.ts';
 import { startPrivateStack } from '../../dev/stack/private-stack.ts';
 import { stopProcessGroup } from '../../dev/stack/wrangler-dev.ts';
+import { INSPECTOR_LAUNCHER, inspectorHomeEnv } from '../support/mcp-inspector.ts';
 import { chromiumReady, launchChromium, skipsWithoutChromium } from './chromium.ts';
+import { screenshot } from './screenshots.ts';
 
-const inspectorBin = join(
-  createRequire(import.meta.url).resolve('@modelcontextprotocol/inspector/package.json'),
-  '..',
-  'clients',
-  'launcher',
-  'build',
-  'index.js',
-);
-const screenshotDir = join(import.meta.dirname, '..', '..', 'test-results', 'browser');
 const SERVER_ID = 'secure-mcp-local';
 
 let stack: Awaited<ReturnType<typeof startPrivateStack>>;
 
 beforeAll(async () => {
   if (!chromiumReady()) return;
-  await mkdir(screenshotDir, { recursive: true });
   stack = await startPrivateStack();
 });
 
@@ -83,13 +74,12 @@ async function toolsListedFor(email: string): Promise<string[]> {
  */
 async function withInspector(run: (page: Page, inspectorOrigin: string) => Promise<void>): Promise<void> {
   const home = await mkdtemp(join(tmpdir(), 'secure-mcp-inspector-web-'));
-  const inspector: ChildProcess = spawn(process.execPath, [inspectorBin, '--web'], {
+  const inspector: ChildProcess = spawn(process.execPath, [INSPECTOR_LAUNCHER, '--web'], {
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
     env: {
       ...process.env,
-      HOME: home,
-      MCP_CATALOG_PATH: join(home, 'mcp.json'),
+      ...inspectorHomeEnv(home),
       CLIENT_PORT: String(await findFreePort()),
       MCP_SANDBOX_PORT: '0',
       MCP_APP_ORIGIN_PORT: '0',
@@ -150,10 +140,6 @@ const gatewayCard = (page: Page) =>
     .filter({ has: page.getByText(SERVER_ID, { exact: true }) })
     .filter({ has: page.getByRole('switch') })
     .last();
-
-async function screenshot(page: Page, name: string): Promise<void> {
-  await page.screenshot({ path: join(screenshotDir, `${name}.png`), fullPage: true, animations: 'disabled' });
-}
 
 describe.skipIf(skipsWithoutChromium())('MCP Inspector web UI through the gateway', () => {
   it('alice signs in from the server card, sees the tools the policies give her and calls echo', async () => {

@@ -4,8 +4,6 @@
  * back in the client; denying ends in the client with `access_denied`; a person the
  * Access policies refuse sees the refusal page. Screenshots go to test-results/browser/.
  */
-import { mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { Page } from 'playwright-core';
@@ -13,15 +11,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPrivateStack } from '../../dev/stack/private-stack.ts';
 import { chromiumReady, launchChromium, skipsWithoutChromium, type ChromiumSession } from './chromium.ts';
 import { LoopbackClient, SIGNED_IN_TITLE, SIGN_IN_FAILED_TITLE } from './loopback-client.ts';
+import { screenshot } from './screenshots.ts';
 
-const screenshotDir = join(import.meta.dirname, '..', '..', 'test-results', 'browser');
 const CLIENT_NAME = 'Acme Desktop';
 
 let stack: Awaited<ReturnType<typeof startPrivateStack>>;
 
 beforeAll(async () => {
   if (!chromiumReady()) return;
-  await mkdir(screenshotDir, { recursive: true });
   stack = await startPrivateStack();
 });
 
@@ -40,10 +37,6 @@ async function withBrowserAndClient(run: (page: Page, client: LoopbackClient) =>
     await browser?.close();
     await client.close();
   }
-}
-
-async function screenshot(page: Page, name: string): Promise<void> {
-  await page.screenshot({ path: join(screenshotDir, `${name}.png`), fullPage: true });
 }
 
 describe.skipIf(skipsWithoutChromium())('signing in with a browser', () => {
