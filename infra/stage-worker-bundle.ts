@@ -1,3 +1,7 @@
+/**
+ * Gives each Worker build a file of its own, named by its content, so the bundle a deployment
+ * planned stays on disk unchanged until the upload reads it, whatever builds run meanwhile.
+ */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { WorkerBundle } from '../worker/build.ts';
