@@ -33,7 +33,7 @@ export type CloudflareProviderMethods<Inputs, Outputs> = Omit<
   ThisType<CloudflareDynamicProvider<Inputs, Outputs>>;
 
 /** The name of one of a provider's inputs. */
-export type InputName<Inputs> = Extract<keyof Inputs, string>;
+type InputName<Inputs> = Extract<keyof Inputs, string>;
 
 /**
  * How a provider judges its inputs; the base makes `check` and `diff` from it, so that every

@@ -147,7 +147,7 @@ const DATE = /^\d{4}-\d{2}-\d{2}$/;
  * scriptProblems({ ...spec, scriptName: 'Bad_Name' }); // ['scriptName "Bad_Name" must be lowercase letters, digits and hyphens']
  * ```
  */
-export function scriptProblems(spec: WorkerScriptSpec): string[] {
+function scriptProblems(spec: WorkerScriptSpec): string[] {
   const problems: string[] = [];
   const known = (value: unknown) => !containsUnknown(value);
   if (known(spec.accountId) && !HEX_ID.test(spec.accountId ?? ''))
