@@ -31,7 +31,6 @@ const AWAITING_PARAGRAPH = new Set<string>([
   'worker/src/mcp/gate/policy-gate.ts',
   'worker/src/mcp/gate/read-json-rpc-body.ts',
   'worker/src/mcp/mcp-handler.ts',
-  'worker/src/mcp/upstream.ts',
   // perf branch
   'bench/paths/template-live.ts',
   'bench/report/markdown.ts',
@@ -43,6 +42,7 @@ const AWAITING_PARAGRAPH = new Set<string>([
   // both
   'bench/stack/host-protocol.ts',
   'dev/stack/private-stack.ts',
+  'worker/src/mcp/upstream.ts',
 ]);
 
 /** Tracked modules that are neither tests, type declarations nor fixtures. */
