@@ -8,9 +8,9 @@ import type { WorkerBundle } from '../worker/build.ts';
 
 /**
  * Copies the bundle to a path named by its SHA-256 (`worker/dist/upload/<sha256>/index.js`) and
- * returns the bundle with that path. The Worker version uploads from a file; a path that changes
- * with the content is what makes new code a new version, whatever the provider does with file
- * contents.
+ * returns the bundle with that path. The upload reads the file and refuses it unless its SHA-256
+ * is the one the run planned (`bundleSha256`, which is also what the provider compares); a path
+ * per content keeps another build from overwriting the planned file in between.
  *
  * @example
  * ```ts
