@@ -1,3 +1,9 @@
+/**
+ * Cloudflare's template shape (`OAuthProvider` + `McpAgent`, bench/template-shape/) run live in the
+ * same benchmark run as our Worker, under `wrangler dev` and in workerd as deployed, signed in at an
+ * Access stand-in of its own. This machine's speed varies about 2× between runs, so the targets that
+ * compare with the template compare with this run's template, never with figures of another run.
+ */
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';

@@ -1,3 +1,8 @@
+/**
+ * `bench/results/latest.md`, written from the results of one `npm run bench`: the table of paths,
+ * the other figures, the CPU per call and the cost, the targets with what stands in the way, the
+ * method and the machine. Pure text from data, so a test can check what a reader sees.
+ */
 import type { EchoRow } from '../measure/echo-row.ts';
 import type { BenchResults } from './results.ts';
 import { checkTargets } from './targets.ts';

@@ -1,3 +1,8 @@
+/**
+ * The shape of `bench/results/latest.json`: everything one `npm run bench` measured, each part either
+ * measured or saying why not, so that a reader, `bench:figures` and the targets never mistake a
+ * missing figure for a good one. Also the issue's reference figures, kept apart from this run's.
+ */
 import type { EchoRow } from '../measure/echo-row.ts';
 import type { BundleSize } from '../measure/bundle-size.ts';
 import type { BridgeMemory } from '../measure/bridge-memory.ts';

@@ -1,3 +1,8 @@
+/**
+ * The targets of issues 7 and 17, judged from one run's figures, each with the figure it was judged
+ * on and, when not met, what stands in the way from a profile. Pure, so a test can hold every
+ * verdict to its figures.
+ */
 import type { EchoRow } from '../measure/echo-row.ts';
 import type { BenchResults } from './results.ts';
 import { templateBaseline } from './template-baseline.ts';

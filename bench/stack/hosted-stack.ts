@@ -1,3 +1,8 @@
+/**
+ * Runs a bridge, or a whole local stack, in a process of its own for the benchmarks, so that no row
+ * shares an event loop with the benchmark's clients; the process reports its addresses on stdout
+ * (host-protocol.ts) and is stopped with its whole process group.
+ */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { dirname, join } from 'node:path';

@@ -1,3 +1,9 @@
+/**
+ * The local stack `npm run dev`, the tests and the benchmarks start: the Access stand-in, the bridge
+ * (as a process, or in real containers) and the Worker, under `wrangler dev` or in workerd as
+ * deployed, wired with keys of their own for each run. One place builds it, so every caller gets the
+ * same stack.
+ */
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';

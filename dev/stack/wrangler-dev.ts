@@ -1,3 +1,8 @@
+/**
+ * Starts and stops `wrangler dev` for the local stack, the tests and the benchmarks: in a host
+ * process of its own (wrangler-dev-host.ts), with the Worker's configuration and the options the
+ * caller picks, waiting until the Worker answers, and stopping its whole process group.
+ */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';

@@ -31,14 +31,6 @@ const AWAITING_PARAGRAPH = new Set<string>([
   'worker/src/mcp/gate/policy-gate.ts',
   'worker/src/mcp/gate/read-json-rpc-body.ts',
   'worker/src/mcp/mcp-handler.ts',
-  // perf branch
-  'bench/paths/template-live.ts',
-  'bench/report/markdown.ts',
-  'bench/report/results.ts',
-  'bench/report/targets.ts',
-  'bench/stack/hosted-stack.ts',
-  'dev/stack/local-stack.ts',
-  'dev/stack/wrangler-dev.ts',
   // both
   'bench/stack/host-protocol.ts',
   'dev/stack/private-stack.ts',
