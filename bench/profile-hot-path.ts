@@ -21,7 +21,7 @@
  * Prints the tables and writes bench/results/hot-path.json.
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { obtainTokens } from '../dev/client/obtain-tokens.ts';
@@ -164,6 +164,8 @@ async function cpuSplit(
   }
 }
 
+// The machine is shared: the load at the start says how to read the figures (as latest.json records it).
+const loadAverageAtStart = Math.round(loadavg()[0]! * 100) / 100;
 const stages: Stage[] = [];
 const cpu: Array<{ row: string; callsPerSecond: number; shares: CpuShare[] }> = [];
 const bridge = await startHostedBridge();
@@ -368,5 +370,5 @@ for (const isolate of isolates)
   }
 await writeFile(
   resultsFile,
-  `${JSON.stringify({ measuredAt: new Date().toISOString(), stages, productionStages, cpuAt32Clients: cpu, isolates }, null, 2)}\n`,
+  `${JSON.stringify({ measuredAt: new Date().toISOString(), loadAverageAtStart, stages, productionStages, cpuAt32Clients: cpu, isolates }, null, 2)}\n`,
 );

@@ -30,6 +30,8 @@ interface IsolateFigures {
 /** The part of `hot-path.json` (`npm run bench:profile`) the documents quote. */
 interface HotPathResults {
   measuredAt: string;
+  /** Absent in files written before it was recorded. */
+  loadAverageAtStart?: number;
   stages: HotPathStage[];
   /** The same stages with the Worker in workerd without wrangler dev. */
   productionStages: HotPathStage[];
@@ -151,6 +153,12 @@ function production(sources: FigureSources): string {
   );
 }
 
+/** `, load average 4.28 at the start` when hot-path.json records it: a shared machine's figures read in their context. */
+function loadNote(sources: FigureSources): string {
+  const average = sources.hotPath.loadAverageAtStart;
+  return average === undefined ? '' : `, load average ${average} at the start`;
+}
+
 /** bench/README.md: the stage table of `npm run bench:profile` and what it says. */
 function hotPathStages(sources: FigureSources): string {
   const columns = [
@@ -164,7 +172,7 @@ function hotPathStages(sources: FigureSources): string {
     return share ? share.msPerCall.toFixed(2) : '';
   };
   const lines = [
-    `Stages measured by \`npm run bench:profile\` on ${day(sources.hotPath.measuredAt)}:`,
+    `Stages measured by \`npm run bench:profile\` on ${day(sources.hotPath.measuredAt)}${loadNote(sources)}:`,
     '',
     "| stage | median ms | CPU ms/request: the Worker's workerd | wrangler's proxy | bridge | stdio server |",
     '| --- | ---: | ---: | ---: | ---: | ---: |',
@@ -199,7 +207,7 @@ function hotPathProduction(sources: FigureSources): string {
   const forward = stages.find((candidate) => candidate.stage.startsWith('4.'));
   if (!floor || !forward) throw new Error('bench/results/hot-path.json has no production-like stages 0 and 4');
   const lines = [
-    `The same stages with the Worker in workerd without \`wrangler dev\` (\`npm run bench:profile\` on ${day(sources.hotPath.measuredAt)}):`,
+    `The same stages with the Worker in workerd without \`wrangler dev\` (\`npm run bench:profile\` on ${day(sources.hotPath.measuredAt)}${loadNote(sources)}):`,
     '',
     "| stage | median ms | CPU ms/request: the Worker's workerd | bridge | stdio server |",
     '| --- | ---: | ---: | ---: | ---: |',

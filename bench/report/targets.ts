@@ -59,14 +59,14 @@ export function checkTargets(results: BenchResults): TargetCheck[] {
   // What a `wrangler dev` row's latency carries that Cloudflare does not charge (bench:profile's stage 0).
   const aboveFloor = (median: number) =>
     profile &&
-    `\`wrangler dev\` alone costs any Worker ${f(profile.floorMs)} ms a request (a bare Worker, \`npm run bench:profile\` of ${profile.measuredAt.slice(0, 10)}); above that floor ours is ${f(median - profile.floorMs)} ms against the template's ${f(template.median - profile.floorMs)} ms (${((median - profile.floorMs) / (template.median - profile.floorMs)).toFixed(2)}×)`;
+    `\`wrangler dev\` alone costs any Worker ${f(profile.floorMs)} ms a request (a bare Worker, \`npm run bench:profile\` of ${profileWhen(profile)}); above that floor ours is ${f(median - profile.floorMs)} ms against the template's ${f(template.median - profile.floorMs)} ms (${((median - profile.floorMs) / (template.median - profile.floorMs)).toFixed(2)}×)`;
   // At 32 clients the two cores are full, so calls/s is CPU per call: where it goes, from bench:profile.
   const cpuAt32 = (against: string, budget: (ours: number, template: number) => number | undefined) => {
     const ours = profile?.cpuAt32.find((entry) => entry.row === 'ours');
     const theirs = profile?.cpuAt32.find((entry) => entry.row === 'template');
     if (!profile || !ours || !theirs) return undefined;
     const allowed = budget(ours.msPerCall, theirs.msPerCall);
-    return `at 32 clients the machine's two cores are full, so calls/s is CPU per call (\`npm run bench:profile\` of ${profile.measuredAt.slice(0, 10)}): ours ${f(ours.msPerCall)} ms a call in all processes, of which ${f(ours.sharedMsPerCall)} ms is wrangler's proxy, wrangler and the benchmark's clients, which every row under \`wrangler dev\` pays; the template's ${f(theirs.msPerCall)} ms${allowed === undefined ? '' : `; ${against} would need about ${f(allowed)} ms a call in all`}`;
+    return `at 32 clients the machine's two cores are full, so calls/s is CPU per call (\`npm run bench:profile\` of ${profileWhen(profile)}): ours ${f(ours.msPerCall)} ms a call in all processes, of which ${f(ours.sharedMsPerCall)} ms is wrangler's proxy, wrangler and the benchmark's clients, which every row under \`wrangler dev\` pays; the template's ${f(theirs.msPerCall)} ms${allowed === undefined ? '' : `; ${against} would need about ${f(allowed)} ms a call in all`}`;
   };
 
   add(
@@ -82,7 +82,7 @@ export function checkTargets(results: BenchResults): TargetCheck[] {
     () => stack!.latency.median - bridge!.latency.median <= 2,
     () =>
       profile &&
-      `\`wrangler dev\` alone costs any Worker ${f(profile.floorMs)} ms a request (a bare Worker, \`npm run bench:profile\` of ${profile.measuredAt.slice(0, 10)})${productionStack ? `; without it (production-like row) the whole stack is ${f(productionStack.latency.median)} ms, ${f(productionStack.latency.median - bridge!.latency.median)} ms above the bridge` : ''}`,
+      `\`wrangler dev\` alone costs any Worker ${f(profile.floorMs)} ms a request (a bare Worker, \`npm run bench:profile\` of ${profileWhen(profile)})${productionStack ? `; without it (production-like row) the whole stack is ${f(productionStack.latency.median)} ms, ${f(productionStack.latency.median - bridge!.latency.median)} ms above the bridge` : ''}`,
   );
   const againstTemplateMedian = (median: number) =>
     `${f(median)} ms vs the template's ${f(template.median)} ms (${template.describe})`;
@@ -150,6 +150,13 @@ export function checkTargets(results: BenchResults): TargetCheck[] {
     () => coldStart! < 15,
   );
   return checks;
+}
+
+/** When the profile was taken, and how loaded the machine was: `2026-12-06, load average 4.28 at the start`. */
+function profileWhen(profile: { measuredAt: string; loadAverageAtStart?: number }): string {
+  const load =
+    profile.loadAverageAtStart === undefined ? '' : `, load average ${profile.loadAverageAtStart} at the start`;
+  return `${profile.measuredAt.slice(0, 10)}${load}`;
 }
 
 /** The parts of a profile that cost most, as a note: `OAuth provider library 0.21, policy gate 0.12, …`. */

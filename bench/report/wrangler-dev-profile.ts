@@ -11,6 +11,8 @@ import { readFile } from 'node:fs/promises';
 /** The part of hot-path.json the targets' notes read. */
 export interface WranglerDevProfile {
   measuredAt: string;
+  /** The machine's load average when that run started, where it was recorded. */
+  loadAverageAtStart?: number;
   /** Median of a bare "ok" Worker under `wrangler dev` (stage 0): what `wrangler dev` costs any request. */
   floorMs: number;
   /** CPU per call of each process at 32 clients, for our stack and the template shape. */
@@ -19,6 +21,7 @@ export interface WranglerDevProfile {
 
 interface HotPathFile {
   measuredAt: string;
+  loadAverageAtStart?: number;
   stages: Array<{ stage: string; latency: { median: number } }>;
   cpuAt32Clients: Array<{ row: string; callsPerSecond: number; shares: Array<{ name: string; msPerCall: number }> }>;
 }
@@ -50,7 +53,12 @@ export function summarizeWranglerDevProfile(file: HotPathFile): WranglerDevProfi
       .filter((share) => SHARED.test(share.name))
       .reduce((sum, share) => sum + share.msPerCall, 0),
   }));
-  return { measuredAt: file.measuredAt, floorMs: floor.latency.median, cpuAt32 };
+  return {
+    measuredAt: file.measuredAt,
+    ...(file.loadAverageAtStart === undefined ? {} : { loadAverageAtStart: file.loadAverageAtStart }),
+    floorMs: floor.latency.median,
+    cpuAt32,
+  };
 }
 
 /** Reads and summarizes `path` (hot-path.json); the reason in words when it cannot. */
