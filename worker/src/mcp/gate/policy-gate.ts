@@ -84,7 +84,7 @@ export async function runPolicyGate<User extends GateUser>(
       jsonRpcId: null,
       target: null,
       decision: 'reject',
-      rule: 'bounded-input',
+      rule: body.rule,
       outcome: 'rejected',
       errorCode: body.code,
       status: body.status,
@@ -140,9 +140,15 @@ export async function runPolicyGate<User extends GateUser>(
     return response;
   }
 
+  // What the server gets is the gate's own serialization of the messages it decided, never the
+  // client's text: one reading, whatever the server's JSON decoder (docs/security.md 18).
   const headers = new Headers(request.headers);
   headers.delete('content-length');
-  const forwarded = new Request(request.url, { method: 'POST', headers, body: body.text });
+  const forwarded = new Request(request.url, {
+    method: 'POST',
+    headers,
+    body: JSON.stringify(batch ? messages : messages[0]),
+  });
   const response = await context.upstream.forward(forwarded, context.user);
   const outcomes = new AnswerOutcomes();
   const finish = (ending: Outcome | undefined) =>
