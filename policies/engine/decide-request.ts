@@ -1,6 +1,7 @@
 import type { RequestIdentity, ToolPolicies, ToolRule } from '../model/tool-policy.ts';
 import { brokenConstraint } from './argument-constraints.ts';
 import { anyGlobMatches } from './glob.ts';
+import { nonCanonicalUri, readingsOf } from './uri-readings.ts';
 import { whoMatches } from './who-matches.ts';
 
 /** What a request is about: a tool, a resource (by URI) or a prompt. */
@@ -111,6 +112,33 @@ export function decideTarget(
   target: PolicyTarget,
   args?: Record<string, unknown>,
   options: { ignoreArguments?: boolean } = {},
+): RequestDecision {
+  if (target.kind === 'tool' || target.kind === 'prompt') return decideName(policies, identity, target, args, options);
+  // A URI is matched in every reading a server may give it, and only in a form a glob can be trusted with.
+  const readings = readingsOf(target.name);
+  const problem = readings.ok
+    ? readings.readings.map(nonCanonicalUri).find((found) => found !== undefined)
+    : readings.problem;
+  if (!readings.ok || problem !== undefined)
+    return {
+      allowed: false,
+      rule: 'malformed',
+      reason: `Denied: ${target.kind} ${JSON.stringify(target.name)} ${problem}.`,
+      target,
+    };
+  const [asWritten, ...others] = readings.readings.map((name) =>
+    decideName(policies, identity, { ...target, name }, args, options),
+  );
+  const denied = others.find((decision) => !decision.allowed);
+  return denied ? { ...denied, target } : asWritten!;
+}
+
+function decideName(
+  policies: ToolPolicies,
+  identity: RequestIdentity,
+  target: PolicyTarget,
+  args: Record<string, unknown> | undefined,
+  options: { ignoreArguments?: boolean },
 ): RequestDecision {
   const what = `${target.kind} ${target.name}`;
   const applies = (rule: ToolRule) =>
