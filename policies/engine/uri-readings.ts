@@ -7,6 +7,7 @@
  */
 
 /** C0 controls and DEL: URL parsers drop some (tab, CR, LF); none belongs in a name or a path. */
+// oxlint-disable-next-line no-control-regex -- finding control characters is the point
 const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/;
 /** Where a path or URI segment ends, for any server: `/`, `\`, and the starts of parameters, query and fragment. */
 const SEGMENT_SEPARATORS = /[/\\;?#&=]/;
