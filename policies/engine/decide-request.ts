@@ -4,9 +4,9 @@ import { anyGlobMatches } from './glob.ts';
 import { nonCanonicalUri, readingsOf } from './uri-readings.ts';
 import { whoMatches } from './who-matches.ts';
 
-/** What a request is about: a tool, a resource (by URI) or a prompt. */
+/** What a request is about: a tool, a resource (by URI) or a prompt; or a root a client gives the server. */
 export interface PolicyTarget {
-  kind: 'tool' | 'resource' | 'prompt';
+  kind: 'tool' | 'resource' | 'prompt' | 'root';
   name: string;
 }
 
@@ -204,7 +204,16 @@ function decideListen(policies: ToolPolicies, identity: RequestIdentity, call: J
 }
 
 function patternsFor(rule: ToolRule, kind: PolicyTarget['kind']): string[] | undefined {
-  return kind === 'tool' ? rule.tools : kind === 'resource' ? rule.resources : rule.prompts;
+  switch (kind) {
+    case 'tool':
+      return rule.tools;
+    case 'resource':
+      return rule.resources;
+    case 'prompt':
+      return rule.prompts;
+    case 'root':
+      return rule.roots;
+  }
 }
 
 /** The target of a method the policy names; `undefined` when params lack it; `null` for an unknown method. */

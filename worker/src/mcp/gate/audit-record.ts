@@ -38,6 +38,8 @@ export interface AuditRecord {
   latencyMs: number;
   /** `sha256:<hex>` of the call's arguments (tools/call, prompts/get), else null. */
   argumentsDigest: string | null;
+  /** What the gate took out of the message before it went on (docs/security.md 21); absent when nothing. */
+  changed?: 'roots-capability-removed' | 'roots-filtered';
 }
 
 /** Writes one record as one JSON line. */

@@ -5,6 +5,7 @@ import { argumentDigest } from './argument-digest.ts';
 import { writeAuditRecord, type AuditRecord } from './audit-record.ts';
 import { DEFAULT_BODY_LIMITS, type BodyLimits } from './body-limits.ts';
 import { checkMcpHeaders } from './check-mcp-headers.ts';
+import { gateClientAnswer } from './client-capabilities.ts';
 import { decideMessages } from './decide-messages.ts';
 import { deniedResponse } from './denied-response.ts';
 import { filterMessage } from './filter-message.ts';
@@ -113,12 +114,15 @@ export async function runPolicyGate<User extends GateUser>(
 
   const decisions = decideMessages(context.policies, identity, messages);
   const digests = await Promise.all(messages.map(digestOf));
+  // Roots only where the policy allows them (docs/security.md 21).
+  const gated = messages.map((message) => gateClientAnswer(context.policies, identity, message));
   const recordAll = (
     status: number,
     outcomeOf: (message: JsonRpcMessage, decision: RequestDecision) => { outcome: Outcome; errorCode: number | null },
   ) =>
     messages.forEach((message, index) => {
       const decision = decisions[index]!;
+      const changed = gated[index]!.change;
       record({
         method: message.method ?? null,
         jsonRpcId: message.id ?? null,
@@ -128,6 +132,7 @@ export async function runPolicyGate<User extends GateUser>(
         ...outcomeOf(message, decision),
         status,
         argumentsDigest: digests[index]!,
+        ...(changed ? { changed } : {}),
       });
     });
 
@@ -147,7 +152,7 @@ export async function runPolicyGate<User extends GateUser>(
   const forwarded = new Request(request.url, {
     method: 'POST',
     headers,
-    body: JSON.stringify(batch ? messages : messages[0]),
+    body: JSON.stringify(batch ? gated.map((one) => one.message) : gated[0]!.message),
   });
   const response = await context.upstream.forward(forwarded, context.user);
   const outcomes = new AnswerOutcomes();
