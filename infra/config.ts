@@ -33,7 +33,7 @@ export interface StackConfig {
 }
 
 /** How the bridge containers are built and sized. */
-export interface ContainerConfig {
+interface ContainerConfig {
   instanceType: InstanceType;
   maxInstances: number;
   /** Build arguments of `container/Dockerfile`: which stdio MCP server the image holds and how it starts. */
@@ -67,7 +67,7 @@ export const CONFIG_KEYS = {
     'comma-separated hosts the stdio server may reach, e.g. api.github.com,*.example.com (default: none)',
 } as const;
 
-export type ConfigKey = keyof typeof CONFIG_KEYS;
+type ConfigKey = keyof typeof CONFIG_KEYS;
 
 /** Thrown when the stack configuration is incomplete or wrong; lists every problem at once. */
 export class StackConfigError extends Error {
@@ -180,7 +180,7 @@ function parseContainer(
 ): ContainerConfig | undefined {
   const value = (key: ConfigKey): string | undefined => raw[key]?.trim() || undefined;
   if (hasUpstreamUrl) {
-    for (const key of CONTAINER_KEYS.filter((key) => value(key))) {
+    for (const key of CONTAINER_KEYS.filter((name) => value(name))) {
       problems.push(
         `${key} is set, but upstreamUrl sends MCP traffic elsewhere, so no container is built. Remove one: pulumi config rm ${key}`,
       );

@@ -12,14 +12,14 @@ import * as pulumi from '@pulumi/pulumi';
 import * as random from '@pulumi/random';
 
 /** Bytes of entropy per key: 256 bits, the size of an HMAC-SHA-256 key or an Ed25519 seed. */
-export const KEY_BYTES = 32;
+const KEY_BYTES = 32;
 
 /**
  * The Worker's binding name for each key, with what it protects. The names are a contract
  * with `worker/env.d.ts` and `dev/` (which writes the same names to `.dev.vars`). The sign-in
  * state needs no key: it is random, single-use and kept server-side in KV (SECURITY.md 1).
  */
-export const SECRET_BINDINGS = {
+const SECRET_BINDINGS = {
   /** Signs the consent page's "remember this client" cookie (SECURITY.md 3). */
   cookieKey: 'COOKIE_SIGNING_KEY',
   /** Signs the identity token the Worker gives every forwarded MCP request; the bridge verifies it (SECURITY.md 10). */

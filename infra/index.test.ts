@@ -32,7 +32,9 @@ import {
 } from './pulumi-test-mocks.ts';
 
 // The container build is Bridge's; under mocks nothing reads its output, so it is not run.
-vi.mock('../container/build.ts', () => ({ buildBridge: vi.fn(async () => '/mock/container/dist/bridge.mjs') }));
+vi.mock('../container/build.ts', () => ({
+  buildBridge: vi.fn<typeof import('../container/build.ts').buildBridge>(async () => '/mock/container/dist/bridge.mjs'),
+}));
 // The real Worker build, once for the file: every program run below uploads the same bundle.
 const workerBuild = vi.hoisted(() => ({ bundle: undefined as Promise<unknown> | undefined }));
 vi.mock('../worker/build.ts', async (importOriginal) => {

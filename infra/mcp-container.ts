@@ -26,7 +26,7 @@ export const BRIDGE_CONTAINER_CLASS = {
 } as const satisfies ContainerClassBinding;
 
 /** The platform Cloudflare Containers run. */
-export const CONTAINER_PLATFORM = 'linux/amd64';
+const CONTAINER_PLATFORM = 'linux/amd64';
 
 export interface McpContainerArgs {
   accountId: string;
@@ -48,7 +48,7 @@ export interface McpContainerArgs {
  * imageRepository('0123…', 'secure-mcp-dev-bridge'); // 'registry.cloudflare.com/0123…/secure-mcp-dev-bridge'
  * ```
  */
-export function imageRepository(accountId: string, name: string): string {
+function imageRepository(accountId: string, name: string): string {
   return `${CLOUDFLARE_REGISTRY}/${accountId}/${name}`;
 }
 

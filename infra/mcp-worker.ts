@@ -22,7 +22,7 @@ export const COMPATIBILITY_DATE = '2026-11-01';
 export const COMPATIBILITY_FLAGS = ['nodejs_compat', 'global_fetch_strictly_public'];
 
 /** How the Worker signs people in: the Access for SaaS application's client and endpoints. */
-export interface AccessSignIn {
+interface AccessSignIn {
   issuer: pulumi.Input<string>;
   clientId: pulumi.Input<string>;
   clientSecret: pulumi.Input<string>;

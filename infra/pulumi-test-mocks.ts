@@ -11,6 +11,9 @@
  * ```
  */
 import * as pulumi from '@pulumi/pulumi';
+import { CONTAINER_APPLICATION_TYPE } from './container-app/container-application.ts';
+import { REGISTRY_CREDENTIALS_TYPE } from './container-app/registry-credentials.ts';
+import { DEPLOYED_MIGRATION_TAG_TYPE } from './migrations/deployed-migration-tag.ts';
 
 /** Type tokens of the resources this program declares. */
 export const TYPES = {
@@ -23,9 +26,9 @@ export const TYPES = {
   customDomain: 'cloudflare:index/workersCustomDomain:WorkersCustomDomain',
   randomBytes: 'random:index/randomBytes:RandomBytes',
   dockerImage: 'docker:index/image:Image',
-  registryCredentials: 'pulumi-nodejs:dynamic/secure-mcp:RegistryCredentials',
-  containerApplication: 'pulumi-nodejs:dynamic/secure-mcp:ContainerApplication',
-  deployedMigrationTag: 'pulumi-nodejs:dynamic/secure-mcp:DeployedMigrationTag',
+  registryCredentials: REGISTRY_CREDENTIALS_TYPE,
+  containerApplication: CONTAINER_APPLICATION_TYPE,
+  deployedMigrationTag: DEPLOYED_MIGRATION_TAG_TYPE,
   accessAppComponent: 'secure-mcp:index:AccessApp',
   mcpWorkerComponent: 'secure-mcp:index:McpWorker',
   gatewaySecretsComponent: 'secure-mcp:index:GatewaySecrets',
@@ -57,22 +60,23 @@ export interface MockedStack {
  * as a secret, as it may from the real provider (it holds the client secret).
  */
 function providerOutputs(args: pulumi.runtime.MockResourceArgs): Record<string, unknown> {
+  const inputs = inputsOf(args);
   if (args.type === TYPES.accessApplication) {
-    const saasApp = { ...(args.inputs.saasApp as object), clientId: MOCK_CLIENT_ID, clientSecret: MOCK_CLIENT_SECRET };
-    return { ...args.inputs, aud: 'mock-aud', saasApp: asRpcSecret(saasApp) };
+    const saasApp = { ...(inputs.saasApp as object), clientId: MOCK_CLIENT_ID, clientSecret: MOCK_CLIENT_SECRET };
+    return { ...inputs, aud: 'mock-aud', saasApp: asRpcSecret(saasApp) };
   }
   if (args.type === TYPES.randomBytes) {
     // Distinct per resource, so a test can tell two keys apart; secret, as the provider marks them.
     const bytes = Buffer.from(args.name.padEnd(32, '#').slice(0, 32));
-    return { ...args.inputs, base64: asRpcSecret(bytes.toString('base64')), hex: asRpcSecret(bytes.toString('hex')) };
+    return { ...inputs, base64: asRpcSecret(bytes.toString('base64')), hex: asRpcSecret(bytes.toString('hex')) };
   }
   if (args.type === TYPES.dockerImage) {
-    const repository = String(args.inputs.imageName).replace(/:[^:/]+$/, '');
-    return { ...args.inputs, repoDigest: `${repository}@${MOCK_IMAGE_DIGEST}` };
+    const repository = String(inputs.imageName).replace(/:[^:/]+$/, '');
+    return { ...inputs, repoDigest: `${repository}@${MOCK_IMAGE_DIGEST}` };
   }
   if (args.type === TYPES.registryCredentials) {
     return {
-      ...args.inputs,
+      ...inputs,
       server: 'registry.cloudflare.com',
       username: 'v1',
       password: asRpcSecret('mock-registry-password'),
@@ -80,12 +84,17 @@ function providerOutputs(args: pulumi.runtime.MockResourceArgs): Record<string, 
   }
   if (args.type === TYPES.deployedMigrationTag) {
     // A first deployment: the Worker has no migration yet.
-    return { ...args.inputs, tag: '' };
+    return { ...inputs, tag: '' };
   }
   if (args.type === TYPES.containerApplication) {
-    return { ...args.inputs, durableObjectNamespaceId: 'mock-namespace-id', createdAt: '2026-11-26T00:00:00Z' };
+    return { ...inputs, durableObjectNamespaceId: 'mock-namespace-id', createdAt: '2026-11-26T00:00:00Z' };
   }
-  return args.inputs;
+  return inputs;
+}
+
+/** Pulumi types a mock's inputs as `any`; they are the resource's arguments, a plain object. */
+function inputsOf(args: { inputs: unknown }): Record<string, unknown> {
+  return args.inputs as Record<string, unknown>;
 }
 
 function asRpcSecret(value: unknown): unknown {
@@ -101,10 +110,10 @@ export async function startMockedStack(stack: string, config: Record<string, str
   await pulumi.runtime.setMocks(
     {
       newResource(args) {
-        registered.push({ type: args.type, name: args.name, inputs: args.inputs });
+        registered.push({ type: args.type, name: args.name, inputs: inputsOf(args) });
         return { id: `${args.name}-id`, state: providerOutputs(args) };
       },
-      call: (args) => args.inputs,
+      call: (args) => inputsOf(args),
     },
     'secure-mcp',
     stack,

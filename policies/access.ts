@@ -9,7 +9,7 @@ import { policiesForEnvironment, type AccessPolicy, type AccessPolicyEntry } fro
 export type { AccessPolicy, AccessPolicyEntry, AccessRule } from './model/access-policy.ts';
 
 /** The environment the local stack and its tests apply: the production rules, so what you try is what ships. */
-export const LOCAL_ENVIRONMENT = 'local';
+const LOCAL_ENVIRONMENT = 'local';
 
 /** Every entry of `policies/access.yaml`, with its environments. */
 export const accessPolicyEntries: AccessPolicyEntry[] = loadShippedPolicies().access;

@@ -87,7 +87,7 @@ export async function checkDiscovery(mcpUrl: string): Promise<{ checks: SmokeChe
       );
       const servers = metadata.authorization_servers;
       expectThat(Array.isArray(servers) && typeof servers[0] === 'string', 'authorization_servers is missing');
-      discovered.authorizationServer = servers[0] as string;
+      discovered.authorizationServer = servers[0];
       return `authorization server ${discovered.authorizationServer}`;
     }),
   );
@@ -110,7 +110,7 @@ export async function checkDiscovery(mcpUrl: string): Promise<{ checks: SmokeChe
         typeof metadata.token_endpoint === 'string' && typeof metadata.authorization_endpoint === 'string',
         'authorization or token endpoint missing',
       );
-      return `registration at ${String(metadata.registration_endpoint)}`;
+      return `registration at ${metadata.registration_endpoint}`;
     }),
   );
 

@@ -40,11 +40,7 @@ const { values, positionals } = parseArgs({
 });
 const [mcpUrl] = positionals;
 if (!mcpUrl || positionals.length > 1) usage('Give exactly one MCP URL (pulumi stack output mcpUrl).');
-try {
-  new URL(mcpUrl);
-} catch {
-  usage(`${mcpUrl} is not a URL.`);
-}
+if (!URL.canParse(mcpUrl)) usage(`${mcpUrl} is not a URL.`);
 
 const checks = await runSmoke({
   mcpUrl,

@@ -79,6 +79,7 @@ async function debuggerUrl(inspectorPort: number): Promise<string> {
   } catch (error) {
     throw new Error(
       `the inspector at ${listUrl} is unreachable (${(error as Error).message}); was the process started with an inspector on that port (wrangler dev --inspector-port ${inspectorPort}, node --inspect=127.0.0.1:${inspectorPort})?`,
+      { cause: error },
     );
   }
   const socketUrl = targets[0]?.webSocketDebuggerUrl;

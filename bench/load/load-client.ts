@@ -70,7 +70,9 @@ async function signInWithRetry(mcpUrl: string, email: string) {
       return await obtainTokens(mcpUrl, email);
     } catch (error) {
       if (attempt >= 3)
-        throw new Error(`sign-in of ${email} failed 3 times: ${(error as Error).message.split('\n')[0]}`);
+        throw new Error(`sign-in of ${email} failed 3 times: ${(error as Error).message.split('\n')[0]}`, {
+          cause: error,
+        });
       await new Promise((resolve) => setTimeout(resolve, 1_000));
     }
   }

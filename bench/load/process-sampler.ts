@@ -47,7 +47,9 @@ export function startSampler(
     return atSeconds;
   };
   let running = sample();
-  const timer = setInterval(() => (running = running.then(sample)), intervalMs);
+  const timer = setInterval(() => {
+    running = running.then(sample);
+  }, intervalMs);
   return {
     sampleNow: () => (running = running.then(sample)),
     async stop() {

@@ -16,7 +16,7 @@ export interface BundleSize {
 }
 
 /** Which bundle a size is of, for the targets. */
-export type BundleKind = 'proxy-only' | 'with-native-tools' | 'template-shape';
+type BundleKind = 'proxy-only' | 'with-native-tools' | 'template-shape';
 
 /**
  * Our Worker's bundle as `buildWorker()` makes it for deployment, without and with the native

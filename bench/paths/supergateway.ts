@@ -50,7 +50,7 @@ export async function supergatewayPath(): Promise<EchoPath & { pid: number }> {
     await waitForHealth(`${base}/healthz`, () => child.exitCode !== null, 20_000);
   } catch (error) {
     await stop();
-    throw new Error(`supergateway did not start: ${(error as Error).message}\n${stderr}`);
+    throw new Error(`supergateway did not start: ${(error as Error).message}\n${stderr}`, { cause: error });
   }
   return {
     id: 'supergateway',

@@ -12,7 +12,7 @@ import type { EchoRow } from '../measure/echo-row.ts';
  * const spec = chartSpec(results.rows);
  * ```
  */
-export function chartSpec(rows: readonly EchoRow[]): TopLevelSpec {
+function chartSpec(rows: readonly EchoRow[]): TopLevelSpec {
   const measured = rows.filter((row) => row.status === 'measured');
   const latency = measured.flatMap((row) => [
     { path: row.label, statistic: 'median', ms: row.latency.median },

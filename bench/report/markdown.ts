@@ -23,7 +23,7 @@ export function markdownTable(header: string[], rows: string[][], numeric: boole
 }
 
 /** `x` as a multiple of `floor`, e.g. `12.3×`. */
-export function ratio(value: number, floor: number): string {
+function ratio(value: number, floor: number): string {
   return `${(value / floor).toFixed(value / floor >= 10 ? 0 : 1)}×`;
 }
 

@@ -49,7 +49,7 @@ type HostedStack<Options extends HostedStackOptions = HostedStackOptions> = Host
  * try { console.log(stack.mcpUrl, stack.inspectorPort, stack.hostInspectorPort); } finally { await stack.stop(); }
  * ```
  */
-export function startHostedStack<const Options extends HostedStackOptions = Record<never, never>>(
+export function startHostedStack<const Options extends HostedStackOptions = HostedStackOptions>(
   options?: Options,
 ): Promise<HostedStack<Options>> {
   const args = [...(options?.workerLogs ? ['--worker-logs'] : []), ...(options?.inspector ? ['--inspector'] : [])];
@@ -87,13 +87,13 @@ async function startHost(
     tail.push(text);
     if (tail.length > 30) tail.shift();
   };
-  createInterface({ input: child.stderr! }).on('line', (text) => {
+  createInterface({ input: child.stderr }).on('line', (text) => {
     if (!isInspectorNotice(text)) remember(text);
   });
   try {
     const ready = await new Promise<HostReady>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs / 1000} s`)), timeoutMs);
-      createInterface({ input: child.stdout! }).on('line', (text) => {
+      createInterface({ input: child.stdout }).on('line', (text) => {
         const message = parseHostLine(text);
         if (message && 'ready' in message) {
           clearTimeout(timer);
@@ -116,7 +116,7 @@ async function startHost(
     };
   } catch (error) {
     await stopHost(child);
-    throw new Error(`${(error as Error).message}\n${tail.join('\n')}`);
+    throw new Error(`${(error as Error).message}\n${tail.join('\n')}`, { cause: error });
   }
 }
 

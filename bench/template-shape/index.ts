@@ -7,10 +7,10 @@
  * deployed. The template's own HTML helpers are left out, so the real template is a little
  * larger than this.
  */
-import OAuthProvider, { type AuthRequest, type OAuthHelpers } from '@cloudflare/workers-oauth-provider';
+import { type AuthRequest, type OAuthHelpers, OAuthProvider } from '@cloudflare/workers-oauth-provider';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { McpAgent } from 'agents/mcp';
-import { env } from 'cloudflare:workers';
+import { env as moduleEnv } from 'cloudflare:workers';
 import { z } from 'zod';
 
 interface TemplateEnv {
@@ -85,7 +85,7 @@ const accessHandler = {
           code_verifier: pending.codeVerifier,
         }),
       });
-      const { id_token } = (await tokenResponse.json()) as { id_token: string };
+      const { id_token } = await tokenResponse.json<{ id_token: string }>();
       const claims = JSON.parse(atob(id_token.split('.')[1]!.replaceAll('-', '+').replaceAll('_', '/'))) as Props;
       const { redirectTo } = await env.OAUTH_PROVIDER.completeAuthorization({
         request: pending.authRequest,
@@ -115,5 +115,5 @@ export default new OAuthProvider({
   tokenEndpoint: '/token',
   clientRegistrationEndpoint: '/register',
   // The library (1.x) needs the canonical resource when it is built; `env` is readable at module scope.
-  resourceMetadata: { resource: `${(env as unknown as TemplateEnv).PUBLIC_URL}/mcp` },
+  resourceMetadata: { resource: `${(moduleEnv as unknown as TemplateEnv).PUBLIC_URL}/mcp` },
 });

@@ -224,7 +224,7 @@ describe('bridge shutdown and failures', () => {
     await bridge.close();
     expect(pids.filter(isRunning)).toEqual([]);
     expect(bridge.sessions()).toEqual([]);
-    await expect(fetch(`${bridge.url}/healthz`)).rejects.toThrow();
+    await expect(fetch(`${bridge.url}/healthz`)).rejects.toThrow('fetch failed');
   });
 
   it('answers initialize with a JSON-RPC error when the server cannot be started', async () => {

@@ -19,7 +19,6 @@ import type { AddressInfo } from 'node:net';
 import { isLegacyRequest } from '@modelcontextprotocol/server';
 import { SSEServerTransport } from '@modelcontextprotocol/sdk/server/sse.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
-import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { ErrorCode } from '@modelcontextprotocol/sdk/types.js';
 import { DEFAULT_LIMITS, type BridgeLimits } from './bridge-limits.ts';
 import { ChildSlots } from './child-slots.ts';
@@ -72,7 +71,7 @@ export interface BridgeOptions {
 }
 
 /** What a running session looks like from outside, for tests and operators. */
-export interface BridgeSessionInfo {
+interface BridgeSessionInfo {
   id: string;
   userKey: string;
   /** `streamable` (2025 sessions) or `sse` (the old HTTP+SSE transport). */
@@ -159,7 +158,7 @@ export async function startBridge(options: BridgeOptions): Promise<RunningBridge
       ? new SharedChildSession({
           id,
           userKey: identity.userKey,
-          http: transport as Transport,
+          http: transport,
           supervisor: userChild(identity).supervisor,
           requestTimeoutMs: limits.requestTimeoutMs,
           log,
@@ -168,7 +167,7 @@ export async function startBridge(options: BridgeOptions): Promise<RunningBridge
       : new McpSession({
           id,
           userKey: identity.userKey,
-          http: transport as Transport,
+          http: transport,
           command,
           env: childEnv(identity),
           requestTimeoutMs: limits.requestTimeoutMs,

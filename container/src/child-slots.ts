@@ -5,7 +5,7 @@
 import { JsonRpcError } from './initialized-child.ts';
 
 /** JSON-RPC code the bridge uses when it is at its cap (the SDK's generic server error range). */
-export const TOO_MANY_CHILDREN = -32003;
+const TOO_MANY_CHILDREN = -32003;
 
 /** A counter of running children with a hard cap. */
 export class ChildSlots {

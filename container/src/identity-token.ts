@@ -12,11 +12,11 @@ import { errors, jwtVerify, SignJWT } from 'jose';
 /** The request header that carries the token. */
 export const IDENTITY_HEADER = 'X-Secure-MCP-Identity';
 /** Who signs: the `iss` of every identity token. */
-export const IDENTITY_ISSUER = 'secure-mcp-worker';
+const IDENTITY_ISSUER = 'secure-mcp-worker';
 /** How long a token is valid: long enough for one request to reach the server, no longer. */
-export const IDENTITY_TTL_SECONDS = 60;
+const IDENTITY_TTL_SECONDS = 60;
 /** Shortest accepted key, in characters (a random 32-byte key is 43 characters of base64url). */
-export const MIN_IDENTITY_KEY_LENGTH = 32;
+const MIN_IDENTITY_KEY_LENGTH = 32;
 /** Clock skew tolerated between the Worker and the container. */
 const CLOCK_TOLERANCE_SECONDS = 5;
 /** Tokens longer than this are not even parsed. */

@@ -36,7 +36,7 @@ export class JsonRpcError extends Error {
 }
 
 /** The protocol revision the bridge speaks to a child it initializes itself. */
-export const CHILD_PROTOCOL_VERSION = '2025-11-25';
+const CHILD_PROTOCOL_VERSION = '2025-11-25';
 
 /** What a call does with the requests and notifications the server sends while it runs. */
 export interface CallHooks {
@@ -216,7 +216,7 @@ export class InitializedChild {
     this.#child.onerror = (error) => this.#log('child.error', { pid: this.pid, error: error.message });
     void this.#child.exited.then(({ code, signal }) => {
       this.#exitError = new JsonRpcError(ErrorCode.ConnectionClosed, 'The MCP server process exited; try again');
-      for (const [id, pending] of [...this.#pending]) {
+      for (const [id, pending] of this.#pending) {
         this.#settle(id);
         pending.reject(this.#exitError);
       }
@@ -246,7 +246,7 @@ export class InitializedChild {
         ),
       );
     }
-    pending.resolve(message.result as Record<string, unknown>);
+    pending.resolve(message.result);
   }
 
   /** The newest call that can take server requests, or `undefined`. */

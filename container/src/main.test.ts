@@ -47,7 +47,7 @@ describe('bridge CLI (bundled main.ts)', () => {
       method: 'initialize',
       params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'cli-test', version: '1' } },
     };
-    const response = await fetch(`${listening.url}/mcp`, {
+    const response = await fetch(`${listening.url as string}/mcp`, {
       method: 'POST',
       headers: { accept: 'application/json, text/event-stream', 'content-type': 'application/json' },
       body: JSON.stringify(initialize),

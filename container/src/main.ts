@@ -52,7 +52,7 @@ async function listen(args: BridgeArgs): Promise<RunningBridge> {
     const { code, message } = error as NodeJS.ErrnoException;
     const address = `${args.host ?? DEFAULT_HOST}:${args.port ?? DEFAULT_PORT}`;
     if (code === 'EADDRINUSE') exitWithError(`cannot listen on ${address}: the port is already in use`);
-    exitWithError(`cannot listen on ${address}: ${message}`);
+    return exitWithError(`cannot listen on ${address}: ${message}`);
   }
 }
 

@@ -145,7 +145,7 @@ export class ModernEndpoint {
       capabilities: capabilities as ServerOptions['capabilities'],
       ...(instructions === undefined ? {} : { instructions }),
     });
-    server.fallbackRequestHandler = (request, context) => this.#relay(request, context as ServerContext);
+    server.fallbackRequestHandler = (request, context) => this.#relay(request, context);
     return server;
   }
 
@@ -199,7 +199,7 @@ export class ModernEndpoint {
       ]),
     );
     this.#options.log('request.input_required', { methods: asks.map((ask) => ask.request.method) });
-    return inputRequired({ inputRequests, requestState }) as unknown as Record<string, unknown>;
+    return inputRequired({ inputRequests, requestState });
   }
 
   /** Takes a held call back and gives the server the client's answers. */

@@ -29,7 +29,7 @@ export async function sendWebResponse(response: Response, target: ServerResponse
   response.headers.forEach((value, name) => (headers[name] = value));
   target.writeHead(response.status, headers);
   if (!response.body) return void target.end();
-  const body = Readable.fromWeb(response.body as import('node:stream/web').ReadableStream);
+  const body = Readable.fromWeb(response.body);
   // The client went away: stop reading, so the handler sees its stream cancelled.
   target.on('close', () => body.destroy());
   body.pipe(target);

@@ -18,7 +18,8 @@ async function recordingClient(bridge: RunningBridge, answers: Answers) {
   const recordingFetch: typeof fetch = async (input, init) => {
     const response = await fetch(input, init);
     if (init?.method === 'POST') {
-      const body = JSON.parse(String(init.body)) as { method?: string };
+      if (typeof init.body !== 'string') throw new Error('the SDK client posts JSON text');
+      const body = JSON.parse(init.body) as { method?: string };
       answers.push({ method: body.method ?? 'response', contentType: response.headers.get('content-type') ?? '' });
     }
     return response;

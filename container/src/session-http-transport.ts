@@ -20,7 +20,7 @@ import {
 } from '@modelcontextprotocol/sdk/types.js';
 
 /** The SDK transport's keep-alive on POST streams; an answer slower than this goes out as SSE. */
-export const POST_KEEP_ALIVE_MS = 15_000;
+const POST_KEEP_ALIVE_MS = 15_000;
 
 const SSE_HEADERS = {
   'content-type': 'text/event-stream',

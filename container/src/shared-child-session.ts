@@ -99,10 +99,7 @@ export class SharedChildSession {
   async #call(request: JSONRPCRequest): Promise<void> {
     const reply = (
       body: { result: Record<string, unknown> } | { error: { code: number; message: string; data?: unknown } },
-    ) =>
-      this.#http
-        .send({ jsonrpc: '2.0', id: request.id, ...body } as JSONRPCMessage, { relatedRequestId: request.id })
-        .catch(() => {});
+    ) => this.#http.send({ jsonrpc: '2.0', id: request.id, ...body }, { relatedRequestId: request.id }).catch(() => {});
     const abort = new AbortController();
     this.#calls.set(request.id, abort);
     try {
@@ -123,6 +120,7 @@ export class SharedChildSession {
       if (abort.signal.aborted) return;
       const { code, message, data } =
         error instanceof JsonRpcError ? error : new JsonRpcError(ErrorCode.InternalError, 'Internal error');
+      // oxlint-disable-next-line typescript/no-unsafe-enum-comparison -- a code from the wire is a plain number; ErrorCode names the SDK's
       if (code === ErrorCode.RequestTimeout)
         this.#options.log('request.timeout', { sessionId: this.id, userKey: this.userKey, method: request.method });
       await reply({ error: { code, message, ...(data === undefined ? {} : { data }) } });
@@ -160,7 +158,7 @@ export class SharedChildSession {
     this.#asks.delete(message.id as string);
     if (isJSONRPCErrorResponse(message))
       ask.reject(new JsonRpcError(message.error.code, message.error.message, message.error.data));
-    else if (isJSONRPCResultResponse(message)) ask.resolve(message.result as Record<string, unknown>);
+    else if (isJSONRPCResultResponse(message)) ask.resolve(message.result);
   }
 
   async #finish(reason: SessionEndReason): Promise<void> {

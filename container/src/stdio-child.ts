@@ -23,7 +23,7 @@ export interface ChildExit {
 }
 
 /** Time a stopping server gets between SIGTERM and SIGKILL. */
-export const STOP_GRACE_MS = 2_000;
+const STOP_GRACE_MS = 2_000;
 
 type StdioProcess = ChildProcessByStdio<Writable, Readable, null>;
 

@@ -346,10 +346,11 @@ describe('startAccessStandIn', () => {
     await running.close();
 
     const probe = createServer();
-    await new Promise<void>((resolve, reject) => {
+    const listened = new Promise<void>((resolve, reject) => {
       probe.once('error', reject);
       probe.listen(running.port, '127.0.0.1', resolve);
     });
+    await expect(listened).resolves.toBeUndefined(); // EADDRINUSE would reject
     await new Promise<void>((resolve) => probe.close(() => resolve()));
   });
 

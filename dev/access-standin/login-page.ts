@@ -2,7 +2,7 @@ import type { DevUser } from './users.ts';
 import { escapeHtml, htmlPage } from './html.ts';
 
 /** Title of the login page, after Access's own sign-in page. */
-export const LOGIN_PAGE_TITLE = 'Sign in — secure-mcp local Access';
+const LOGIN_PAGE_TITLE = 'Sign in — secure-mcp local Access';
 
 /**
  * The stand-in's login page: one button per dev user and a field for any email.

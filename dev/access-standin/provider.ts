@@ -1,4 +1,4 @@
-import Provider, { type Account, type Configuration, type JWKS, type KoaContextWithOIDC } from 'oidc-provider';
+import { type Account, type Configuration, type JWKS, type KoaContextWithOIDC, Provider } from 'oidc-provider';
 import { renderErrorPage } from './error-page.ts';
 import { pageHeaders } from './html.ts';
 import { createMemoryAdapterFactory } from './memory-adapter.ts';

@@ -89,11 +89,13 @@ export async function startAccessStandIn(options: AccessStandInOptions): Promise
     throw new Error(`startAccessStandIn: invalid client options: ${detail}`, { cause: error });
   }
 
+  // Koa's callback answers its own errors (a 500 through ctx.onerror), so its promise needs no handler here.
+  const oidcCallback = provider.callback();
   server.on(
     'request',
     routeRequests({
       issuerPath,
-      provider: provider.callback(),
+      provider: (request, response) => void oidcCallback(request, response),
       login: { provider, users, policies: options.policies, logger },
       logger,
     }),

@@ -2,7 +2,7 @@ import { signInThroughGateway } from './gateway-sign-in.ts';
 import { InMemoryOAuthClient } from './in-memory-oauth-client.ts';
 
 /** The loopback redirect URI scripted clients register; nothing listens there, the code is read off the redirect. */
-export const SCRIPTED_REDIRECT_URI = 'http://localhost:33418/oauth/callback';
+const SCRIPTED_REDIRECT_URI = 'http://localhost:33418/oauth/callback';
 
 /**
  * An MCP SDK `OAuthClientProvider` that signs in without a person: when the SDK asks

@@ -16,7 +16,7 @@ import { startWranglerDev, type RunningWranglerDev } from './wrangler-dev.ts';
 const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 /** The Access application's client id in the local stack (Access generates one per app). */
-export const LOCAL_ACCESS_CLIENT_ID = 'secure-mcp-local';
+const LOCAL_ACCESS_CLIENT_ID = 'secure-mcp-local';
 
 export interface LocalStackOptions {
   /** Port of the Worker (`wrangler dev`); the MCP URL is `http://localhost:<port>/mcp`. */

@@ -107,7 +107,9 @@ export async function startWranglerDev(options: WranglerDevOptions): Promise<Run
   } catch (error) {
     await stop();
     const tail = output.slice(-15).join('\n');
-    throw new Error(`${(error as Error).message}${tail ? `\nLast output of wrangler:\n${tail}` : ''}`);
+    throw new Error(`${(error as Error).message}${tail ? `\nLast output of wrangler:\n${tail}` : ''}`, {
+      cause: error,
+    });
   }
   return { url, inspectorPort: options.inspectorPort, process: child, stop };
 }

@@ -41,7 +41,7 @@ beforeEach(() => {
 });
 
 async function created(): Promise<{ id: string; outs: ApplicationState }> {
-  return (await provider.create!(spec)) as { id: string; outs: ApplicationState };
+  return (await provider.create(spec)) as { id: string; outs: ApplicationState };
 }
 
 describe('create', () => {
@@ -70,7 +70,7 @@ describe('create', () => {
 
   it('names the existing application on 409 instead of retrying or overwriting it', async () => {
     await created();
-    await expect(provider.create!(spec)).rejects.toThrow(
+    await expect(provider.create(spec)).rejects.toThrow(
       /"secure-mcp-dev-bridge" .*already exists \(409\).*pulumi import/,
     );
     expect(api.applications.size).toBe(1);
@@ -85,20 +85,20 @@ describe('create', () => {
 
   it('gives up on a 429 that does not end, saying what to do', async () => {
     api.failNext(3, 429, { 'retry-after': '0' });
-    await expect(provider.create!(spec)).rejects.toThrow(/rate-limiting .*429.*run pulumi up again/);
+    await expect(provider.create(spec)).rejects.toThrow(/rate-limiting .*429.*run pulumi up again/);
     expect(api.applications.size).toBe(0);
   });
 
   it('explains a token Cloudflare refuses, naming the permission', async () => {
     const wrongToken = containerApplicationProvider({ apiToken: 'not-the-token', baseURL: api.baseURL, maxRetries: 0 });
-    await expect(wrongToken.create!(spec)).rejects.toThrow(/refused the API token \(403\).*"Containers: Edit"/);
+    await expect(wrongToken.create(spec)).rejects.toThrow(/refused the API token \(403\).*"Containers: Edit"/);
   });
 
   it('refuses to start without any token', async () => {
     const saved = process.env.CLOUDFLARE_API_TOKEN;
     delete process.env.CLOUDFLARE_API_TOKEN;
     try {
-      await expect(containerApplicationProvider({ baseURL: api.baseURL }).create!(spec)).rejects.toThrow(
+      await expect(containerApplicationProvider({ baseURL: api.baseURL }).create(spec)).rejects.toThrow(
         /pulumi config set --secret cloudflare:apiToken/,
       );
     } finally {
@@ -213,6 +213,9 @@ describe('diff and check', () => {
   });
 });
 
+/** A CommonJS module body as a function, the way Node (and Pulumi's provider host) runs it. */
+type CommonJsModule = (module: { exports: object }, exports: object, require: NodeJS.Require) => void;
+
 describe('serialization', () => {
   it('survives the trip Pulumi makes it take into state and back, and still talks to the API', async () => {
     // What pulumi.dynamic.Resource stores: the provider serialized as a module with a handler.
@@ -220,13 +223,11 @@ describe('serialization', () => {
     // The SDK is loaded at run time, not copied into every stack's state.
     expect(serialized.text.length).toBeLessThan(64 * 1024);
     const module = { exports: {} as { handler?: () => ContainerApplicationProvider } };
-    new Function('module', 'exports', 'require', serialized.text)(
-      module,
-      module.exports,
-      (await import('node:module')).createRequire(import.meta.url),
-    );
+    // oxlint-disable-next-line typescript/no-implied-eval -- evaluating the serialized text is what Pulumi's host does
+    const load = new Function('module', 'exports', 'require', serialized.text) as CommonJsModule;
+    load(module, module.exports, (await import('node:module')).createRequire(import.meta.url));
     const revived = module.exports.handler!();
-    const { id } = (await revived.create!(spec)) as { id: string };
+    const { id } = (await revived.create(spec)) as { id: string };
     expect(api.applications.has(id)).toBe(true);
   });
 });
@@ -234,7 +235,7 @@ describe('serialization', () => {
 describe('registry credentials', () => {
   it('asks for short-lived push credentials on every run', async () => {
     const credentials = registryCredentialsProvider({ apiToken: TOKEN, baseURL: api.baseURL });
-    const { outs } = (await credentials.create!({ accountId: ACCOUNT })) as { outs: RegistryCredentialsOutputs };
+    const { outs } = (await credentials.create({ accountId: ACCOUNT })) as { outs: RegistryCredentialsOutputs };
     expect(api.requests.at(-1)).toEqual({
       method: 'POST',
       path: `/accounts/${ACCOUNT}/containers/registries/registry.cloudflare.com/credentials`,
@@ -252,7 +253,7 @@ describe('registry credentials', () => {
 
   it('explains a refused token', async () => {
     const credentials = registryCredentialsProvider({ apiToken: 'wrong', baseURL: api.baseURL, maxRetries: 0 });
-    await expect(credentials.create!({ accountId: ACCOUNT })).rejects.toThrow(
+    await expect(credentials.create({ accountId: ACCOUNT })).rejects.toThrow(
       /image registry.*refused the API token \(403\)/,
     );
   });
@@ -262,7 +263,7 @@ describe('deployed migration tag', () => {
   it('reads the tag Cloudflare last applied to the Worker, on every run, and "" before the first', async () => {
     const lookup = deployedMigrationTagProvider({ apiToken: TOKEN, baseURL: api.baseURL });
     const inputs = { accountId: ACCOUNT, scriptName: 'secure-mcp-dev-gateway' };
-    expect((await lookup.create!(inputs)).outs).toEqual({ ...inputs, tag: '' });
+    expect((await lookup.create(inputs)).outs).toEqual({ ...inputs, tag: '' });
     api.scripts.set('secure-mcp-dev-gateway', { id: 'secure-mcp-dev-gateway', migration_tag: 'v1' });
     api.scripts.set('another-worker', { id: 'another-worker', migration_tag: 'v9' });
     expect(await lookup.diff!('id', { ...inputs, tag: '' }, inputs)).toEqual({ changes: true });
@@ -272,7 +273,7 @@ describe('deployed migration tag', () => {
 
   it('names the permission when the token is refused', async () => {
     const lookup = deployedMigrationTagProvider({ apiToken: 'wrong', baseURL: api.baseURL, maxRetries: 0 });
-    await expect(lookup.create!({ accountId: ACCOUNT, scriptName: 'x' })).rejects.toThrow(/"Workers Scripts: Edit"/);
+    await expect(lookup.create({ accountId: ACCOUNT, scriptName: 'x' })).rejects.toThrow(/"Workers Scripts: Edit"/);
   });
 });
 

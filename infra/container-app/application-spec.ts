@@ -55,7 +55,7 @@ const ROLLING_OUT: readonly (keyof ApplicationSpec)[] = ['image', 'instanceType'
 const NAME = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 const HEX_ID = /^[0-9a-f]{32}$/;
 /** A reference pinned by content: anything `@sha256:` followed by 64 hex digits. */
-export const DIGEST_PINNED_IMAGE = /^[^@\s]+@sha256:[0-9a-f]{64}$/;
+const DIGEST_PINNED_IMAGE = /^[^@\s]+@sha256:[0-9a-f]{64}$/;
 const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
 
 /**

@@ -26,7 +26,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 
 /** One application as the fake stores and returns it. */
-export interface FakeApplication {
+interface FakeApplication {
   id: string;
   account_id: string;
   name: string;
@@ -41,7 +41,7 @@ export interface FakeApplication {
 }
 
 /** A request the fake received (method, path and parsed JSON body), for assertions. */
-export interface FakeRequest {
+interface FakeRequest {
   method: string;
   path: string;
   body: unknown;

@@ -14,7 +14,7 @@ import { type ContainersApiAccess, explain } from './application-provider.ts';
 /** Cloudflare's managed registry. */
 export const CLOUDFLARE_REGISTRY = 'registry.cloudflare.com';
 /** Long enough for a build and a push of the bridge image; short enough to be useless later. */
-export const CREDENTIALS_LIFETIME_MINUTES = 30;
+const CREDENTIALS_LIFETIME_MINUTES = 30;
 
 export interface RegistryCredentialsInputs {
   accountId: string;

@@ -24,11 +24,13 @@ interface Revived {
 async function revive(provider: object): Promise<Revived> {
   const { text } = await pulumi.runtime.serializeFunction(() => provider, { allowSecrets: true });
   const module = { exports: {} as { handler: () => unknown } };
-  new Function('module', 'exports', 'require', text)(
-    module,
-    module.exports,
-    createRequire(`${process.cwd()}/package.json`),
-  );
+  // oxlint-disable-next-line typescript/no-implied-eval -- evaluating the serialized text is what Pulumi's host does
+  const load = new Function('module', 'exports', 'require', text) as (
+    module: { exports: object },
+    exports: object,
+    require: NodeJS.Require,
+  ) => void;
+  load(module, module.exports, createRequire(`${process.cwd()}/package.json`));
   const revived = module.exports.handler() as Revived;
   // What Pulumi's host does first: hand over the stack config (here: the token).
   await revived.configure({ config: { get: (key: string) => (key === 'cloudflare:apiToken' ? apiToken : undefined) } });

@@ -69,7 +69,7 @@ describe('preview.yml', () => {
     const workflow = workflows.get('preview.yml')!;
     const [preview] = pulumiSteps(workflow, 'preview');
     expect(preview?.with).toMatchObject({ command: 'preview', policyPacks: 'infra/guardrails', 'comment-on-pr': true });
-    expect([...(workflow.jobs.preview?.strategy?.matrix.stack ?? [])].sort()).toEqual([...facts.stacks].sort());
+    expect(workflow.jobs.preview?.strategy?.matrix.stack?.map(String).toSorted()).toEqual(facts.stacks.toSorted());
     expect(workflow.jobs.preview?.needs).toBe('test');
   });
 });

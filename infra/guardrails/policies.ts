@@ -23,12 +23,12 @@ import {
 } from './rules.ts';
 
 /** The pack's settings and their defaults. */
-export interface GuardrailConfig {
+interface GuardrailConfig {
   maxSessionDuration: string;
   productionStacks: string;
 }
 
-export const DEFAULT_CONFIG: GuardrailConfig = {
+const DEFAULT_CONFIG: GuardrailConfig = {
   maxSessionDuration: '24h',
   productionStacks: DEFAULT_PRODUCTION_STACKS,
 };

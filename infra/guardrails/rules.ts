@@ -4,6 +4,7 @@
  * with it, one sentence per violation. `policies.ts` wires them into the CrossGuard pack;
  * the tests call them directly.
  */
+import { CONTAINER_APPLICATION_TYPE } from '../container-app/container-application.ts';
 
 /** Type tokens the rules look at. */
 export const GUARDED_TYPES = {
@@ -11,7 +12,7 @@ export const GUARDED_TYPES = {
   accessApplication: 'cloudflare:index/zeroTrustAccessApplication:ZeroTrustAccessApplication',
   workersScript: 'cloudflare:index/workersScript:WorkersScript',
   workerVersion: 'cloudflare:index/workerVersion:WorkerVersion',
-  containerApplication: 'pulumi-nodejs:dynamic/secure-mcp:ContainerApplication',
+  containerApplication: CONTAINER_APPLICATION_TYPE,
 } as const;
 
 /** One resource as a policy sees it. */
@@ -120,13 +121,14 @@ export function secretInPlainText(resource: GuardedResource): string[] {
   const bindings = Array.isArray(resource.props.bindings) ? resource.props.bindings : [];
   return (
     bindings
-      .filter((binding): binding is { type: string; name: string } => Boolean(binding) && typeof binding === 'object')
+      .filter(
+        (binding): binding is { type: unknown; name: string } =>
+          Boolean(binding) && typeof binding === 'object' && typeof (binding as { name?: unknown }).name === 'string',
+      )
       // A list of secret *names* (e.g. MCP_CONTAINER_SECRET_NAMES) is not itself a secret.
       .filter(
         (binding) =>
-          binding.type === 'plain_text' &&
-          SECRET_LOOKING_NAME.test(String(binding.name)) &&
-          !/_NAMES?$/i.test(String(binding.name)),
+          binding.type === 'plain_text' && SECRET_LOOKING_NAME.test(binding.name) && !/_NAMES?$/i.test(binding.name),
       )
       .map(
         (binding) =>

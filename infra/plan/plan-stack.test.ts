@@ -2,7 +2,11 @@ import { describe, expect, it, vi } from 'vitest';
 import { planStack, renderPlan, stackFileConfig } from './plan-stack.ts';
 
 // The bridge bundle is the container build's business; a mocks run reads nothing from it.
-vi.mock('../../container/build.ts', () => ({ buildBridge: vi.fn(async () => '/mock/container/dist/bridge.mjs') }));
+vi.mock('../../container/build.ts', () => ({
+  buildBridge: vi.fn<typeof import('../../container/build.ts').buildBridge>(
+    async () => '/mock/container/dist/bridge.mjs',
+  ),
+}));
 
 describe('stackFileConfig', () => {
   it('reads the project keys and replaces marked placeholders by stand-ins, naming them', () => {

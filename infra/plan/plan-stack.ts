@@ -12,7 +12,7 @@ import { parse as parseYaml } from 'yaml';
 import { startMockedStack } from '../pulumi-test-mocks.ts';
 
 /** One resource the program would create. */
-export interface PlannedResource {
+interface PlannedResource {
   /** The Pulumi type token, e.g. `cloudflare:index/workerVersion:WorkerVersion`. */
   type: string;
   /** The logical name in the stack. */

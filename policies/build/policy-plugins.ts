@@ -20,7 +20,7 @@ const TOOL_POLICY_FILE = /[\\/]policies[\\/]tools\.yaml$/;
  * compiledToolPolicies('/repo/policies/tools.yaml'); // '{"unlistedMethods":"deny","rules":[…]}'
  * ```
  */
-export function compiledToolPolicies(toolsFile: string): string {
+function compiledToolPolicies(toolsFile: string): string {
   const loaded = readPolicyDirectory(dirname(toolsFile));
   if (loaded.problems.length > 0 || !loaded.tools) throw new PolicyFileError(loaded.problems);
   return JSON.stringify(loaded.tools);

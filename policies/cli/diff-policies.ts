@@ -7,7 +7,7 @@ import { describePermission, permissionOf, type Permission } from './permission.
 import { targetsOf } from './targets.ts';
 
 /** One thing that changed for one person. `widened` means more access than before (or changed conditions, which a reviewer must read). */
-export interface DiffRow {
+interface DiffRow {
   who: string;
   what: string;
   before: string;

@@ -192,7 +192,7 @@ function decideListen(policies: ToolPolicies, identity: RequestIdentity, call: J
       reason: 'subscriptions/listen names its resource subscriptions in a form the gateway cannot check.',
     };
   }
-  for (const uri of (uris ?? []) as string[]) {
+  for (const uri of uris ?? []) {
     const decision = decideTarget(policies, identity, { kind: 'resource', name: uri });
     if (!decision.allowed) return decision;
   }

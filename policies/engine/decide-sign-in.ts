@@ -96,7 +96,7 @@ function claimValues(identity: SignInIdentity, name: string): string[] {
 }
 
 /** A rule in words, as used in decision reasons (e.g. `OIDC claim groups=contractors`). */
-export function describeRule(rule: AccessRule): string {
+function describeRule(rule: AccessRule): string {
   if ('email' in rule) return `email ${rule.email}`;
   if ('emailDomain' in rule) return `email domain ${rule.emailDomain}`;
   if ('everyone' in rule) return 'everyone';

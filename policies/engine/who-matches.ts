@@ -14,7 +14,7 @@ export function whoMatches(who: readonly WhoMatcher[], identity: RequestIdentity
     if ('email' in entry) return entry.email.toLowerCase() === identity.email.toLowerCase();
     if ('emailDomain' in entry) return entry.emailDomain.toLowerCase() === domainOf(identity.email);
     if ('group' in entry) return identity.groups.includes(entry.group);
-    return entry.everyone === true;
+    return entry.everyone;
   });
 }
 

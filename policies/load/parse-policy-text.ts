@@ -51,7 +51,7 @@ export function parsePolicyText<Schema extends z.ZodType>(
     (issue) => issue.code !== 'custom' || !unknownKeyPaths.has(issue.path.join('.')),
   );
   const problems = issues.map((issue) => {
-    const path = issue.path as PropertyKey[];
+    const path = issue.path;
     const where =
       issue.code === 'unrecognized_keys'
         ? position(keyOffset(document, path, issue.keys[0]!) ?? offsetOf(document, path))

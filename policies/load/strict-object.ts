@@ -21,7 +21,7 @@ export function strictObject<Shape extends z.ZodRawShape>(what: string, shape: S
 }
 
 /** The message for one unknown key, with a "did you mean" when a known key is close. */
-export function unknownKeyMessage(key: string, what: string, known: readonly string[]): string {
+function unknownKeyMessage(key: string, what: string, known: readonly string[]): string {
   const suggestion = closest(key, known);
   const hint = suggestion ? ` (did you mean "${suggestion}"?)` : '';
   return `unknown key "${key}" in ${what}${hint}; known keys: ${known.join(', ')}`;

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { chromium, type BrowserContext } from 'playwright-core';
 
 /** Where Debian installs Chromium; `CHROMIUM_PATH` overrides it. */
-export const chromiumPath = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+const chromiumPath = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 
 /** Whether the browser tests can run here. */
 export const hasChromium = existsSync(chromiumPath);

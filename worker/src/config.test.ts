@@ -9,13 +9,12 @@ describe('readConfig', () => {
   });
 
   it.each(REQUIRED_TEXT_BINDINGS)('refuses to run without %s, and names it', (name) => {
-    const error = (() => {
-      try {
-        readConfig({ ...env, [name]: undefined } as unknown as Cloudflare.Env);
-      } catch (caught) {
-        return caught;
-      }
-    })();
+    let error: unknown;
+    try {
+      readConfig({ ...env, [name]: undefined });
+    } catch (caught) {
+      error = caught;
+    }
     expect(error).toBeInstanceOf(ConfigError);
     expect((error as ConfigError).problems.join('\n')).toContain(name);
   });
@@ -28,10 +27,10 @@ describe('readConfig', () => {
 
   it('reads another env anew, and never remembers a broken configuration', () => {
     const first = readConfig(env);
-    const changed = readConfig({ ...env, ALLOWED_ORIGINS: 'https://app.example.com' } as Cloudflare.Env);
+    const changed = readConfig({ ...env, ALLOWED_ORIGINS: 'https://app.example.com' });
     expect(changed).not.toBe(first);
     expect(changed.allowedOrigins).toContain('https://app.example.com');
-    const broken = { ...env, PUBLIC_URL: 'not a url' } as Cloudflare.Env;
+    const broken = { ...env, PUBLIC_URL: 'not a url' };
     expect(() => readConfig(broken)).toThrow(ConfigError);
     expect(() => readConfig(broken)).toThrow(ConfigError);
     expect(readConfig(env).allowedOrigins).not.toContain('https://app.example.com');

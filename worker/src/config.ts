@@ -43,7 +43,7 @@ export interface WorkerConfig {
 }
 
 /** Shortest accepted secret (a random 32-byte key is 43 characters of base64url). */
-export const MIN_SECRET_LENGTH = 32;
+const MIN_SECRET_LENGTH = 32;
 
 /** Thrown when the Worker's bindings are missing or malformed; names every problem at once. */
 export class ConfigError extends Error {

@@ -53,7 +53,7 @@ function providerEnv(env: Cloudflare.Env): Cloudflare.Env {
  * the provider's construction, and the URL comes from `env`, so it is built on the
  * first request and reused for as long as the isolate lives.
  */
-function createProvider(config: WorkerConfig): OAuthProvider<Cloudflare.Env> {
+function createProvider(config: WorkerConfig): OAuthProvider {
   const { publicUrl, resource } = config;
   return new OAuthProvider<Cloudflare.Env>({
     apiRoute: '/mcp',
@@ -83,7 +83,7 @@ function createProvider(config: WorkerConfig): OAuthProvider<Cloudflare.Env> {
   });
 }
 
-let provider: { publicUrl: string; instance: OAuthProvider<Cloudflare.Env> } | undefined;
+let provider: { publicUrl: string; instance: OAuthProvider } | undefined;
 
 export default {
   async fetch(request, env, ctx) {

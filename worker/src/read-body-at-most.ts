@@ -11,7 +11,8 @@
  */
 export async function readBodyAtMost(request: Request, maxBytes: number): Promise<Uint8Array | undefined> {
   if (!request.body) return new Uint8Array();
-  const reader = request.body.getReader();
+  // workers-types leaves a body's chunk type open (`any`); the runtime's bodies are byte streams.
+  const reader = (request.body as ReadableStream<Uint8Array>).getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;
   for (;;) {

@@ -18,7 +18,7 @@ async function registerClient(metadata: Record<string, unknown> = {}) {
     }),
   });
   expect(response.status).toBe(201);
-  return (await response.json()) as { client_id: string };
+  return await response.json<{ client_id: string }>();
 }
 
 function authorizeUrl(clientId: string, extra: Record<string, string> = {}) {
@@ -55,7 +55,7 @@ describe('discovery', () => {
   it('serves RFC 9728 protected resource metadata for /mcp', async () => {
     const response = await SELF.fetch(`${origin}/.well-known/oauth-protected-resource/mcp`);
     expect(response.status).toBe(200);
-    const metadata = (await response.json()) as { resource: string; authorization_servers: string[] };
+    const metadata = await response.json<{ resource: string; authorization_servers: string[] }>();
     expect(metadata.resource).toBe(`${origin}/mcp`);
     expect(metadata.authorization_servers).toEqual([origin]);
   });
@@ -63,7 +63,7 @@ describe('discovery', () => {
   it('serves RFC 8414 authorization server metadata with S256 only', async () => {
     const response = await SELF.fetch(`${origin}/.well-known/oauth-authorization-server`);
     expect(response.status).toBe(200);
-    const metadata = (await response.json()) as Record<string, unknown>;
+    const metadata = await response.json<Record<string, unknown>>();
     expect(metadata.issuer).toBe(origin);
     expect(metadata.authorization_endpoint).toBe(`${origin}/authorize`);
     expect(metadata.token_endpoint).toBe(`${origin}/token`);

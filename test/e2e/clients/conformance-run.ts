@@ -18,7 +18,7 @@ const conformanceBin = join(
 );
 
 /** One check's outcome: `SUCCESS`, `FAILURE`, `WARNING`, …, and the runner's reason when it failed. */
-export interface CheckOutcome {
+interface CheckOutcome {
   status: string;
   errorMessage?: string;
 }

@@ -32,7 +32,7 @@ async function startServerEverythingOverHttp(): Promise<{ child: ChildProcess; u
   });
   await new Promise<void>((resolve, reject) => {
     let output = '';
-    child.stderr!.on('data', (chunk: Buffer) => {
+    child.stderr.on('data', (chunk: Buffer) => {
       output += chunk.toString('utf8');
       if (output.includes('listening on port')) resolve();
     });

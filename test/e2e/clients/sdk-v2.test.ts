@@ -89,7 +89,10 @@ async function connect(client: Client, sent: SentRequest[]): Promise<StreamableH
     return transport;
   } catch (error) {
     if (!(error instanceof UnauthorizedError)) throw error;
-    expect(oauth.callbackParams?.get('iss')).toBe(stack.workerUrl);
+    // RFC 9207: the redirect names the issuer, so a client can tell authorization servers apart.
+    const issuer = oauth.callbackParams?.get('iss');
+    if (issuer !== stack.workerUrl)
+      throw new Error(`the sign-in came back with iss=${issuer}, not ${stack.workerUrl}`, { cause: error });
     await transport.finishAuth(oauth.callbackParams!);
     const signedIn = new StreamableHTTPClientTransport(new URL(stack.mcpUrl), options);
     await client.connect(signedIn);

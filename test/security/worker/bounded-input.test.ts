@@ -24,7 +24,7 @@ afterEach(() => {
 
 async function expectRefused(response: Response, statuses: number[]) {
   expect(statuses).toContain(response.status);
-  const body = (await response.json()) as { jsonrpc: string; error: { code: number; message: string } };
+  const body = await response.json<{ jsonrpc: string; error: { code: number; message: string } }>();
   expect(body.jsonrpc).toBe('2.0');
   expect(body.error.code).toBeLessThan(0);
   expect(access.upstreamRequests).toHaveLength(0);
@@ -135,7 +135,7 @@ describe('oversized client ids and tokens (found by `npm run fuzz`: they made KV
     for (const response of responses) {
       expect(response.status).toBeGreaterThanOrEqual(400);
       expect(response.status).toBeLessThan(500);
-      expect(((await response.json()) as { error: string }).error).toMatch(/^invalid_/);
+      expect((await response.json<{ error: string }>()).error).toMatch(/^invalid_/);
     }
   });
 

@@ -71,7 +71,7 @@ export function register(metadata: Record<string, unknown> = {}): Promise<Respon
 export async function registerClient(metadata: Record<string, unknown> = {}): Promise<string> {
   const response = await register(metadata);
   expect(response.status).toBe(201);
-  return ((await response.json()) as { client_id: string }).client_id;
+  return (await response.json<{ client_id: string }>()).client_id;
 }
 
 export function authorizeUrl(
@@ -139,7 +139,7 @@ export async function approveUpToAccess(
 
 /** Access sends the browser back to `/callback`. */
 export function callback(browser: Browser, state: string, code = 'access-code'): Promise<Response> {
-  return browser.fetch(`${ORIGIN}/callback?${new URLSearchParams({ code, state })}`);
+  return browser.fetch(`${ORIGIN}/callback?${new URLSearchParams({ code, state }).toString()}`);
 }
 
 /** The authorization code the client gets from a successful callback. */
@@ -184,7 +184,7 @@ export async function signIn(
     resource: MCP_URL,
   });
   expect(response.status).toBe(200);
-  return { ...((await response.json()) as Tokens), clientId };
+  return { ...(await response.json<Tokens>()), clientId };
 }
 
 /** An MCP request with a bearer token. */

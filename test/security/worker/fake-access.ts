@@ -6,7 +6,7 @@
  * answers in the test's hands: which id_token the token endpoint returns (signed by keys the
  * test controls, or forged), which keys the JWKS lists, and what the MCP server saw.
  */
-import { exportJWK, generateKeyPair, SignJWT, type JWK } from 'jose';
+import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK } from 'jose';
 import { env } from 'cloudflare:test';
 import { vi } from 'vitest';
 
@@ -92,7 +92,7 @@ export class FakeAccess {
   install(): void {
     const original = globalThis.fetch;
     vi.spyOn(globalThis, 'fetch').mockImplementation(async (input, init) => {
-      const request = new Request(input as RequestInfo, init);
+      const request = new Request(input, init);
       if (request.url === env.ACCESS_TOKEN_URL) {
         this.tokenRequests.push(new URLSearchParams(await request.text()));
         return Response.json({

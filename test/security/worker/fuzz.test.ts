@@ -52,7 +52,7 @@ afterAll(() => {
 
 /** Sends one fuzzed request, records its status, and fails on a 5xx or a hang. */
 async function send(endpoint: string, url: string, init: RequestInit): Promise<Response> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
+  let timer: ReturnType<typeof setTimeout> | null = null;
   const deadline = new Promise<never>((_, reject) => {
     timer = setTimeout(
       () => reject(new Error(`${endpoint}: no answer within ${REQUEST_DEADLINE_MS} ms (hang)`)),
@@ -287,9 +287,9 @@ describe('fuzz: OAuth endpoints', () => {
         fc.array(param, { maxLength: 10 }),
       );
       await fc.assert(
-        fc.asyncProperty(params, async (params) => {
+        fc.asyncProperty(params, async (sent) => {
           const url = new URL(`${ORIGIN}/authorize`);
-          for (const [name, value] of params) url.searchParams.append(name, value);
+          for (const [name, value] of sent) url.searchParams.append(name, value);
           const response = await send('GET /authorize', url.href, {});
           const location = response.headers.get('Location');
           if (location && !location.startsWith(env.ACCESS_AUTHORIZATION_URL)) {

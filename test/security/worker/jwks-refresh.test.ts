@@ -30,7 +30,7 @@ function jwksEndpoint(published: JWK[]) {
   const counter = { fetches: 0, published };
   const original = globalThis.fetch;
   vi.spyOn(globalThis, 'fetch').mockImplementation(async (input, init) => {
-    const request = new Request(input as RequestInfo, init);
+    const request = new Request(input, init);
     if (request.url !== url) return original(input, init);
     counter.fetches += 1;
     return Response.json({ keys: counter.published });

@@ -76,7 +76,7 @@ describe('Origin and Host (SECURITY.md 12)', () => {
     ]) {
       const response = await mcpRequest(token, { headers: { Origin: origin } });
       expect(response.status, origin).toBe(403);
-      expect(((await response.json()) as { error: { message: string } }).error.message).toContain('Origin');
+      expect((await response.json<{ error: { message: string } }>()).error.message).toContain('Origin');
     }
     expect(access.upstreamRequests).toHaveLength(0);
   });

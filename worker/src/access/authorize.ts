@@ -20,7 +20,7 @@ export interface UpstreamSignIn {
 /** Scopes the Worker asks Access for: identity and group membership. */
 const ACCESS_SCOPES = 'openid email profile groups';
 /** How long "remember this app" skips the consent page for the exact client and redirect URI. */
-export const REMEMBER_CONSENT_SECONDS = 30 * 24 * 60 * 60;
+const REMEMBER_CONSENT_SECONDS = 30 * 24 * 60 * 60;
 
 /**
  * `GET /authorize`: validate the MCP client's request, then show the consent page.
@@ -54,7 +54,8 @@ export async function decideConsent(request: Request, env: Cloudflare.Env, confi
   const oauth = env.OAUTH_PROVIDER;
   const form = await readForm(request);
   if (!form) return errorPage(400, 'This form could not be read', 'Start signing in again from your MCP client.');
-  const handle = String(form.get('handle') ?? '');
+  const handleField = form.get('handle');
+  const handle = typeof handleField === 'string' ? handleField : '';
   try {
     if (form.get('decision') !== 'approve') {
       const denied = await oauth.denyConsent(request, handle);

@@ -9,8 +9,8 @@ import { readBodyAtMost } from '../read-body-at-most.ts';
  * comes near these limits: client ids are 16 characters, and a token is
  * `<email>:<16 chars>:<32 chars>`, with an email of at most 254.
  */
-export const MAX_CLIENT_ID_LENGTH = 128;
-export const MAX_TOKEN_LENGTH = 400;
+const MAX_CLIENT_ID_LENGTH = 128;
+const MAX_TOKEN_LENGTH = 400;
 /** The token endpoint's form is a few hundred bytes; this is generous. */
 const MAX_TOKEN_FORM_BYTES = 16 * 1024;
 const TOKEN_FIELDS = ['code', 'refresh_token', 'token', 'subject_token'];

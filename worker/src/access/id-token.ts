@@ -2,11 +2,11 @@ import { createRemoteJWKSet, errors, jwtVerify, type JWTVerifyGetKey } from 'jos
 import type { UserProps } from '../config.ts';
 
 /** Access signs id_tokens with RS256; no other algorithm is accepted (no `none`, no HMAC). */
-export const ACCESS_ID_TOKEN_ALGORITHMS = ['RS256'];
+const ACCESS_ID_TOKEN_ALGORITHMS = ['RS256'];
 /** Clock skew tolerated on `exp`, `nbf` and `iat`. */
-export const CLOCK_TOLERANCE_SECONDS = 60;
+const CLOCK_TOLERANCE_SECONDS = 60;
 /** Access issues the id_token at the code exchange, so an older one (or one from the future) is not fresh. */
-export const MAX_ID_TOKEN_AGE_SECONDS = 10 * 60;
+const MAX_ID_TOKEN_AGE_SECONDS = 10 * 60;
 
 /** Why an id_token was refused, in words fit for an error page and an audit record. */
 export class IdTokenError extends Error {

@@ -7,11 +7,11 @@ import type { ClientRegistrationCallbackResult } from '@cloudflare/workers-oauth
  */
 
 /** Largest accepted client metadata document, serialized. Real clients send well under 2 KiB. */
-export const MAX_CLIENT_METADATA_BYTES = 8 * 1024;
+const MAX_CLIENT_METADATA_BYTES = 8 * 1024;
 /** Most redirect URIs one client may register. */
 export const MAX_REDIRECT_URIS = 10;
 /** Longest accepted client name. */
-export const MAX_CLIENT_NAME_LENGTH = 200;
+const MAX_CLIENT_NAME_LENGTH = 200;
 
 export interface RegistrationPolicy {
   /** Host names redirect URIs may use besides loopback; empty allows any host. */

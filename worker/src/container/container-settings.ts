@@ -52,7 +52,7 @@ export class ContainerSettingsError extends Error {
  */
 export function readContainerSettings(env: Readonly<Record<string, unknown>>): ContainerSettings {
   const problems: string[] = [];
-  const text = (name: string) => (typeof env[name] === 'string' ? (env[name] as string).trim() : '');
+  const text = (name: string) => (typeof env[name] === 'string' ? env[name].trim() : '');
   const list = (name: string) =>
     text(name)
       .split(',')
@@ -85,7 +85,7 @@ export function readContainerSettings(env: Readonly<Record<string, unknown>>): C
     } else if (typeof env[name] !== 'string') {
       problems.push(`MCP_CONTAINER_SECRET_NAMES names ${name}, but the Worker has no secret of that name`);
     } else {
-      envVars[name] = env[name] as string;
+      envVars[name] = env[name];
     }
   }
   // The bridge copies exactly these names from its environment into the stdio server's.

@@ -15,7 +15,7 @@ import { CONTAINER_PORT, readContainerSettings } from './container-settings.ts';
  * const response = await stub.fetch(request);
  * ```
  */
-export class McpContainer extends Container<Cloudflare.Env> {
+export class McpContainer extends Container {
   override defaultPort = CONTAINER_PORT;
   /** The bridge's health endpoint; it answers once the bridge listens. */
   override pingEndpoint = 'mcp-container/healthz';

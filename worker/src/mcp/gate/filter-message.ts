@@ -28,5 +28,5 @@ export function filterMessage(policies: ToolPolicies, identity: RequestIdentity,
       filtered[kind] = kept;
     }
   }
-  return filtered ? { ...(message as object), result: filtered } : message;
+  return filtered ? { ...message, result: filtered } : message;
 }

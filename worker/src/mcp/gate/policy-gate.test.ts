@@ -47,7 +47,7 @@ async function gate(user: UserProps, request: Request, upstream: Upstream) {
   return {
     response,
     text,
-    json: text ? (JSON.parse(text.startsWith('{') || text.startsWith('[') ? text : 'null') as any) : undefined,
+    json: text ? JSON.parse(text.startsWith('{') || text.startsWith('[') ? text : 'null') : undefined,
     records,
   };
 }

@@ -198,7 +198,9 @@ async function filterAnswer(
 ): Promise<Response> {
   const mediaType = (response.headers.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
   if (mediaType === 'text/event-stream' && response.body) {
-    const body = rewriteSseEvents(response.body, (data) => rewriteJson(data, filter), onEnd);
+    // workers-types leaves a body's chunk type open (`any`); the runtime's bodies are byte streams.
+    const bytes = response.body as ReadableStream<Uint8Array>;
+    const body = rewriteSseEvents(bytes, (data) => rewriteJson(data, filter), onEnd);
     return new Response(body, { status: response.status, headers: response.headers });
   }
   if (mediaType === 'application/json') {
