@@ -204,16 +204,8 @@ function decideListen(policies: ToolPolicies, identity: RequestIdentity, call: J
 }
 
 function patternsFor(rule: ToolRule, kind: PolicyTarget['kind']): string[] | undefined {
-  switch (kind) {
-    case 'tool':
-      return rule.tools;
-    case 'resource':
-      return rule.resources;
-    case 'prompt':
-      return rule.prompts;
-    case 'root':
-      return rule.roots;
-  }
+  const patterns = { tool: rule.tools, resource: rule.resources, prompt: rule.prompts, root: rule.roots };
+  return patterns[kind];
 }
 
 /** The target of a method the policy names; `undefined` when params lack it; `null` for an unknown method. */

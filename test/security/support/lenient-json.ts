@@ -9,7 +9,7 @@
 type Tree = null | boolean | number | string | Tree[] | { entries: [string, Tree][] };
 
 /** Parses JSON text keeping duplicate keys (throws on malformed text). */
-export function parseKeepingDuplicates(text: string): Tree {
+function parseKeepingDuplicates(text: string): Tree {
   let at = 0;
   const space = () => {
     while (at < text.length && ' \t\r\n'.includes(text[at]!)) at++;
@@ -60,7 +60,7 @@ export function parseKeepingDuplicates(text: string): Tree {
 }
 
 /** Go's `bytes.EqualFold` as far as keys go: simple case folding, no normalization. */
-export function goFoldEqual(a: string, b: string): boolean {
+function goFoldEqual(a: string, b: string): boolean {
   const fold = (key: string) => Array.from(key, (char) => char.toUpperCase().toLowerCase()).join('');
   return fold(a) === fold(b);
 }

@@ -145,7 +145,7 @@ describe('through the Worker, with the shipped policies', () => {
     ],
   ])('bob: %s is denied by policy and never reaches the server', async (_name, message) => {
     const response = await mcpRequest(token, { body: call(message) });
-    const answer = (await response.json()) as { error?: { code: number } };
+    const answer = await response.json<{ error?: { code: number } }>();
     expect(answer.error?.code).toBe(-32003);
     expect(access.upstreamRequests).toHaveLength(0);
   });

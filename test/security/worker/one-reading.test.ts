@@ -47,7 +47,7 @@ describe('one reading at the gate (docs/security.md 18)', () => {
   it.each(Object.entries(attacks))('%s: refused with 400, nothing reaches the server', async (_name, body) => {
     const response = await mcpRequest(token, { body });
     expect(response.status).toBe(400);
-    const answer = (await response.json()) as { error: { code: number; message: string } };
+    const answer = await response.json<{ error: { code: number; message: string } }>();
     expect(answer.error.code).toBe(-32600);
     expect(answer.error.message).toMatch(/twice in one object|case-insensitive decoder|exact spelling/);
     expect(access.upstreamRequests).toHaveLength(0);
