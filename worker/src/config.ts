@@ -10,6 +10,8 @@ export interface UserProps {
   email: string;
   name: string;
   groups: string[];
+  /** When the person signed in (ms since the epoch); a revocation mark newer than this ends the grant. */
+  signedInAt?: number;
 }
 
 export interface AccessEndpoints {

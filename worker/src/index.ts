@@ -7,27 +7,21 @@
  * on `/mcp`. This Worker adds what the library leaves to the application: the consent
  * page, the Access sign-in, and the MCP forwarding.
  */
-import { OAuthProvider } from '@cloudflare/workers-oauth-provider';
+import { OAuthError, OAuthProvider } from '@cloudflare/workers-oauth-provider';
 import { refuseOversizedCredentials } from './access/credential-bounds.ts';
 import { checkClientRegistration } from './access/registration-policy.ts';
 import { limitRegistration } from './access/registration-rate-limit.ts';
 import { logOAuthError } from './access/oauth-error-log.ts';
+import { ACCESS_TOKEN_TTL_SECONDS, REFRESH_TOKEN_TTL_SECONDS } from './access/token-lifetimes.ts';
 import { TokenRecordCache, withTokenRecordCache } from './access/token-record-cache.ts';
-import { ConfigError, readConfig, type WorkerConfig } from './config.ts';
+import { grantRevoked } from './admin/revocation-mark.ts';
+import { ConfigError, readConfig, type UserProps, type WorkerConfig } from './config.ts';
 import { defaultHandler } from './default-handler.ts';
 import { mcpHandler } from './mcp/mcp-handler.ts';
 import { GRANTED_SCOPES } from './scopes.ts';
 
 export { McpContainer } from './container/mcp-container.ts';
 
-/** Access tokens are short-lived; clients refresh them. */
-const ACCESS_TOKEN_TTL_SECONDS = 15 * 60;
-/**
- * A grant lives no longer than an Access session (24 h by default), however often it is
- * refreshed: the lifetime is fixed at sign-in (no sliding `refreshTokenIdleTTL`), so a person
- * removed from Access is out within a day even if nobody runs the offboarding command.
- */
-const REFRESH_TOKEN_TTL_SECONDS = 24 * 60 * 60;
 /** Dynamically registered clients that are not used for 30 days are forgotten. */
 const CLIENT_REGISTRATION_TTL_SECONDS = 30 * 24 * 60 * 60;
 /**
@@ -73,6 +67,12 @@ function createProvider(config: WorkerConfig): OAuthProvider {
     clientIdMetadataDocumentEnabled: false,
     clientRegistrationCallback: ({ clientMetadata }) =>
       checkClientRegistration(clientMetadata, { redirectHostAllowlist: config.redirectHostAllowlist }),
+    // A revoked person's grant is refused at every code exchange and refresh, however the refresh
+    // raced the revocation (admin/revocation-mark.ts); the provider then deletes the grant.
+    tokenExchangeCallback: async ({ props, env }) => {
+      if (await grantRevoked(env.OAUTH_KV, readConfig(env).cookieSecret, props as UserProps))
+        throw new OAuthError('invalid_grant', { description: 'The grant was revoked' });
+    },
     onError: logOAuthError,
     resourceMetadata: {
       resource,

@@ -55,6 +55,12 @@ export class FakeAccess {
   lastNonce = '';
   /** What the token endpoint answers; by default a valid id_token for ALICE. */
   idToken: IdTokenFactory = (nonce) => this.sign({ ...ALICE, nonce });
+  /** What the MCP server answers (after the request is recorded); by default a small JSON result. */
+  serverAnswer: (request: Request) => Response | Promise<Response> = () =>
+    Response.json(
+      { jsonrpc: '2.0', id: 1, result: { tools: [] } },
+      { headers: { 'Mcp-Session-Id': 'session-from-server' } },
+    );
 
   /**
    * A fresh fake Access around the same published key: the Worker caches Access's JWKS for the
@@ -108,11 +114,8 @@ export class FakeAccess {
         return Response.json({ keys: published.map((k) => k.publicJwk) });
       }
       if (request.url === env.UPSTREAM_URL) {
-        this.upstreamRequests.push({ headers: new Headers(request.headers), body: await request.text() });
-        return Response.json(
-          { jsonrpc: '2.0', id: 1, result: { tools: [] } },
-          { headers: { 'Mcp-Session-Id': 'session-from-server' } },
-        );
+        this.upstreamRequests.push({ headers: new Headers(request.headers), body: await request.clone().text() });
+        return this.serverAnswer(request);
       }
       return original(input, init);
     });

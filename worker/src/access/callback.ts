@@ -4,6 +4,7 @@ import { errorPage } from '../pages/error-page.ts';
 import { authorizationFailure, type UpstreamSignIn } from './authorize.ts';
 import { CodeExchangeError, exchangeCodeForIdToken } from './code-exchange.ts';
 import { accessKeySet, IdTokenError, verifyIdToken } from './id-token.ts';
+import { userIdOf } from './user-id.ts';
 
 /**
  * `GET /callback`: Access sends the browser back here. The steps, in order:
@@ -64,13 +65,15 @@ export async function finishSignIn(request: Request, env: Cloudflare.Env, config
   }
 
   try {
+    const signedInAt = Date.now();
     const { redirectTo } = await oauth.completeAuthorization({
       request: clientRequest,
-      // The email is the key an operator knows when offboarding someone (revoke all grants of a user).
-      userId: user.email,
-      metadata: { email: user.email, signedInAt: new Date().toISOString() },
+      // Opaque, and derived from the email, the key an operator knows when offboarding someone: the
+      // provider writes it into every code and token it issues (access/user-id.ts).
+      userId: await userIdOf(user.email, config.cookieSecret),
+      metadata: { signedInAt: new Date(signedInAt).toISOString() },
       scope: clientRequest.scope,
-      props: user,
+      props: { ...user, signedInAt },
     });
     headers.set('Location', redirectTo);
     return new Response(null, { status: 302, headers });

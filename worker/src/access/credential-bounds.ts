@@ -1,5 +1,6 @@
 import { errorPage } from '../pages/error-page.ts';
 import { readBodyAtMost } from '../read-body-at-most.ts';
+import { invalidTokenResponse } from './invalid-token.ts';
 
 /**
  * Bounds on the credentials a request names, checked before the OAuth provider sees it.
@@ -7,7 +8,8 @@ import { readBodyAtMost } from '../read-body-at-most.ts';
  * The provider looks a client id or token up in KV by a key built from it, and KV refuses a key
  * over 512 bytes by throwing, which surfaces as a 500 (found by `npm run fuzz`). Nothing we issue
  * comes near these limits: client ids are 16 characters, and a token is
- * `<email>:<16 chars>:<32 chars>`, with an email of at most 254.
+ * `<user id>:<16 chars>:<32 chars>`, with a user id of 24 (`access/user-id.ts`; grants from
+ * before it used the email, at most 254).
  */
 const MAX_CLIENT_ID_LENGTH = 128;
 const MAX_TOKEN_LENGTH = 400;
@@ -42,15 +44,7 @@ export async function refuseOversizedCredentials(request: Request, publicUrl: st
   if (url.pathname === '/mcp' || url.pathname.startsWith('/mcp/')) {
     const authorization = request.headers.get('Authorization') ?? '';
     if (authorization.length <= MAX_TOKEN_LENGTH + 'Bearer '.length) return undefined;
-    return Response.json(
-      { error: 'invalid_token', error_description: 'Invalid access token' },
-      {
-        status: 401,
-        headers: {
-          'WWW-Authenticate': `Bearer error="invalid_token", resource_metadata="${publicUrl}/.well-known/oauth-protected-resource/mcp"`,
-        },
-      },
-    );
+    return invalidTokenResponse(publicUrl);
   }
   return undefined;
 }

@@ -58,6 +58,8 @@ export function upstreamRequest(request: Request, target: URL, identity: string)
     headers,
     body: hasBody ? request.body : null,
     redirect: 'manual',
+    // A revocation cuts the request (end-on-revocation.ts).
+    signal: request.signal,
   });
 }
 
