@@ -8,7 +8,7 @@ import { markRevoked } from './revocation-mark.ts';
  * https://developers.cloudflare.com/kv/concepts/how-kv-works/): `npm run revoke-user` sweeps again
  * after this, for grants a refresh wrote back at a location that had not yet seen the first sweep.
  */
-export const SECOND_SWEEP_AFTER_SECONDS = 60;
+const SECOND_SWEEP_AFTER_SECONDS = 60;
 
 /**
  * `POST /admin/revoke-user` (offboarding, docs/security.md 9 and 19): ends every grant of one user,
