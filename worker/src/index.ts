@@ -17,6 +17,7 @@ import { TokenRecordCache, withTokenRecordCache } from './access/token-record-ca
 import { grantRevoked } from './admin/revocation-mark.ts';
 import { ConfigError, readConfig, type UserProps, type WorkerConfig } from './config.ts';
 import { defaultHandler } from './default-handler.ts';
+import { drainingRequest } from './drain-request-body.ts';
 import { mcpHandler } from './mcp/mcp-handler.ts';
 import { GRANTED_SCOPES } from './scopes.ts';
 
@@ -101,10 +102,13 @@ export default {
     if (provider?.publicUrl !== config.publicUrl) {
       provider = { publicUrl: config.publicUrl, instance: createProvider(config) };
     }
-    const refused =
-      (await refuseOversizedCredentials(request, config.publicUrl)) ??
-      (await limitRegistration(request, env.REGISTRATION_RATE_LIMITER));
-    if (refused) return refused;
-    return provider.instance.fetch(request, providerEnv(env), ctx);
+    const { request: draining, finish } = drainingRequest(request);
+    const checked = await refuseOversizedCredentials(draining, config.publicUrl);
+    const response =
+      checked.refused ??
+      (await limitRegistration(checked.request, env.REGISTRATION_RATE_LIMITER)) ??
+      (await provider.instance.fetch(checked.request, providerEnv(env), ctx));
+    await finish();
+    return response;
   },
 } satisfies ExportedHandler<Cloudflare.Env>;
