@@ -1,10 +1,17 @@
 import { cloudflareTest } from '@cloudflare/vitest-plugin';
 import { defineConfig } from 'vitest/config';
 import { vitePolicyPlugin } from './policies/build/policy-plugins.ts';
+import { findChromium } from './test/browser/chromium.ts';
 
-// Four projects, so each kind of test runs where it belongs:
-// unit (pure logic and single processes in Node), worker (inside workerd),
-// infra (Pulumi program under setMocks), e2e (the whole local stack on loopback).
+// Seven projects, so each kind of test runs where it belongs: unit (pure logic and single
+// processes in Node), infra (the Pulumi program under setMocks), worker (inside workerd),
+// security and security-node (the attack suite, in workerd and in Node), e2e (the whole local
+// stack on loopback, real clients) and browser (a person in Chromium).
+
+// Decided once for the whole run: which browser tests run must not depend on what another
+// process installs while the suite loads.
+const chromium = findChromium();
+
 export default defineConfig({
   test: {
     reporters: ['default', './test/summary-reporter.ts'],
@@ -12,7 +19,13 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['policies/**/*.test.ts', 'dev/**/*.test.ts', 'container/**/*.test.ts', 'bench/**/*.test.ts'],
+          include: [
+            'policies/**/*.test.ts',
+            'dev/**/*.test.ts',
+            'container/**/*.test.ts',
+            'bench/**/*.test.ts',
+            'test/repo/**/*.test.ts',
+          ],
           environment: 'node',
           testTimeout: 20_000,
         },
@@ -71,6 +84,7 @@ export default defineConfig({
           testTimeout: 120_000,
           hookTimeout: 120_000,
           fileParallelism: false,
+          provide: { chromium },
         },
       },
       {
@@ -79,6 +93,7 @@ export default defineConfig({
           name: 'browser',
           include: ['test/browser/**/*.test.ts'],
           globalSetup: ['./test/browser/chromium-notice.ts'],
+          provide: { chromium },
           environment: 'node',
           testTimeout: 120_000,
           hookTimeout: 120_000,

@@ -35,7 +35,7 @@ export interface AccessOidcEndpoints {
 
 /** Scopes the Worker asks Access for: identity, email, display name, and group membership for tool policies. */
 const ACCESS_SCOPES = ['openid', 'email', 'profile', 'groups'];
-/** PKCE on every sign-in (SECURITY.md 2); refresh tokens so a long session need not sign in again. */
+/** PKCE on every sign-in (docs/security.md 2); refresh tokens so a long session need not sign in again. */
 const ACCESS_GRANT_TYPES = ['authorization_code_with_pkce', 'refresh_tokens'];
 
 /**

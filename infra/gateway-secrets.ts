@@ -1,6 +1,6 @@
 /**
  * `GatewaySecrets`: the Worker's own random keys, made by Pulumi so that no person ever sees,
- * types or stores them (SECURITY.md 17: separate keys of at least 32 bytes, nothing sourced
+ * types or stores them (docs/security.md 17: separate keys of at least 32 bytes, nothing sourced
  * from a shell file).
  *
  * Each key is a `random.RandomBytes` whose outputs are secret in state; the Worker receives
@@ -17,12 +17,12 @@ const KEY_BYTES = 32;
 /**
  * The Worker's binding name for each key, with what it protects. The names are a contract
  * with `worker/env.d.ts` and `dev/` (which writes the same names to `.dev.vars`). The sign-in
- * state needs no key: it is random, single-use and kept server-side in KV (SECURITY.md 1).
+ * state needs no key: it is random, single-use and kept server-side in KV (docs/security.md 1).
  */
 const SECRET_BINDINGS = {
-  /** Signs the consent page's "remember this client" cookie (SECURITY.md 3). */
+  /** Signs the consent page's "remember this client" cookie (docs/security.md 3). */
   cookieKey: 'COOKIE_SIGNING_KEY',
-  /** Signs the identity token the Worker gives every forwarded MCP request; the bridge verifies it (SECURITY.md 10). */
+  /** Signs the identity token the Worker gives every forwarded MCP request; the bridge verifies it (docs/security.md 10). */
   identityKey: 'IDENTITY_SIGNING_KEY',
   /** The operator's bearer token for `/admin/` (offboarding: `npm run revoke-user`); a secret stack output. */
   adminToken: 'ADMIN_TOKEN',

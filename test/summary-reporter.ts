@@ -7,7 +7,10 @@ import type { Reporter, TestModule } from 'vitest/node';
 export default class SummaryReporter implements Reporter {
   onTestRunEnd(testModules: ReadonlyArray<TestModule>): void {
     const counts = { passed: 0, failed: 0, skipped: 0 };
+    // A file can fail with no failed test: an error in a hook before its tests (they count as skipped).
+    const failedFiles: string[] = [];
     for (const module of testModules) {
+      if (module.state() === 'failed' && module.errors().length > 0) failedFiles.push(module.moduleId);
       for (const test of module.children.allTests()) {
         const state = test.result().state;
         if (state === 'passed') counts.passed += 1;
@@ -15,6 +18,7 @@ export default class SummaryReporter implements Reporter {
         else counts.skipped += 1;
       }
     }
-    console.log(`\ntests: ${counts.passed} passed, ${counts.failed} failed, ${counts.skipped} skipped`);
+    const files = failedFiles.length > 0 ? `; ${failedFiles.length} files failed outside their tests` : '';
+    console.log(`\ntests: ${counts.passed} passed, ${counts.failed} failed, ${counts.skipped} skipped${files}`);
   }
 }

@@ -6,8 +6,8 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import { CreateMessageRequestSchema } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startBridge, type BridgeOptions, type RunningBridge } from './bridge.ts';
-import { garbageServer, silentServer, slowServer } from './fake-servers.ts';
-import { isGoneWithItsGroup, isRunning, SERVER_EVERYTHING } from './test-support.ts';
+import { garbageServer, silentServer, slowServer } from '../test/fake-servers.ts';
+import { isGoneWithItsGroup, isRunning, SERVER_EVERYTHING } from '../test/test-support.ts';
 
 interface LogRecord {
   event: string;

@@ -8,7 +8,7 @@ import {
 } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { MAX_REQUEST_BODY_BYTES, startBridge, type BridgeOptions, type RunningBridge } from './bridge.ts';
-import { isRunning, SERVER_EVERYTHING } from './test-support.ts';
+import { isRunning, SERVER_EVERYTHING } from '../test/test-support.ts';
 
 interface LogRecord {
   event: string;

@@ -11,23 +11,23 @@
  * the Worker-signed identity, sessions bound to that identity, and exit codes in the logs. Messages
  * are relayed as raw JSON-RPC (no SDK `Client`/`Server` in between), so every tool, resource, prompt
  * and server-to-client request of the stdio server passes through unchanged.
+ *
+ * This file is the wiring: who may call (Host, the identity hook, drain, the concurrency bound),
+ * which route a path goes to, listening and closing. Each transport has its own module:
+ * `mcp-route.ts` (both Streamable HTTP revisions) and `sse-route.ts` (the old HTTP+SSE); the
+ * sessions live in `session-registry.ts`, the per-user children in `user-children.ts`.
  */
-import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { isLegacyRequest } from '@modelcontextprotocol/server';
-import { SSEServerTransport } from '@modelcontextprotocol/sdk/server/sse.js';
-import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { ErrorCode } from '@modelcontextprotocol/sdk/types.js';
 import { DEFAULT_LIMITS, type BridgeLimits } from './bridge-limits.ts';
 import { ChildSlots } from './child-slots.ts';
-import { ChildSupervisor } from './child-supervisor.ts';
-import { McpSession } from './mcp-session.ts';
-import { ModernEndpoint } from './modern-endpoint.ts';
-import { SessionHttpTransport } from './session-http-transport.ts';
-import { SharedChildSession } from './shared-child-session.ts';
-import { readBoundedBody, sendWebResponse, webRequest } from './node-web.ts';
+import { REFUSED, sendJson, sendJsonRpcError } from './json-rpc-http.ts';
+import { handleMcp, type McpRouteContext } from './mcp-route.ts';
+import { SessionRegistry, type BridgeSessionInfo } from './session-registry.ts';
+import { handleSseMessage, handleSseStream, SSE_MESSAGES_PATH, SSE_STREAM_PATHS } from './sse-route.ts';
+import { UserChildren } from './user-children.ts';
 
 /** The caller of a request, as vouched for by the `authenticate` hook. */
 export interface BridgeIdentity {
@@ -70,16 +70,6 @@ export interface BridgeOptions {
   logger?: (record: object) => void;
 }
 
-/** What a running session looks like from outside, for tests and operators. */
-interface BridgeSessionInfo {
-  id: string;
-  userKey: string;
-  /** `streamable` (2025 sessions) or `sse` (the old HTTP+SSE transport). */
-  transport: 'streamable' | 'sse';
-  /** Process id of the session's stdio server, once started. */
-  pid: number | undefined;
-}
-
 /** A listening bridge. */
 export interface RunningBridge {
   /** Base URL, e.g. `http://127.0.0.1:8790`; MCP is served at `${url}/mcp`. */
@@ -102,24 +92,6 @@ export const DEFAULT_HOST = '127.0.0.1';
 export const MAX_REQUEST_BODY_BYTES = DEFAULT_LIMITS.maxRequestBodyBytes;
 
 const ANONYMOUS: BridgeIdentity = { userKey: 'anonymous' };
-/** JSON-RPC error codes as the SDK transport uses them: a refused request, an unknown session. */
-const REFUSED = -32000;
-const SESSION_NOT_FOUND = -32001;
-/** What the bridge tells a stdio server it initializes itself that its clients can do. */
-const BRIDGE_CLIENT_CAPABILITIES = { sampling: {}, elicitation: { form: {}, url: {} } };
-/**
- * The old HTTP+SSE transport lives below the MCP endpoint (`GET /mcp/sse`, `POST /mcp/messages`): the
- * Worker only protects descendants of its MCP resource, and the SSE client posts to the path this
- * bridge announces, which is the same path on the gateway. `GET /sse` is kept for direct local use.
- */
-const SSE_STREAM_PATHS = new Set(['/mcp/sse', '/sse']);
-const SSE_MESSAGES_PATH = '/mcp/messages';
-
-interface OpenSession {
-  session: McpSession | SharedChildSession;
-  transport: SessionHttpTransport | SSEServerTransport;
-  kind: BridgeSessionInfo['transport'];
-}
 
 /**
  * Starts the bridge and resolves once it listens. Rejects with the listen error (for example
@@ -139,167 +111,21 @@ export async function startBridge(options: BridgeOptions): Promise<RunningBridge
   const host = options.host ?? DEFAULT_HOST;
   const logger = options.logger ?? ((record: object) => console.log(JSON.stringify(record)));
   const log = (event: string, fields: object = {}) => logger({ time: new Date().toISOString(), event, ...fields });
-  const sessions = new Map<string, OpenSession>();
-  const modernEndpoints = new Map<string, { endpoint: ModernEndpoint; supervisor: ChildSupervisor }>();
+  const env = (identity: BridgeIdentity) => ({ ...options.env, ...options.identityEnv?.(identity) });
   const slots = new ChildSlots(limits.maxChildren);
-  let activeRequests = 0;
+  const userChildren = new UserChildren({ command, env, limits, slots, log });
+  const sessions = new SessionRegistry({
+    command,
+    env,
+    limits,
+    slots,
+    log,
+    ...(options.shareChildPerUser ? { sharedChildren: userChildren } : {}),
+  });
   let allowedHosts: string[] | undefined;
+  const routes: McpRouteContext = { limits, log, sessions, userChildren, allowedHosts: () => allowedHosts };
+  let activeRequests = 0;
   let closing: Promise<void> | undefined;
-
-  const childEnv = (identity: BridgeIdentity) => ({ ...options.env, ...options.identityEnv?.(identity) });
-
-  function openSession(
-    id: string,
-    identity: BridgeIdentity,
-    transport: OpenSession['transport'],
-    kind: OpenSession['kind'],
-  ) {
-    const session = options.shareChildPerUser
-      ? new SharedChildSession({
-          id,
-          userKey: identity.userKey,
-          http: transport,
-          supervisor: userChild(identity).supervisor,
-          requestTimeoutMs: limits.requestTimeoutMs,
-          log,
-          onEnded: () => sessions.delete(id),
-        })
-      : new McpSession({
-          id,
-          userKey: identity.userKey,
-          http: transport,
-          command,
-          env: childEnv(identity),
-          requestTimeoutMs: limits.requestTimeoutMs,
-          maxResponseBytes: limits.maxResponseBytes,
-          takeSlot: () => slots.take(),
-          log,
-          onEnded: () => sessions.delete(id),
-        });
-    sessions.set(id, { session, transport, kind });
-    log('session.opened', {
-      sessionId: id,
-      userKey: identity.userKey,
-      transport: kind,
-      sharedChild: options.shareChildPerUser === true,
-    });
-  }
-
-  /** A 2025 request without a session id: an `initialize` opens a session, the transport refuses the rest. */
-  async function handleWithoutSession(
-    request: IncomingMessage,
-    response: ServerResponse,
-    identity: BridgeIdentity,
-    body: unknown,
-  ) {
-    const http: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
-      sessionIdGenerator: randomUUID,
-      maxRequestBodySize: limits.maxRequestBodyBytes,
-      enableDnsRebindingProtection: allowedHosts !== undefined,
-      allowedHosts,
-      onsessioninitialized: (sessionId) =>
-        openSession(sessionId, identity, new SessionHttpTransport(http, sessionId), 'streamable'),
-    });
-    http.onerror = (error) => log('request.refused', { sessionId: http.sessionId, reason: error.message });
-    await http.handleRequest(request, response, body);
-  }
-
-  /** The user's shared child (and their 2026-07-28 endpoint in front of it), created on first use. */
-  function userChild(identity: BridgeIdentity): { endpoint: ModernEndpoint; supervisor: ChildSupervisor } {
-    let entry = modernEndpoints.get(identity.userKey);
-    if (!entry) {
-      const label = { userKey: identity.userKey };
-      const supervisor = new ChildSupervisor(
-        {
-          command,
-          env: childEnv(identity),
-          capabilities: BRIDGE_CLIENT_CAPABILITIES,
-          initializeTimeoutMs: limits.requestTimeoutMs,
-          maxResponseBytes: limits.maxResponseBytes,
-          log: (event, fields) => log(event, { ...label, ...fields }),
-        },
-        limits,
-        slots,
-        label,
-      );
-      const endpoint = new ModernEndpoint(supervisor, {
-        requestTimeoutMs: limits.requestTimeoutMs,
-        log: (event, fields) => log(event, { ...label, ...fields }),
-      });
-      entry = { supervisor, endpoint };
-      modernEndpoints.set(identity.userKey, entry);
-    }
-    return entry;
-  }
-
-  /** Reads a POST body within the bound; answers the refusal itself and resolves `undefined` when it cannot. */
-  async function readJsonBody(
-    request: IncomingMessage,
-    response: ServerResponse,
-  ): Promise<{ raw: Buffer; parsed: unknown } | undefined> {
-    const contentType = request.headers['content-type'] ?? '';
-    if (!/^application\/json\s*(;|$)/i.test(contentType)) {
-      sendJsonRpcError(response, 415, REFUSED, 'Unsupported Media Type: Content-Type must be application/json');
-      return undefined;
-    }
-    const raw = await readBoundedBody(request, limits.maxRequestBodyBytes);
-    if (raw === undefined) {
-      sendJsonRpcError(response, 413, REFUSED, `Request body larger than ${limits.maxRequestBodyBytes} bytes`);
-      return undefined;
-    }
-    try {
-      return { raw, parsed: JSON.parse(raw.toString('utf8')) };
-    } catch {
-      sendJsonRpcError(response, 400, ErrorCode.ParseError, 'Parse error: the body is not JSON');
-      return undefined;
-    }
-  }
-
-  function findSession(id: unknown, identity: BridgeIdentity, kind: OpenSession['kind']): OpenSession | undefined {
-    const open = typeof id === 'string' ? sessions.get(id) : undefined;
-    // Another user's session id finds nothing, exactly like an unknown one.
-    return open && open.session.userKey === identity.userKey && open.kind === kind ? open : undefined;
-  }
-
-  async function handleMcp(request: IncomingMessage, response: ServerResponse, identity: BridgeIdentity) {
-    const body = request.method === 'POST' ? await readJsonBody(request, response) : undefined;
-    if (request.method === 'POST' && body === undefined) return;
-    const sessionId = request.headers['mcp-session-id'];
-    if (sessionId !== undefined) {
-      const open = findSession(sessionId, identity, 'streamable');
-      if (!open) return sendJsonRpcError(response, 404, SESSION_NOT_FOUND, 'Session not found');
-      open.session.lastActivity = Date.now();
-      return (open.transport as SessionHttpTransport).handleRequest(request, response, body?.parsed);
-    }
-    if (body !== undefined && !(await isLegacyRequest(webRequest(request, body.raw), body.parsed))) {
-      return sendWebResponse(await userChild(identity).endpoint.fetch(webRequest(request, body.raw)), response);
-    }
-    return handleWithoutSession(request, response, identity, body?.parsed);
-  }
-
-  /** `GET /mcp/sse`: the old HTTP+SSE transport; its messages come to `POST /mcp/messages?sessionId=`. */
-  async function handleSseStream(response: ServerResponse, identity: BridgeIdentity) {
-    const transport = new SSEServerTransport(SSE_MESSAGES_PATH, response, {
-      enableDnsRebindingProtection: allowedHosts !== undefined,
-      allowedHosts,
-    });
-    openSession(transport.sessionId, identity, transport, 'sse');
-    await transport.start();
-    // A comment now and then: a proxy in between (the Worker) learns that its client left only when a
-    // write fails, and only then cancels this stream, which ends the session and its child.
-    const keepAlive = setInterval(() => response.write(': keepalive\n\n'), limits.sseKeepAliveMs);
-    response.once('close', () => clearInterval(keepAlive));
-  }
-
-  async function handleSseMessage(request: IncomingMessage, response: ServerResponse, identity: BridgeIdentity) {
-    const id = new URL(request.url ?? '/', 'http://bridge').searchParams.get('sessionId');
-    const open = findSession(id, identity, 'sse');
-    if (!open) return sendJsonRpcError(response, 404, SESSION_NOT_FOUND, 'Session not found');
-    const body = await readJsonBody(request, response);
-    if (body === undefined) return;
-    open.session.lastActivity = Date.now();
-    await (open.transport as SSEServerTransport).handlePostMessage(request, response, body.parsed);
-  }
 
   /** Every MCP route: who is calling, whether the bridge takes work now, then the route itself. */
   async function handleMcpRoute(route: 'mcp' | 'sse' | 'messages', request: IncomingMessage, response: ServerResponse) {
@@ -325,9 +151,10 @@ export async function startBridge(options: BridgeOptions): Promise<RunningBridge
     }
     if (!isStream) activeRequests += 1;
     try {
-      if (route === 'mcp') return await handleMcp(request, response, identity);
-      if (route === 'sse' && request.method === 'GET') return await handleSseStream(response, identity);
-      if (route === 'messages' && request.method === 'POST') return await handleSseMessage(request, response, identity);
+      if (route === 'mcp') return await handleMcp(routes, request, response, identity);
+      if (route === 'sse' && request.method === 'GET') return await handleSseStream(routes, response, identity);
+      if (route === 'messages' && request.method === 'POST')
+        return await handleSseMessage(routes, request, response, identity);
       sendJsonRpcError(response, 405, REFUSED, 'Method not allowed');
     } finally {
       if (!isStream) activeRequests -= 1;
@@ -364,30 +191,15 @@ export async function startBridge(options: BridgeOptions): Promise<RunningBridge
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
   log('bridge.listening', { url, command: command[0] });
 
-  const reaper = setInterval(
-    () => {
-      for (const { session } of sessions.values()) {
-        if (session.pendingRequests === 0 && Date.now() - session.lastActivity > limits.idleMs)
-          void session.end('idle');
-      }
-    },
-    Math.min(limits.idleMs, 60_000),
-  );
+  const reaper = setInterval(() => sessions.endIdle(), Math.min(limits.idleMs, 60_000));
   reaper.unref();
 
-  const endEverything = () =>
-    Promise.all([
-      ...[...sessions.values()].map(({ session }) => session.end('bridge-closing')),
-      ...[...modernEndpoints.values()].map(async ({ endpoint, supervisor }) => {
-        await endpoint.close();
-        await supervisor.close();
-      }),
-    ]);
+  const endEverything = () => Promise.all([sessions.endAll('bridge-closing'), userChildren.close()]);
 
   /** Waits until no request is in flight, or the drain time is over. */
   async function drain(): Promise<void> {
     const deadline = Date.now() + limits.drainMs;
-    const busy = () => activeRequests > 0 || [...sessions.values()].some(({ session }) => session.pendingRequests > 0);
+    const busy = () => activeRequests > 0 || sessions.busy();
     if (busy()) log('bridge.draining', { activeRequests, drainMs: limits.drainMs });
     while (busy() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
   }
@@ -408,15 +220,8 @@ export async function startBridge(options: BridgeOptions): Promise<RunningBridge
   return {
     url,
     port,
-    sessions: () =>
-      [...sessions.values()].map(({ session, kind }) => ({
-        id: session.id,
-        userKey: session.userKey,
-        transport: kind,
-        pid: session.serverPid,
-      })),
-    sharedChildren: () =>
-      Object.fromEntries([...modernEndpoints].map(([userKey, { supervisor }]) => [userKey, supervisor.pid])),
+    sessions: () => sessions.info(),
+    sharedChildren: () => userChildren.pids(),
     close: () => (closing ??= close()),
   };
 }
@@ -431,12 +236,4 @@ function isLoopback(host: string): boolean {
 
 function loopbackHostHeaders(port: number): string[] {
   return [`127.0.0.1:${port}`, `localhost:${port}`, `[::1]:${port}`];
-}
-
-function sendJson(response: ServerResponse, status: number, body: object): void {
-  response.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
-}
-
-function sendJsonRpcError(response: ServerResponse, status: number, code: number, message: string): void {
-  sendJson(response, status, { jsonrpc: '2.0', error: { code, message }, id: null });
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { ChildSlots } from './child-slots.ts';
 import { ChildSupervisor, restartDelay } from './child-supervisor.ts';
-import { isRunning, SERVER_EVERYTHING } from './test-support.ts';
+import { isRunning, SERVER_EVERYTHING } from '../test/test-support.ts';
 
 const timing = { restartBackoffMs: 100, maxRestartBackoffMs: 1_000, healthyAfterMs: 60_000, idleMs: 60_000 };
 

@@ -1,5 +1,5 @@
 /**
- * The Worker-signed identity a forwarded MCP request carries to its server (SECURITY.md 10).
+ * The Worker-signed identity a forwarded MCP request carries to its server (docs/security.md 10).
  *
  * The client's `Authorization` never leaves the Worker; instead the Worker signs a short-lived
  * token that names the user, and the bridge accepts a request only with a valid one. It is a

@@ -8,7 +8,7 @@ import { createInterface } from 'node:readline';
 import { Client as ClientV2, StreamableHTTPClientTransport as StreamableV2 } from '@modelcontextprotocol/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildBridge } from '../build.ts';
-import { isRunning, SERVER_EVERYTHING } from './test-support.ts';
+import { isRunning, SERVER_EVERYTHING } from '../test/test-support.ts';
 
 /** The CLI as shipped: the esbuild bundle of main.ts, run by plain Node. */
 describe('bridge CLI (bundled main.ts)', () => {

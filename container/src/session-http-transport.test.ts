@@ -6,9 +6,9 @@ import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/
 import { CreateMessageRequestSchema, type JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startBridge, type RunningBridge } from './bridge.ts';
-import { quietEchoServer } from './fake-servers.ts';
+import { quietEchoServer } from '../test/fake-servers.ts';
 import { SessionHttpTransport } from './session-http-transport.ts';
-import { SERVER_EVERYTHING } from './test-support.ts';
+import { SERVER_EVERYTHING } from '../test/test-support.ts';
 
 /** The media type of each POST's answer, by the JSON-RPC method it carried. */
 type Answers = { method: string; contentType: string }[];

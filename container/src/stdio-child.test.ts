@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import { StdioChild } from './stdio-child.ts';
-import { isRunning } from './test-support.ts';
+import { isRunning } from '../test/test-support.ts';
 
 /**
  * A stand-in server that starts a process of its own, writes one line of noise and one JSON-RPC

@@ -11,7 +11,7 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPrivateStack } from '../../dev/stack/private-stack.ts';
-import { hasChromium, launchChromium, type ChromiumSession } from './chromium.ts';
+import { chromiumReady, launchChromium, skipsWithoutChromium, type ChromiumSession } from './chromium.ts';
 import { LoopbackClient, SIGNED_IN_TITLE, SIGN_IN_FAILED_TITLE } from './loopback-client.ts';
 
 const screenshotDir = join(import.meta.dirname, '..', '..', 'test-results', 'browser');
@@ -20,7 +20,7 @@ const CLIENT_NAME = 'Acme Desktop';
 let stack: Awaited<ReturnType<typeof startPrivateStack>>;
 
 beforeAll(async () => {
-  if (!hasChromium) return;
+  if (!chromiumReady()) return;
   await mkdir(screenshotDir, { recursive: true });
   stack = await startPrivateStack();
 });
@@ -46,7 +46,7 @@ async function screenshot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: join(screenshotDir, `${name}.png`), fullPage: true });
 }
 
-describe.skipIf(!hasChromium)('signing in with a browser', () => {
+describe.skipIf(skipsWithoutChromium())('signing in with a browser', () => {
   it('shows the client and its redirect URI, signs in at Access and lands back in the client', async () => {
     await withBrowserAndClient(async (page, client) => {
       await page.goto(await client.authorizationUrl());

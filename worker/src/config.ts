@@ -32,7 +32,7 @@ export interface WorkerConfig {
   callbackUrl: string;
   access: AccessEndpoints;
   upstreamUrl: string | undefined;
-  /** Signs the identity header every forwarded request carries (SECURITY.md 10). */
+  /** Signs the identity header every forwarded request carries (docs/security.md 10). */
   identitySigningKey: string;
   /** Signs the "remember this client" consent cookie. */
   cookieSecret: string;

@@ -16,7 +16,7 @@ import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findFreePort } from '../../../dev/stack/ports.ts';
 import { startPrivateStack } from '../../../dev/stack/private-stack.ts';
-import { hasChromium, launchChromium } from '../../browser/chromium.ts';
+import { chromiumReady, launchChromium, skipsWithoutChromium } from '../../browser/chromium.ts';
 
 const mcpRemoteBin = join(createRequire(import.meta.url).resolve('mcp-remote/package.json'), '..', 'dist', 'proxy.js');
 
@@ -25,7 +25,7 @@ let stack: Awaited<ReturnType<typeof startPrivateStack>>;
 let configDir: string;
 
 beforeAll(async () => {
-  if (!hasChromium) return;
+  if (!chromiumReady()) return;
   configDir = await mkdtemp(join(tmpdir(), 'secure-mcp-mcp-remote-'));
   stack = await startPrivateStack();
 });
@@ -49,7 +49,7 @@ function authorizationUrlFrom(stderr: Readable, log: string[]): Promise<string> 
   });
 }
 
-describe.skipIf(!hasChromium)('mcp-remote (Claude Desktop) with a browser sign-in', () => {
+describe.skipIf(skipsWithoutChromium())('mcp-remote (Claude Desktop) with a browser sign-in', () => {
   it('signs in through Chromium, then lists tools and calls echo over stdio', async () => {
     const callbackPort = await findFreePort();
     const transport = new StdioClientTransport({

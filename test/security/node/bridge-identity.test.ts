@@ -1,5 +1,5 @@
 /**
- * Attacks on the bridge itself (SECURITY.md 10, 12): whoever reaches its port without the
+ * Attacks on the bridge itself (docs/security.md 10, 12): whoever reaches its port without the
  * Worker's signed identity (none, forged, expired, for another upstream, unsigned) gets 401, and
  * one user's session id is worth nothing to another user.
  */
@@ -137,7 +137,7 @@ describe('the bridge refuses requests without a valid Worker-signed identity', (
   });
 });
 
-describe('sessions are not authentication (SECURITY.md 12)', () => {
+describe('sessions are not authentication (docs/security.md 12)', () => {
   it('a session id of user A presented by user B finds nothing', async () => {
     const opened = await post(initialize, { [IDENTITY_HEADER]: await identityFor(alice) });
     const sessionId = opened.headers.get('mcp-session-id');

@@ -1,5 +1,5 @@
 /**
- * The registration bounds (SECURITY.md 7) as a pure function, including the optional allow-list
+ * The registration bounds (docs/security.md 7) as a pure function, including the optional allow-list
  * of redirect hosts that the workerd suite (which runs without one) cannot reach.
  */
 import { describe, expect, it } from 'vitest';

@@ -1,5 +1,5 @@
 /**
- * Attacks with hostile `/mcp` input (SECURITY.md 14), sent with a valid token: each gets a 4xx
+ * Attacks with hostile `/mcp` input (docs/security.md 14), sent with a valid token: each gets a 4xx
  * with a JSON-RPC error, never a 5xx, never a hang, and never reaches the MCP server. The bounded
  * reading itself is the policy gate's (worker/src/mcp/gate/read-json-rpc-body.ts).
  */
@@ -30,7 +30,7 @@ async function expectRefused(response: Response, statuses: number[]) {
   expect(access.upstreamRequests).toHaveLength(0);
 }
 
-describe('bounded input on /mcp (SECURITY.md 14)', () => {
+describe('bounded input on /mcp (docs/security.md 14)', () => {
   it('an oversized body is refused with 413', async () => {
     const padding = 'x'.repeat(DEFAULT_BODY_LIMITS.maxBytes + 1);
     await expectRefused(

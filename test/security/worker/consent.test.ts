@@ -1,5 +1,5 @@
 /**
- * Attacks on the consent page (SECURITY.md 3): CSRF, framing, injected client strings, and the
+ * Attacks on the consent page (docs/security.md 3): CSRF, framing, injected client strings, and the
  * "remember this app" cookie presented for a client it was not given to.
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';

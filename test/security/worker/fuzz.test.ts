@@ -1,5 +1,5 @@
 /**
- * Fuzzing the OAuth endpoints and `/mcp` with fast-check, inside workerd (SECURITY.md 14):
+ * Fuzzing the OAuth endpoints and `/mcp` with fast-check, inside workerd (docs/security.md 14):
  * random and mutated requests never get a 5xx from our code, never hang (each request must
  * answer within the test's timeout), and never reach the MCP server without a valid token.
  *
@@ -11,12 +11,6 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { FakeAccess, MCP_URL, ORIGIN } from './fake-access.ts';
 import { REDIRECT_URI, registerClient, signIn } from './browser.ts';
-
-declare module 'vitest' {
-  export interface ProvidedContext {
-    fuzzRuns: number;
-  }
-}
 
 const runs = inject('fuzzRuns') ?? 100;
 /** Each request gets this long; a request that takes longer counts as a hang. */

@@ -1,5 +1,5 @@
 /**
- * The Access JWKS cache (SECURITY.md 2): a key Access rotates in is picked up on its first
+ * The Access JWKS cache (docs/security.md 2): a key Access rotates in is picked up on its first
  * unknown `kid`, and a flood of tokens naming unknown `kid`s cannot make the Worker hammer
  * Access: at most one refetch per cooldown (30 s).
  */

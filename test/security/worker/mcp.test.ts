@@ -1,5 +1,5 @@
 /**
- * Attacks on MCP traffic through the Worker (SECURITY.md 10, 12): token passthrough, a forged
+ * Attacks on MCP traffic through the Worker (docs/security.md 10, 12): token passthrough, a forged
  * identity header, a foreign Origin. The MCP server here is the fake one in fake-access.ts, so
  * the test sees exactly what a server would receive.
  */
@@ -20,7 +20,7 @@ afterEach(() => {
   vi.restoreAllMocks();
 });
 
-describe('no token passthrough (SECURITY.md 10)', () => {
+describe('no token passthrough (docs/security.md 10)', () => {
   it("the MCP server never sees the client's Authorization or cookies", async () => {
     const response = await mcpRequest(token, {
       headers: { Cookie: '__Host-oauth-approvals=abc', 'X-Forwarded-Authorization': 'x' },
@@ -66,7 +66,7 @@ describe('no token passthrough (SECURITY.md 10)', () => {
   });
 });
 
-describe('Origin and Host (SECURITY.md 12)', () => {
+describe('Origin and Host (docs/security.md 12)', () => {
   it("a foreign Origin (a web page in the user's browser, DNS rebinding) gets 403 and reaches nothing", async () => {
     for (const origin of [
       'https://evil.example',

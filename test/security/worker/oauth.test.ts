@@ -1,5 +1,5 @@
 /**
- * Attacks on the Worker as the MCP clients' authorization server (SECURITY.md 5–9): PKCE,
+ * Attacks on the Worker as the MCP clients' authorization server (docs/security.md 5–9): PKCE,
  * redirect URIs, registration, audience binding, refresh rotation, revocation, offboarding.
  */
 import { SELF, env } from 'cloudflare:test';
@@ -45,7 +45,7 @@ async function codeFor(options: { challenge?: string; extra?: Record<string, str
   return { clientId, verifier: pair.verifier, code: clientCode(await callback(browser, state)) };
 }
 
-describe('PKCE (SECURITY.md 5)', () => {
+describe('PKCE (docs/security.md 5)', () => {
   async function authorizeRefusal(extra: Record<string, string | undefined>) {
     const clientId = await registerClient();
     const response = await new Browser().fetch(
@@ -109,7 +109,7 @@ describe('PKCE (SECURITY.md 5)', () => {
   });
 });
 
-describe('redirect URIs (SECURITY.md 6)', () => {
+describe('redirect URIs (docs/security.md 6)', () => {
   it('redirect-URI swap at /authorize: an unregistered URI gets a page, never a redirect', async () => {
     const clientId = await registerClient();
     const response = await new Browser().fetch(
@@ -174,7 +174,7 @@ describe('redirect URIs (SECURITY.md 6)', () => {
   });
 });
 
-describe('registration bounds (SECURITY.md 7)', () => {
+describe('registration bounds (docs/security.md 7)', () => {
   it('more than ten redirect URIs are refused', async () => {
     const uris = Array.from({ length: 11 }, (_, i) => `http://localhost:${5000 + i}/cb`);
     expect((await register({ redirect_uris: uris })).status).toBe(400);
@@ -225,7 +225,7 @@ describe('registration bounds (SECURITY.md 7)', () => {
   });
 });
 
-describe('RFC 9728 and audience (SECURITY.md 8)', () => {
+describe('RFC 9728 and audience (docs/security.md 8)', () => {
   it('serves protected resource metadata naming this resource', async () => {
     const response = await SELF.fetch(`${ORIGIN}/.well-known/oauth-protected-resource/mcp`);
     expect((await response.json<{ resource: string }>()).resource).toBe(MCP_URL);
@@ -271,7 +271,7 @@ describe('RFC 9728 and audience (SECURITY.md 8)', () => {
   });
 });
 
-describe('token lifecycle (SECURITY.md 9)', () => {
+describe('token lifecycle (docs/security.md 9)', () => {
   it('access tokens are short-lived (15 minutes) and grants end within an Access session (24 h)', async () => {
     const { clientId, code, verifier } = await codeFor();
     const response = await tokenRequest({
@@ -353,7 +353,7 @@ describe('token lifecycle (SECURITY.md 9)', () => {
   });
 });
 
-describe('offboarding (SECURITY.md 9)', () => {
+describe('offboarding (docs/security.md 9)', () => {
   const adminToken = 'security-admin-token-0123456789abcdef012345';
   const revoke = (email: string, token: string | null = adminToken) =>
     SELF.fetch(`${ORIGIN}/admin/revoke-user`, {

@@ -1,5 +1,5 @@
 /**
- * Attacks on the sign-in through Access (SECURITY.md 1, 2, 4): state, id_token, upstream tokens.
+ * Attacks on the sign-in through Access (docs/security.md 1, 2, 4): state, id_token, upstream tokens.
  * Each test performs the attack against the real Worker in workerd and fails if it works.
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -33,7 +33,7 @@ async function expectRefusedPage(response: Response, status: number, text: strin
   expect(html).not.toMatch(/at \w+ \(|Error:|stack/); // a plain page, never a stack trace
 }
 
-describe('state (SECURITY.md 1)', () => {
+describe('state (docs/security.md 1)', () => {
   it('forged state: a state the Worker never issued is refused', async () => {
     const { browser } = await startSignIn();
     await expectRefusedPage(await callback(browser, 'forged-state-value'), 400, 'expired or was already used');
@@ -81,7 +81,7 @@ describe('state (SECURITY.md 1)', () => {
   });
 });
 
-describe('toward Access (SECURITY.md 2)', () => {
+describe('toward Access (docs/security.md 2)', () => {
   it('sends PKCE S256 and a nonce, and the code exchange carries the verifier for that challenge', async () => {
     const { browser, state } = await startSignIn();
     clientCode(await callback(browser, state));
@@ -192,7 +192,7 @@ describe('toward Access (SECURITY.md 2)', () => {
   });
 });
 
-describe('upstream tokens stay home (SECURITY.md 4)', () => {
+describe('upstream tokens stay home (docs/security.md 4)', () => {
   it("Access's access and refresh tokens never reach the MCP client, the MCP server or a log", async () => {
     const logged: string[] = [];
     for (const method of ['log', 'warn', 'error', 'info'] as const) {

@@ -1,7 +1,7 @@
 import type { ClientRegistrationCallbackResult } from '@cloudflare/workers-oauth-provider';
 
 /**
- * Bounds on dynamic client registration (SECURITY.md 7), on top of what the OAuth provider
+ * Bounds on dynamic client registration (docs/security.md 7), on top of what the OAuth provider
  * checks itself (a 1 MiB body, valid grant and response types, http(s) redirect URIs with
  * `http` for loopback only). Pure: the provider calls it with the parsed metadata.
  */

@@ -1,5 +1,5 @@
 /**
- * A rate limit on dynamic client registration per client IP (SECURITY.md 7), through the
+ * A rate limit on dynamic client registration per client IP (docs/security.md 7), through the
  * Workers Rate Limiting binding `REGISTRATION_RATE_LIMITER` when it is configured. Cloudflare's
  * edge always sets `CF-Connecting-IP`; a request without it (local development) has no address
  * to count against and is not limited.

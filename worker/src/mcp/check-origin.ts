@@ -2,7 +2,7 @@ import type { WorkerConfig } from '../config.ts';
 import { jsonRpcError } from './upstream.ts';
 
 /**
- * The first step of every `/mcp` request (SECURITY.md 12): a request must be addressed to this
+ * The first step of every `/mcp` request (docs/security.md 12): a request must be addressed to this
  * Worker's own host, and a browser's `Origin`, when it sends one, must be the Worker's own
  * origin or one an operator allowed. A web page on another site (or one that rebinds its DNS
  * name to this server) is refused with 403 before anything else runs. Clients outside a

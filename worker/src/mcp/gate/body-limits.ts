@@ -1,4 +1,4 @@
-/** Bounds on an MCP request body (SECURITY.md 14). Generous for real tool calls, small enough to refuse abuse cheaply. */
+/** Bounds on an MCP request body (docs/security.md 14). Generous for real tool calls, small enough to refuse abuse cheaply. */
 export interface BodyLimits {
   /** Largest body, in bytes. */
   maxBytes: number;

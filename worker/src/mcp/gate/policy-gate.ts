@@ -35,7 +35,7 @@ export interface GateContext<User extends GateUser = GateUser> {
 type Outcome = AuditRecord['outcome'];
 
 /**
- * The policy gate for one authorized `/mcp` request (SECURITY.md 11, 14, 15), as small
+ * The policy gate for one authorized `/mcp` request (docs/security.md 11, 14, 15), as small
  * steps: read the body within bounds; check `Mcp-Method`/`Mcp-Name` against it; decide
  * every message; answer denials without reaching the server; forward the rest; filter
  * every list in the answer (JSON or SSE); write one audit record per message.
