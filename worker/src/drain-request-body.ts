@@ -25,7 +25,7 @@
  */
 export function drainingRequest(request: Request): { request: Request; finish: () => Promise<void> } {
   if (!request.body) return { request, finish: () => Promise.resolve() };
-  const source = request.body.getReader();
+  const source = (request.body as ReadableStream<Uint8Array>).getReader();
   let ended = false;
   let read = false;
   const drain = async () => {
@@ -50,7 +50,7 @@ export function drainingRequest(request: Request): { request: Request; finish: (
     { highWaterMark: 0 },
   );
   return {
-    request: new Request(request, { body }),
+    request: new Request(request, { method: request.method, body }),
     // A reader that stopped without cancelling owns what is left; a body nobody read is drained here.
     finish: () => (read ? Promise.resolve() : drain()),
   };

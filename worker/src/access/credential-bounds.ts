@@ -72,7 +72,7 @@ async function checkTokenRequest(
   if (TOKEN_FIELDS.some((field) => form.getAll(field).some((value) => value.length > MAX_TOKEN_LENGTH))) {
     return { refused: oauthError('invalid_grant', 'The grant is invalid', 400) };
   }
-  return { request: new Request(request, { body: bytes }) };
+  return { request: new Request(request, { method: request.method, body: bytes }) };
 }
 
 function oauthError(error: string, description: string, status: number): Response {
