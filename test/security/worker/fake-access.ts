@@ -83,7 +83,7 @@ export class FakeAccess {
   /** Signs an id_token as Access would; `claims` and `header` override the defaults. */
   async sign(
     claims: Record<string, unknown>,
-    options: { kid?: string; expiresIn?: string | number; issuer?: string; audience?: string } = {},
+    options: { kid?: string; expiresIn?: string | number; issuer?: string; audience?: string | string[] } = {},
   ): Promise<string> {
     const key = this.keys.find((k) => k.kid === (options.kid ?? this.keys[0]!.kid)) ?? this.keys[0]!;
     return new SignJWT({ name: 'Test User', ...claims })

@@ -25,6 +25,16 @@ const forwardedRequestHeaders = [
   'mcp-session-id',
 ];
 
+/**
+ * `Mcp-Param-<name>` headers mirror tool arguments a server declared with `x-mcp-header`, so that
+ * intermediaries can route on them; the 2026-07-28 transport requires intermediaries to forward
+ * them, and the server to check them against the body (SEP-2243,
+ * https://modelcontextprotocol.io/seps/2243-http-standardization). The gate decides on the body.
+ */
+const MIRRORED_PARAM_PREFIX = 'mcp-param-';
+/** More mirrored parameters than any tool declares is not a tool call. */
+const MAX_MIRRORED_PARAMS = 64;
+
 /** Response headers passed back to the client; `Set-Cookie` and the rest stay behind. */
 const forwardedResponseHeaders = ['cache-control', 'content-type', 'mcp-session-id', 'mcp-protocol-version'];
 
@@ -42,14 +52,19 @@ export function signedIdentity(user: UserProps, key: string, audience: string): 
 }
 
 /**
- * Builds the request the server sees: same method and body, only the allowed headers, plus the
- * signed identity (which replaces anything the client sent under that name).
+ * Builds the request the server sees: same method and body, only the allowed headers (and the
+ * mirrored `Mcp-Param-*` ones), plus the signed identity (which replaces anything the client sent
+ * under that name).
  */
 export function upstreamRequest(request: Request, target: URL, identity: string): Request {
   const headers = new Headers();
   for (const name of forwardedRequestHeaders) {
     const value = request.headers.get(name);
     if (value !== null) headers.set(name, value);
+  }
+  let mirrored = 0;
+  for (const [name, value] of request.headers) {
+    if (name.startsWith(MIRRORED_PARAM_PREFIX) && ++mirrored <= MAX_MIRRORED_PARAMS) headers.set(name, value);
   }
   headers.set(IDENTITY_HEADER, identity);
   const hasBody = request.method !== 'GET' && request.method !== 'HEAD';
