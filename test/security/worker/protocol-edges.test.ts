@@ -66,7 +66,7 @@ describe('id_token: azp and email_verified (docs/security.md 2)', () => {
     ['a verified email', { email_verified: true }],
     ['no email_verified at all (Access does not document it)', {}],
   ])('%s signs in', async (_name, claims) => {
-    clientCode(await signInWith(claims));
+    expect(clientCode(await signInWith(claims))).toBeTruthy();
   });
 });
 
