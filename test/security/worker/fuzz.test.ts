@@ -503,24 +503,24 @@ describe('fuzz: /mcp', () => {
     { timeout: testTimeout },
     async () => {
       const before = access.upstreamRequests.length;
-      const message = (method: string, params: Entries): Entries => [
+      const rpc = (method: string, params: Entries): Entries => [
         ['jsonrpc', '2.0'],
         ['id', 1],
         ['method', method],
         ['params', params],
       ];
       // Calls bob may make, and what an attacker would rather have the server read.
-      const allowed = fc.constantFrom(
-        message('tools/call', [
+      const bobMayCall = fc.constantFrom(
+        rpc('tools/call', [
           ['name', 'echo'],
           ['arguments', [['message', 'hi']]],
         ]),
-        message('tools/call', [
+        rpc('tools/call', [
           ['name', 'get-structured-content'],
           ['arguments', [['location', 'Chicago']]],
         ]),
-        message('resources/read', [['uri', 'demo://resource/static/document/a.md']]),
-        message('tools/list', []),
+        rpc('resources/read', [['uri', 'demo://resource/static/document/a.md']]),
+        rpc('tools/list', []),
       );
       const wanted: Record<string, Json> = {
         method: 'tools/call',
@@ -542,27 +542,27 @@ describe('fuzz: /mcp', () => {
           fc.nat({ max: key.length - 1 }).map((at) => ({ escaped: key, at })),
         );
       const attack = fc
-        .tuple(allowed, fc.nat(), fc.nat(), fc.boolean())
+        .tuple(bobMayCall, fc.nat(), fc.nat(), fc.boolean())
         .chain(([template, levelPick, keyPick, after]) => {
-          const pickLevel = (message: Entries) => {
-            const levels = objectsIn(message);
+          const pickLevel = (entries: Entries) => {
+            const levels = objectsIn(entries);
             return levels[levelPick % levels.length]!;
           };
-          const entries = pickLevel(template);
-          const key = String(entries[keyPick % entries.length]![0]);
+          const level = pickLevel(template);
+          const key = level[keyPick % level.length]![0] as string; // the templates spell every key plainly
           return spelling(key).map((variant) => {
-            const message = structuredClone(template); // the templates are shared between runs
-            const level = pickLevel(message);
-            const at = level.findIndex(([name]) => name === key);
-            level.splice(after ? at + 1 : at, 0, [variant, wanted[key] ?? 'x']);
-            return writeJson(message);
+            const mutated = structuredClone(template); // the templates are shared between runs
+            const into = pickLevel(mutated);
+            const at = into.findIndex(([name]) => name === key);
+            into.splice(after ? at + 1 : at, 0, [variant, wanted[key] ?? 'x']);
+            return writeJson(mutated);
           });
         });
       const readings: Reading[] = ['last-fold', 'first-exact', 'last-exact'];
       await fc.assert(
         // Mostly attacks, and now and then the clean call, so the check below sees forwarded bodies too.
         fc.asyncProperty(
-          fc.oneof({ arbitrary: attack, weight: 5 }, { arbitrary: allowed.map(writeJson), weight: 1 }),
+          fc.oneof({ arbitrary: attack, weight: 5 }, { arbitrary: bobMayCall.map(writeJson), weight: 1 }),
           async (text) => {
             const seen = access.upstreamRequests.length;
             await send('/mcp, repeated and case-folded keys', MCP_URL, {
@@ -578,7 +578,7 @@ describe('fuzz: /mcp', () => {
             const forwarded = access.upstreamRequests.at(-1)!.body;
             const read = readings.map((reading) => {
               const at = (...path: string[]) => readAs(forwarded, path, reading);
-              const call = {
+              const decoded = {
                 method: String(at('method')),
                 params: {
                   name: at('params', 'name'),
@@ -586,10 +586,10 @@ describe('fuzz: /mcp', () => {
                   arguments: { location: at('params', 'arguments', 'location') },
                 },
               };
-              return { call, allowed: decideRequest(toolPolicies, BOB, call).allowed };
+              return { decoded, allowed: decideRequest(toolPolicies, BOB, decoded).allowed };
             });
-            const oneReading = new Set(read.map(({ call }) => JSON.stringify(call))).size === 1;
-            if (!oneReading || read.some(({ allowed }) => !allowed)) bypasses.push(`${text} -> ${forwarded}`);
+            const oneReading = new Set(read.map(({ decoded }) => JSON.stringify(decoded))).size === 1;
+            if (!oneReading || read.some((one) => !one.allowed)) bypasses.push(`${text} -> ${forwarded}`);
           },
         ),
         options,
