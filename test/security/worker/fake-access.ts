@@ -50,7 +50,7 @@ export class FakeAccess {
   jwksFetches = 0;
   tokenRequests: URLSearchParams[] = [];
   /** Requests the MCP server received from the Worker (read inside the Worker's I/O context). */
-  upstreamRequests: { headers: Headers; body: string }[] = [];
+  upstreamRequests: { method: string; headers: Headers; body: string }[] = [];
   /** The nonce of the last sign-in sent to Access. */
   lastNonce = '';
   /** What the token endpoint answers; by default a valid id_token for ALICE. */
@@ -114,7 +114,11 @@ export class FakeAccess {
         return Response.json({ keys: published.map((k) => k.publicJwk) });
       }
       if (request.url === env.UPSTREAM_URL) {
-        this.upstreamRequests.push({ headers: new Headers(request.headers), body: await request.clone().text() });
+        this.upstreamRequests.push({
+          method: request.method,
+          headers: new Headers(request.headers),
+          body: await request.clone().text(),
+        });
         return this.serverAnswer(request);
       }
       return original(input, init);

@@ -208,22 +208,25 @@ describe('revocation ends open work (docs/security.md 19)', () => {
     expect(reconnect.status).toBe(401);
   });
 
-  it("the revoked user's running call is cut: the client gets 401, the server sees its request aborted", async () => {
+  it("the revoked user's running call is cut: the server's session ends, the request is aborted, the client gets 401", async () => {
     const tokens = await signIn(access);
     let serverSawAbort!: () => void;
     const aborted = new Promise<void>((resolve) => (serverSawAbort = resolve));
     let callArrived!: () => void;
     const arrived = new Promise<void>((resolve) => (callArrived = resolve));
     access.serverAnswer = (request) =>
-      new Promise<Response>((_resolve, reject) => {
-        request.signal.addEventListener('abort', () => {
-          serverSawAbort();
-          reject(new Error('aborted'));
-        });
-        callArrived();
-      });
+      request.method === 'DELETE'
+        ? new Response(null, { status: 200 })
+        : new Promise<Response>((_resolve, reject) => {
+            request.signal.addEventListener('abort', () => {
+              serverSawAbort();
+              reject(new Error('aborted'));
+            });
+            callArrived();
+          });
     const call = mcpRequest(tokens.access_token, {
       body: JSON.stringify({ jsonrpc: '2.0', id: 3, method: 'tools/call', params: { name: 'echo', arguments: {} } }),
+      headers: { 'Mcp-Session-Id': 'session-of-alice', 'Mcp-Protocol-Version': '2025-11-25' },
     });
     await arrived;
     expect((await revoke()).status).toBe(200);
@@ -231,6 +234,8 @@ describe('revocation ends open work (docs/security.md 19)', () => {
     expect(answer.status).toBe(401);
     expect(answer.headers.get('WWW-Authenticate')).toContain('invalid_token');
     await aborted;
+    const ended = access.upstreamRequests.find(({ method }) => method === 'DELETE');
+    expect(ended?.headers.get('Mcp-Session-Id')).toBe('session-of-alice');
   });
 
   it("another user's streams are left alone", async () => {

@@ -7,9 +7,13 @@
  * itself; but it leaves the mark in this isolate's memory, so here work ends on the next look, and
  * in other isolates once the mark's memory there expires (5 s) and KV has carried it (up to about a
  * minute). Looks are cheap: the mark's reads are remembered, so many streams cost one KV read per
- * user every few seconds. Cutting aborts the request to the server (the bridge sees its client leave
- * and cancels the call) and ends the client's stream; a call still waiting for its answer gets
- * `401 invalid_token`, and the client's next request too.
+ * user every few seconds.
+ *
+ * Cutting ends the MCP session at the server (`DELETE` with its `Mcp-Session-Id`: the bridge stops
+ * that session's stdio server, and with it every call it runs; a dropped connection alone would not,
+ * since Streamable HTTP says a disconnection is not a cancellation), aborts the request to the
+ * server (a 2026-07-28 call, which has no session, is cancelled by that), and ends the client's
+ * stream; a call still waiting for its answer gets `401 invalid_token`, and so does the next request.
  */
 import type { UserProps } from '../config.ts';
 import type { Upstream } from './upstream.ts';
@@ -38,13 +42,28 @@ export function revocableUpstream(upstream: Upstream, watch: RevocationWatch): U
     async forward(request: Request, user: UserProps): Promise<Response> {
       const abort = new AbortController();
       let closeClientStream: (() => void) | undefined;
+      let cut: Promise<void> | undefined;
+      const endSession = async () => {
+        const sessionId = request.headers.get('mcp-session-id');
+        if (!sessionId) return;
+        const headers = new Headers({ 'Mcp-Session-Id': sessionId });
+        const version = request.headers.get('mcp-protocol-version');
+        if (version) headers.set('Mcp-Protocol-Version', version);
+        const ended = await upstream
+          .forward(new Request(request.url, { method: 'DELETE', headers }), user)
+          .catch(() => undefined);
+        await ended?.body?.cancel().catch(() => {});
+      };
       const timer = setInterval(() => {
+        if (cut) return;
         watch.isRevoked().then(
           (revoked) => {
-            if (!revoked || abort.signal.aborted) return;
+            if (!revoked || cut) return;
             clearInterval(timer);
-            abort.abort(new Error('revoked'));
-            closeClientStream?.();
+            cut = endSession().finally(() => {
+              abort.abort(new Error('revoked'));
+              closeClientStream?.();
+            });
           },
           () => {},
         );
@@ -59,10 +78,12 @@ export function revocableUpstream(upstream: Upstream, watch: RevocationWatch): U
         );
       } catch (error) {
         stop();
-        if (abort.signal.aborted) return watch.revokedResponse();
-        throw error;
+        if (!cut) throw error;
+        await cut;
+        return watch.revokedResponse();
       }
-      if (abort.signal.aborted) {
+      if (cut) {
+        await cut;
         await response.body?.cancel().catch(() => {});
         return watch.revokedResponse();
       }
