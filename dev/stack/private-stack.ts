@@ -8,7 +8,7 @@ import { findFreePort } from './ports.ts';
  * Starts a private copy of the local stack, for a test file or a benchmark: free ports,
  * its own state folder and dotenv file, so it never touches a running `npm run dev`.
  * `cleanup()` stops it and removes its folder; calling it twice is harmless. `options`
- * pass through to `startLocalStack` (bridge limits, wrangler's log level, a log sink).
+ * pass through to `startLocalStack` (bridge limits, wrangler's log level, a log sink, the stdio server).
  *
  * @example
  * ```ts
@@ -17,7 +17,9 @@ import { findFreePort } from './ports.ts';
  * ```
  */
 export async function startPrivateStack(
-  options: Pick<LocalStackOptions, 'bridgeLimits' | 'workerLogLevel' | 'log'> & { inspector?: boolean } = {},
+  options: Pick<LocalStackOptions, 'bridgeLimits' | 'workerLogLevel' | 'log' | 'serverCommand'> & {
+    inspector?: boolean;
+  } = {},
 ): Promise<RunningLocalStack & { cleanup(): Promise<void> }> {
   const { inspector, ...stackOptions } = options;
   const stateDir = await mkdtemp(join(tmpdir(), 'secure-mcp-stack-'));
