@@ -7,9 +7,21 @@
  * SECURE_MCP_BRIDGE_PORT (8790). SECURE_MCP_VERBOSE=1 prints every part's log lines.
  * SECURE_MCP_INSPECTOR_PORT turns on the Worker's DevTools inspector at that port (off by
  * default: see stack/wrangler-dev-host.ts for what it costs).
+ *
+ * Which identity provider the Access stand-in rehearses (dev/README.md, "Identity providers"):
+ *   --idp oidc|okta|entra|google|github|saml|otp   the provider (default oidc)
+ *   --groups-as strings|objects                      how the id_token writes groups (default strings)
+ *   --no-nonce                                       Access does not return the nonce
+ *   --no-name                                        the id_token has no name
+ *   --access-nonce required|if-present               what the Worker does without a nonce (default required)
+ *   --groups-field name|id|email                     the group field the Worker matches (default: the provider's)
+ *   --environment <env>                              whose Access policies apply (default local)
  */
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { GROUP_FIELDS, type GroupField } from '../policies/model/identity-provider.ts';
+import { standInProfile, type StandInProfile } from './access-standin/profiles.ts';
 import { startLocalStack, type RunningLocalStack } from './stack/local-stack.ts';
 import { PortInUseError } from './stack/ports.ts';
 import { workerConsoleLine } from './stack/console-lines.ts';
@@ -30,8 +42,64 @@ function portFromEnv(name: string, fallback?: number): number | undefined {
   return port;
 }
 
+/** The rehearsal the command line asks for; exits with a message on a wrong flag. */
+function rehearsalFromArgs(argv: string[]): {
+  profile: StandInProfile;
+  environment: string | undefined;
+  workerSignIn: { groupsField?: GroupField; nonce?: 'required' | 'if-present' };
+} {
+  const fail = (message: string): never => {
+    console.error(`${message}\nSee dev/README.md, "Identity providers".`);
+    process.exit(2);
+  };
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: {
+        idp: { type: 'string', default: 'oidc' },
+        'groups-as': { type: 'string', default: 'strings' },
+        'no-nonce': { type: 'boolean', default: false },
+        'no-name': { type: 'boolean', default: false },
+        'access-nonce': { type: 'string' },
+        'groups-field': { type: 'string' },
+        environment: { type: 'string' },
+      },
+    }));
+  } catch (error) {
+    return fail((error as Error).message);
+  }
+  const groups = values['groups-as'];
+  if (groups !== 'strings' && groups !== 'objects') fail(`--groups-as must be strings or objects, got ${groups}`);
+  const nonce = values['access-nonce'];
+  if (nonce !== undefined && nonce !== 'required' && nonce !== 'if-present')
+    fail(`--access-nonce must be required or if-present, got ${nonce}`);
+  const field = values['groups-field'];
+  if (field !== undefined && !(GROUP_FIELDS as readonly string[]).includes(field))
+    fail(`--groups-field must be one of ${GROUP_FIELDS.join(', ')}, got ${field}`);
+  let profile: StandInProfile | undefined;
+  try {
+    profile = standInProfile(values.idp, {
+      groups: groups as 'strings' | 'objects',
+      echoNonce: !values['no-nonce'],
+      sendName: !values['no-name'],
+    });
+  } catch (error) {
+    fail((error as Error).message);
+  }
+  return {
+    profile: profile!,
+    environment: values.environment,
+    workerSignIn: {
+      ...(field ? { groupsField: field as GroupField } : {}),
+      ...(nonce ? { nonce: nonce as 'required' | 'if-present' } : {}),
+    },
+  };
+}
+
 async function main(): Promise<void> {
   const started = performance.now();
+  const rehearsal = rehearsalFromArgs(process.argv.slice(2));
   const verbose = process.env.SECURE_MCP_VERBOSE === '1';
   console.log('Starting the local stack: Access stand-in, bridge, Worker (wrangler dev)...');
 
@@ -42,6 +110,9 @@ async function main(): Promise<void> {
       accessPort: portFromEnv('SECURE_MCP_ACCESS_PORT', 8789),
       bridgePort: portFromEnv('SECURE_MCP_BRIDGE_PORT', 8790),
       workerInspectorPort: portFromEnv('SECURE_MCP_INSPECTOR_PORT'),
+      accessProfile: rehearsal.profile,
+      accessEnvironment: rehearsal.environment,
+      workerSignIn: rehearsal.workerSignIn,
       stateDir: join(repoRoot, '.dev'),
       devVarsPath: join(repoRoot, 'worker', '.dev.vars'),
       // 'log' lets the Worker's console.log lines through: its audit records.

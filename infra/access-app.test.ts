@@ -15,7 +15,12 @@ const baseArgs = {
   teamName: 'acme',
   redirectUri: 'https://secure-mcp-dev-gateway.acme.workers.dev/callback',
   sessionDuration: '12h',
-  identityProviderId: undefined,
+  identityProvider: {
+    type: 'okta' as const,
+    id: '5f0c8a4e-3d1b-4c6a-9e2f-7b8d9c0a1b2c',
+    groupsClaim: 'groups',
+    registeredClaims: [],
+  },
 };
 
 describe('accessOidcEndpoints', () => {
@@ -65,6 +70,14 @@ describe('AccessApp', () => {
     });
   });
 
+  it('accepts only the pinned identity provider, and goes straight to it', () => {
+    const [app] = mocked.resourcesOfType(TYPES.accessApplication);
+    expect(app?.inputs).toMatchObject({
+      allowedIdps: ['5f0c8a4e-3d1b-4c6a-9e2f-7b8d9c0a1b2c'],
+      autoRedirectToIdentity: true,
+    });
+  });
+
   it('outputs the client id in the clear and the client secret as a secret', async () => {
     expect(await valueOf(access.clientId)).toBe(MOCK_CLIENT_ID);
     expect(await pulumi.isSecret(access.clientId)).toBe(false);
@@ -91,5 +104,21 @@ describe('AccessApp', () => {
           ],
         }),
     ).toThrow(/"on-call" and "On call" both become "on-call"/);
+  });
+
+  it('refuses, before declaring anything, a group rule the pinned provider cannot express', async () => {
+    expect(
+      () =>
+        new AccessApp('otp', {
+          ...baseArgs,
+          identityProvider: { ...baseArgs.identityProvider, type: 'onetimepin' },
+          policies: [
+            { name: 'no-contractors', decision: 'deny', include: [{ group: 'contractors' }] },
+            { name: 'staff', decision: 'allow', include: [{ emailDomain: 'example.com' }] },
+          ],
+        }),
+    ).toThrow(/Access policy "no-contractors": group "contractors": one-time PIN has no groups/);
+    await mocked.settled();
+    expect(mocked.registered.filter((resource) => resource.name.startsWith('otp-'))).toEqual([]);
   });
 });

@@ -3,12 +3,19 @@
  *
  * Declares one reusable `ZeroTrustAccessPolicy` per policy in `policies/access.ts` and an
  * Access for SaaS application (OIDC) whose only redirect URI is the Worker's `/callback`,
- * with those policies attached in list order (precedence 1..n).
+ * with those policies attached in list order (precedence 1..n; Access evaluates Allow and
+ * Block policies in that order, the first match deciding) and only the stack's identity
+ * provider allowed: without `allowed_idps` an application accepts every provider on the
+ * account ("Defaults to all IdPs configured in your account", `allowedIdps` in
+ * `@pulumi/cloudflare` 6.22.1), so a person could pick one-time PIN and step around a group
+ * rule that only the pinned provider can match.
  */
 import * as cloudflare from '@pulumi/cloudflare';
 import * as pulumi from '@pulumi/pulumi';
 import type { AccessPolicy } from '../policies/access.ts';
-import { policySlug, toCloudflarePolicyArgs } from './access-rules.ts';
+import { inexpressibleRules } from '../policies/engine/provider-rules.ts';
+import type { IdentityProvider } from '../policies/model/identity-provider.ts';
+import { inexpressibleMessage, policySlug, toCloudflarePolicyArgs } from './access-rules.ts';
 import { physicalName } from './naming.ts';
 
 export interface AccessAppArgs {
@@ -21,8 +28,13 @@ export interface AccessAppArgs {
   sessionDuration: string;
   /** Who may sign in, in precedence order (first = highest). */
   policies: readonly AccessPolicy[];
-  /** The identity provider `oidcClaim` rules refer to; required only if a rule uses one. */
-  identityProviderId: string | undefined;
+  /** The one identity provider the application accepts; `group:` rules become its selectors. */
+  identityProvider: IdentityProvider & { id: string };
+  /**
+   * Send people straight to that provider instead of Access's login page (Access's "Instant
+   * Auth", which Cloudflare recommends when one provider is allowed). Default true.
+   */
+  autoRedirectToIdentity?: boolean;
 }
 
 /** The OIDC endpoints of an Access for SaaS application. */
@@ -65,7 +77,8 @@ export function accessOidcEndpoints(teamName: string, clientId: string): AccessO
  * ```ts
  * const access = new AccessApp('access', {
  *   accountId, teamName: 'acme', sessionDuration: '24h', policies: accessPolicies,
- *   redirectUri: 'https://secure-mcp-dev-gateway.acme.workers.dev/callback', identityProviderId,
+ *   redirectUri: 'https://secure-mcp-dev-gateway.acme.workers.dev/callback',
+ *   identityProvider: { type: 'okta', id: idpId, groupsClaim: 'groups', registeredClaims: [] },
  * });
  * export const accessClientId = access.clientId;
  * ```
@@ -90,6 +103,8 @@ export class AccessApp extends pulumi.ComponentResource {
         'AccessApp needs at least one Access policy (policies/access.ts); with none, nobody could sign in.',
       );
     }
+    const inexpressible = inexpressibleRules(args.policies, args.identityProvider);
+    if (inexpressible.length > 0) throw new Error(inexpressibleMessage(inexpressible));
     const slugs = new Map<string, string>();
     this.policies = args.policies.map((policy) => {
       const slug = policySlug(policy.name);
@@ -106,7 +121,7 @@ export class AccessApp extends pulumi.ComponentResource {
         {
           accountId: args.accountId,
           name: physicalName(`policy-${slug}`),
-          ...toCloudflarePolicyArgs(policy, { identityProviderId: args.identityProviderId }),
+          ...toCloudflarePolicyArgs(policy, { identityProvider: args.identityProvider }),
         },
         { parent: this },
       );
@@ -128,6 +143,8 @@ export class AccessApp extends pulumi.ComponentResource {
           allowPkceWithoutClientSecret: false,
         },
         policies: this.policies.map((policy, index) => ({ id: policy.id, precedence: index + 1 })),
+        allowedIdps: [args.identityProvider.id],
+        autoRedirectToIdentity: args.autoRedirectToIdentity ?? true,
       },
       { parent: this },
     );

@@ -1,16 +1,21 @@
 /**
  * Turns the project's Access policies (`policies/access.ts`, written for people) into the
- * arguments of `cloudflare.ZeroTrustAccessPolicy` (written for Cloudflare's API). Pure: no
- * Pulumi runtime, so the mapping is tested on its own.
+ * arguments of `cloudflare.ZeroTrustAccessPolicy` (written for Cloudflare's API), with each
+ * `group:` rule as the selector of the stack's identity provider (`policies/engine/provider-rules.ts`:
+ * the same mapping the local stand-in decides with). Pure: no Pulumi runtime, so the mapping
+ * is tested on its own.
  */
 import type { AccessPolicy, AccessRule } from '../policies/access.ts';
+import {
+  InexpressibleRuleError,
+  toSelectorPolicy,
+  toSelectorRule,
+  type AccessSelectorRule,
+} from '../policies/engine/provider-rules.ts';
+import type { IdentityProvider } from '../policies/model/identity-provider.ts';
 
 /** One rule in Cloudflare's shape: an object with exactly one key. */
-export type CloudflareAccessRule =
-  | { email: { email: string } }
-  | { emailDomain: { domain: string } }
-  | { everyone: Record<string, never> }
-  | { oidc: { claimName: string; claimValue: string; identityProviderId: string } };
+export type CloudflareAccessRule = AccessSelectorRule;
 
 /** The part of `ZeroTrustAccessPolicyArgs` that comes from a policy (not the account or the name). */
 export interface CloudflareAccessPolicyArgs {
@@ -23,23 +28,23 @@ export interface CloudflareAccessPolicyArgs {
 
 /** What the mapping needs from the stack. */
 export interface AccessRuleContext {
-  /** The Access identity provider whose claims `oidcClaim` rules match (stack config `identityProviderId`). */
-  identityProviderId: string | undefined;
+  /** The identity provider the stack pins (stack config `identityProviderId` and `identityProviderType`). */
+  identityProvider: IdentityProvider & { id: string };
 }
 
 /**
  * Maps one policy to Cloudflare's policy arguments.
  *
- * @throws Error when the policy has no include rule, or uses an `oidcClaim` rule while the
- * stack has no `identityProviderId`.
+ * @throws Error when the policy has no include rule, or uses a rule the stack's identity
+ * provider cannot express (a group rule with one-time PIN, a claim not registered, …).
  *
  * @example
  * ```ts
  * toCloudflarePolicyArgs(
- *   { name: 'staff', decision: 'allow', include: [{ emailDomain: 'example.com' }] },
- *   { identityProviderId: undefined },
+ *   { name: 'staff', decision: 'allow', include: [{ group: 'engineering' }] },
+ *   { identityProvider: { type: 'okta', id: idpId, groupsClaim: 'groups', registeredClaims: [] } },
  * );
- * // { decision: 'allow', includes: [{ emailDomain: { domain: 'example.com' } }] }
+ * // { decision: 'allow', includes: [{ okta: { name: 'engineering', identityProviderId: idpId } }] }
  * ```
  */
 export function toCloudflarePolicyArgs(policy: AccessPolicy, context: AccessRuleContext): CloudflareAccessPolicyArgs {
@@ -47,14 +52,14 @@ export function toCloudflarePolicyArgs(policy: AccessPolicy, context: AccessRule
     // Cloudflare requires an include rule; an empty one would be refused at deploy time, far from the cause.
     throw new Error(`Access policy "${policy.name}" has no include rule; it must match someone to mean anything.`);
   }
-  const map = (rules: readonly AccessRule[]) => rules.map((rule) => toCloudflareRule(rule, policy.name, context));
-  return {
-    decision: policy.decision,
-    includes: map(policy.include),
-    ...(policy.require?.length ? { requires: map(policy.require) } : {}),
-    ...(policy.exclude?.length ? { excludes: map(policy.exclude) } : {}),
-    ...(policy.sessionDuration ? { sessionDuration: policy.sessionDuration } : {}),
-  };
+  try {
+    const { name: _name, ...args } = toSelectorPolicy(policy, context.identityProvider);
+    return args;
+  } catch (error) {
+    if (error instanceof InexpressibleRuleError)
+      throw new Error(inexpressibleMessage(error.problems), { cause: error });
+    throw error;
+  }
 }
 
 /**
@@ -62,7 +67,7 @@ export function toCloudflarePolicyArgs(policy: AccessPolicy, context: AccessRule
  *
  * @example
  * ```ts
- * toCloudflareRule({ email: 'ada@example.com' }, 'admins', { identityProviderId: undefined });
+ * toCloudflareRule({ email: 'ada@example.com' }, 'admins', { identityProvider });
  * // { email: { email: 'ada@example.com' } }
  * ```
  */
@@ -71,27 +76,26 @@ export function toCloudflareRule(
   policyName: string,
   context: AccessRuleContext,
 ): CloudflareAccessRule {
-  if ('email' in rule) return { email: { email: rule.email } };
-  if ('emailDomain' in rule) return { emailDomain: { domain: rule.emailDomain } };
-  if ('everyone' in rule) return { everyone: {} };
-  if ('oidcClaim' in rule) {
-    if (!context.identityProviderId) {
+  try {
+    return toSelectorRule(rule, context.identityProvider);
+  } catch (error) {
+    if (error instanceof InexpressibleRuleError)
       throw new Error(
-        `Access policy "${policyName}" matches the OIDC claim "${rule.oidcClaim.name}", and Cloudflare needs to know ` +
-          'which identity provider issues it. Set it: pulumi config set identityProviderId <id> ' +
-          "(Zero Trust dashboard: Settings, Authentication, the provider's id).",
+        inexpressibleMessage(error.problems.map((problem) => `Access policy "${policyName}": ${problem}.`)),
+        { cause: error },
       );
-    }
-    return {
-      oidc: {
-        claimName: rule.oidcClaim.name,
-        claimValue: rule.oidcClaim.value,
-        identityProviderId: context.identityProviderId,
-      },
-    };
+    throw error;
   }
-  // Reached only when policies/access.ts gains a rule kind this mapping does not know yet.
-  throw new Error(`Access policy "${policyName}" has a rule infra/ cannot map yet: ${JSON.stringify(rule)}`);
+}
+
+/** The one message a stack gets for every rule its provider cannot express. */
+export function inexpressibleMessage(problems: readonly string[]): string {
+  return (
+    `The stack's identity provider cannot express ${problems.length === 1 ? 'this Access rule' : `these ${problems.length} Access rules`}, ` +
+    'so on Cloudflare it would match nobody:\n' +
+    problems.map((problem) => `  - ${problem}`).join('\n') +
+    '\nChange the rule in policies/access.yaml, or the provider (identityProviderType); `npm run policy -- check` shows the same.'
+  );
 }
 
 /**

@@ -5,7 +5,14 @@ import { CONFIG_KEYS, parseStackConfig, StackConfigError } from './config.ts';
 
 const ACCOUNT_ID = '0123456789abcdef0123456789abcdef';
 const ZONE_ID = 'fedcba9876543210fedcba9876543210';
-const minimal = { accountId: ACCOUNT_ID, accessTeamName: 'acme', workersDevSubdomain: 'acme-sub' };
+const IDP = '5f0c8a4e-3d1b-4c6a-9e2f-7b8d9c0a1b2c';
+const minimal = {
+  accountId: ACCOUNT_ID,
+  accessTeamName: 'acme',
+  workersDevSubdomain: 'acme-sub',
+  identityProviderId: IDP,
+  identityProviderType: 'okta',
+};
 
 function problemsOf(raw: Record<string, string | undefined>): readonly string[] {
   try {
@@ -25,9 +32,54 @@ describe('parseStackConfig', () => {
       route: { kind: 'workersDev', subdomain: 'acme-sub' },
       sessionDuration: '24h',
       upstreamUrl: undefined,
-      identityProviderId: undefined,
+      identityProvider: { type: 'okta', id: IDP, groupsClaim: 'groups', registeredClaims: [] },
+      autoRedirectToIdentity: true,
+      signIn: { groupsField: 'name', nonce: 'required' },
       container: { instanceType: 'basic', maxInstances: 10, buildArgs: {}, workerSettings: {} },
     });
+  });
+
+  it('pins a generic OIDC provider with its registered claims, and the sign-in settings', () => {
+    const config = parseStackConfig({
+      ...minimal,
+      identityProviderType: 'oidc',
+      identityProviderGroupsClaim: 'roles',
+      identityProviderClaims: 'roles, department',
+      identityProviderAutoRedirect: 'false',
+      groupsClaimField: 'email',
+      accessNonce: 'if-present',
+    });
+    expect(config.identityProvider).toEqual({
+      type: 'oidc',
+      id: IDP,
+      groupsClaim: 'roles',
+      registeredClaims: ['roles', 'department'],
+    });
+    expect(config.autoRedirectToIdentity).toBe(false);
+    expect(config.signIn).toEqual({ groupsField: 'email', nonce: 'if-present' });
+  });
+
+  it.each([
+    ['azureAD', 'id'],
+    ['google-apps', 'email'],
+    ['github', 'name'],
+    ['onetimepin', 'name'],
+  ])('matches tool policies on the field %s groups are written with in Access rules (%s)', (type, field) => {
+    expect(parseStackConfig({ ...minimal, identityProviderType: type }).signIn.groupsField).toBe(field);
+  });
+
+  it('wants the identity provider, id and kind, on every stack', () => {
+    const { identityProviderId: _id, identityProviderType: _type, ...withoutProvider } = minimal;
+    expect(problemsOf(withoutProvider)).toEqual([
+      expect.stringMatching(/^identityProviderId is missing: .*pulumi config set identityProviderId <value>/),
+      expect.stringMatching(/^identityProviderType is missing: .*okta, azureAD, google-apps/),
+    ]);
+  });
+
+  it('refuses claim settings for a provider that has its own group selector', () => {
+    expect(problemsOf({ ...minimal, identityProviderClaims: 'groups' })).toEqual([
+      expect.stringMatching(/^identityProviderClaims is set, but it is for generic OIDC or SAML providers only; Okta/),
+    ]);
   });
 
   it('sizes the containers and picks the stdio server from config', () => {
@@ -84,7 +136,9 @@ describe('parseStackConfig', () => {
       customDomainZoneId: ZONE_ID,
       sessionDuration: '8h30m',
       upstreamUrl: 'https://mcp.internal.example.com/mcp',
-      identityProviderId: '5f0c8a4e-3d1b-4c6a-9e2f-7b8d9c0a1b2c',
+      identityProviderId: IDP,
+      identityProviderType: 'saml',
+      identityProviderClaims: 'groups',
     });
     expect(config.route).toEqual({ kind: 'customDomain', hostname: 'mcp.example.com', zoneId: ZONE_ID });
     expect(config.sessionDuration).toBe('8h30m');
@@ -93,15 +147,17 @@ describe('parseStackConfig', () => {
 
   it('lists every missing key at once, each with the command that sets it', () => {
     const problems = problemsOf({});
-    expect(problems).toHaveLength(3);
+    expect(problems).toHaveLength(5);
     for (const [problem, key] of [
       [problems[0], 'accountId'],
       [problems[1], 'accessTeamName'],
       [problems[2], 'workersDevSubdomain'],
+      [problems[3], 'identityProviderId'],
+      [problems[4], 'identityProviderType'],
     ] as const) {
       expect(problem).toMatch(new RegExp(`^${key} is missing: .*pulumi config set ${key} <value>`));
     }
-    expect(() => parseStackConfig({})).toThrow(/The stack configuration has 3 problems:\n {2}- accountId is missing/);
+    expect(() => parseStackConfig({})).toThrow(/The stack configuration has 5 problems:\n {2}- accountId is missing/);
   });
 
   it('treats a blank value as missing', () => {
@@ -117,6 +173,11 @@ describe('parseStackConfig', () => {
     ['upstreamUrl', 'https://user:pw@mcp.example.com/mcp', /credentials/],
     ['upstreamUrl', 'not a url', /not a URL/],
     ['identityProviderId', 'okta', /UUID/],
+    ['identityProviderType', 'azuread', /spelt azureAD/],
+    ['identityProviderType', 'entra', /one of okta, azureAD/],
+    ['identityProviderAutoRedirect', 'yes', /true or false/],
+    ['groupsClaimField', 'displayName', /one of name, id, email/],
+    ['accessNonce', 'optional', /required or if-present/],
     ['containerInstanceType', 'huge', /one of lite, basic/],
     ['containerMaxInstances', '0', /at least 1/],
     ['containerMaxInstances', 'ten', /whole number/],

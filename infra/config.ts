@@ -8,6 +8,14 @@
  * secret is produced by the resources themselves.
  */
 import * as pulumi from '@pulumi/pulumi';
+import {
+  defaultGroupField,
+  GROUP_FIELDS,
+  IDENTITY_PROVIDER_KEYS,
+  parseIdentityProviderSettings,
+  type GroupField,
+  type IdentityProvider,
+} from '../policies/model/identity-provider.ts';
 import { INSTANCE_TYPES, type InstanceType } from './container-app/application-spec.ts';
 
 /** Where the Worker answers: the account's workers.dev subdomain, or a custom domain in a zone. */
@@ -26,10 +34,34 @@ export interface StackConfig {
   sessionDuration: string;
   /** Where the Worker forwards MCP traffic, until the container takes over. */
   upstreamUrl: string | undefined;
-  /** The Access identity provider whose claims `oidcClaim` rules match. */
-  identityProviderId: string | undefined;
+  /** The one identity provider the Access application accepts, and the kind whose selectors `group:` rules become. */
+  identityProvider: IdentityProvider & { id: string };
+  /** Skip Access's provider choice and go straight to the pinned provider ("Instant Auth"). */
+  autoRedirectToIdentity: boolean;
+  /** How the Worker reads the id_token (plain_text bindings, `worker/src/config.ts`). */
+  signIn: SignInSettings;
   /** The per-user bridge containers; `undefined` when MCP traffic goes to `upstreamUrl` instead. */
   container: ContainerConfig | undefined;
+}
+
+/** How the Worker reads Access's id_token: which group field it matches, and whether a missing nonce is refused. */
+export interface SignInSettings {
+  /** For group objects in the `groups` claim: the field tool policies match (default: the provider's own, see `defaultGroupField`). */
+  groupsField: GroupField;
+  /** `required` (default): an id_token without the nonce is refused; `if-present`: verified only when Access sends it. */
+  nonce: 'required' | 'if-present';
+}
+
+/**
+ * The Worker's plain_text bindings for `SignInSettings` (names in `worker/env.d.ts`).
+ *
+ * @example
+ * ```ts
+ * signInBindings({ groupsField: 'id', nonce: 'required' }); // { ACCESS_GROUPS_FIELD: 'id', ACCESS_NONCE: 'required' }
+ * ```
+ */
+export function signInBindings(settings: SignInSettings): Record<string, string> {
+  return { ACCESS_GROUPS_FIELD: settings.groupsField, ACCESS_NONCE: settings.nonce };
 }
 
 /** How the bridge containers are built and sized. */
@@ -55,7 +87,12 @@ export const CONFIG_KEYS = {
   customDomainZoneId: 'the id of the zone that customDomain belongs to, 32 lowercase hex characters',
   sessionDuration: 'how long an Access sign-in lasts, e.g. 24h or 8h30m (default 24h)',
   upstreamUrl: 'the https URL the Worker forwards MCP traffic to, e.g. https://mcp.internal.example.com/mcp',
-  identityProviderId: 'the id (a UUID) of the Access identity provider whose claims oidcClaim rules match',
+  ...IDENTITY_PROVIDER_KEYS,
+  identityProviderAutoRedirect:
+    "true (default) to send people straight to the pinned identity provider, false to show Access's login page first",
+  groupsClaimField: `which field of a group object in the id_token's groups claim tool policies match: ${GROUP_FIELDS.join(', ')} (default: id for azureAD, email for google-apps, name otherwise)`,
+  accessNonce:
+    "required (default) to refuse an Access id_token without the sign-in's nonce, if-present to check it only when Access sends it (docs/security.md)",
   containerInstanceType: `the size of each user's container: ${INSTANCE_TYPES.join(', ')} (default basic)`,
   containerMaxInstances: 'how many containers (so users at once) may run, a whole number from 1 (default 10)',
   mcpServerPackage: 'the npm package of the stdio MCP server baked into the image, e.g. some-mcp-server@1.2.3',
@@ -84,7 +121,6 @@ const DEFAULT_SESSION_DURATION = '24h';
 
 const HEX_ID = /^[0-9a-f]{32}$/;
 const DNS_LABEL = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 /** Cloudflare's duration format (Go's): one or more number+unit pairs, e.g. `2h45m`. */
 const DURATION = /^(?:\d+(?:\.\d+)?(?:ns|us|µs|ms|s|m|h))+$/;
 
@@ -99,6 +135,8 @@ const DURATION = /^(?:\d+(?:\.\d+)?(?:ns|us|µs|ms|s|m|h))+$/;
  *   accountId: '0123456789abcdef0123456789abcdef',
  *   accessTeamName: 'acme',
  *   workersDevSubdomain: 'acme',
+ *   identityProviderId: '5f0c8a4e-3d1b-4c6a-9e2f-7b8d9c0a1b2c',
+ *   identityProviderType: 'okta',
  * });
  * config.route; // { kind: 'workersDev', subdomain: 'acme' }
  * config.sessionDuration; // '24h'
@@ -145,21 +183,33 @@ export function parseStackConfig(raw: Readonly<Record<string, string | undefined
     if (why) problems.push(wrongValue('upstreamUrl', upstreamUrl, why));
   }
 
-  const identityProviderId = value('identityProviderId');
-  if (identityProviderId && !UUID.test(identityProviderId)) {
-    problems.push(
-      wrongValue(
-        'identityProviderId',
-        identityProviderId,
-        'it must be a lowercase UUID (Zero Trust: Settings, Authentication)',
-      ),
-    );
-  }
+  const identityProvider = parseIdentityProviderSettings(raw, problems);
+  const autoRedirectText = value('identityProviderAutoRedirect') ?? 'true';
+  if (autoRedirectText !== 'true' && autoRedirectText !== 'false')
+    problems.push(wrongValue('identityProviderAutoRedirect', autoRedirectText, 'it must be true or false'));
+  const groupsField =
+    value('groupsClaimField') ?? (identityProvider ? defaultGroupField(identityProvider.type) : 'name');
+  if (!(GROUP_FIELDS as readonly string[]).includes(groupsField))
+    problems.push(wrongValue('groupsClaimField', groupsField, `it must be one of ${GROUP_FIELDS.join(', ')}`));
+  const nonce = value('accessNonce') ?? 'required';
+  if (nonce !== 'required' && nonce !== 'if-present')
+    problems.push(wrongValue('accessNonce', nonce, 'it must be required or if-present'));
 
   const container = parseContainer(raw, Boolean(upstreamUrl), problems);
 
-  if (problems.length > 0 || !accountId || !accessTeamName || !route) throw new StackConfigError(problems);
-  return { accountId, accessTeamName, route, sessionDuration, upstreamUrl, identityProviderId, container };
+  if (problems.length > 0 || !accountId || !accessTeamName || !route || !identityProvider?.id)
+    throw new StackConfigError(problems);
+  return {
+    accountId,
+    accessTeamName,
+    route,
+    sessionDuration,
+    upstreamUrl,
+    identityProvider: { ...identityProvider, id: identityProvider.id },
+    autoRedirectToIdentity: autoRedirectText === 'true',
+    signIn: { groupsField: groupsField as GroupField, nonce: nonce as SignInSettings['nonce'] },
+    container,
+  };
 }
 
 const CONTAINER_KEYS = [

@@ -11,10 +11,12 @@ import { buildWorker } from '../worker/build.ts';
 import { REQUIRED_TEXT_BINDINGS } from '../worker/src/required-bindings.ts';
 import { policySlug } from './access-rules.ts';
 import {
+  acceptsUnpinnedProvider,
   appWithoutPolicy,
   everyoneInProduction,
   type GuardedResource,
   imageNotPinned,
+  providerNotPinned,
   secretInPlainText,
   sessionTooLong,
   type StackContext,
@@ -49,6 +51,7 @@ const CONFIG = {
   accessTeamName: 'acme',
   workersDevSubdomain: 'acme-sub',
   identityProviderId: '5f0c8a4e-3d1b-4c6a-9e2f-7b8d9c0a1b2c',
+  identityProviderType: 'okta',
   upstreamUrl: 'https://mcp.example.com/mcp',
 };
 const DEV_ORIGIN = 'https://secure-mcp-dev-gateway.acme-sub.workers.dev';
@@ -166,6 +169,8 @@ describe('the program (stack dev)', () => {
       { type: 'secret_text', name: 'ACCESS_TOKEN_URL', text: `${issuer}/token` },
       { type: 'secret_text', name: 'ACCESS_JWKS_URL', text: `${issuer}/jwks` },
       { type: 'plain_text', name: 'UPSTREAM_URL', text: CONFIG.upstreamUrl },
+      { type: 'plain_text', name: 'ACCESS_GROUPS_FIELD', text: 'name' },
+      { type: 'plain_text', name: 'ACCESS_NONCE', text: 'required' },
       { type: 'secret_text', name: 'COOKIE_SIGNING_KEY', text: expect.any(String) },
       { type: 'secret_text', name: 'IDENTITY_SIGNING_KEY', text: expect.any(String) },
       { type: 'secret_text', name: 'ADMIN_TOKEN', text: expect.any(String) },
@@ -314,6 +319,18 @@ describe('the program with containers (stack prod)', () => {
     );
   });
 
+  it("pins the stack's identity provider, and turns the contractors group rule into its selector", () => {
+    const app = only(prod.resourcesOfType(TYPES.accessApplication));
+    expect(app.inputs).toMatchObject({ allowedIdps: [CONFIG.identityProviderId], autoRedirectToIdentity: true });
+    const contractors = prod
+      .resourcesOfType(TYPES.accessPolicy)
+      .find((policy) => policy.inputs.name === 'secure-mcp-prod-policy-contractors-not-in-prod');
+    expect(contractors?.inputs).toMatchObject({
+      decision: 'deny',
+      includes: [{ okta: { name: 'contractors', identityProviderId: CONFIG.identityProviderId } }],
+    });
+  });
+
   it('keeps every secret value secret wherever it appears in the resources it declares', async () => {
     const secretValues = new Set<string>([MOCK_CLIENT_SECRET, 'mock-registry-password']);
     for (const key of prod.resourcesOfType(TYPES.randomBytes)) {
@@ -330,9 +347,22 @@ describe('the program with containers (stack prod)', () => {
 
 /** Every guardrail finding for one resource. */
 function guardrailViolations(resource: GuardedResource, context: StackContext): string[] {
-  return [everyoneInProduction, sessionTooLong, appWithoutPolicy, secretInPlainText, imageNotPinned].flatMap((rule) =>
-    rule(resource, context),
-  );
+  return [
+    everyoneInProduction,
+    sessionTooLong,
+    appWithoutPolicy,
+    providerNotPinned,
+    secretInPlainText,
+    imageNotPinned,
+  ].flatMap((rule) => rule(resource, context));
+}
+
+/** Every guardrail finding for a whole stack: each resource's, and the stack-wide ones. */
+function stackViolations(resources: GuardedResource[], context: StackContext): string[] {
+  return [
+    ...resources.flatMap((resource) => guardrailViolations(resource, context)),
+    ...acceptsUnpinnedProvider(resources, context),
+  ];
 }
 
 /** Where in `value` one of `secrets` appears outside a Pulumi secret (paths like `.bindings[4].text`). */
@@ -358,17 +388,41 @@ function asPolicyProps(value: unknown): unknown {
 describe('the guardrails on what the program declares', () => {
   it.each(['dev', 'prod', 'tenant-acme'])('stack %s passes every guardrail', async (stack) => {
     const run = await runProgram(stack, { ...CONTAINER_CONFIG, sessionDuration: '12h' });
-    const found = run.registered.flatMap((resource) =>
-      guardrailViolations(
-        { type: resource.type, props: asPolicyProps(resource.inputs) as Record<string, unknown> },
-        {
-          stack,
-          production: stack !== 'dev',
-          maxSessionDuration: '24h',
-        },
+    const resources = run.registered.map((resource) => ({
+      type: resource.type,
+      props: asPolicyProps(resource.inputs) as Record<string, unknown>,
+    }));
+    expect(stackViolations(resources, { stack, production: stack !== 'dev', maxSessionDuration: '24h' })).toEqual([]);
+  });
+
+  it('would stop the prod plan if its application accepted every provider, or one beside the pinned one', async () => {
+    const run = await runProgram('prod', CONTAINER_CONFIG);
+    const context = { stack: 'prod', production: true, maxSessionDuration: '24h' };
+    const resources = run.registered.map((resource) => ({
+      type: resource.type,
+      props: asPolicyProps(resource.inputs) as Record<string, unknown>,
+    }));
+    const withApp = (change: (props: Record<string, unknown>) => Record<string, unknown>) =>
+      resources.map((resource) =>
+        resource.type === TYPES.accessApplication ? { ...resource, props: change(resource.props) } : resource,
+      );
+    const unpinned = withApp(({ allowedIdps: _pinned, autoRedirectToIdentity: _redirect, ...props }) => props);
+    expect(stackViolations(unpinned, context)).toEqual([
+      expect.stringMatching(
+        /accepts every identity provider on the account \(no allowedIdps\), and stack "prod" is production/,
       ),
-    );
-    expect(found).toEqual([]);
+    ]);
+    const oneTimePin = '0c7a2c4e-0000-4000-8000-0000000000a1';
+    const besideIt = withApp((props) => ({
+      ...props,
+      allowedIdps: [CONFIG.identityProviderId, oneTimePin],
+      autoRedirectToIdentity: false,
+    }));
+    expect(stackViolations(besideIt, context)).toEqual([
+      expect.stringMatching(
+        new RegExp(`accepts identity provider ${oneTimePin}, which none of the stack's group rules refer to`),
+      ),
+    ]);
   });
 });
 

@@ -17,7 +17,7 @@ import { buildBridge } from '../container/build.ts';
 import { accessPoliciesFor } from '../policies/access.ts';
 import { buildWorker } from '../worker/build.ts';
 import { AccessApp } from './access-app.ts';
-import { readStackConfig } from './config.ts';
+import { readStackConfig, signInBindings } from './config.ts';
 import { GatewaySecrets } from './gateway-secrets.ts';
 import { BRIDGE_CONTAINER_CLASS, McpContainer } from './mcp-container.ts';
 import { McpWorker, workerPublicUrl } from './mcp-worker.ts';
@@ -38,7 +38,8 @@ const access = new AccessApp('access', {
   redirectUri: `${publicUrl}/callback`,
   sessionDuration: config.sessionDuration,
   policies: accessPoliciesFor(pulumi.getStack()),
-  identityProviderId: config.identityProviderId,
+  identityProvider: config.identityProvider,
+  autoRedirectToIdentity: config.autoRedirectToIdentity,
 });
 
 const secrets = new GatewaySecrets('gateway-secrets');
@@ -52,7 +53,7 @@ const worker = new McpWorker('gateway', {
   upstreamUrl: config.upstreamUrl,
   secrets: secrets.bindings,
   containerClass: config.container ? BRIDGE_CONTAINER_CLASS : undefined,
-  settings: config.container?.workerSettings,
+  settings: { ...config.container?.workerSettings, ...signInBindings(config.signIn) },
 });
 
 // The Dockerfile copies the bridge bundle, so it is built first (the same build as `npm run build`).

@@ -56,6 +56,11 @@ describe('shipped Access policies', () => {
     expect(accessPolicies).toEqual(accessPoliciesFor('prod'));
   });
 
+  it('keep the contractors deny above the employees allow, since Access stops at the first match', () => {
+    const names = accessPoliciesFor('prod').map((policy) => policy.name);
+    expect(names.indexOf('contractors-not-in-prod')).toBeLessThan(names.indexOf('employees'));
+  });
+
   it('have unique names, since decisions and logs name the policy', () => {
     const names = accessPolicyEntries.map((policy) => policy.name);
     expect(new Set(names).size).toBe(names.length);

@@ -4,12 +4,15 @@
  * `infra/`, the Access stand-in and the CLI read them here.
  */
 import { loadShippedPolicies } from './load/load-policies.ts';
-import { policiesForEnvironment, type AccessPolicy, type AccessPolicyEntry } from './model/access-policy.ts';
+import {
+  LOCAL_ENVIRONMENT,
+  policiesForEnvironment,
+  type AccessPolicy,
+  type AccessPolicyEntry,
+} from './model/access-policy.ts';
 
 export type { AccessPolicy, AccessPolicyEntry, AccessRule } from './model/access-policy.ts';
-
-/** The environment the local stack and its tests apply: the production rules, so what you try is what ships. */
-const LOCAL_ENVIRONMENT = 'local';
+export { LOCAL_ENVIRONMENT } from './model/access-policy.ts';
 
 /** Every entry of `policies/access.yaml`, with its environments. */
 export const accessPolicyEntries: AccessPolicyEntry[] = loadShippedPolicies().access;

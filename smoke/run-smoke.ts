@@ -8,6 +8,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { checkDiscovery } from './discovery.ts';
 import { startLoopbackRedirect } from './loopback-redirect.ts';
+import { fetchIdentity, type GatewayIdentity } from './identity-claims.ts';
 import { expectThat, runCheck, type SmokeCheck } from './smoke-check.ts';
 import { SmokeOAuthClient } from './smoke-oauth-client.ts';
 
@@ -24,6 +25,8 @@ export interface SmokeOptions {
   allowedTool: { name: string; arguments: Record<string, unknown> };
   /** A tool the policy denies the signed-in person. */
   deniedTool: { name: string; arguments: Record<string, unknown> };
+  /** Given: after signing in, read the person's identity and claim shapes from the gateway (`--show-claims`). */
+  onIdentity?: (identity: GatewayIdentity) => void;
 }
 
 /** Default tools: those of the default stdio server and the shipped tool policy. */
@@ -69,6 +72,16 @@ export async function runSmoke(options: SmokeOptions): Promise<SmokeCheck[]> {
     });
     checks.push(signedIn);
     if (!signedIn.ok) return checks;
+    const { onIdentity } = options;
+    if (onIdentity) {
+      checks.push(
+        await runCheck('Your identity at the gateway (GET /mcp/identity)', async () => {
+          const identity = await fetchIdentity(options.mcpUrl, oauth.tokens()!.access_token);
+          onIdentity(identity);
+          return `${identity.email}, ${identity.groups.length} group(s), ${Object.keys(identity.claims ?? {}).length} claims`;
+        }),
+      );
+    }
 
     let listed: string[] = [];
     checks.push(

@@ -6,7 +6,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signInThroughGateway } from '../dev/client/gateway-sign-in.ts';
 import { startPrivateStack } from '../dev/stack/private-stack.ts';
+import { standInProfile } from '../dev/access-standin/profiles.ts';
+import { accessPoliciesFor } from '../policies/access.ts';
 import { checkDiscovery } from './discovery.ts';
+import { renderClaims, type GatewayIdentity } from './identity-claims.ts';
 import { DEFAULT_ALLOWED_TOOL, DEFAULT_DENIED_TOOL, renderVerdict, runSmoke } from './run-smoke.ts';
 
 let stack: Awaited<ReturnType<typeof startPrivateStack>>;
@@ -77,6 +80,48 @@ describe('the smoke test against the local stack', () => {
       detail: expect.stringMatching(/refused/),
     });
     expect(checks.filter((check) => !check.ok)).toHaveLength(1);
+  });
+
+  it('--show-claims: shows the email and groups the gateway matches, and each claim by name and shape only', async () => {
+    let identity: GatewayIdentity | undefined;
+    const checks = await runSmoke({
+      mcpUrl: stack.mcpUrl,
+      openAuthorizationUrl: browserSigningInAs('bob@example.com'),
+      allowedTool: DEFAULT_ALLOWED_TOOL,
+      deniedTool: DEFAULT_DENIED_TOOL,
+      onIdentity: (seen) => (identity = seen),
+    });
+    expect(checks.filter((check) => !check.ok)).toEqual([]);
+    expect(checks.map((check) => check.name)).toContain('Your identity at the gateway (GET /mcp/identity)');
+    const text = renderClaims(identity!);
+    expect(text).toContain('  email   bob@example.com\n  groups  support\n');
+    expect(text).toMatch(/\n {2}groups +a list of 1 string\n/);
+    expect(text).toMatch(/\n {2}nonce +a string\n/);
+    expect(text).toContain('The nonce came back: keep accessNonce=required');
+    expect(text).not.toMatch(/eyJ|[0-9a-f]{8}-[0-9a-f]{4}-/); // no token, no sub
+  });
+
+  it('--show-claims: says what an Access that sends group objects and no name looks like', async () => {
+    stack.access.rehearse({
+      profile: standInProfile('google', { groups: 'objects', sendName: false }),
+      policies: accessPoliciesFor('local'),
+    });
+    try {
+      let identity: GatewayIdentity | undefined;
+      await runSmoke({
+        mcpUrl: stack.mcpUrl,
+        openAuthorizationUrl: browserSigningInAs('bob@example.com'),
+        allowedTool: DEFAULT_ALLOWED_TOOL,
+        deniedTool: DEFAULT_DENIED_TOOL,
+        onIdentity: (seen) => (identity = seen),
+      });
+      const text = renderClaims(identity!);
+      expect(text).toMatch(/\n {2}groups +a list of 1 object with email, id, name\n/);
+      expect(text).toContain('Groups arrive as objects');
+      expect(text).toContain('No name claim');
+    } finally {
+      stack.access.rehearse({ profile: standInProfile('oidc') });
+    }
   });
 
   it('fails discovery on a URL that is not a gateway MCP endpoint', async () => {

@@ -18,6 +18,10 @@ declare global {
       ACCESS_AUTHORIZATION_URL: string;
       ACCESS_TOKEN_URL: string;
       ACCESS_JWKS_URL: string;
+      /** `name` (default), `id` or `email`: the field of a group object in the id_token's `groups` claim that tool policies match. */
+      ACCESS_GROUPS_FIELD?: string;
+      /** `required` (default) or `if-present`: whether an Access id_token without the sign-in's nonce is refused. */
+      ACCESS_NONCE?: string;
       /** Where MCP traffic goes when it is not a container: the bridge's `/mcp` URL. */
       UPSTREAM_URL?: string;
       /** The per-user MCP server containers (`worker/src/container/`); used when `UPSTREAM_URL` is unset. */

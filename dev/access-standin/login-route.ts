@@ -1,20 +1,32 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type Provider from 'oidc-provider';
 import { errors, type Interaction, type InteractionResults } from 'oidc-provider';
-import type { AccessPolicy } from '../../policies/access.ts';
-import { decideSignIn } from '../../policies/engine/decide-sign-in.ts';
+import { decideAtAccess } from '../../policies/engine/decide-at-access.ts';
+import type { AccessSelectorPolicy } from '../../policies/engine/provider-rules.ts';
+import { IDENTITY_PROVIDER_KINDS } from '../../policies/model/identity-provider.ts';
 import { renderAccessDeniedPage } from './access-denied-page.ts';
 import { renderErrorPage } from './error-page.ts';
 import { pageHeaders } from './html.ts';
 import { renderLoginPage } from './login-page.ts';
+import { accessIdentityOf, ONE_TIME_PIN_PROVIDER_ID, type StandInProfile } from './profiles.ts';
 import { accessSubjectFor } from './subject.ts';
 import type { DevUser } from './users.ts';
+
+/** The provider being rehearsed, and the Access policies as the stack emits them for it. */
+export interface Rehearsal {
+  profile: StandInProfile;
+  /** The policies with every rule as Access's selector for the profile's provider, in order. */
+  emitted: AccessSelectorPolicy[];
+  /** `pinned`: only the profile's provider may be used (as `infra/` deploys); `any`: one-time PIN too. */
+  acceptedProviders: 'pinned' | 'any';
+}
 
 /** What the login page needs: the provider that started the sign-in, who exists, and who may enter. */
 export interface LoginRouteContext {
   provider: Provider;
   users: DevUser[];
-  policies: AccessPolicy[];
+  /** Read at each sign-in, so a test can switch providers between sign-ins. */
+  rehearsal: () => Rehearsal;
   logger: (line: string) => void;
 }
 
@@ -49,7 +61,14 @@ export async function handleLoginRequest(
     sendHtml(response, 200, renderLoginPage({ users: context.users, formAction: loginUrl }));
   } else if (request.method === 'POST') {
     const form = await readForm(request);
-    if (form) await signIn(form.get('email')?.trim() ?? '', { request, response, context, interaction, loginUrl });
+    if (form)
+      await signIn(form.get('email')?.trim() ?? '', form.get('idp') ?? '', {
+        request,
+        response,
+        context,
+        interaction,
+        loginUrl,
+      });
     else response.writeHead(413).end();
   } else {
     response.writeHead(405, { Allow: 'GET, HEAD, POST' }).end();
@@ -68,13 +87,17 @@ interface LoginSubmission {
  * The login form's POST: an unknown email gets the page again with an error (401); a
  * person the Access policies refuse gets Access's 403 page and the sign-in stops
  * there; an allowed person is sent on (303) to the authorization endpoint, which
- * redirects back to the application with a code.
+ * redirects back to the application with a code. Form field `idp=onetimepin` signs in
+ * through one-time PIN instead of the rehearsed provider, which only an application that
+ * accepts any provider allows.
  */
 async function signIn(
   email: string,
+  idp: string,
   { request, response, context, interaction, loginUrl }: LoginSubmission,
 ): Promise<void> {
-  const { users, policies, logger, provider } = context;
+  const { users, logger, provider } = context;
+  const rehearsal = context.rehearsal();
   const user = users.find((candidate) => candidate.email.toLowerCase() === email.toLowerCase());
   if (!user) {
     logger(`sign-in refused for ${JSON.stringify(email)}: not a dev user`);
@@ -109,9 +132,22 @@ async function signIn(
     return;
   }
 
-  const decision = decideSignIn(policies, user);
+  const viaOneTimePin = idp === 'onetimepin';
+  const through = viaOneTimePin ? 'one-time PIN' : IDENTITY_PROVIDER_KINDS[rehearsal.profile.provider.type].label;
+  if (viaOneTimePin && rehearsal.acceptedProviders === 'pinned') {
+    const reason = `This application accepts only sign-ins through ${IDENTITY_PROVIDER_KINDS[rehearsal.profile.provider.type].label}, not one-time PIN.`;
+    logger(`sign-in refused for ${user.email} through one-time PIN: ${reason}`);
+    sendHtml(response, 403, renderAccessDeniedPage({ email: user.email, reason, loginUrl }));
+    return;
+  }
+  const identity = accessIdentityOf(
+    user,
+    rehearsal.profile,
+    viaOneTimePin ? ONE_TIME_PIN_PROVIDER_ID : rehearsal.profile.provider.id,
+  );
+  const decision = decideAtAccess(rehearsal.emitted, identity);
   logger(
-    `sign-in ${decision.allowed ? 'allowed' : 'refused'} for ${user.email} (groups: ${user.groups.join(', ') || 'none'}): ${decision.reason}`,
+    `sign-in ${decision.allowed ? 'allowed' : 'refused'} for ${user.email} through ${through} (groups: ${user.groups.join(', ') || 'none'}): ${decision.reason}`,
   );
   if (!decision.allowed) {
     sendHtml(response, 403, renderAccessDeniedPage({ email: user.email, reason: decision.reason, loginUrl }));

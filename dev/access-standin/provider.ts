@@ -3,6 +3,7 @@ import { renderErrorPage } from './error-page.ts';
 import { pageHeaders } from './html.ts';
 import { createMemoryAdapterFactory } from './memory-adapter.ts';
 import { ACCESS_PATH_PREFIX, loginPathFor } from './paths.ts';
+import { groupsClaimOf, type StandInProfile } from './profiles.ts';
 import { accessSubjectFor } from './subject.ts';
 import type { DevUser } from './users.ts';
 
@@ -16,6 +17,8 @@ export interface AccessProviderOptions {
   clientSecret: string;
   redirectUris: string[];
   users: DevUser[];
+  /** The rehearsed provider, read when a token is issued: it shapes `groups` and whether `name` is there. */
+  profile: () => StandInProfile;
   signingKeys: JWKS;
   logger: (line: string) => void;
 }
@@ -24,7 +27,7 @@ export interface AccessProviderOptions {
  * An oidc-provider configured to behave like one Access for SaaS OIDC application:
  * one confidential client (the Worker), authorization code with PKCE S256 required,
  * refresh tokens, scopes `openid email profile groups`, id_tokens carrying `email`,
- * `name` and `groups`, no consent screen, and a login page of our own at
+ * `name` and `groups` as the rehearsed provider's profile writes them, no consent screen, and a login page of our own at
  * `/cdn-cgi/access/login/<id>` (see `login-route.ts`). Every default that oidc-provider
  * would warn about is set, so it starts quietly.
  */
@@ -69,7 +72,7 @@ export function createAccessProvider(options: AccessProviderOptions): Provider {
     interactions: { url: (_ctx, interaction) => loginPathFor(interaction.uid) },
     findAccount: (_ctx, sub) => {
       const user = usersBySubject.get(sub);
-      return user ? accountFor(sub, user) : undefined;
+      return user ? accountFor(sub, user, options.profile) : undefined;
     },
     loadExistingGrant: grantRequestedScopes,
     ttl: {
@@ -104,11 +107,20 @@ export function createAccessProvider(options: AccessProviderOptions): Provider {
   return provider;
 }
 
-function accountFor(sub: string, user: DevUser): Account {
+function accountFor(sub: string, user: DevUser, profile: () => StandInProfile): Account {
   return {
     accountId: sub,
     // oidc-provider keeps only the claims of the granted scopes.
-    claims: () => ({ sub, email: user.email, name: user.name, groups: user.groups }),
+    claims: () => {
+      const current = profile();
+      const groups = groupsClaimOf(user, current);
+      return {
+        sub,
+        email: user.email,
+        ...(current.sendName ? { name: user.name } : {}),
+        ...(groups === undefined ? {} : { groups }),
+      };
+    },
   };
 }
 

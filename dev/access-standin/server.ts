@@ -2,8 +2,11 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type Provider from 'oidc-provider';
 import type { AccessPolicy } from '../../policies/access.ts';
-import { handleLoginRequest, type LoginRouteContext } from './login-route.ts';
+import { InexpressibleRuleError, toSelectorPolicy } from '../../policies/engine/provider-rules.ts';
+import { IDENTITY_PROVIDER_KINDS } from '../../policies/model/identity-provider.ts';
+import { handleLoginRequest, type LoginRouteContext, type Rehearsal } from './login-route.ts';
 import { issuerPathFor, LOGIN_PATH_PREFIX } from './paths.ts';
+import { DEFAULT_PROFILE, rehearsalPolicies, type StandInProfile } from './profiles.ts';
 import { createAccessProvider } from './provider.ts';
 import { generateSigningKeys } from './signing-keys.ts';
 import { parseDevUsers, type DevUser } from './users.ts';
@@ -22,7 +25,15 @@ export interface AccessStandInOptions {
   /** Exact redirect URIs the application may use, e.g. the Worker's `/callback`. */
   redirectUris: string[];
   users: DevUser[];
+  /** The Access policies, as written in `policies/access.yaml` (groups by their dev names). */
   policies: AccessPolicy[];
+  /** The identity provider to rehearse (`profiles.ts`). Default: generic OIDC with a `groups` claim. */
+  profile?: StandInProfile;
+  /**
+   * `pinned` (default): the application accepts only the profile's provider, as `infra/` deploys
+   * it; `any`: it accepts one-time PIN too, as an application without `allowed_idps` does.
+   */
+  acceptedProviders?: 'pinned' | 'any';
   /** Receives one line per sign-in decision (and internal errors). Default: silent. */
   logger?: (line: string) => void;
 }
@@ -36,14 +47,52 @@ export interface RunningAccessStandIn {
   jwksUrl: string;
   userinfoUrl: string;
   port: number;
+  /** The provider being rehearsed. */
+  profile(): StandInProfile;
+  /**
+   * Rehearses another provider, or other policies, from the next sign-in on (tests switch
+   * providers this way without restarting the Worker that trusts this issuer).
+   *
+   * @throws Error when the provider cannot express a rule of the policies, as on Cloudflare.
+   */
+  rehearse(change: { profile?: StandInProfile; policies?: AccessPolicy[]; acceptedProviders?: 'pinned' | 'any' }): void;
   /** Stops listening and closes open connections. */
   close(): Promise<void>;
 }
 
 /**
+ * The policies as the stack would emit them for the profile's provider, ready for the login
+ * route to decide with.
+ *
+ * @throws Error when the provider cannot express a rule (a group rule with one-time PIN, …).
+ */
+function prepareRehearsal(
+  policies: readonly AccessPolicy[],
+  profile: StandInProfile,
+  users: readonly DevUser[],
+  acceptedProviders: 'pinned' | 'any',
+): Rehearsal {
+  try {
+    const emitted = rehearsalPolicies(policies, profile, users).map((policy) =>
+      toSelectorPolicy(policy, profile.provider),
+    );
+    return { profile, emitted, acceptedProviders };
+  } catch (error) {
+    if (!(error instanceof InexpressibleRuleError)) throw error;
+    throw new Error(
+      `The Access stand-in cannot rehearse ${IDENTITY_PROVIDER_KINDS[profile.provider.type].label} with these policies; on Cloudflare they would be refused too:\n` +
+        error.problems.map((problem) => `  - ${problem}`).join('\n'),
+      { cause: error },
+    );
+  }
+}
+
+/**
  * Starts the local Access stand-in: a real OIDC provider at Access for SaaS's paths
  * (`/cdn-cgi/access/sso/oidc/<clientId>/…`) with a login page that applies the Access
- * policies to the dev users.
+ * policies to the dev users, as the stack would deploy them for the rehearsed provider.
+ *
+ * @throws Error when that provider cannot express a rule of the policies (as on Cloudflare).
  *
  * @example
  * ```ts
@@ -59,6 +108,13 @@ export interface RunningAccessStandIn {
 export async function startAccessStandIn(options: AccessStandInOptions): Promise<RunningAccessStandIn> {
   const users = parseDevUsers(options.users, 'startAccessStandIn: options.users');
   const logger = options.logger ?? (() => {});
+  let policies = options.policies;
+  let rehearsal = prepareRehearsal(
+    policies,
+    options.profile ?? DEFAULT_PROFILE,
+    users,
+    options.acceptedProviders ?? 'pinned',
+  );
   const signingKeys = await generateSigningKeys();
 
   // The issuer contains the port, and port 0 is only known once listening: so listen
@@ -77,6 +133,7 @@ export async function startAccessStandIn(options: AccessStandInOptions): Promise
       clientSecret: options.clientSecret,
       redirectUris: options.redirectUris,
       users,
+      profile: () => rehearsal.profile,
       signingKeys,
       logger,
     });
@@ -96,7 +153,8 @@ export async function startAccessStandIn(options: AccessStandInOptions): Promise
     routeRequests({
       issuerPath,
       provider: (request, response) => void oidcCallback(request, response),
-      login: { provider, users, policies: options.policies, logger },
+      login: { provider, users, rehearsal: () => rehearsal, logger },
+      echoNonce: () => rehearsal.profile.echoNonce,
       logger,
     }),
   );
@@ -108,6 +166,16 @@ export async function startAccessStandIn(options: AccessStandInOptions): Promise
     jwksUrl: `${issuer}/jwks`,
     userinfoUrl: `${issuer}/userinfo`,
     port,
+    profile: () => rehearsal.profile,
+    rehearse: (change) => {
+      rehearsal = prepareRehearsal(
+        change.policies ?? policies,
+        change.profile ?? rehearsal.profile,
+        users,
+        change.acceptedProviders ?? rehearsal.acceptedProviders,
+      );
+      policies = change.policies ?? policies;
+    },
     close: () => closeServer(server),
   };
 }
@@ -120,6 +188,8 @@ function routeRequests(routes: {
   issuerPath: string;
   provider: (request: IncomingMessage, response: ServerResponse) => void;
   login: LoginRouteContext;
+  /** Whether id_tokens carry the nonce back; when not, the authorization request's nonce is dropped on arrival. */
+  echoNonce: () => boolean;
   logger: (line: string) => void;
 }): (request: IncomingMessage, response: ServerResponse) => void {
   const { issuerPath, logger } = routes;
@@ -134,6 +204,12 @@ function routeRequests(routes: {
     } else if (path === issuerPath || path.startsWith(`${issuerPath}/`)) {
       // oidc-provider derives its endpoint URLs from originalUrl: keep the full path
       // there and hand it the rest, or the URLs it writes lose the issuer path.
+      if (!routes.echoNonce() && path === `${issuerPath}/authorization`) {
+        // Rehearses an Access that ignores the nonce: the request reaches the provider without it.
+        const url = new URL(request.url ?? '/', 'http://stand-in');
+        url.searchParams.delete('nonce');
+        request.url = `${url.pathname}${url.search}`;
+      }
       Object.assign(request, { originalUrl: request.url });
       const rest = (request.url ?? '').slice(issuerPath.length);
       request.url = rest.startsWith('/') ? rest : `/${rest}`;

@@ -26,4 +26,15 @@ describe('workerConsoleLine', () => {
     expect(workerConsoleLine('[wrangler:info] POST /mcp 200 OK (7ms)')).toBeUndefined();
     expect(workerConsoleLine('{"event":"something_else"}')).toBeUndefined();
   });
+
+  it('shows an id_token the Worker refused, with its reason', () => {
+    expect(
+      workerConsoleLine(
+        '{"event":"sign_in.refused","reason":"the groups claim cannot be read (a string, not a list)"}',
+      ),
+    ).toEqual({
+      tag: 'sign-in',
+      text: 'refused by the Worker: the groups claim cannot be read (a string, not a list)',
+    });
+  });
 });

@@ -19,7 +19,7 @@ interface AuditRecord {
 
 /** A line worth showing, tagged with where it comes from. */
 export interface ConsoleLine {
-  tag: 'audit' | 'worker';
+  tag: 'audit' | 'sign-in' | 'worker';
   text: string;
 }
 
@@ -41,7 +41,21 @@ export function workerConsoleLine(line: string): ConsoleLine | undefined {
     const text = `${record.user?.email ?? '?'}  ${what}  ${record.decision ?? '?'}${rule} -> ${record.outcome ?? '?'}, ${record.status ?? '?'}, ${record.latencyMs ?? '?'} ms`;
     return { tag: 'audit', text };
   }
+  const refusal = signInRefusalIn(line);
+  if (refusal) return { tag: 'sign-in', text: `refused by the Worker: ${refusal}` };
   return /\b(ERROR|WARNING)\b|✘|▲/.test(line) ? { tag: 'worker', text: line } : undefined;
+}
+
+/** The reason of a `sign_in.refused` line (an id_token the Worker would not accept), if this is one. */
+function signInRefusalIn(line: string): string | undefined {
+  const start = line.indexOf('{');
+  if (start === -1 || !line.includes('"sign_in.refused"')) return undefined;
+  try {
+    const value = JSON.parse(line.slice(start)) as { event?: unknown; reason?: unknown };
+    return value.event === 'sign_in.refused' && typeof value.reason === 'string' ? value.reason : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function auditRecordIn(line: string): AuditRecord | undefined {

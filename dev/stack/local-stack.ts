@@ -5,8 +5,10 @@ import { fileURLToPath } from 'node:url';
 import { startBridge, type RunningBridge } from '../../container/src/bridge.ts';
 import type { BridgeLimits } from '../../container/src/bridge-limits.ts';
 import { identityAuthenticator } from '../../container/src/identity-token.ts';
-import { accessPolicies } from '../../policies/access.ts';
+import { accessPoliciesFor, LOCAL_ENVIRONMENT, type AccessPolicy } from '../../policies/access.ts';
+import type { GroupField } from '../../policies/model/identity-provider.ts';
 import { startAccessStandIn, type RunningAccessStandIn } from '../access-standin/index.ts';
+import { DEFAULT_PROFILE, defaultGroupFieldOf, type StandInProfile } from '../access-standin/profiles.ts';
 import { loadDevUsers, type DevUser } from '../access-standin/users.ts';
 import { writeDevVars } from './dev-vars.ts';
 import { serverEverythingCommand } from './server-everything.ts';
@@ -39,6 +41,18 @@ export interface LocalStackOptions {
   workerLogLevel?: 'warn' | 'info' | 'log';
   /** Dev users file; `dev/users.json` by default. */
   usersFile?: string;
+  /**
+   * The identity provider the Access stand-in rehearses, and how its id_tokens look (default:
+   * generic OIDC, group names as strings, nonce echoed, `name` sent).
+   */
+  accessProfile?: StandInProfile;
+  /** Whose Access policies the stand-in applies: an environment of `policies/access.yaml` (default `local`). */
+  accessEnvironment?: string;
+  /**
+   * How the Worker reads the id_token (`ACCESS_GROUPS_FIELD`, `ACCESS_NONCE`): by default the
+   * group field a stack pinning the profile's provider uses, and a required nonce.
+   */
+  workerSignIn?: { groupsField?: GroupField; nonce?: 'required' | 'if-present' };
   /** Receives one line per event of every part (Access decisions, bridge, wrangler). */
   log?: (source: 'access' | 'bridge' | 'worker', line: string) => void;
 }
@@ -50,6 +64,8 @@ export interface RunningLocalStack {
   bridge: RunningBridge;
   worker: RunningWranglerDev;
   users: DevUser[];
+  /** The Access policies the stand-in applies, as written (before they are rewritten for its provider). */
+  accessPolicies: AccessPolicy[];
   /** Bearer secret of the Worker's operator routes (`npm run revoke-user` reads it from .dev.vars). */
   adminToken: string;
   /** Stops the Worker, the bridge (and its stdio children) and the stand-in. */
@@ -89,6 +105,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
   };
 
   try {
+    const profile = options.accessProfile ?? DEFAULT_PROFILE;
+    const accessPolicies = accessPoliciesFor(options.accessEnvironment ?? LOCAL_ENVIRONMENT);
     const access = await startAccessStandIn({
       port: options.accessPort,
       clientId: LOCAL_ACCESS_CLIENT_ID,
@@ -96,6 +114,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
       redirectUris: [`${workerUrl}/callback`],
       users,
       policies: accessPolicies,
+      profile,
       logger: (line) => log('access', line),
     });
     started.push(() => access.close());
@@ -120,6 +139,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
       ACCESS_AUTHORIZATION_URL: access.authorizationUrl,
       ACCESS_TOKEN_URL: access.tokenUrl,
       ACCESS_JWKS_URL: access.jwksUrl,
+      ACCESS_GROUPS_FIELD: options.workerSignIn?.groupsField ?? defaultGroupFieldOf(profile),
+      ACCESS_NONCE: options.workerSignIn?.nonce ?? 'required',
       UPSTREAM_URL: bridgeMcpUrl,
       IDENTITY_SIGNING_KEY: identitySigningKey,
       COOKIE_SIGNING_KEY: cookieSecret,
@@ -137,7 +158,17 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
     });
     started.push(() => worker.stop());
 
-    return { mcpUrl: `${workerUrl}/mcp`, workerUrl, access, bridge, worker, users, adminToken, stop: stopAll };
+    return {
+      mcpUrl: `${workerUrl}/mcp`,
+      workerUrl,
+      access,
+      bridge,
+      worker,
+      users,
+      accessPolicies,
+      adminToken,
+      stop: stopAll,
+    };
   } catch (error) {
     await stopAll();
     throw error;

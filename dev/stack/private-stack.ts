@@ -17,9 +17,17 @@ import { findFreePort } from './ports.ts';
  * ```
  */
 export async function startPrivateStack(
-  options: Pick<LocalStackOptions, 'bridgeLimits' | 'workerLogLevel' | 'log' | 'serverCommand'> & {
-    inspector?: boolean;
-  } = {},
+  options: Pick<
+    LocalStackOptions,
+    | 'bridgeLimits'
+    | 'workerLogLevel'
+    | 'log'
+    | 'accessProfile'
+    | 'accessEnvironment'
+    | 'workerSignIn'
+    | 'usersFile'
+    | 'serverCommand'
+  > & { inspector?: boolean } = {},
 ): Promise<RunningLocalStack & { cleanup(): Promise<void> }> {
   const { inspector, ...stackOptions } = options;
   const stateDir = await mkdtemp(join(tmpdir(), 'secure-mcp-stack-'));

@@ -1,5 +1,6 @@
 import { decideSignIn } from '../../policies/engine/decide-sign-in.ts';
-import { accessPolicies } from '../../policies/access.ts';
+import { IDENTITY_PROVIDER_KINDS } from '../../policies/model/identity-provider.ts';
+import { providerGroupsOf, rehearsalPolicies, type StandInProfile } from '../access-standin/profiles.ts';
 import type { RunningLocalStack } from './local-stack.ts';
 
 /**
@@ -8,8 +9,10 @@ import type { RunningLocalStack } from './local-stack.ts';
  */
 export function readyBanner(stack: RunningLocalStack, startupSeconds: number): string {
   const width = Math.max(...stack.users.map((u) => u.email.length));
+  const profile = stack.access.profile();
+  const policies = rehearsalPolicies(stack.accessPolicies, profile, stack.users);
   const users = stack.users.map((user) => {
-    const decision = decideSignIn(accessPolicies, { email: user.email, groups: user.groups });
+    const decision = decideSignIn(policies, { email: user.email, groups: providerGroupsOf(user, profile) });
     const groups = user.groups.length > 0 ? user.groups.join(', ') : '(no groups)';
     return `    ${user.email.padEnd(width)}  ${groups.padEnd(14)}  ${decision.allowed ? 'may sign in' : `refused: ${decision.reason}`}`;
   });
@@ -23,6 +26,7 @@ export function readyBanner(stack: RunningLocalStack, startupSeconds: number): s
     `  MCP URL          ${stack.mcpUrl}`,
     `  Native tools     ${stack.mcpUrl}/native   (add, whoami: TypeScript tools inside the Worker)`,
     `  Access (local)   ${stack.access.issuer}`,
+    `                   rehearsing ${describeProfile(profile)}`,
     `  Bridge           ${stack.bridge.url}/mcp  ->  stdio MCP server`,
     '',
     '  Dev users (pick one on the local Access sign-in page; Access policies from policies/access.yaml, environment local):',
@@ -39,4 +43,16 @@ export function readyBanner(stack: RunningLocalStack, startupSeconds: number): s
     '  Ctrl-C stops everything.',
     '',
   ].join('\n');
+}
+
+/** A profile in words, e.g. `Microsoft Entra ID (profile entra): groups as objects, nonce not returned, no name`. */
+function describeProfile(profile: StandInProfile): string {
+  const details = [
+    profile.provider.type === 'onetimepin' || profile.provider.type === 'google'
+      ? 'no groups'
+      : `groups as ${profile.groups}`,
+    profile.echoNonce ? 'nonce returned' : 'nonce not returned',
+    ...(profile.sendName ? [] : ['no name']),
+  ];
+  return `${IDENTITY_PROVIDER_KINDS[profile.provider.type].label} (profile ${profile.name}): ${details.join(', ')}`;
 }

@@ -2,7 +2,7 @@
  * The pack's wiring: each policy, called as CrossGuard calls it, reads the stack from the URN,
  * the production tag and the pack configuration, and reports what its rule finds.
  */
-import type { ResourceValidationArgs } from '@pulumi/policy';
+import type { ResourceValidationArgs, StackValidationArgs } from '@pulumi/policy';
 import { describe, expect, it } from 'vitest';
 import { guardrailPolicies } from './policies.ts';
 import { GUARDED_TYPES } from './rules.ts';
@@ -30,6 +30,7 @@ function violations({ type, props, stack, tags = {}, config = {} }: Fake): strin
         throw new Error('not applicable');
       },
     } as unknown as ResourceValidationArgs;
+    if (!('validateResource' in policy)) continue;
     const validate = policy.validateResource as (
       args: ResourceValidationArgs,
       report: (message: string) => void,
@@ -50,6 +51,8 @@ describe('guardrailPolicies', () => {
       ['no-everyone-in-production', 'mandatory'],
       ['session-within-maximum', 'mandatory'],
       ['access-app-has-policy', 'mandatory'],
+      ['identity-provider-pinned', 'mandatory'],
+      ['no-provider-beside-the-pinned-one', 'mandatory'],
       ['no-secret-in-plain-text', 'mandatory'],
       ['image-pinned-by-digest', 'mandatory'],
     ]);
@@ -80,6 +83,13 @@ describe('guardrailPolicies', () => {
     ]);
     expect(
       violations({
+        type: GUARDED_TYPES.accessApplication,
+        props: { name: 'app', policies: [{ id: 'p', precedence: 1 }] },
+        stack: 'prod',
+      }),
+    ).toEqual([expect.stringMatching(/^identity-provider-pinned: .*no allowedIdps/)]);
+    expect(
+      violations({
         type: GUARDED_TYPES.workersScript,
         props: { bindings: [{ type: 'plain_text', name: 'COOKIE_SIGNING_KEY', text: 'x' }] },
         stack: 'dev',
@@ -92,6 +102,42 @@ describe('guardrailPolicies', () => {
         stack: 'dev',
       }),
     ).toEqual([expect.stringMatching(/^image-pinned-by-digest: /)]);
+  });
+});
+
+describe('the stack-wide guardrail', () => {
+  const OKTA = '5f0c8a4e-3d1b-4c6a-9e2f-7b8d9c0a1b2c';
+  const resource = (type: string, props: Record<string, unknown>, stack: string) => ({
+    type,
+    props,
+    urn: `urn:pulumi:${stack}::secure-mcp::${type}::r`,
+    name: 'r',
+  });
+  function stackViolations(stack: string, allowedIdps: string[], tags: Record<string, string> = {}): string[] {
+    const policy = guardrailPolicies.find((candidate) => candidate.name === 'no-provider-beside-the-pinned-one');
+    if (!policy || !('validateStack' in policy)) throw new Error('the stack guardrail is missing');
+    const found: string[] = [];
+    const args = {
+      resources: [
+        resource(
+          GUARDED_TYPES.accessPolicy,
+          { name: 'p', decision: 'deny', includes: [{ okta: { name: 'contractors', identityProviderId: OKTA } }] },
+          stack,
+        ),
+        resource(GUARDED_TYPES.accessApplication, { name: 'app', allowedIdps }, stack),
+      ],
+      stackTags: new Map(Object.entries(tags)),
+      getConfig: () => ({}),
+    } as unknown as StackValidationArgs;
+    void policy.validateStack(args, (message) => found.push(message));
+    return found;
+  }
+
+  it('reads the stack from the resources and stops a second provider on production only', () => {
+    expect(stackViolations('prod', [OKTA, 'otp'])).toEqual([expect.stringMatching(/accepts identity provider otp/)]);
+    expect(stackViolations('staging', [OKTA, 'otp'], { environment: 'production' })).toHaveLength(1);
+    expect(stackViolations('dev', [OKTA, 'otp'])).toEqual([]);
+    expect(stackViolations('prod', [OKTA])).toEqual([]);
   });
 });
 

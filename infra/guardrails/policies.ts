@@ -8,14 +8,21 @@
  * names that are production (default: prod, production and every tenant-*). A stack tagged
  * `environment=production` is production whatever its name.
  */
-import type { ResourceValidationArgs, ResourceValidationPolicy } from '@pulumi/policy';
+import type {
+  ResourceValidationArgs,
+  ResourceValidationPolicy,
+  StackValidationArgs,
+  StackValidationPolicy,
+} from '@pulumi/policy';
 import {
+  acceptsUnpinnedProvider,
   appWithoutPolicy,
   DEFAULT_PRODUCTION_STACKS,
   everyoneInProduction,
   type GuardedResource,
   imageNotPinned,
   isProductionStack,
+  providerNotPinned,
   secretInPlainText,
   sessionTooLong,
   type StackContext,
@@ -62,6 +69,29 @@ function guardrail(name: string, description: string, rule: Rule): ResourceValid
   };
 }
 
+type StackRule = (resources: readonly GuardedResource[], context: StackContext) => string[];
+
+/** One mandatory policy around one stack-wide rule. */
+function stackGuardrail(name: string, description: string, rule: StackRule): StackValidationPolicy {
+  return {
+    name,
+    description,
+    enforcementLevel: 'mandatory',
+    configSchema,
+    validateStack: (args: StackValidationArgs, reportViolation) => {
+      const config = { ...DEFAULT_CONFIG, ...args.getConfig<Partial<GuardrailConfig>>() };
+      const stack = stackOfUrn(args.resources[0]?.urn ?? '');
+      const context: StackContext = {
+        stack,
+        production: isProductionStack(stack, args.stackTags, config.productionStacks),
+        maxSessionDuration: config.maxSessionDuration,
+      };
+      const resources = args.resources.map(({ type, props }) => ({ type, props }));
+      for (const message of rule(resources, context)) reportViolation(message);
+    },
+  };
+}
+
 /**
  * Every guardrail of the pack, in the order they are reported.
  *
@@ -70,7 +100,7 @@ function guardrail(name: string, description: string, rule: Rule): ResourceValid
  * new PolicyPack('secure-mcp-guardrails', { policies: guardrailPolicies });
  * ```
  */
-export const guardrailPolicies: ResourceValidationPolicy[] = [
+export const guardrailPolicies: Array<ResourceValidationPolicy | StackValidationPolicy> = [
   guardrail(
     'no-everyone-in-production',
     'No Access policy lets everyone in on a production stack.',
@@ -82,6 +112,16 @@ export const guardrailPolicies: ResourceValidationPolicy[] = [
     sessionTooLong,
   ),
   guardrail('access-app-has-policy', 'Every Access application has at least one Access policy.', appWithoutPolicy),
+  guardrail(
+    'identity-provider-pinned',
+    'A production Access application names the identity providers it accepts (allowedIdps).',
+    providerNotPinned,
+  ),
+  stackGuardrail(
+    'no-provider-beside-the-pinned-one',
+    'A production Access application accepts no identity provider that its group rules do not refer to.',
+    acceptsUnpinnedProvider,
+  ),
   guardrail(
     'no-secret-in-plain-text',
     'No plain_text Worker binding has a name that says it holds a secret.',

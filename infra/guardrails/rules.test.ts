@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  acceptsUnpinnedProvider,
   appWithoutPolicy,
   DEFAULT_PRODUCTION_STACKS,
   durationSeconds,
@@ -7,6 +8,7 @@ import {
   GUARDED_TYPES,
   imageNotPinned,
   isProductionStack,
+  providerNotPinned,
   secretInPlainText,
   sessionTooLong,
   type StackContext,
@@ -75,6 +77,68 @@ describe('appWithoutPolicy', () => {
     expect(appWithoutPolicy(app(undefined))).toEqual([expect.stringMatching(/"app" has no Access policy/)]);
     expect(appWithoutPolicy(app([]))).toHaveLength(1);
     expect(appWithoutPolicy(app([{ id: 'p1', precedence: 1 }]))).toEqual([]);
+  });
+});
+
+const OKTA = '5f0c8a4e-3d1b-4c6a-9e2f-7b8d9c0a1b2c';
+const ONE_TIME_PIN = '0c7a2c4e-0000-4000-8000-0000000000a1';
+const accessApp = (props: Record<string, unknown>) => ({
+  type: GUARDED_TYPES.accessApplication,
+  props: { name: 'app', policies: [{ id: 'p1', precedence: 1 }], ...props },
+});
+
+describe('providerNotPinned', () => {
+  it('rejects a production application that accepts every provider on the account', () => {
+    expect(providerNotPinned(accessApp({}), prod)).toEqual([
+      expect.stringMatching(/"app" accepts every identity provider on the account \(no allowedIdps\)/),
+    ]);
+    expect(providerNotPinned(accessApp({ allowedIdps: [] }), prod)).toHaveLength(1);
+    expect(providerNotPinned(accessApp({ allowedIdps: [OKTA] }), prod)).toEqual([]);
+    expect(providerNotPinned(accessApp({}), dev)).toEqual([]);
+  });
+
+  it('rejects a direct redirect unless exactly one provider is allowed, on any stack', () => {
+    expect(
+      providerNotPinned(accessApp({ allowedIdps: [OKTA, ONE_TIME_PIN], autoRedirectToIdentity: true }), dev),
+    ).toEqual([expect.stringMatching(/only with exactly one provider in allowedIdps \(it has 2\)/)]);
+    expect(providerNotPinned(accessApp({ allowedIdps: [OKTA], autoRedirectToIdentity: true }), dev)).toEqual([]);
+  });
+});
+
+describe('acceptsUnpinnedProvider', () => {
+  const contractors = accessPolicy({
+    decision: 'deny',
+    includes: [{ okta: { name: 'contractors', identityProviderId: OKTA } }],
+  });
+  const staff = accessPolicy({ decision: 'allow', includes: [{ emailDomain: { domain: 'example.com' } }] });
+
+  it('rejects a production application that also accepts a provider no group rule refers to', () => {
+    expect(
+      acceptsUnpinnedProvider([contractors, staff, accessApp({ allowedIdps: [OKTA, ONE_TIME_PIN] })], prod),
+    ).toEqual([
+      expect.stringMatching(
+        new RegExp(`"app" accepts identity provider ${ONE_TIME_PIN}, which none of the stack's group rules refer to`),
+      ),
+    ]);
+  });
+
+  it('accepts the pinned provider alone, a stack without group rules, and any other stack', () => {
+    expect(acceptsUnpinnedProvider([contractors, staff, accessApp({ allowedIdps: [OKTA] })], prod)).toEqual([]);
+    expect(acceptsUnpinnedProvider([staff, accessApp({ allowedIdps: [ONE_TIME_PIN] })], prod)).toEqual([]);
+    expect(acceptsUnpinnedProvider([contractors, accessApp({ allowedIdps: [OKTA, ONE_TIME_PIN] })], dev)).toEqual([]);
+  });
+
+  it('reads the provider of every kind of group selector, in require and exclude too', () => {
+    for (const selector of [
+      { azureAd: { id: 'g', identityProviderId: OKTA } },
+      { gsuite: { email: 'g@example.com', identityProviderId: OKTA } },
+      { githubOrganization: { name: 'org', identityProviderId: OKTA } },
+      { saml: { attributeName: 'groups', attributeValue: 'g', identityProviderId: OKTA } },
+      { oidc: { claimName: 'groups', claimValue: 'g', identityProviderId: OKTA } },
+    ]) {
+      const policy = accessPolicy({ decision: 'allow', includes: [{ everyone: {} }], excludes: [selector] });
+      expect(acceptsUnpinnedProvider([policy, accessApp({ allowedIdps: [OKTA, ONE_TIME_PIN] })], prod)).toHaveLength(1);
+    }
   });
 });
 

@@ -155,3 +155,72 @@ export function imageNotPinned(resource: GuardedResource): string[] {
       "Use the pushed image's repoDigest (…@sha256:<64 hex>), never a tag.",
   ];
 }
+
+/** Access selectors that name an identity provider (`ZeroTrustAccessPolicyInclude` in `@pulumi/cloudflare` 6.22.1). */
+const PROVIDER_SELECTORS = ['okta', 'azureAd', 'gsuite', 'githubOrganization', 'saml', 'oidc', 'loginMethod'] as const;
+
+/**
+ * A production Access application must name the identity providers it accepts. Without
+ * `allowedIdps` it accepts every provider on the account ("Defaults to all IdPs configured
+ * in your account"), one-time PIN included, so anyone with an allowed email address could
+ * pick a provider that no group rule applies to. Access also needs exactly one provider for
+ * `autoRedirectToIdentity` ("You must specify only one identity provider in allowed_idps").
+ */
+export function providerNotPinned(resource: GuardedResource, context: StackContext): string[] {
+  if (resource.type !== GUARDED_TYPES.accessApplication) return [];
+  const allowed = Array.isArray(resource.props.allowedIdps) ? resource.props.allowedIdps : [];
+  const name = String(resource.props.name);
+  const found: string[] = [];
+  if (context.production && allowed.length === 0) {
+    found.push(
+      `Access application "${name}" accepts every identity provider on the account (no allowedIdps), ` +
+        `and stack "${context.stack}" is production. Pin the stack's provider: identityProviderId and identityProviderType.`,
+    );
+  }
+  if (resource.props.autoRedirectToIdentity === true && allowed.length !== 1) {
+    found.push(
+      `Access application "${name}" redirects straight to an identity provider, which Access allows only with exactly one provider in allowedIdps (it has ${allowed.length}).`,
+    );
+  }
+  return found;
+}
+
+/**
+ * Stack-wide: a production application must not accept a provider that its group rules do
+ * not refer to. A group rule matches only people who signed in through its provider, so with
+ * a second provider allowed (one-time PIN, say) a person in a denied group could sign in
+ * through the other one and no group rule would see them. Only applies when the stack's
+ * Access policies have provider rules at all.
+ */
+export function acceptsUnpinnedProvider(resources: readonly GuardedResource[], context: StackContext): string[] {
+  if (!context.production) return [];
+  const referenced = new Set<string>();
+  for (const resource of resources) {
+    if (resource.type !== GUARDED_TYPES.accessPolicy) continue;
+    for (const key of ['includes', 'requires', 'excludes']) {
+      const rules = Array.isArray(resource.props[key]) ? (resource.props[key] as unknown[]) : [];
+      for (const rule of rules) {
+        if (!rule || typeof rule !== 'object') continue;
+        for (const selector of PROVIDER_SELECTORS) {
+          const value = (rule as Record<string, unknown>)[selector] as Record<string, unknown> | undefined;
+          const id = value?.identityProviderId ?? (selector === 'loginMethod' ? value?.id : undefined);
+          if (typeof id === 'string') referenced.add(id);
+        }
+      }
+    }
+  }
+  if (referenced.size === 0) return [];
+  return resources
+    .filter((resource) => resource.type === GUARDED_TYPES.accessApplication)
+    .flatMap((app) => {
+      const allowed = Array.isArray(app.props.allowedIdps) ? (app.props.allowedIdps as unknown[]).map(String) : [];
+      const extra = allowed.filter((id) => !referenced.has(id));
+      return extra.length === 0
+        ? []
+        : [
+            `Access application "${String(app.props.name)}" accepts identity provider ${extra.join(', ')}, which none of the ` +
+              `stack's group rules refer to (they name ${[...referenced].join(', ')}): a person could sign in through it and no group rule would apply. ` +
+              'Allow only the pinned provider.',
+          ];
+    });
+}

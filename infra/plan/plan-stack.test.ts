@@ -37,6 +37,10 @@ describe('planStack', () => {
     expect(text).toMatch(/^Stack tenant-acme: \d+ resources \(a mocks run; nothing was contacted\)/);
     expect(text).toMatch(/\+ cloudflare:Worker +gateway-worker +secure-mcp-tenant-acme-gateway/);
     expect(text).toMatch(/Placeholders stood in for: accountId, identityProviderId/);
+    expect(plan.allowedIdentityProviders).toEqual(['00000000-0000-4000-8000-000000000000']);
+    expect(text).toContain(
+      'The Access application accepts only identity provider 00000000-0000-4000-8000-000000000000 (identityProviderId).',
+    );
   });
 
   it('names the shipped stacks when asked for one that does not exist', async () => {

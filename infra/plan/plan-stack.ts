@@ -26,6 +26,8 @@ export interface StackPlan {
   resources: PlannedResource[];
   /** Config keys whose placeholder a stand-in replaced. */
   standIns: string[];
+  /** The identity providers the Access application accepts (`allowedIdps`); empty would mean every one on the account. */
+  allowedIdentityProviders: string[];
 }
 
 /** Stand-ins for the placeholders of the shipped stack files. */
@@ -79,9 +81,14 @@ export async function planStack(stack: string): Promise<StackPlan> {
   const mocked = await startMockedStack(stack, config);
   await import('../index.ts');
   await mocked.settled();
+  const app = mocked.registered.find(
+    ({ type }) => type === 'cloudflare:index/zeroTrustAccessApplication:ZeroTrustAccessApplication',
+  );
+  const allowed = app?.inputs.allowedIdps;
   return {
     stack,
     standIns,
+    allowedIdentityProviders: Array.isArray(allowed) ? allowed.map(String) : [],
     resources: mocked.registered.map(({ type, name, inputs }) => ({
       type,
       name,
@@ -109,6 +116,9 @@ export function renderPlan(plan: StackPlan): string {
   return [
     `Stack ${plan.stack}: ${plan.resources.length} resources (a mocks run; nothing was contacted)`,
     ...lines,
+    plan.allowedIdentityProviders.length > 0
+      ? `The Access application accepts only identity provider ${plan.allowedIdentityProviders.join(', ')} (identityProviderId).`
+      : 'The Access application accepts every identity provider on the account: the production guardrails refuse this.',
     ...(plan.standIns.length
       ? [`Placeholders stood in for: ${plan.standIns.join(', ')} (set them before pulumi up).`]
       : []),

@@ -10,6 +10,7 @@ const values: TenantValues = {
   accessTeamName: 'globex',
   workersDevSubdomain: 'globex-sub',
   identityProviderId: '5f0c8a4e-3d1b-4c6a-9e2f-7b8d9c0a1b2c',
+  identityProviderType: 'azureAD',
   sessionDuration: '8h',
   containerMaxInstances: '5',
 };
@@ -25,6 +26,7 @@ describe('renderTenantStack', () => {
         'secure-mcp:workersDevSubdomain': 'globex-sub',
         'secure-mcp:sessionDuration': '8h',
         'secure-mcp:identityProviderId': values.identityProviderId,
+        'secure-mcp:identityProviderType': 'azureAD',
         'secure-mcp:containerInstanceType': 'basic',
         'secure-mcp:containerMaxInstances': '5',
       },
@@ -38,8 +40,11 @@ describe('renderTenantStack', () => {
         ...values,
         accessTeamName: 'globex.cloudflareaccess.com',
         sessionDuration: 'a day',
+        identityProviderType: 'entra',
       }),
-    ).toThrow(/Cannot make stack tenant-globex:\n {2}- accessTeamName .*\n {2}- sessionDuration/);
+    ).toThrow(
+      /Cannot make stack tenant-globex:\n {2}- accessTeamName .*\n {2}- sessionDuration .*\n {2}- identityProviderType is "entra"/,
+    );
   });
 
   it('refuses a tenant name that cannot be part of a resource name', () => {
@@ -61,6 +66,7 @@ describe('renderTenantStack', () => {
       accessTeamName: 'acme',
       workersDevSubdomain: 'example-subdomain',
       identityProviderId: PLACEHOLDER_IDP,
+      identityProviderType: 'okta',
       sessionDuration: '12h',
       containerMaxInstances: '10',
     });

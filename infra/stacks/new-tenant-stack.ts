@@ -5,7 +5,8 @@
  * that create the stack. It never overwrites a stack file and never handles a secret.
  *
  * Options: `--account-id`, `--team`, `--subdomain` (required), `--idp <uuid>`,
- * `--session <duration>` (default 12h), `--max-instances <n>` (default 10).
+ * `--idp-type <kind>` (default okta), `--session <duration>` (default 12h),
+ * `--max-instances <n>` (default 10).
  */
 import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
@@ -21,6 +22,8 @@ export interface TenantValues {
   accessTeamName: string;
   workersDevSubdomain: string;
   identityProviderId: string;
+  /** The kind of that provider (`okta`, `azureAD`, …; see `policies/model/identity-provider.ts`). */
+  identityProviderType: string;
   sessionDuration: string;
   containerMaxInstances: string;
 }
@@ -64,6 +67,7 @@ function configProblems(values: TenantValues): readonly string[] {
       sessionDuration: values.sessionDuration,
       containerMaxInstances: values.containerMaxInstances,
       identityProviderId: values.identityProviderId,
+      identityProviderType: values.identityProviderType,
     });
     return [];
   } catch (error) {
@@ -82,6 +86,7 @@ async function main(argv: string[]): Promise<void> {
       team: { type: 'string' },
       subdomain: { type: 'string' },
       idp: { type: 'string', default: PLACEHOLDER_IDP },
+      'idp-type': { type: 'string', default: 'okta' },
       session: { type: 'string', default: '12h' },
       'max-instances': { type: 'string', default: '10' },
     },
@@ -90,7 +95,7 @@ async function main(argv: string[]): Promise<void> {
   if (!tenant || positionals.length > 1 || !values['account-id'] || !values.team || !values.subdomain) {
     throw new Error(
       'Usage: npm run infra:new-tenant -- <tenant> --account-id <32 hex> --team <access team> --subdomain <workers.dev subdomain> ' +
-        '[--idp <uuid>] [--session 12h] [--max-instances 10]',
+        '[--idp <uuid>] [--idp-type okta|azureAD|google-apps|google|github|saml|oidc|onetimepin] [--session 12h] [--max-instances 10]',
     );
   }
   const template = await readFile(new URL('./tenant.template.yaml', import.meta.url), 'utf8');
@@ -100,6 +105,7 @@ async function main(argv: string[]): Promise<void> {
     accessTeamName: values.team,
     workersDevSubdomain: values.subdomain,
     identityProviderId: values.idp,
+    identityProviderType: values['idp-type'],
     sessionDuration: values.session,
     containerMaxInstances: values['max-instances'],
   });

@@ -20,6 +20,12 @@ export interface PolicyDiff {
   use: DiffRow[];
   /** A change of the answer for unknown methods. */
   unlistedMethods?: DiffRow;
+  /**
+   * Environments whose Access policies kept their names but changed order, in words. Access
+   * stops at the first matching policy, so an order change can change who gets in; the rows
+   * above show whom, among the people the diff knows.
+   */
+  orderChanges: string[];
 }
 
 /**
@@ -68,7 +74,18 @@ export function diffPolicies(before: LoadedPolicies, after: LoadedPolicies, extr
       }
     }
   }
-  const diff: PolicyDiff = { signIn, use };
+  const orderChanges: string[] = [];
+  for (const environment of environmentsOf(before, after)) {
+    const was = policiesForEnvironment(before.access ?? [], environment.name).map((policy) => policy.name);
+    const now = policiesForEnvironment(after.access ?? [], environment.name).map((policy) => policy.name);
+    const kept = now.filter((name) => was.includes(name));
+    const keptBefore = was.filter((name) => now.includes(name));
+    if (kept.join('\n') !== keptBefore.join('\n'))
+      orderChanges.push(
+        `Access policy order in ${environment.label} changed: ${keptBefore.join(' > ')} became ${kept.join(' > ')} (Access stops at the first policy that matches).`,
+      );
+  }
+  const diff: PolicyDiff = { signIn, use, orderChanges };
   if (before.tools && after.tools && before.tools.unlistedMethods !== after.tools.unlistedMethods) {
     diff.unlistedMethods = {
       who: 'everyone',
@@ -129,7 +146,9 @@ export function renderDiff(
     rows.length === 0
       ? `No change in who may sign in or use what between ${revA} and ${revB}.`
       : `${rows.length} change(s) between ${revA} and ${revB}: ${widened} widen access, ${rows.length - widened} narrow it.`;
-  const noteLines = notes.map((note) => (format === 'markdown' ? `> ${note}` : `note: ${note}`));
+  const noteLines = [...notes, ...diff.orderChanges].map((note) =>
+    format === 'markdown' ? `> ${note}` : `note: ${note}`,
+  );
   if (rows.length === 0)
     return format === 'markdown'
       ? ['### Policy diff', '', ...noteLines, summary, ''].join('\n')

@@ -21,12 +21,20 @@ export function explainCommand(loaded: LoadedPolicies, identity: RequestIdentity
     '',
     'Sign-in (Access policies):',
   ];
+  const orders: string[] = [];
   for (const environment of environmentsOf(loaded)) {
-    const decision = decideSignIn(policiesForEnvironment(loaded.access ?? [], environment.name), identity);
+    const policies = policiesForEnvironment(loaded.access ?? [], environment.name);
+    const decision = decideSignIn(policies, identity);
     lines.push(
       `  ${environment.label.padEnd(20)} ${decision.allowed ? 'may sign in' : 'refused    '}  ${decision.reason}`,
     );
+    orders.push(`  ${environment.label.padEnd(20)} ${policies.map((policy) => policy.name).join(' > ') || '(none)'}`);
   }
+  lines.push(
+    '',
+    'Access policy order (Access checks them top to bottom and stops at the first that matches):',
+    ...orders,
+  );
   if (loaded.tools) {
     lines.push('', `Tools, resources and prompts (tool policies; unknown methods: ${loaded.tools.unlistedMethods}):`);
     const targets = targetsOf([loaded]);

@@ -77,6 +77,26 @@ describe('policy diff', () => {
     expect(result.stdout).toContain('narrowed  carl@example.com [contractors, engineering]  sign-in (dev)');
   });
 
+  it('shows moving an allow policy above a deny policy as a change of who may sign in', () => {
+    const access = readFileSync(policyFile('access.yaml'), 'utf8');
+    const start = access.indexOf('  - name: contractors-not-in-prod');
+    const middle = access.indexOf('  - name: employees');
+    const moved = `${access.slice(0, start)}${access.slice(middle).trimEnd()}\n\n${access.slice(start, middle).trimEnd()}\n`;
+    writeFileSync(policyFile('access.yaml'), moved);
+    commitAll('employees first');
+
+    const result = runPolicyCli(['diff', 'HEAD~1', 'HEAD', '--fail-on-widen'], repo);
+    expect(result.exitCode).toBe(1);
+    expect(result.stdout).toContain(
+      'WIDENED   mallory@example.com [contractors]  sign-in (prod): refused (contractors-not-in-prod) -> allowed (employees)',
+    );
+    expect(result.stdout).toContain(
+      'note: Access policy order in prod changed: contractors-not-in-prod > employees became employees > contractors-not-in-prod',
+    );
+    writeFileSync(policyFile('access.yaml'), access);
+    commitAll('contractors rule first again');
+  });
+
   it('compares with the working tree when given one revision, and says when nothing changed', () => {
     expect(runPolicyCli(['diff', 'HEAD'], repo).stdout).toContain(
       'No change in who may sign in or use what between HEAD and the working tree.',
@@ -96,6 +116,7 @@ describe('policy explain', () => {
     expect(result.exitCode).toBe(0);
     expect(result.stdout).toMatch(/prod\s+refused\s+Denied by policy "contractors-not-in-prod"/);
     expect(result.stdout).toMatch(/tool echo\s+denied \(default-deny\)/);
+    expect(result.stdout).toMatch(/Access policy order .*\n(?:.*\n)*\s+prod\s+contractors-not-in-prod > employees/);
   });
 
   it('needs an email', () => {
@@ -104,6 +125,78 @@ describe('policy explain', () => {
 });
 
 describe('policy check', () => {
+  /** A project folder with the shipped policies and stack files that pin `types` per stack. */
+  function projectWith(stacks: Record<string, string>): string {
+    const dir = mkdtempSync(join(tmpdir(), 'secure-mcp-policy-project-'));
+    mkdirSync(join(dir, 'policies'));
+    for (const name of Object.values(POLICY_FILES)) copyFileSync(join(POLICY_DIR, name), join(dir, 'policies', name));
+    writeFileSync(join(dir, 'Pulumi.yaml'), 'name: secure-mcp\nruntime: nodejs\n');
+    for (const [stack, type] of Object.entries(stacks)) {
+      writeFileSync(
+        join(dir, `Pulumi.${stack}.yaml`),
+        `config:\n  secure-mcp:identityProviderId: REPLACE-WITH-YOUR-IDENTITY-PROVIDER-ID\n  secure-mcp:identityProviderType: ${type}\n`,
+      );
+    }
+    return dir;
+  }
+
+  it('checks each environment against the provider its stack file pins, and says which', () => {
+    const dir = projectWith({ dev: 'onetimepin', prod: 'okta' });
+    try {
+      const result = runPolicyCli(['check', '--dir', join(dir, 'policies')], repo);
+      expect(result.stderr).toBe('');
+      expect(result.exitCode).toBe(0);
+      expect(result.stdout).toContain(
+        'Access rules checked against the identity provider of dev (one-time PIN), local (generic OIDC), prod (Okta).',
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses a group rule in an environment whose stack pins one-time PIN, at the rule', () => {
+    const dir = projectWith({ prod: 'onetimepin' });
+    try {
+      const result = runPolicyCli(['check', '--dir', join(dir, 'policies')], repo);
+      expect(result.exitCode).toBe(1);
+      expect(result.stderr).toMatch(
+        /policies\/access\.yaml:\d+:\d+: in prod \(one-time PIN, Pulumi\.prod\.yaml\) Access policy "contractors-not-in-prod": group "contractors": one-time PIN has no groups/,
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses the group rule when asked to check every environment against one-time PIN', () => {
+    const result = runPolicyCli(['check', '--identity-provider', 'onetimepin'], repo);
+    expect(result.exitCode).toBe(1);
+    expect(result.stderr).toMatch(/access\.yaml:\d+:\d+: in local, prod \(one-time PIN, --identity-provider\)/);
+    expect(runPolicyCli(['check', '--identity-provider', 'okta'], repo).exitCode).toBe(0);
+    expect(runPolicyCli(['check', '--identity-provider', 'oidc'], repo).stderr).toMatch(
+      /"groups" is not \(registered: none\)/,
+    );
+    expect(
+      runPolicyCli(['check', '--identity-provider', 'oidc', '--identity-provider-claims', 'groups'], repo).exitCode,
+    ).toBe(0);
+    const wrong = runPolicyCli(['check', '--identity-provider', 'entra'], repo);
+    expect(wrong.exitCode).toBe(2);
+    expect(wrong.stderr).toMatch(/^--identity-provider is "entra", but it must be one of okta, azureAD/);
+  });
+
+  it('names a stack file that pins no provider kind', () => {
+    const dir = projectWith({});
+    writeFileSync(join(dir, 'Pulumi.prod.yaml'), 'config:\n  secure-mcp:accessTeamName: acme\n');
+    try {
+      const result = runPolicyCli(['check', '--dir', join(dir, 'policies')], repo);
+      expect(result.exitCode).toBe(1);
+      expect(result.stderr).toContain(
+        'Pulumi.prod.yaml:1:1: identityProviderType is missing: the kind of that provider: okta, azureAD, google-apps, google, github, saml, oidc, onetimepin. Set it: pulumi config set identityProviderType <value> --stack prod',
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('exits 1 with file and line when a policy test fails', () => {
     const dir = mkdtempSync(join(tmpdir(), 'secure-mcp-policy-check-'));
     try {

@@ -1,7 +1,9 @@
 /**
  * `npm run policy -- <command>`: check, explain and diff the policies in `policies/`.
  *
- *   check [--dir D]                          validate the files and run the policy tests
+ *   check [--dir D] [--identity-provider T [--identity-provider-claims c1,c2]]
+ *                                            validate the files, check each environment's identity
+ *                                            provider can express its Access rules, run the policy tests
  *   explain --email E [--groups g1,g2]       what one person may do, and by which rule
  *   diff <rev-a> [<rev-b>] [--email E --groups g1,g2] [--fail-on-widen] [--format markdown|text]
  *                                            who gains or loses what between two git revisions
@@ -16,6 +18,7 @@ import { formatProblem } from '../load/policy-problem.ts';
 import { checkCommand } from './check-command.ts';
 import { diffPolicies, renderDiff } from './diff-policies.ts';
 import { explainCommand } from './explain-command.ts';
+import { parseIdentityProviderSettings, type IdentityProvider } from '../model/identity-provider.ts';
 import { readPoliciesAtRevision } from './read-policies-at-revision.ts';
 
 /** What a command printed and how the process should exit; `runPolicyCli` does no process I/O itself. */
@@ -25,7 +28,7 @@ export interface CliResult {
   stderr: string;
 }
 
-const USAGE = `usage: npm run policy -- check [--dir policies]
+const USAGE = `usage: npm run policy -- check [--dir policies] [--identity-provider okta|azureAD|google-apps|google|github|saml|oidc|onetimepin [--identity-provider-claims groups,…]]
        npm run policy -- explain --email alice@example.com [--groups engineering,oncall]
        npm run policy -- diff <rev-a> [<rev-b>] [--email E --groups g1,g2] [--fail-on-widen] [--format markdown|text]`;
 
@@ -50,6 +53,9 @@ export function runPolicyCli(argv: string[], cwd: string): CliResult {
         email: { type: 'string', multiple: true },
         groups: { type: 'string', multiple: true },
         'fail-on-widen': { type: 'boolean' },
+        'identity-provider': { type: 'string' },
+        'identity-provider-claims': { type: 'string' },
+        'identity-provider-groups-claim': { type: 'string' },
         format: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -65,7 +71,30 @@ export function runPolicyCli(argv: string[], cwd: string): CliResult {
 
   switch (command) {
     case 'check': {
-      const result = checkCommand(values.dir ?? POLICY_DIR);
+      let provider: IdentityProvider | undefined;
+      if (values['identity-provider']) {
+        const problems: string[] = [];
+        provider = parseIdentityProviderSettings(
+          {
+            identityProviderType: values['identity-provider'],
+            identityProviderClaims: values['identity-provider-claims'],
+            identityProviderGroupsClaim: values['identity-provider-groups-claim'],
+          },
+          problems,
+          { requireId: false },
+        );
+        if (!provider)
+          return usage(
+            problems
+              .map((problem) =>
+                problem
+                  .replace(/\. (Set|Remove) it: pulumi config .*$/, '.')
+                  .replace(/identityProvider(\w*)/g, flagName),
+              )
+              .join('\n'),
+          );
+      }
+      const result = checkCommand(values.dir ?? POLICY_DIR, { provider });
       return result.ok
         ? { exitCode: 0, stdout: `${result.output}\n`, stderr: '' }
         : { exitCode: 1, stdout: '', stderr: `${result.output}\n` };
@@ -122,6 +151,12 @@ function missingFiles(loaded: LoadedPolicies, where: string): string[] {
   if (!loaded.access) notes.push(`${where} has no policies/access.yaml: everyone counts as refused there.`);
   if (!loaded.tools) notes.push(`${where} has no policies/tools.yaml: tool permissions are not compared.`);
   return notes;
+}
+
+/** `identityProviderClaims` in a problem sentence, as the flag a person typed. */
+function flagName(_key: string, rest: string): string {
+  if (rest === 'Type') return '--identity-provider';
+  return `--identity-provider${rest.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`)}`;
 }
 
 function splitGroups(groups: string | undefined): string[] {

@@ -47,7 +47,7 @@ export function runCases(loaded: LoadedPolicies): PolicyProblem[] {
 }
 
 /** The JSON-RPC request a case row stands for. */
-function callOf(row: Pick<RequestCase, 'tool' | 'resource' | 'prompt' | 'method' | 'arguments'>): JsonRpcCall {
+export function callOf(row: Pick<RequestCase, 'tool' | 'resource' | 'prompt' | 'method' | 'arguments'>): JsonRpcCall {
   if (row.tool !== undefined)
     return { method: 'tools/call', params: { name: row.tool, arguments: row.arguments ?? {} } };
   if (row.resource !== undefined) return { method: 'resources/read', params: { uri: row.resource } };

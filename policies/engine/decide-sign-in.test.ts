@@ -105,14 +105,22 @@ const cases: Case[] = [
     policy: 'example-domain',
     reason: /Allowed/,
   },
-  // deny before allow, then precedence
+  // Access's order: allow and deny alike, top to bottom, first match decides
   {
-    rule: 'deny policies are checked before allow policies, even when listed later',
-    policies: [allowEveryone, denyMallory],
+    rule: 'a deny policy above an allow policy stops the person it matches',
+    policies: [denyMallory, allowEveryone],
     identity: mallory,
     allowed: false,
     policy: 'block-mallory',
     reason: 'Denied by policy "block-mallory": it includes email mallory@example.com.',
+  },
+  {
+    rule: 'an allow policy above a deny policy lets the person in before the deny is reached (Access order)',
+    policies: [allowEveryone, denyMallory],
+    identity: mallory,
+    allowed: true,
+    policy: 'everyone',
+    reason: 'Allowed by policy "everyone": it includes everyone.',
   },
   {
     rule: 'a deny policy that does not match leaves the decision to the allow policies',
@@ -201,6 +209,30 @@ const cases: Case[] = [
     identity: { email: 'example.com', groups: [] },
     allowed: false,
     reason: /no include rule matches/,
+  },
+  {
+    rule: 'a group rule matches when the group is one of the person’s groups, exactly',
+    policies: [{ name: 'p', decision: 'deny', include: [{ group: 'contractors' }] }, allowEveryone],
+    identity: mallory,
+    allowed: false,
+    policy: 'p',
+    reason: 'Denied by policy "p": it includes group contractors.',
+  },
+  {
+    rule: 'a group rule compares exactly (case-sensitive), as the provider writes the value',
+    policies: [{ name: 'p', decision: 'deny', include: [{ group: 'Contractors' }] }, allowEveryone],
+    identity: mallory,
+    allowed: true,
+    policy: 'everyone',
+    reason: /Allowed/,
+  },
+  {
+    rule: 'a custom OIDC claim matches the identity’s values for it',
+    policies: [{ name: 'p', decision: 'allow', include: [{ oidcClaim: { name: 'department', value: 'finance' } }] }],
+    identity: { ...alice, claims: { department: ['finance'] } },
+    allowed: true,
+    policy: 'p',
+    reason: 'Allowed by policy "p": it includes OIDC claim department=finance.',
   },
   {
     rule: 'everyone matches anyone',

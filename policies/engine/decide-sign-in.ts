@@ -1,9 +1,17 @@
+/**
+ * Who may sign in, decided the way Cloudflare Access decides it, over the project's own
+ * rules (`policies/access.yaml`): the engine `policy check`, `explain` and `diff` use, and the
+ * prediction the stand-in's provider-shaped decisions are tested against. Pure: no I/O.
+ */
 import type { AccessPolicy, AccessRule } from '../model/access-policy.ts';
 
-/** What Access knows about a person when it checks the policies: verified email and groups. */
+/** What Access knows about a person when it checks the policies: verified email, groups and claims. */
 export interface SignInIdentity {
   email: string;
+  /** Group memberships, as the identity provider writes them (names, Object Ids, group emails, …). */
   groups: string[];
+  /** Custom claims of a generic OIDC provider, by name. */
+  claims?: Readonly<Record<string, readonly string[]>>;
 }
 
 /** Whether a person may sign in, which policy decided (none when denied by default), and why. */
@@ -19,9 +27,12 @@ type PolicyMatch = { matches: true; includedBy: AccessRule } | { matches: false;
 /**
  * Decides whether a person may sign in, with Cloudflare Access semantics: a policy
  * matches when any `include` rule matches, every `require` rule matches and no
- * `exclude` rule matches; deny policies are checked before allow policies, each group
- * in precedence (list) order; the first matching policy decides; no match is a denial.
- * Emails and email domains compare case-insensitively. Pure: no I/O.
+ * `exclude` rule matches; policies are evaluated in precedence (list) order, allow and
+ * deny alike, and the first that matches decides; no match is a denial. Access documents
+ * this order for Allow and Block policies ("evaluated based on their order from top to
+ * bottom … once a user matches an Allow or Block policy, evaluation stops":
+ * https://developers.cloudflare.com/cloudflare-one/access-controls/policies/#cloudflare-access-policy-order-of-execution).
+ * Emails and email domains compare case-insensitively; groups and claims exactly.
  *
  * @example
  * ```ts
@@ -29,32 +40,19 @@ type PolicyMatch = { matches: true; includedBy: AccessRule } | { matches: false;
  * // { allowed: true, policy: 'employees', reason: 'Allowed by policy "employees": it includes email domain example.com.' }
  * ```
  */
-export function decideSignIn(policies: AccessPolicy[], identity: SignInIdentity): SignInDecision {
-  const denyPolicies = policies.filter((policy) => policy.decision === 'deny');
-  const allowPolicies = policies.filter((policy) => policy.decision === 'allow');
-
-  for (const policy of denyPolicies) {
-    const match = matchPolicy(policy, identity);
-    if (match.matches) {
-      return {
-        allowed: false,
-        policy: policy.name,
-        reason: `Denied by policy "${policy.name}": it includes ${describeRule(match.includedBy)}.`,
-      };
-    }
-  }
-
+export function decideSignIn(policies: readonly AccessPolicy[], identity: SignInIdentity): SignInDecision {
   const misses: string[] = [];
-  for (const policy of allowPolicies) {
+  for (const policy of policies) {
     const match = matchPolicy(policy, identity);
     if (match.matches) {
+      const allowed = policy.decision === 'allow';
       return {
-        allowed: true,
+        allowed,
         policy: policy.name,
-        reason: `Allowed by policy "${policy.name}": it includes ${describeRule(match.includedBy)}.`,
+        reason: `${allowed ? 'Allowed' : 'Denied'} by policy "${policy.name}": it includes ${describeRule(match.includedBy)}.`,
       };
     }
-    misses.push(`"${policy.name}": ${match.miss}`);
+    if (policy.decision === 'allow') misses.push(`"${policy.name}": ${match.miss}`);
   }
 
   return {
@@ -83,23 +81,23 @@ function ruleMatches(rule: AccessRule, identity: SignInIdentity): boolean {
   if ('email' in rule) return sameIgnoringCase(rule.email, identity.email);
   if ('emailDomain' in rule) return sameIgnoringCase(rule.emailDomain, domainOf(identity.email));
   if ('everyone' in rule) return rule.everyone;
+  if ('group' in rule) return identity.groups.includes(rule.group);
   return claimValues(identity, rule.oidcClaim.name).includes(rule.oidcClaim.value);
 }
 
 /** The identity's values for a claim name; a claim the identity does not carry has none. */
-function claimValues(identity: SignInIdentity, name: string): string[] {
-  const claims = new Map([
-    ['email', [identity.email]],
-    ['groups', identity.groups],
-  ]);
-  return claims.get(name) ?? [];
+function claimValues(identity: SignInIdentity, name: string): readonly string[] {
+  if (name === 'email') return [identity.email];
+  if (name === 'groups') return identity.groups;
+  return identity.claims?.[name] ?? [];
 }
 
-/** A rule in words, as used in decision reasons (e.g. `OIDC claim groups=contractors`). */
+/** A rule in words, as used in decision reasons (e.g. `group contractors`). */
 function describeRule(rule: AccessRule): string {
   if ('email' in rule) return `email ${rule.email}`;
   if ('emailDomain' in rule) return `email domain ${rule.emailDomain}`;
   if ('everyone' in rule) return 'everyone';
+  if ('group' in rule) return `group ${rule.group}`;
   return `OIDC claim ${rule.oidcClaim.name}=${rule.oidcClaim.value}`;
 }
 

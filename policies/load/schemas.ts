@@ -13,7 +13,7 @@ const nonEmptyText = (what: string) =>
     .trim()
     .min(1, `${what} must not be empty`);
 
-/** `group: x` is the readable spelling of Cloudflare's OIDC claim rule on `groups`. */
+/** `group: x` becomes the group selector of the stack's identity provider (see engine/provider-rules.ts). */
 const accessRuleSchema = strictObject('an Access rule', {
   email: nonEmptyText('email').optional(),
   emailDomain: nonEmptyText('emailDomain').optional(),
@@ -31,7 +31,7 @@ const accessRuleSchema = strictObject('an Access rule', {
   .transform((rule): AccessRule => {
     if (rule.email !== undefined) return { email: rule.email };
     if (rule.emailDomain !== undefined) return { emailDomain: rule.emailDomain };
-    if (rule.group !== undefined) return { oidcClaim: { name: 'groups', value: rule.group } };
+    if (rule.group !== undefined) return { group: rule.group };
     if (rule.everyone !== undefined) return { everyone: true };
     return { oidcClaim: rule.oidcClaim! };
   });

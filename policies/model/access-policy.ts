@@ -5,9 +5,16 @@
  * - `include`: the person must match at least one of these rules;
  * - `require`: the person must match every one of these rules;
  * - `exclude`: the person must match none of these rules.
- * Deny policies are checked before allow policies, then the list order decides.
- * A person no policy matches is refused (deny by default).
+ * Policies are evaluated top to bottom, allow and deny alike, and the first that matches
+ * decides; a person no policy matches is refused (deny by default). This is Access's own
+ * order (https://developers.cloudflare.com/cloudflare-one/access-controls/policies/#cloudflare-access-policy-order-of-execution:
+ * Block and Allow policies "are evaluated based on their order from top to bottom", and
+ * "once a user matches an Allow or Block policy, evaluation stops"); `infra/` attaches the
+ * policies with precedence 1..n in this order.
  */
+
+/** The environment the local stack and its tests apply: the production rules, so what you try is what ships. */
+export const LOCAL_ENVIRONMENT = 'local';
 
 /** One condition on the person signing in. */
 export type AccessRule =
@@ -17,7 +24,13 @@ export type AccessRule =
   | { emailDomain: string }
   /** Anyone who signs in with the identity provider. */
   | { everyone: true }
-  /** A claim from the identity provider, e.g. `{ name: 'groups', value: 'contractors' }`. */
+  /**
+   * Members of a group at the stack's identity provider, written as that provider knows it
+   * (Okta: name; Entra ID: Object Id; Google Workspace: group email; GitHub: org or org/team;
+   * generic SAML or OIDC: a value of the groups attribute or claim). Matched exactly.
+   */
+  | { group: string }
+  /** A custom claim of a generic OIDC provider, e.g. `{ name: 'department', value: 'finance' }`. */
   | { oidcClaim: { name: string; value: string } };
 
 /** A named Access policy, as the engine, the stand-in and `infra/` use it. */

@@ -35,4 +35,18 @@ describe('readConfig', () => {
     expect(() => readConfig(broken)).toThrow(ConfigError);
     expect(readConfig(env).allowedOrigins).not.toContain('https://app.example.com');
   });
+
+  it('reads how the id_token is read: the group field and the nonce rule, safe by default', () => {
+    expect(readConfig(env).signIn).toEqual({ groupsField: 'name', nonce: 'required' });
+    expect(readConfig({ ...env, ACCESS_GROUPS_FIELD: 'id', ACCESS_NONCE: 'if-present' }).signIn).toEqual({
+      groupsField: 'id',
+      nonce: 'if-present',
+    });
+    expect(() => readConfig({ ...env, ACCESS_GROUPS_FIELD: 'displayName' })).toThrow(
+      /ACCESS_GROUPS_FIELD must be name, id or email/,
+    );
+    expect(() => readConfig({ ...env, ACCESS_NONCE: 'optional' })).toThrow(
+      /ACCESS_NONCE must be required or if-present/,
+    );
+  });
 });

@@ -9,9 +9,15 @@ export interface UserProps {
   sub: string;
   email: string;
   name: string;
+  /** Group values as `access/groups-claim.ts` read them from the id_token (tool policies match these). */
   groups: string[];
   /** When the person signed in (ms since the epoch); a revocation mark newer than this ends the grant. */
   signedInAt?: number;
+  /**
+   * The id_token's claims by name, each with its shape (never its value), for the operator's
+   * first-minute check (`GET /mcp/identity`). Absent in grants made before it existed.
+   */
+  claims?: Record<string, string>;
 }
 
 export interface AccessEndpoints {
@@ -42,6 +48,8 @@ export interface WorkerConfig {
   redirectHostAllowlist: string[];
   /** Bearer secret of the operator routes; undefined turns them off. */
   adminToken: string | undefined;
+  /** How the Access id_token is read: the group field tool policies match, and whether a nonce must come back. */
+  signIn: { groupsField: 'name' | 'id' | 'email'; nonce: 'required' | 'if-present' };
 }
 
 /** Shortest accepted secret (a random 32-byte key is 43 characters of base64url). */
@@ -108,6 +116,12 @@ function checkConfig(env: Cloudflare.Env): WorkerConfig {
   if (env.ADMIN_TOKEN && env.ADMIN_TOKEN.length < MIN_SECRET_LENGTH) {
     problems.push(`ADMIN_TOKEN must be at least ${MIN_SECRET_LENGTH} characters`);
   }
+  const groupsField = env.ACCESS_GROUPS_FIELD || 'name';
+  if (groupsField !== 'name' && groupsField !== 'id' && groupsField !== 'email')
+    problems.push(`ACCESS_GROUPS_FIELD must be name, id or email, got ${JSON.stringify(env.ACCESS_GROUPS_FIELD)}`);
+  const nonce = env.ACCESS_NONCE || 'required';
+  if (nonce !== 'required' && nonce !== 'if-present')
+    problems.push(`ACCESS_NONCE must be required or if-present, got ${JSON.stringify(env.ACCESS_NONCE)}`);
   const allowedOrigins = commaList(env.ALLOWED_ORIGINS);
   for (const origin of allowedOrigins) {
     if (!isHttpUrl(origin) || new URL(origin).origin !== origin) {
@@ -135,6 +149,10 @@ function checkConfig(env: Cloudflare.Env): WorkerConfig {
     allowedOrigins: [publicUrl, ...allowedOrigins],
     redirectHostAllowlist: commaList(env.REDIRECT_HOST_ALLOWLIST).map((host) => host.toLowerCase()),
     adminToken: env.ADMIN_TOKEN || undefined,
+    signIn: {
+      groupsField: groupsField as WorkerConfig['signIn']['groupsField'],
+      nonce: nonce as WorkerConfig['signIn']['nonce'],
+    },
   });
 }
 

@@ -50,17 +50,22 @@ export async function finishSignIn(request: Request, env: Cloudflare.Env, config
       issuer: config.access.issuer,
       clientId: config.access.clientId,
       nonce: signIn.nonce,
+      nonceMode: config.signIn.nonce,
+      groupsField: config.signIn.groupsField,
       keys: accessKeySet(config.access.jwksUrl),
     });
   } catch (error) {
     if (error instanceof CodeExchangeError)
       return errorPage(502, 'Sign-in with Cloudflare Access failed', `${error.message}. Try again in a moment.`);
-    if (error instanceof IdTokenError)
+    if (error instanceof IdTokenError) {
+      // The reason names claims and shapes, never their values (id-token.ts, groups-claim.ts).
+      console.warn(JSON.stringify({ event: 'sign_in.refused', reason: error.reason }));
       return errorPage(
         401,
         'Your sign-in could not be verified',
         `The identity token from Cloudflare Access was refused: ${error.reason}.`,
       );
+    }
     throw error;
   }
 

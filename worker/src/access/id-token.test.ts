@@ -36,7 +36,59 @@ async function refusal(token: string, expected = { issuer, clientId, nonce }) {
 describe('verifyIdToken', () => {
   it('returns the user with a lower-cased email', async () => {
     const user = await verifyIdToken(await idToken(), { issuer, clientId, nonce, keys });
-    expect(user).toEqual({ sub: 'user-1', email: 'alice@example.com', name: 'Alice', groups: ['engineering'] });
+    expect(user).toMatchObject({ sub: 'user-1', email: 'alice@example.com', name: 'Alice', groups: ['engineering'] });
+  });
+
+  it('keeps the shape of every claim, never a value', async () => {
+    const user = await verifyIdToken(await idToken(), { issuer, clientId, nonce, keys });
+    expect(user.claims).toEqual({
+      aud: 'a string',
+      email: 'a string',
+      exp: 'a number',
+      groups: 'a list of 1 string',
+      iat: 'a number',
+      iss: 'a string',
+      name: 'a string',
+      nonce: 'a string',
+      sub: 'a string',
+    });
+  });
+
+  it('reads group objects by the configured field', async () => {
+    const groups = [{ id: '61503835-b6fe-4630-af88-de551dd59a20', name: 'engineering' }];
+    const token = await idToken({ groups });
+    expect((await verifyIdToken(token, { issuer, clientId, nonce, keys })).groups).toEqual(['engineering']);
+    expect((await verifyIdToken(token, { issuer, clientId, nonce, keys, groupsField: 'id' })).groups).toEqual([
+      '61503835-b6fe-4630-af88-de551dd59a20',
+    ]);
+  });
+
+  it('refuses a groups claim it cannot read, saying its shape', async () => {
+    expect(await refusal(await idToken({ groups: 'engineering' }))).toBe(
+      'the groups claim cannot be read (a string, not a list)',
+    );
+  });
+
+  it('signs in without a name, showing the email instead', async () => {
+    const user = await verifyIdToken(await idToken({ name: undefined }), { issuer, clientId, nonce, keys });
+    expect(user.name).toBe('Alice@Example.com');
+  });
+
+  it('refuses a token without the nonce unless told to check it only when present', async () => {
+    const token = await idToken({ nonce: undefined });
+    expect(await refusal(token)).toMatch(/^the token carries no nonce, and this gateway requires the one it sent/);
+    const user = await verifyIdToken(token, { issuer, clientId, nonce, keys, nonceMode: 'if-present' });
+    expect(user.email).toBe('alice@example.com');
+    // Present, a nonce is checked in either mode.
+    expect(
+      await verifyIdToken(await idToken({ nonce: 'other' }), {
+        issuer,
+        clientId,
+        nonce,
+        keys,
+        nonceMode: 'if-present',
+      }).catch((error: unknown) => (error as IdTokenError).reason),
+    ).toBe('the nonce does not match this sign-in');
   });
 
   it('refuses another audience', async () => {

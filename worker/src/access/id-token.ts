@@ -1,5 +1,6 @@
 import { createRemoteJWKSet, errors, jwtVerify, type JWTVerifyGetKey } from 'jose';
 import type { UserProps } from '../config.ts';
+import { describeShape, readGroupsClaim, UnreadableGroupsError, type GroupField } from './groups-claim.ts';
 
 /** Access signs id_tokens with RS256; no other algorithm is accepted (no `none`, no HMAC). */
 const ACCESS_ID_TOKEN_ALGORITHMS = ['RS256'];
@@ -40,14 +41,23 @@ export function accessKeySet(jwksUrl: string): JWTVerifyGetKey {
 export interface IdTokenExpectations {
   issuer: string;
   clientId: string;
+  /** The nonce this sign-in sent to Access; an id_token that carries another is always refused. */
   nonce: string;
+  /**
+   * `required` (default): an id_token without a nonce is refused; `if-present`: checked only when
+   * Access sends one (Cloudflare documents no nonce support; docs/security.md says why either is safe).
+   */
+  nonceMode?: 'required' | 'if-present';
+  /** Which field of a group object to keep (`ACCESS_GROUPS_FIELD`); strings are kept as they are. Default `name`. */
+  groupsField?: GroupField;
   keys: JWTVerifyGetKey;
 }
 
 /**
  * Verifies an Access id_token completely (signature with a pinned algorithm, `iss`,
- * `aud` and `azp`, `exp`/`nbf`/`iat`, nonce, `email_verified` when present) and returns
- * the user it names.
+ * `aud` and `azp`, `exp`/`nbf`/`iat`, nonce, `email_verified` when present) and returns the user
+ * it names, with the groups as `groups-claim.ts` reads them (an unreadable `groups` claim refuses
+ * the token).
  *
  * @example
  * ```ts
@@ -69,7 +79,12 @@ export async function verifyIdToken(idToken: string, expected: IdTokenExpectatio
   } catch (error) {
     throw new IdTokenError(describeJoseError(error));
   }
-  if (payload.nonce !== expected.nonce) throw new IdTokenError('the nonce does not match this sign-in');
+  if (payload.nonce === undefined) {
+    if ((expected.nonceMode ?? 'required') === 'required')
+      throw new IdTokenError(
+        'the token carries no nonce, and this gateway requires the one it sent (if your Access never returns it, see accessNonce in docs/security.md)',
+      );
+  } else if (payload.nonce !== expected.nonce) throw new IdTokenError('the nonce does not match this sign-in');
   if (typeof payload.sub !== 'string' || payload.sub === '') throw new IdTokenError('the token has no subject');
   // OpenID Connect Core 1.0 §3.1.3.7: an `azp` must be our client id, and a token for several
   // audiences must name us as the party it was issued to.
@@ -83,9 +98,32 @@ export async function verifyIdToken(idToken: string, expected: IdTokenExpectatio
   // the claim, so only a present one that is not `true` refuses (docs/security.md 2).
   if (payload.email_verified !== undefined && payload.email_verified !== true)
     throw new IdTokenError('the email address is not verified');
-  const groups = Array.isArray(payload.groups) ? payload.groups.filter((g): g is string => typeof g === 'string') : [];
+  let groups: string[];
+  try {
+    groups = readGroupsClaim(payload.groups, expected.groupsField ?? 'name');
+  } catch (error) {
+    if (error instanceof UnreadableGroupsError) throw new IdTokenError(error.message);
+    throw error;
+  }
   const name = typeof payload.name === 'string' && payload.name !== '' ? payload.name : payload.email;
-  return { sub: payload.sub, email: payload.email.toLowerCase(), name, groups };
+  return { sub: payload.sub, email: payload.email.toLowerCase(), name, groups, claims: claimShapes(payload) };
+}
+
+/**
+ * Each claim of the id_token by name, with its shape and never its value: what the operator's
+ * first-minute check (`npm run smoke -- <url> --show-claims`) prints about their own sign-in.
+ *
+ * @example
+ * ```ts
+ * claimShapes({ sub: 'u', groups: [{ id: 'x', name: 'y' }] }); // { groups: 'a list of 1 object with id, name', sub: 'a string' }
+ * ```
+ */
+function claimShapes(payload: Record<string, unknown>): Record<string, string> {
+  return Object.fromEntries(
+    Object.keys(payload)
+      .sort()
+      .map((claim) => [claim, describeShape(payload[claim])]),
+  );
 }
 
 function describeJoseError(error: unknown): string {

@@ -5,6 +5,7 @@ import type { UserProps } from '../config.ts';
 import { readConfig } from '../config.ts';
 import { checkOrigin } from './check-origin.ts';
 import { revocableUpstream } from './end-on-revocation.ts';
+import { identityResponse } from './identity-route.ts';
 import { runPolicyGate } from './gate/policy-gate.ts';
 import { toolPolicies } from './gate/tool-policies.ts';
 import { selectUpstream } from './select-upstream.ts';
@@ -35,6 +36,8 @@ export const mcpHandler: ExportedHandler<Cloudflare.Env> & {
       ctx.waitUntil(forgetRevokedGrant(env, auth));
       return invalidTokenResponse(config.publicUrl, 'The grant was revoked');
     }
+    const identity = identityResponse(request, user);
+    if (identity) return identity;
     const upstream = selectUpstream(request, env, config);
     if (!upstream) return jsonRpcError(503, -32000, 'No MCP server is configured for this gateway');
     const watched = revocableUpstream(upstream, {
