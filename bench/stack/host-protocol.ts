@@ -5,7 +5,13 @@ import type { BridgeLimits } from '../../container/src/bridge-limits.ts';
  * children), while a benchmark holds 64 sessions at once on one bridge, as supergateway
  * (which has no bound) does in its row.
  */
-export const BENCH_BRIDGE_LIMITS: Partial<BridgeLimits> = { maxChildren: 80, maxConcurrentRequests: 256 };
+export const BENCH_BRIDGE_LIMITS: Partial<BridgeLimits> = {
+  maxChildren: 80,
+  maxConcurrentRequests: 256,
+  // The load clients are one user: let them hold every session and request the bridge takes.
+  maxSessionsPerUser: 80,
+  maxConcurrentRequestsPerUser: 256,
+};
 
 /** What a host process reports once what it runs answers. */
 export interface HostReady {

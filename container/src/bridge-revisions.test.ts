@@ -408,7 +408,7 @@ describe('faults', () => {
           requestInit: { headers: { 'x-test-user': 'hal' } },
         }),
       ),
-    ).rejects.toThrow(/could not be started/);
+    ).rejects.toThrow(/already runs 1 MCP server processes/);
     await first.close();
     await bridge.close();
   });
