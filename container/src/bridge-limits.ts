@@ -18,8 +18,9 @@ export interface BridgeLimits {
   maxChildren: number;
   /**
    * Most sessions one user holds at once. A new session beyond it, or beyond `maxChildren`, reclaims
-   * the user's least recently used idle session (no request in flight, no stream open), then anyone's;
-   * when every session is busy, the new one is refused with a clear error.
+   * the user's least recently used idle session (no request in flight; one with no stream open
+   * first), then anyone's; when every session has a request in flight, the new one is refused with
+   * a clear error.
    */
   maxSessionsPerUser: number;
   /** A session or shared child without any request for this long is stopped. */

@@ -358,7 +358,7 @@ describe('faults', () => {
     });
     await client.connect(transport);
     const slow = client.callTool({ name: 'slow', arguments: {} });
-    await vi.waitFor(() => expect(bridge.sessions()[0]?.pid).toBeDefined());
+    await vi.waitFor(() => expect(bridge.sessions()[0]?.pendingRequests).toBe(1));
     await new Promise((resolve) => setTimeout(resolve, 100));
     const busy = await fetch(`${bridge.url}/mcp`, {
       method: 'POST',
@@ -393,14 +393,16 @@ describe('faults', () => {
     await bridge.close();
   });
 
-  it('caps the number of children', async () => {
-    const { bridge } = await startTestBridge({ limits: { maxChildren: 1 } });
+  it('caps the number of children: with the one child busy, a new session is refused, saying why', async () => {
+    const { bridge } = await startTestBridge({ command: slowServer(3_000), limits: { maxChildren: 1 } });
     const first = new Client({ name: 'cap-test', version: '1.0.0' });
     await first.connect(
       new StreamableHTTPClientTransport(new URL('/mcp', bridge.url), {
         requestInit: { headers: { 'x-test-user': 'hal' } },
       }),
     );
+    const busy = first.callTool({ name: 'slow', arguments: {} });
+    await vi.waitFor(() => expect(bridge.sessions()[0]?.pid).toBeDefined());
     const second = new Client({ name: 'cap-test', version: '1.0.0' });
     await expect(
       second.connect(
@@ -409,6 +411,7 @@ describe('faults', () => {
         }),
       ),
     ).rejects.toThrow(/already runs 1 MCP server processes/);
+    await busy;
     await first.close();
     await bridge.close();
   });

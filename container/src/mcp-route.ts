@@ -49,7 +49,7 @@ export async function handleMcp(
     if (!open) return sendJsonRpcError(response, 404, SESSION_NOT_FOUND, 'Session not found');
     open.session.lastActivity = Date.now();
     if (request.method === 'GET') {
-      // A client listening on its GET stream is using the session: it is neither idle nor reclaimed.
+      // A client listening on its GET stream: the session is reclaimed only when no quieter one is idle.
       open.session.openStreams += 1;
       response.once('close', () => {
         open.session.openStreams -= 1;

@@ -8,8 +8,11 @@
  * bridge at most `maxChildren` processes. Clients that never end their sessions (crashed or
  * restarted ones, test runners) would otherwise fill both and lock everyone out until the idle
  * reaper, 15 minutes on. So a new session first reclaims its user's least recently used idle
- * session (nothing in flight, no stream open), and for a process slot, then anyone's; a session
- * in use is never reclaimed, and when every one is, the new session is refused, saying why.
+ * session, and for a process slot, then anyone's. Idle means no request in flight: a session
+ * with a call running is never reclaimed, and when every one has, the new session is refused,
+ * saying why. Among idle sessions, those with no stream open go first; a session whose client
+ * still listens on its GET stream (or holds its old HTTP+SSE connection) goes only when no other
+ * is idle, since a client that abandons sessions may well leave their streams open.
  */
 import type { SSEServerTransport } from '@modelcontextprotocol/sdk/server/sse.js';
 import type { BridgeLimits } from './bridge-limits.ts';
@@ -29,6 +32,8 @@ export interface BridgeSessionInfo {
   transport: SessionKind;
   /** Process id of the session's stdio server, once started. */
   pid: number | undefined;
+  /** Client requests waiting for the server right now. */
+  pendingRequests: number;
 }
 
 export type SessionKind = 'streamable' | 'sse';
@@ -158,7 +163,7 @@ export class SessionRegistry {
     if (!unused)
       return new JsonRpcError(
         NO_ROOM,
-        `You already have ${theirs.length} MCP sessions open, all in use (at most ${maxSessionsPerUser}); end one (DELETE) or wait for one to finish`,
+        `You already have ${theirs.length} MCP sessions open, each with a request in flight (at most ${maxSessionsPerUser}); end one (DELETE) or wait for one to finish`,
       );
     await this.#reclaim(unused, 'user-quota');
     return undefined;
@@ -205,21 +210,22 @@ export class SessionRegistry {
       userKey: session.userKey,
       transport: kind,
       pid: session.serverPid,
+      pendingRequests: session.pendingRequests,
     }));
   }
 }
 
-/** A session nobody uses right now: nothing in flight, no stream open (an old HTTP+SSE session is its stream). */
-function isIdle({ session, kind }: OpenSession): boolean {
-  return kind !== 'sse' && session.pendingRequests === 0 && session.openStreams === 0;
+/** A client still listens on this session: its GET stream is open (an old HTTP+SSE session is its stream). */
+function isListening({ session, kind }: OpenSession): boolean {
+  return kind === 'sse' || session.openStreams > 0;
 }
 
+/** The session to reclaim: no request in flight, not listened to if any such is left, least recently used. */
 function leastRecentlyUsedIdle(candidates: OpenSession[]): OpenSession | undefined {
-  return candidates
-    .filter(isIdle)
-    .reduce<OpenSession | undefined>(
-      (oldest, open) =>
-        oldest === undefined || open.session.lastActivity < oldest.session.lastActivity ? open : oldest,
-      undefined,
-    );
+  const idle = candidates.filter(({ session }) => session.pendingRequests === 0);
+  const quiet = idle.filter((open) => !isListening(open));
+  return (quiet.length > 0 ? quiet : idle).reduce<OpenSession | undefined>(
+    (oldest, open) => (oldest === undefined || open.session.lastActivity < oldest.session.lastActivity ? open : oldest),
+    undefined,
+  );
 }

@@ -6,14 +6,14 @@
  * quota of sessions and of requests in flight, a new session reclaims the least recently used idle
  * one (the user's own first), and a session in use (a request in flight, a stream open) is kept.
  */
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { watch } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startBridge, type BridgeOptions, type RunningBridge } from '../../../container/src/bridge.ts';
 import { quietEchoServer } from '../../../container/test/fake-servers.ts';
+import { untilFileHas } from '../support/watch-file.ts';
 
 const lenientServer = join(dirname(fileURLToPath(import.meta.url)), 'servers', 'lenient-server.ts');
 let bridge: RunningBridge | undefined;
@@ -126,16 +126,43 @@ describe('fair share of a bridge (docs/security.md 22)', () => {
     await stream.cancel();
   });
 
-  it("when all of a user's sessions are in use, the next is refused with the reason, and others still get in", async () => {
-    await start({ limits: { maxSessionsPerUser: 2 } });
-    const streams = [];
-    for (let n = 0; n < 2; n++) streams.push(await openStream('ann', (await openSession('ann')).id!));
+  it("when each of a user's sessions has a call running, the next is refused with the reason, and others still get in", async () => {
+    const events = join(folder, 'events.jsonl');
+    await writeFile(events, '');
+    await start({ command: [process.execPath, lenientServer, events], limits: { maxSessionsPerUser: 2 } });
+    const running = [];
+    for (let n = 0; n < 2; n++) {
+      const id = (await openSession('ann')).id!;
+      running.push(
+        post('ann', { jsonrpc: '2.0', id: 5, method: 'tools/call', params: { name: 'slow', arguments: {} } }, id),
+      );
+    }
+    await eventCount(events, 'slow-started', 2);
     const third = await openSession('ann');
-    expect(third.refusal).toMatch(/already have 2 MCP sessions open, all in use/);
+    expect(third.refusal).toMatch(/already have 2 MCP sessions open, each with a request in flight/);
     const bob = await openSession('bob');
     expect(bob.refusal).toBeUndefined();
-    expect(await echo('bob', bob.id!)).toBe(200);
-    for (const stream of streams) await stream.cancel();
+    const ping = await post('bob', { jsonrpc: '2.0', id: 1, method: 'ping' }, bob.id);
+    expect(ping.status).toBe(200);
+    await bridge!.close();
+    await Promise.allSettled(running);
+  });
+
+  it('a session with only its GET stream open goes last, when no quieter one is idle', async () => {
+    await start({ limits: { maxSessionsPerUser: 2 } });
+    const older = (await openSession('ann')).id!;
+    const olderStream = await openStream('ann', older);
+    const quiet = (await openSession('ann')).id!;
+    const third = await openSession('ann'); // reclaims the quiet one, though it is newer
+    expect(third.refusal).toBeUndefined();
+    expect(await echo('ann', quiet)).toBe(404);
+    expect(await echo('ann', older)).toBe(200);
+    const thirdStream = await openStream('ann', third.id!);
+    expect((await openSession('ann')).refusal).toBeUndefined(); // every idle one listens now: the least recently used goes
+    expect(await echo('ann', older)).toBe(404);
+    expect(await echo('ann', third.id!)).toBe(200);
+    await olderStream.cancel();
+    await thirdStream.cancel();
   });
 
   it("one user's requests cannot take every request slot of the bridge", async () => {
@@ -163,15 +190,8 @@ describe('fair share of a bridge (docs/security.md 22)', () => {
 });
 
 /** Waits until the server has recorded `count` events named `name`. */
-async function eventCount(file: string, name: string, count: number): Promise<void> {
-  const watcher = watch(file);
-  try {
-    for (;;) {
-      const text = await readFile(file, 'utf8');
-      if (text.split('\n').filter((line) => line.includes(`"event":"${name}"`)).length >= count) return;
-      await new Promise((resolve) => watcher.once('change', resolve));
-    }
-  } finally {
-    watcher.close();
-  }
+function eventCount(file: string, name: string, count: number): Promise<true> {
+  return untilFileHas(file, (text) =>
+    text.split('\n').filter((line) => line.includes(`"event":"${name}"`)).length >= count ? true : undefined,
+  );
 }

@@ -6,7 +6,6 @@
  * of a user with a call running and a stream open (19), oversized bodies on every endpoint, and
  * what the gateway issues to a client (no email in it).
  */
-import { watch } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -17,6 +16,7 @@ import { ListRootsRequestSchema } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { obtainTokens } from '../../../dev/client/obtain-tokens.ts';
 import { startPrivateStack } from '../../../dev/stack/private-stack.ts';
+import { untilFileHas } from '../support/watch-file.ts';
 
 const serverPath = join(dirname(fileURLToPath(import.meta.url)), 'servers', 'lenient-server.ts');
 
@@ -50,17 +50,14 @@ async function events(): Promise<ServerEvent[]> {
 }
 
 /** Resolves with the first event the stdio server records that `matches`, waiting for the file to change. */
-async function nextEvent(matches: (event: ServerEvent) => boolean): Promise<ServerEvent> {
-  const watcher = watch(eventsFile);
-  try {
-    for (;;) {
-      const found = (await events()).find(matches);
-      if (found) return found;
-      await new Promise((resolve) => watcher.once('change', resolve));
-    }
-  } finally {
-    watcher.close();
-  }
+function nextEvent(matches: (event: ServerEvent) => boolean): Promise<ServerEvent> {
+  return untilFileHas(eventsFile, (text) =>
+    text
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => JSON.parse(line) as ServerEvent)
+      .find(matches),
+  );
 }
 
 /** A raw MCP session: initialize and initialized by hand, so a test can send any body it likes. */
