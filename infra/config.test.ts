@@ -35,8 +35,16 @@ describe('parseStackConfig', () => {
       identityProvider: { type: 'okta', id: IDP, groupsClaim: 'groups', registeredClaims: [] },
       autoRedirectToIdentity: true,
       signIn: { groupsField: 'name', nonce: 'required' },
+      definitionDrift: 'hide',
       container: { instanceType: 'basic', maxInstances: 10, buildArgs: {}, workerSettings: {} },
     });
+  });
+
+  it('takes warn for definitionDrift and refuses anything but hide or warn', () => {
+    expect(parseStackConfig({ ...minimal, definitionDrift: 'warn' }).definitionDrift).toBe('warn');
+    expect(problemsOf({ ...minimal, definitionDrift: 'show' })).toEqual([
+      'definitionDrift is "show", but it must be hide or warn. Set it: pulumi config set definitionDrift <value>',
+    ]);
   });
 
   it('pins a generic OIDC provider with its registered claims, and the sign-in settings', () => {

@@ -34,6 +34,8 @@ export interface StackConfig {
   sessionDuration: string;
   /** Where the Worker forwards MCP traffic, until the container takes over. */
   upstreamUrl: string | undefined;
+  /** What the gate does with a definition that differs from its pin (the Worker's `DEFINITION_DRIFT`). */
+  definitionDrift: 'hide' | 'warn';
   /** The one identity provider the Access application accepts, and the kind whose selectors `group:` rules become. */
   identityProvider: IdentityProvider & { id: string };
   /** Skip Access's provider choice and go straight to the pinned provider ("Instant Auth"). */
@@ -87,6 +89,8 @@ export const CONFIG_KEYS = {
   customDomainZoneId: 'the id of the zone that customDomain belongs to, 32 lowercase hex characters',
   sessionDuration: 'how long an Access sign-in lasts, e.g. 24h or 8h30m (default 24h)',
   upstreamUrl: 'the https URL the Worker forwards MCP traffic to, e.g. https://mcp.internal.example.com/mcp',
+  definitionDrift:
+    'what the gateway does with a tool whose definition differs from its pin in policies/inventory.yaml: hide (the default) or warn',
   ...IDENTITY_PROVIDER_KEYS,
   identityProviderAutoRedirect:
     "true (default) to send people straight to the pinned identity provider, false to show Access's login page first",
@@ -195,6 +199,11 @@ export function parseStackConfig(raw: Readonly<Record<string, string | undefined
   if (nonce !== 'required' && nonce !== 'if-present')
     problems.push(wrongValue('accessNonce', nonce, 'it must be required or if-present'));
 
+  const definitionDrift = value('definitionDrift') ?? 'hide';
+  if (definitionDrift !== 'hide' && definitionDrift !== 'warn') {
+    problems.push(wrongValue('definitionDrift', definitionDrift, 'it must be hide or warn'));
+  }
+
   const container = parseContainer(raw, Boolean(upstreamUrl), problems);
 
   if (problems.length > 0 || !accountId || !accessTeamName || !route || !identityProvider?.id)
@@ -208,6 +217,7 @@ export function parseStackConfig(raw: Readonly<Record<string, string | undefined
     identityProvider: { ...identityProvider, id: identityProvider.id },
     autoRedirectToIdentity: autoRedirectText === 'true',
     signIn: { groupsField: groupsField as GroupField, nonce: nonce as SignInSettings['nonce'] },
+    definitionDrift: definitionDrift as 'hide' | 'warn',
     container,
   };
 }

@@ -105,6 +105,7 @@ describe('the program (stack dev)', () => {
         TYPES.worker,
         TYPES.workerVersion,
         TYPES.workersDeployment,
+        TYPES.deployedMigrationTag,
         TYPES.randomBytes,
         TYPES.randomBytes,
         TYPES.randomBytes,
@@ -123,13 +124,17 @@ describe('the program (stack dev)', () => {
     expect(only(dev.resourcesOfType(TYPES.kvNamespace)).inputs.title).toBe('secure-mcp-dev-oauth-kv');
     expect(only(dev.resourcesOfType(TYPES.worker)).inputs.name).toBe('secure-mcp-dev-gateway');
     expect(only(dev.resourcesOfType(TYPES.workersDeployment)).inputs.scriptName).toBe('secure-mcp-dev-gateway');
-    for (const name of physicalNames(dev.registered)) expect(name).toMatch(/^secure-mcp-dev-/);
+    const names = physicalNames(dev.registered);
+    expect(names.length).toBeGreaterThan(4);
+    expect(names.filter((name) => !name.startsWith('secure-mcp-dev-'))).toEqual([]);
   });
 
   it('puts every resource in the configured account', () => {
-    for (const resource of dev.registered.filter(({ type }) => type.startsWith('cloudflare:'))) {
-      expect(resource.inputs.accountId, resource.name).toBe(CONFIG.accountId);
-    }
+    const cloudflare = dev.registered.filter(({ type }) => type.startsWith('cloudflare:'));
+    expect(cloudflare.length).toBeGreaterThan(4);
+    expect(cloudflare.filter(({ inputs }) => inputs.accountId !== CONFIG.accountId).map(({ name }) => name)).toEqual(
+      [],
+    );
   });
 
   it('attaches the policies to the app in list order, precedence 1..n', () => {
@@ -169,11 +174,13 @@ describe('the program (stack dev)', () => {
       { type: 'secret_text', name: 'ACCESS_TOKEN_URL', text: `${issuer}/token` },
       { type: 'secret_text', name: 'ACCESS_JWKS_URL', text: `${issuer}/jwks` },
       { type: 'plain_text', name: 'UPSTREAM_URL', text: CONFIG.upstreamUrl },
+      { type: 'plain_text', name: 'DEFINITION_DRIFT', text: 'hide' },
       { type: 'plain_text', name: 'ACCESS_GROUPS_FIELD', text: 'name' },
       { type: 'plain_text', name: 'ACCESS_NONCE', text: 'required' },
       { type: 'secret_text', name: 'COOKIE_SIGNING_KEY', text: expect.any(String) },
       { type: 'secret_text', name: 'IDENTITY_SIGNING_KEY', text: expect.any(String) },
       { type: 'secret_text', name: 'ADMIN_TOKEN', text: expect.any(String) },
+      { type: 'durable_object_namespace', name: 'TOOL_RATE_LIMITER', className: 'ToolRateLimiter' },
     ]);
   });
 
@@ -199,10 +206,15 @@ describe('the program (stack dev)', () => {
     expect(await pulumi.isSecret(pulumi.output(dev.program.accessClientId))).toBe(false);
   });
 
-  it('builds no container when MCP traffic goes to upstreamUrl', () => {
+  it('builds no container when MCP traffic goes to upstreamUrl, but still counts rate limits in their Durable Object', () => {
     expect(dev.resourcesOfType(TYPES.containerApplication)).toEqual([]);
-    expect(bindings.some((binding) => binding.type === 'durable_object_namespace')).toBe(false);
-    expect(script.inputs).not.toHaveProperty('migrations');
+    expect(
+      bindings.filter((binding) => binding.type === 'durable_object_namespace').map((binding) => binding.name),
+    ).toEqual(['TOOL_RATE_LIMITER']);
+    expect(script.inputs.migrations).toEqual({
+      newTag: 'v2',
+      steps: [{ newSqliteClasses: ['McpContainer'] }, { newSqliteClasses: ['ToolRateLimiter'] }],
+    });
     expect(script.inputs).not.toHaveProperty('containers');
   });
 
@@ -299,8 +311,8 @@ describe('the program with containers (stack prod)', () => {
     });
     expect(only(prod.resourcesOfType(TYPES.workerVersion)).inputs.containers).toEqual([{ className: 'McpContainer' }]);
     expect(only(prod.resourcesOfType(TYPES.workerVersion)).inputs.migrations).toEqual({
-      newTag: 'v1',
-      steps: [{ newSqliteClasses: ['McpContainer'] }],
+      newTag: 'v2',
+      steps: [{ newSqliteClasses: ['McpContainer'] }, { newSqliteClasses: ['ToolRateLimiter'] }],
     });
     expect(bindings.map((binding) => binding.name)).not.toContain('UPSTREAM_URL');
   });
@@ -333,9 +345,9 @@ describe('the program with containers (stack prod)', () => {
 
   it('keeps every secret value secret wherever it appears in the resources it declares', async () => {
     const secretValues = new Set<string>([MOCK_CLIENT_SECRET, 'mock-registry-password']);
-    for (const key of prod.resourcesOfType(TYPES.randomBytes)) {
-      secretValues.add(Buffer.from(key.name.padEnd(32, '#').slice(0, 32)).toString('base64'));
-    }
+    const keys = prod.resourcesOfType(TYPES.randomBytes);
+    expect(keys).toHaveLength(3); // cookie, identity and admin keys: each must be found as a secret below
+    for (const key of keys) secretValues.add(Buffer.from(key.name.padEnd(32, '#').slice(0, 32)).toString('base64'));
     const exposed = prod.registered.flatMap((resource) =>
       plainOccurrences(resource.inputs, secretValues).map((path) => `${resource.name}${path}`),
     );
@@ -435,7 +447,7 @@ describe('stacks side by side (dev, prod, a tenant)', () => {
       // A script's name also appears on its route; only names across stacks must differ.
       const stackNames = [...new Set(physicalNames(run.registered))];
       expect(stackNames.length).toBeGreaterThan(4);
-      for (const name of stackNames) expect(name).toMatch(new RegExp(`^secure-mcp-${stack}-`));
+      expect(stackNames.filter((name) => !name.startsWith(`secure-mcp-${stack}-`))).toEqual([]);
       names.set(stack, stackNames);
       expect(run.program.mcpUrl).toBe(`https://secure-mcp-${stack}-gateway.acme-sub.workers.dev/mcp`);
     }

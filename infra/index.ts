@@ -53,7 +53,11 @@ const worker = new McpWorker('gateway', {
   upstreamUrl: config.upstreamUrl,
   secrets: secrets.bindings,
   containerClass: config.container ? BRIDGE_CONTAINER_CLASS : undefined,
-  settings: { ...config.container?.workerSettings, ...signInBindings(config.signIn) },
+  settings: {
+    DEFINITION_DRIFT: config.definitionDrift,
+    ...config.container?.workerSettings,
+    ...signInBindings(config.signIn),
+  },
 });
 
 // The Dockerfile copies the bridge bundle, so it is built first (the same build as `npm run build`).

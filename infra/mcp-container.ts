@@ -15,14 +15,12 @@ import { CLOUDFLARE_REGISTRY, RegistryCredentials } from './container-app/regist
 import type { ContainerClassBinding } from './mcp-worker.ts';
 
 /**
- * The Worker's Durable Object class that starts one container per user (`worker/src/container/`),
- * the binding the Worker reads it through, and its migrations (oldest first; never edit a
- * deployed step, append one).
+ * The Worker's Durable Object class that starts one container per user (`worker/src/container/`)
+ * and the binding the Worker reads it through (its migration: `DURABLE_OBJECT_MIGRATIONS`).
  */
 export const BRIDGE_CONTAINER_CLASS = {
   bindingName: 'MCP_CONTAINER',
   className: 'McpContainer',
-  migrations: [{ tag: 'v1', newSqliteClasses: ['McpContainer'] }],
 } as const satisfies ContainerClassBinding;
 
 /** The platform Cloudflare Containers run. */

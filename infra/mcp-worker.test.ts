@@ -3,7 +3,13 @@ import * as pulumi from '@pulumi/pulumi';
 import ts from 'typescript';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { WorkerBundle } from '../worker/build.ts';
-import { COMPATIBILITY_DATE, COMPATIBILITY_FLAGS, McpWorker, workerPublicUrl } from './mcp-worker.ts';
+import {
+  COMPATIBILITY_DATE,
+  COMPATIBILITY_FLAGS,
+  DURABLE_OBJECT_MIGRATIONS,
+  McpWorker,
+  workerPublicUrl,
+} from './mcp-worker.ts';
 import { BRIDGE_CONTAINER_CLASS } from './mcp-container.ts';
 import { startMockedStack, TYPES, type MockedStack } from './pulumi-test-mocks.ts';
 
@@ -61,7 +67,15 @@ describe('McpWorker on a custom domain', () => {
       className: 'McpContainer',
     });
     const [version] = mocked.resourcesOfType(TYPES.workerVersion);
-    expect(version?.inputs.migrations).toEqual({ newTag: 'v1', steps: [{ newSqliteClasses: ['McpContainer'] }] });
+    expect(version?.inputs.migrations).toEqual({
+      newTag: 'v2',
+      steps: [{ newSqliteClasses: ['McpContainer'] }, { newSqliteClasses: ['ToolRateLimiter'] }],
+    });
+    expect(worker.bindings).toContainEqual({
+      type: 'durable_object_namespace',
+      name: 'TOOL_RATE_LIMITER',
+      className: 'ToolRateLimiter',
+    });
     expect(version?.inputs.containers).toEqual([{ className: 'McpContainer' }]);
     // The steps depend on what Cloudflare applied: read again on every update (the mocks say: nothing yet).
     expect(
@@ -121,5 +135,12 @@ describe('compatibility settings', () => {
     expect(error).toBeUndefined();
     expect(config.compatibility_date).toBe(COMPATIBILITY_DATE);
     expect(config.compatibility_flags).toEqual(COMPATIBILITY_FLAGS);
+    // The same Durable Object classes, created by the same migration steps.
+    expect(
+      (config.migrations as Array<{ tag: string; new_sqlite_classes: string[] }>).map((step) => ({
+        tag: step.tag,
+        newSqliteClasses: step.new_sqlite_classes,
+      })),
+    ).toEqual(DURABLE_OBJECT_MIGRATIONS);
   });
 });

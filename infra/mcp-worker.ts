@@ -48,15 +48,30 @@ export interface McpWorkerArgs {
   settings?: Readonly<Record<string, string>>;
 }
 
-/** A container-enabled Durable Object class of the Worker, its binding and its migration. */
+/** A container-enabled Durable Object class of the Worker and its binding. */
 export interface ContainerClassBinding {
   /** The binding the Worker code reads (`env.MCP_CONTAINER`). */
   bindingName: string;
   /** The exported class (SQLite-backed, as `@cloudflare/containers` requires). */
   className: string;
-  /** Durable Object migrations, oldest first; never edit a deployed step, append one. */
-  migrations: readonly MigrationStep[];
 }
+
+/**
+ * Every Durable Object class the Worker exports, created by these migrations, oldest first (never
+ * edit a deployed step, append one). The same history as worker/wrangler.jsonc. Every stack gets
+ * all of them: a stack that sends MCP to an `upstreamUrl` still has the (unused) container class.
+ */
+export const DURABLE_OBJECT_MIGRATIONS: readonly MigrationStep[] = [
+  { tag: 'v1', newSqliteClasses: ['McpContainer'] },
+  { tag: 'v2', newSqliteClasses: ['ToolRateLimiter'] },
+];
+
+/** The per-person counters of the tool policies' rate limits (worker/src/mcp/gate/rate-limit/). */
+const TOOL_RATE_LIMITER_BINDING = {
+  type: 'durable_object_namespace',
+  name: 'TOOL_RATE_LIMITER',
+  className: 'ToolRateLimiter',
+};
 
 /**
  * The Worker's public origin, known from configuration before anything exists. That is
@@ -134,6 +149,7 @@ export class McpWorker extends pulumi.ComponentResource {
         text,
       })),
       ...args.secrets.map((secret) => secretText(secret.name, secret.value)),
+      TOOL_RATE_LIMITER_BINDING,
       ...(args.containerClass
         ? [
             {
@@ -172,12 +188,8 @@ export class McpWorker extends pulumi.ComponentResource {
         compatibilityDate: COMPATIBILITY_DATE,
         compatibilityFlags: COMPATIBILITY_FLAGS,
         bindings: this.bindings,
-        ...(args.containerClass
-          ? {
-              migrations: this.migrationsFor(name, args, args.containerClass),
-              containers: [{ className: args.containerClass.className }],
-            }
-          : {}),
+        migrations: this.migrationsFor(name, args),
+        ...(args.containerClass ? { containers: [{ className: args.containerClass.className }] } : {}),
       },
       { parent: this },
     );
@@ -210,12 +222,12 @@ export class McpWorker extends pulumi.ComponentResource {
   }
 
   /** The migrations the new version carries: those after the tag Cloudflare last applied (read on every update). */
-  private migrationsFor(name: string, args: McpWorkerArgs, containerClass: ContainerClassBinding) {
+  private migrationsFor(name: string, args: McpWorkerArgs) {
     const deployed = new DeployedMigrationTag(
       `${name}-migration-tag`,
       { accountId: args.accountId, scriptName: args.scriptName },
       { parent: this },
     );
-    return deployed.tag.apply((tag) => pendingMigrations(containerClass.migrations, tag || undefined));
+    return deployed.tag.apply((tag) => pendingMigrations(DURABLE_OBJECT_MIGRATIONS, tag || undefined));
   }
 }

@@ -48,6 +48,14 @@ declare global {
       REDIRECT_HOST_ALLOWLIST?: string;
       /** Optional secret (32+ chars) for the operator routes under `/admin/`; unset turns them off. */
       ADMIN_TOKEN?: string;
+      /** Optional: `allow` lets Client ID Metadata Documents live on loopback (local stack and tests only); unset refuses. */
+      CLIENT_METADATA_LOOPBACK?: string;
+      /** Optional: `hide` (default) or `warn`, what the gate does with a definition that differs from its pin. */
+      DEFINITION_DRIFT?: string;
+      /** Counts tool calls for the rate limits of policies/tools.yaml, one object per person (`gate/rate-limit/`). */
+      TOOL_RATE_LIMITER?: DurableObjectNamespace<
+        import('./src/mcp/gate/rate-limit/tool-rate-limiter.ts').ToolRateLimiter
+      >;
       /** Optional Workers Rate Limiting binding: dynamic client registrations per client IP. */
       REGISTRATION_RATE_LIMITER?: RateLimit;
     }

@@ -33,6 +33,16 @@ async function startTestBridge(options: Partial<BridgeOptions> = {}) {
 }
 
 /** An SDK v2 client speaking the stateless 2026-07-28 revision (no initialize, no session). */
+/**
+ * For a call that asks for progress: `reachedServer` resolves on its first progress notification,
+ * the sign that the call is with the stdio server (a test waits on that, never on a delay).
+ */
+function progressSignal() {
+  let reached = () => {};
+  const reachedServer = new Promise<void>((resolve) => (reached = resolve));
+  return { onprogress: () => reached(), reachedServer };
+}
+
 async function connectStateless(bridge: RunningBridge, user: string) {
   const client = new ClientV2(
     { name: 'stateless-test', version: '1.0.0' },
@@ -147,9 +157,12 @@ describe('stateless 2026-07-28 clients (SDK v2)', () => {
     const client = await connectStateless(bridge, 'carol');
     await client.listTools();
     const pid = bridge.sharedChildren().carol!;
-    const call = client.callTool({ name: 'trigger-long-running-operation', arguments: { duration: 10, steps: 100 } });
-    await vi.waitFor(() => expect(logs.some((r) => r.event === 'child.spawned' && r.pid === pid)).toBe(true));
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    const progress = progressSignal();
+    const call = client.callTool(
+      { name: 'trigger-long-running-operation', arguments: { duration: 10, steps: 100 } },
+      { onprogress: progress.onprogress },
+    );
+    await progress.reachedServer;
     process.kill(pid, 'SIGKILL');
     await expect(call).rejects.toThrow(/exited/);
     const again = await client.callTool({ name: 'echo', arguments: { message: 'after the crash' } });
@@ -306,8 +319,9 @@ describe('faults', () => {
       }),
     );
     const pid = bridge.sessions()[0]!.pid!;
-    const call = client.callTool({ name: 'slow', arguments: {} });
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    const progress = progressSignal();
+    const call = client.callTool({ name: 'slow', arguments: {} }, undefined, { onprogress: progress.onprogress });
+    await progress.reachedServer;
     const closed = bridge.close();
     await expect(call).resolves.toMatchObject({ content: [{ type: 'text', text: 'slow done' }] });
     await closed;
@@ -323,8 +337,11 @@ describe('faults', () => {
       }),
     );
     const pid = bridge.sessions()[0]!.pid!;
-    const outcome = client.callTool({ name: 'slow', arguments: {} }).catch((error: unknown) => error);
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    const progress = progressSignal();
+    const outcome = client
+      .callTool({ name: 'slow', arguments: {} }, undefined, { onprogress: progress.onprogress })
+      .catch((error: unknown) => error);
+    await progress.reachedServer;
     await bridge.close();
     expect(await outcome).toMatchObject({ message: expect.stringMatching(/shutting down/) });
     await vi.waitFor(() => expect(isGoneWithItsGroup(pid)).toBe(true));
@@ -357,9 +374,9 @@ describe('faults', () => {
       requestInit: { headers: { 'x-test-user': 'jay' } },
     });
     await client.connect(transport);
-    const slow = client.callTool({ name: 'slow', arguments: {} });
-    await vi.waitFor(() => expect(bridge.sessions()[0]?.pendingRequests).toBe(1));
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    const progress = progressSignal();
+    const slow = client.callTool({ name: 'slow', arguments: {} }, undefined, { onprogress: progress.onprogress });
+    await progress.reachedServer;
     const busy = await fetch(`${bridge.url}/mcp`, {
       method: 'POST',
       headers: {
@@ -401,8 +418,9 @@ describe('faults', () => {
         requestInit: { headers: { 'x-test-user': 'hal' } },
       }),
     );
-    const busy = first.callTool({ name: 'slow', arguments: {} });
-    await vi.waitFor(() => expect(bridge.sessions()[0]?.pid).toBeDefined());
+    const progress = progressSignal();
+    const busy = first.callTool({ name: 'slow', arguments: {} }, undefined, { onprogress: progress.onprogress });
+    await progress.reachedServer;
     const second = new Client({ name: 'cap-test', version: '1.0.0' });
     await expect(
       second.connect(

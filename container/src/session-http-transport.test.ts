@@ -104,14 +104,15 @@ describe('SessionHttpTransport on its own', () => {
   let server: Server;
   let url: string;
   let http: SessionHttpTransport;
-  /** How long the fake server takes to answer; below zero, the test answers itself. */
+  /** How long the fake server takes to answer; below zero, the test answers itself (or never). */
   let answerAfterMs = 0;
   /** How many POSTs the transport has finished with. */
   let handled = 0;
 
   beforeAll(async () => {
     const sdk = new StreamableHTTPServerTransport({ sessionIdGenerator: () => 'session-1' });
-    http = new SessionHttpTransport(sdk, 'session-1', 50);
+    // Keep-alive after 500 ms: a quick answer (next timer tick) beats it even on a loaded machine.
+    http = new SessionHttpTransport(sdk, 'session-1', 500);
     http.onmessage = (message) => {
       const id = (message as { id: number }).id;
       if (answerAfterMs < 0) return;
@@ -151,11 +152,18 @@ describe('SessionHttpTransport on its own', () => {
   });
 
   it('turns a request slower than the keep-alive interval into a stream with keep-alive comments', async () => {
-    answerAfterMs = 200;
+    answerAfterMs = -1; // answered below, once the stream has shown a keep-alive comment
     const response = await call(2);
     expect(response.headers.get('content-type')).toBe('text/event-stream');
-    const text = await response.text();
-    expect(text).toContain(': keepalive\n\n');
+    const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
+    let text = '';
+    while (!text.includes(': keepalive\n\n')) {
+      const { done, value } = await reader.read();
+      if (done) throw new Error(`the stream ended before a keep-alive comment: ${text}`);
+      text += value;
+    }
+    await http.send({ jsonrpc: '2.0', id: 2, result: { done: true } });
+    for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) text += chunk.value;
     expect(text).toContain(
       `event: message\ndata: ${JSON.stringify({ jsonrpc: '2.0', id: 2, result: { done: true } })}\n\n`,
     );

@@ -35,7 +35,10 @@ export function garbageServer(): string[] {
   ];
 }
 
-/** Answers `tools/call` after `delayMs` with the text "slow done". */
+/**
+ * Answers `tools/call` after `delayMs` with the text "slow done". A call that asks for progress
+ * (`_meta.progressToken`) first gets one progress notification: the sign that the call reached it.
+ */
 export function slowServer(delayMs: number): string[] {
   return [
     process.execPath,
@@ -45,7 +48,10 @@ export function slowServer(delayMs: number): string[] {
       const m = JSON.parse(line);
       if (m.method === 'initialize') return initialize(m);
       if (m.method === 'tools/list') return send({ jsonrpc: '2.0', id: m.id, result: { tools: [{ name: 'slow', inputSchema: { type: 'object' } }] } });
-      if (m.method === 'tools/call') setTimeout(() => send({ jsonrpc: '2.0', id: m.id, result: { content: [{ type: 'text', text: 'slow done' }] } }), ${delayMs});
+      if (m.method !== 'tools/call') return;
+      const progressToken = m.params._meta && m.params._meta.progressToken;
+      if (progressToken !== undefined) send({ jsonrpc: '2.0', method: 'notifications/progress', params: { progressToken, progress: 0 } });
+      setTimeout(() => send({ jsonrpc: '2.0', id: m.id, result: { content: [{ type: 'text', text: 'slow done' }] } }), ${delayMs});
     });`,
   ];
 }

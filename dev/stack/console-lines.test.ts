@@ -21,6 +21,22 @@ describe('workerConsoleLine', () => {
     });
   });
 
+  it('shows a drifted definition as one line naming both digests', () => {
+    const record = {
+      event: 'definition_drift',
+      user: { email: 'alice@example.com' },
+      kind: 'tool',
+      name: 'echo',
+      pinnedDigest: `sha256:${'a'.repeat(64)}`,
+      observedDigest: `sha256:${'b'.repeat(64)}`,
+      action: 'hidden',
+    };
+    expect(workerConsoleLine(JSON.stringify(record))).toEqual({
+      tag: 'audit',
+      text: `DEFINITION DRIFT  tool echo hidden (pinned sha256:${'a'.repeat(12)}…, offered sha256:${'b'.repeat(12)}…; seen by alice@example.com): npm run policy -- pin, then review`,
+    });
+  });
+
   it('keeps wrangler errors and hides its routine lines', () => {
     expect(workerConsoleLine('✘ [ERROR] Build failed')).toEqual({ tag: 'worker', text: '✘ [ERROR] Build failed' });
     expect(workerConsoleLine('[wrangler:info] POST /mcp 200 OK (7ms)')).toBeUndefined();

@@ -17,6 +17,16 @@ interface AuditRecord {
   latencyMs?: number;
 }
 
+interface DriftRecord {
+  event: 'definition_drift';
+  user?: { email?: string };
+  kind?: string;
+  name?: string;
+  pinnedDigest?: string | null;
+  observedDigest?: string | null;
+  action?: string;
+}
+
 /** A line worth showing, tagged with where it comes from. */
 export interface ConsoleLine {
   tag: 'audit' | 'sign-in' | 'worker';
@@ -34,6 +44,12 @@ export interface ConsoleLine {
  * ```
  */
 export function workerConsoleLine(line: string): ConsoleLine | undefined {
+  const drift = driftRecordIn(line);
+  if (drift) {
+    const short = (digest: string | null | undefined) => (digest ? `${digest.slice(0, 19)}…` : 'none');
+    const text = `DEFINITION DRIFT  ${drift.kind ?? '?'} ${drift.name ?? '?'} ${drift.action ?? '?'} (pinned ${short(drift.pinnedDigest)}, offered ${short(drift.observedDigest)}; seen by ${drift.user?.email ?? '?'}): npm run policy -- pin, then review`;
+    return { tag: 'audit', text };
+  }
   const record = auditRecordIn(line);
   if (record) {
     const what = [record.method ?? record.httpMethod ?? '?', record.target?.name].filter(Boolean).join(' ');
@@ -44,6 +60,17 @@ export function workerConsoleLine(line: string): ConsoleLine | undefined {
   const refusal = signInRefusalIn(line);
   if (refusal) return { tag: 'sign-in', text: `refused by the Worker: ${refusal}` };
   return /\b(ERROR|WARNING)\b|✘|▲/.test(line) ? { tag: 'worker', text: line } : undefined;
+}
+
+function driftRecordIn(line: string): DriftRecord | undefined {
+  const start = line.indexOf('{');
+  if (start === -1 || !line.includes('"definition_drift"')) return undefined;
+  try {
+    const value = JSON.parse(line.slice(start)) as { event?: unknown };
+    return value.event === 'definition_drift' ? (value as DriftRecord) : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** The reason of a `sign_in.refused` line (an id_token the Worker would not accept), if this is one. */

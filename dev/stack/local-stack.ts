@@ -41,6 +41,8 @@ export interface LocalStackOptions {
   workerLogLevel?: 'warn' | 'info' | 'log';
   /** Dev users file; `dev/users.json` by default. */
   usersFile?: string;
+  /** Extra CA certificates (a PEM file) the Worker trusts, for https test servers on loopback. */
+  extraCaCertificates?: string;
   /**
    * The identity provider the Access stand-in rehearses, and how its id_tokens look (default:
    * generic OIDC, group names as strings, nonce echoed, `name` sent).
@@ -145,6 +147,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
       IDENTITY_SIGNING_KEY: identitySigningKey,
       COOKIE_SIGNING_KEY: cookieSecret,
       ADMIN_TOKEN: adminToken,
+      // Client ID Metadata Documents served from this machine are fine locally, never in production.
+      CLIENT_METADATA_LOOPBACK: 'allow',
     });
 
     const worker = await startWranglerDev({
@@ -155,6 +159,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
       configHome: join(options.stateDir, 'wrangler-config'),
       onOutput: (line) => log('worker', line),
       logLevel: options.workerLogLevel,
+      extraCaCertificates: options.extraCaCertificates,
     });
     started.push(() => worker.stop());
 

@@ -22,11 +22,12 @@ export async function startPrivateStack(
     | 'bridgeLimits'
     | 'workerLogLevel'
     | 'log'
+    | 'serverCommand'
+    | 'extraCaCertificates'
     | 'accessProfile'
     | 'accessEnvironment'
     | 'workerSignIn'
     | 'usersFile'
-    | 'serverCommand'
   > & { inspector?: boolean } = {},
 ): Promise<RunningLocalStack & { cleanup(): Promise<void> }> {
   const { inspector, ...stackOptions } = options;

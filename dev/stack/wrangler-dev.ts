@@ -29,6 +29,12 @@ export interface WranglerDevOptions {
   onOutput?: (line: string) => void;
   /** wrangler's `--log-level`; 'warn' by default. 'log' also shows the Worker's `console.log` lines (the audit records). */
   logLevel?: 'warn' | 'info' | 'log';
+  /**
+   * A PEM file of CA certificates the Worker's outbound `fetch` trusts besides the public ones (for
+   * https servers on loopback in tests). Miniflare reads it from `NODE_EXTRA_CA_CERTS` when it loads,
+   * so the file must hold every extra CA wanted (miniflare's `src/plugins/core`).
+   */
+  extraCaCertificates?: string;
 }
 
 export interface RunningWranglerDev {
@@ -86,6 +92,7 @@ export async function startWranglerDev(options: WranglerDevOptions): Promise<Run
       WRANGLER_SEND_METRICS: 'false',
       XDG_CONFIG_HOME: options.configHome,
       FORCE_COLOR: '0',
+      ...(options.extraCaCertificates ? { NODE_EXTRA_CA_CERTS: options.extraCaCertificates } : {}),
     },
   });
   const output: string[] = [];

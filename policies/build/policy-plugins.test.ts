@@ -41,7 +41,7 @@ describe('the Worker build gets the checked tool policies as data', () => {
     const broken =
       'unlistedMethods: deny\nrules:\n  - name: x\n    effect: allow\n    who: [{ group: support }]\n    tools: [ecoh]\n';
     await expect(bundle(project('broken', broken))).rejects.toThrow(
-      /tools\.yaml:6:13: tool pattern "ecoh" matches no tool/,
+      /tools\.yaml:6:13: tool pattern "ecoh" matches no pinned tool/,
     );
   });
 

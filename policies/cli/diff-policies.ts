@@ -3,7 +3,8 @@ import type { LoadedPolicies } from '../load/load-policies.ts';
 import { policiesForEnvironment } from '../model/access-policy.ts';
 import type { RequestIdentity } from '../model/tool-policy.ts';
 import { environmentsOf } from './explain-command.ts';
-import { describePermission, permissionOf, type Permission } from './permission.ts';
+import { describePermission, loosensLimit, permissionOf, type Permission } from './permission.ts';
+import { diffDefinitions, renderDefinitionChanges, type DefinitionChange } from './definition-diff.ts';
 import { targetsOf } from './targets.ts';
 
 /** One thing that changed for one person. `widened` means more access than before (or changed conditions, which a reviewer must read). */
@@ -18,6 +19,8 @@ interface DiffRow {
 export interface PolicyDiff {
   signIn: DiffRow[];
   use: DiffRow[];
+  /** Pinned definitions (inventory.yaml) that are new, gone or changed. */
+  definitions: DefinitionChange[];
   /** A change of the answer for unknown methods. */
   unlistedMethods?: DiffRow;
   /**
@@ -85,7 +88,12 @@ export function diffPolicies(before: LoadedPolicies, after: LoadedPolicies, extr
         `Access policy order in ${environment.label} changed: ${keptBefore.join(' > ')} became ${kept.join(' > ')} (Access stops at the first policy that matches).`,
       );
   }
-  const diff: PolicyDiff = { signIn, use, orderChanges };
+  const diff: PolicyDiff = {
+    signIn,
+    use,
+    orderChanges,
+    definitions: diffDefinitions(before.inventory, after.inventory),
+  };
   if (before.tools && after.tools && before.tools.unlistedMethods !== after.tools.unlistedMethods) {
     diff.unlistedMethods = {
       who: 'everyone',
@@ -102,12 +110,17 @@ const rank = { denied: 0, conditional: 1, allowed: 2 } as const;
 
 function widens(was: Permission, now: Permission): boolean {
   if (rank[now.level] !== rank[was.level]) return rank[now.level] > rank[was.level];
+  if (loosensLimit(was.limit, now.limit)) return true;
   return now.level === 'conditional' && now.conditions !== was.conditions;
 }
 
-/** Same access, even if another rule now grants it: a diff is about who may do what. */
+/** Same access and the same limit, even if another rule now grants it: a diff is about who may do what. */
 function samePermission(a: Permission, b: Permission): boolean {
-  return a.level === b.level && a.conditions === b.conditions;
+  return (
+    a.level === b.level &&
+    a.conditions === b.conditions &&
+    JSON.stringify(a.limit ?? null) === JSON.stringify(b.limit ?? null)
+  );
 }
 
 function identitiesOf(all: LoadedPolicies[], extra: RequestIdentity[]): RequestIdentity[] {
@@ -149,10 +162,11 @@ export function renderDiff(
   const noteLines = [...notes, ...diff.orderChanges].map((note) =>
     format === 'markdown' ? `> ${note}` : `note: ${note}`,
   );
+  const definitionLines = renderDefinitionChanges(diff.definitions, format);
   if (rows.length === 0)
     return format === 'markdown'
-      ? ['### Policy diff', '', ...noteLines, summary, ''].join('\n')
-      : [...noteLines, summary].join('\n');
+      ? ['### Policy diff', '', ...noteLines, summary, '', ...definitionLines].join('\n')
+      : [...noteLines, summary, ...definitionLines].join('\n');
 
   const sorted = (list: DiffRow[]) => [...list].sort((a, b) => Number(b.widened) - Number(a.widened));
   if (format === 'text') {
@@ -162,6 +176,7 @@ export function renderDiff(
       ...sorted(rows).map(
         (row) => `${row.widened ? 'WIDENED ' : 'narrowed'}  ${row.who}  ${row.what}: ${row.before} -> ${row.after}`,
       ),
+      ...definitionLines,
     ].join('\n');
   }
   const cell = (text: string) => text.replace(/\|/g, '\\|');
@@ -187,5 +202,6 @@ export function renderDiff(
     '',
     ...table('Sign-in', diff.signIn),
     ...table('Tools, resources and prompts', [...diff.use, ...(diff.unlistedMethods ? [diff.unlistedMethods] : [])]),
+    ...definitionLines,
   ].join('\n');
 }

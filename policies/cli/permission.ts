@@ -1,5 +1,6 @@
 import { decideTarget, type PolicyTarget } from '../engine/decide-request.ts';
-import type { RequestIdentity, ToolPolicies } from '../model/tool-policy.ts';
+import { describeRateLimit, durationMs, rateLimitOf } from '../engine/rate-limits.ts';
+import type { RateLimit, RequestIdentity, ToolPolicies } from '../model/tool-policy.ts';
 
 /** What a person may do with one tool, resource or prompt, in one word and the rule that says so. */
 export interface Permission {
@@ -7,6 +8,8 @@ export interface Permission {
   rule: string;
   /** For `conditional`: the argument conditions, in the policy's words. */
   conditions?: string;
+  /** The deciding rule's rate limit, for tools. */
+  limit?: RateLimit;
 }
 
 /**
@@ -22,8 +25,12 @@ export interface Permission {
 export function permissionOf(policies: ToolPolicies, identity: RequestIdentity, target: PolicyTarget): Permission {
   const listed = decideTarget(policies, identity, target, undefined, { ignoreArguments: true });
   if (!listed.allowed) return { level: 'denied', rule: listed.rule };
+  const limitOf = (rule: string) => {
+    const limit = target.kind === 'tool' ? rateLimitOf(policies, rule) : undefined;
+    return limit ? { limit } : {};
+  };
   const outright = decideTarget(policies, identity, target, undefined);
-  if (outright.allowed) return { level: 'allowed', rule: outright.rule };
+  if (outright.allowed) return { level: 'allowed', rule: outright.rule, ...limitOf(outright.rule) };
   const rule = policies.rules.find((candidate) => candidate.name === listed.rule);
   const conditions = Object.entries(rule?.arguments ?? {})
     .map(
@@ -31,13 +38,29 @@ export function permissionOf(policies: ToolPolicies, identity: RequestIdentity, 
         `${name} ${'oneOf' in constraint ? `oneOf ${JSON.stringify(constraint.oneOf)}` : `prefix ${JSON.stringify(constraint.prefix)}`}`,
     )
     .join(', ');
-  return { level: 'conditional', rule: listed.rule, conditions };
+  return { level: 'conditional', rule: listed.rule, conditions, ...limitOf(listed.rule) };
 }
 
 /** A permission in words, for tables. */
 export function describePermission(permission: Permission | undefined): string {
   if (!permission) return '(not listed)';
-  if (permission.level === 'allowed') return `allowed (${permission.rule})`;
-  if (permission.level === 'conditional') return `allowed when ${permission.conditions} (${permission.rule})`;
+  const limit = permission.limit ? `, at most ${describeRateLimit(permission.limit)}` : '';
+  if (permission.level === 'allowed') return `allowed${limit} (${permission.rule})`;
+  if (permission.level === 'conditional') return `allowed when ${permission.conditions}${limit} (${permission.rule})`;
   return `denied (${permission.rule})`;
+}
+
+/**
+ * Whether `now` lets a person call more often than `was`: a limit removed, or more calls per unit
+ * of time. Pure.
+ *
+ * @example
+ * ```ts
+ * loosensLimit({ calls: 5, per: '1m' }, { calls: 10, per: '1m' }); // true
+ * ```
+ */
+export function loosensLimit(was: RateLimit | undefined, now: RateLimit | undefined): boolean {
+  if (!was) return false;
+  if (!now) return true;
+  return now.calls / durationMs(now.per) > was.calls / durationMs(was.per);
 }

@@ -44,7 +44,7 @@ describe('policy diff', () => {
     expect(result.stdout).toContain('### Policy diff');
     expect(result.stdout).toContain('1 change(s) between HEAD~1 and HEAD: 1 widen access, 0 narrow it.');
     expect(result.stdout).toContain(
-      '| ⚠️ widened | bob@example.com [support] | tool trigger-long-running-operation | denied (default-deny) | allowed (support-read-only) |',
+      '| ⚠️ widened | bob@example.com [support] | tool trigger-long-running-operation | denied (default-deny) | allowed, at most 60 calls per 1m per person and tool (support-read-only) |',
     );
     expect(runPolicyCli(['diff', 'HEAD~1', 'HEAD'], repo).exitCode).toBe(0);
   });
@@ -95,6 +95,23 @@ describe('policy diff', () => {
     );
     writeFileSync(policyFile('access.yaml'), access);
     commitAll('contractors rule first again');
+  });
+
+  it('counts a loosened rate limit as widening, and a tightened one as narrowing', () => {
+    const tools = readFileSync(policyFile('tools.yaml'), 'utf8');
+    writeFileSync(
+      policyFile('tools.yaml'),
+      tools.replace('rateLimit: { calls: 60, per: 1m }', 'rateLimit: { calls: 600, per: 1m }'),
+    );
+    commitAll('support may call ten times as often');
+    const loosened = runPolicyCli(['diff', 'HEAD~1', 'HEAD', '--fail-on-widen'], repo);
+    expect(loosened.exitCode).toBe(1);
+    expect(loosened.stdout).toContain(
+      'WIDENED   bob@example.com [support]  tool echo: allowed, at most 60 calls per 1m per person and tool (support-read-only) -> allowed, at most 600 calls per 1m per person and tool (support-read-only)',
+    );
+    writeFileSync(policyFile('tools.yaml'), tools);
+    commitAll('back to 60');
+    expect(runPolicyCli(['diff', 'HEAD~1', 'HEAD', '--fail-on-widen'], repo).exitCode).toBe(0);
   });
 
   it('compares with the working tree when given one revision, and says when nothing changed', () => {

@@ -7,7 +7,10 @@
  *   explain --email E [--groups g1,g2]       what one person may do, and by which rule
  *   diff <rev-a> [<rev-b>] [--email E --groups g1,g2] [--fail-on-widen] [--format markdown|text]
  *                                            who gains or loses what between two git revisions
- *                                            (<rev-b> absent: the working tree)
+ *                                            (<rev-b> absent: the working tree), and which
+ *                                            pinned definitions changed
+ *   pin [--check] [--dir D] [-- <server command>]
+ *                                            pin the server's definitions in inventory.yaml
  *
  * Exit codes: 0 fine; 1 check failed, or diff widened access with --fail-on-widen; 2 usage or unreadable policies.
  */
@@ -18,6 +21,7 @@ import { formatProblem } from '../load/policy-problem.ts';
 import { checkCommand } from './check-command.ts';
 import { diffPolicies, renderDiff } from './diff-policies.ts';
 import { explainCommand } from './explain-command.ts';
+import { pinCommand } from './pin-command.ts';
 import { parseIdentityProviderSettings, type IdentityProvider } from '../model/identity-provider.ts';
 import { readPoliciesAtRevision } from './read-policies-at-revision.ts';
 
@@ -30,7 +34,8 @@ export interface CliResult {
 
 const USAGE = `usage: npm run policy -- check [--dir policies] [--identity-provider okta|azureAD|google-apps|google|github|saml|oidc|onetimepin [--identity-provider-claims groups,…]]
        npm run policy -- explain --email alice@example.com [--groups engineering,oncall]
-       npm run policy -- diff <rev-a> [<rev-b>] [--email E --groups g1,g2] [--fail-on-widen] [--format markdown|text]`;
+       npm run policy -- diff <rev-a> [<rev-b>] [--email E --groups g1,g2] [--fail-on-widen] [--format markdown|text]
+       npm run policy -- pin [--check] [--dir policies] [-- <stdio server command>]`;
 
 /**
  * Runs one CLI command. `cwd` is where git runs for `diff` (any folder of the repository).
@@ -130,9 +135,12 @@ export function runPolicyCli(argv: string[], cwd: string): CliResult {
       if (before.problems.length > 0) return unreadable(before, revisions[0]!);
       if (after.problems.length > 0) return unreadable(after, revisions[1] ?? 'the working tree');
       const diff = diffPolicies(before, after, people);
-      const widened = [...diff.signIn, ...diff.use, ...(diff.unlistedMethods ? [diff.unlistedMethods] : [])].some(
-        (row) => row.widened,
-      );
+      const widened = [
+        ...diff.signIn,
+        ...diff.use,
+        ...(diff.unlistedMethods ? [diff.unlistedMethods] : []),
+        ...diff.definitions,
+      ].some((row) => row.widened);
       const notes = [
         ...missingFiles(before, revisions[0]!),
         ...missingFiles(after, revisions[1] ?? 'the working tree'),
@@ -143,6 +151,32 @@ export function runPolicyCli(argv: string[], cwd: string): CliResult {
     default:
       return usage(`unknown command "${command}"`);
   }
+}
+
+/**
+ * `pin` spawns the server, so it is the one asynchronous command.
+ *
+ * @example
+ * ```ts
+ * const result = await runPinCli(['--check']);
+ * ```
+ */
+export async function runPinCli(argv: string[]): Promise<CliResult> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: { dir: { type: 'string' }, check: { type: 'boolean' } },
+    });
+  } catch (error) {
+    return usage(error instanceof Error ? error.message : String(error));
+  }
+  return pinCommand({
+    dir: parsed.values.dir ?? POLICY_DIR,
+    check: parsed.values.check ?? false,
+    command: parsed.positionals,
+  });
 }
 
 /** Notes for a side that lacks a policy file: its rows compare against nothing. */
@@ -179,7 +213,8 @@ function unreadable(loaded: LoadedPolicies, where: string): CliResult {
 }
 
 if (process.argv[1] && import.meta.url === new URL(`file://${process.argv[1]}`).href) {
-  const result = runPolicyCli(process.argv.slice(2), process.cwd());
+  const argv = process.argv.slice(2);
+  const result = argv[0] === 'pin' ? await runPinCli(argv.slice(1)) : runPolicyCli(argv, process.cwd());
   process.stdout.write(result.stdout);
   process.stderr.write(result.stderr);
   process.exitCode = result.exitCode;

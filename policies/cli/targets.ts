@@ -1,3 +1,4 @@
+import { offeredNames } from '../definitions/inventory-pins.ts';
 import type { PolicyTarget } from '../engine/decide-request.ts';
 import type { LoadedPolicies } from '../load/load-policies.ts';
 
@@ -15,9 +16,10 @@ export function targetsOf(all: LoadedPolicies[]): PolicyTarget[] {
   const seen = new Map<string, PolicyTarget>();
   const add = (kind: PolicyTarget['kind'], name: string) => seen.set(`${kind} ${name}`, { kind, name });
   for (const loaded of all) {
-    loaded.inventory?.tools.forEach((name) => add('tool', name));
-    loaded.inventory?.resources.forEach((name) => add('resource', name));
-    loaded.inventory?.prompts.forEach((name) => add('prompt', name));
+    const offered = loaded.inventory ? offeredNames(loaded.inventory) : undefined;
+    offered?.tools.forEach((name) => add('tool', name));
+    offered?.resources.forEach((name) => add('resource', name));
+    offered?.prompts.forEach((name) => add('prompt', name));
     for (const row of loaded.cases?.requests ?? []) {
       if (row.tool) add('tool', row.tool);
       if (row.resource) add('resource', row.resource);

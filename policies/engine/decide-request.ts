@@ -25,7 +25,15 @@ export interface RequestDecision {
 }
 
 /** The names the engine answers with itself; policy rules may not use them. */
-export const BUILT_IN_RULE_NAMES = ['default-deny', 'protocol', 'listing', 'unlistedMethods', 'malformed'] as const;
+export const BUILT_IN_RULE_NAMES = [
+  'default-deny',
+  'protocol',
+  'listing',
+  'unlistedMethods',
+  'malformed',
+  // The gate's own refusal of a tool or prompt whose definition is not the pinned one.
+  'pinned-definitions',
+] as const;
 
 /** Methods that carry no tool, resource or prompt: the session cannot work without them. */
 const PROTOCOL_METHODS = new Set([

@@ -1,6 +1,7 @@
 import type { AccessPolicyEntry } from '../model/access-policy.ts';
 import type { ToolPolicies } from '../model/tool-policy.ts';
 import { BUILT_IN_RULE_NAMES } from '../engine/decide-request.ts';
+import { offeredNames } from '../definitions/inventory-pins.ts';
 import { anyGlobMatches } from '../engine/glob.ts';
 import type { ParsedPolicyText } from './parse-policy-text.ts';
 import type { PolicyProblem } from './policy-problem.ts';
@@ -15,7 +16,8 @@ export interface Located<T> {
 /**
  * Problems a schema cannot see: names used twice (decisions name the rule, so a name
  * must say which), rule names the engine reserves, and patterns that match nothing the
- * server offers (a misspelt tool name would otherwise allow or deny nothing, silently).
+ * server offers or is not pinned (a misspelt tool name would otherwise allow or deny nothing,
+ * silently), and definitions pinned twice.
  *
  * @example
  * ```ts
@@ -58,22 +60,37 @@ export function checkSemantics(
       }
       seen.add(rule.name);
       if (!inventory) return;
-      for (const [key, offered] of [
-        ['tools', inventory.value.tools],
-        ['resources', inventory.value.resources],
-        ['prompts', inventory.value.prompts],
-      ] as const) {
+      const offered = offeredNames(inventory.value);
+      for (const key of ['tools', 'resources', 'prompts'] as const) {
+        const names = offered[key];
+        // Resource lists change at run time and are not pinned: an empty list checks nothing.
+        if (key === 'resources' && names.length === 0) continue;
+        const what = key === 'resources' ? 'resource or resource template' : `pinned ${key.slice(0, -1)}`;
         (rule[key] ?? []).forEach((pattern, patternIndex) => {
-          if (offered.length > 0 && !offered.some((name) => anyGlobMatches([pattern], name))) {
+          if (!names.some((name) => anyGlobMatches([pattern], name))) {
             at(
               tools,
               ['rules', index, key, patternIndex],
-              `${key.slice(0, -1)} pattern "${pattern}" matches no ${key.slice(0, -1)} in ${inventory.file}`,
+              `${key.slice(0, -1)} pattern "${pattern}" matches no ${what} in ${inventory.file} (npm run policy -- pin records what the server offers)`,
             );
           }
         });
       }
     });
+  }
+  if (inventory) {
+    for (const [key, pins] of [
+      ['tools', inventory.value.tools],
+      ['resourceTemplates', inventory.value.resourceTemplates],
+      ['prompts', inventory.value.prompts],
+    ] as const) {
+      const seen = new Set<string>();
+      pins.forEach((pin, index) => {
+        if (seen.has(pin.key))
+          at(inventory, [key, index], `"${pin.key}" is pinned twice; each definition has exactly one pin`);
+        seen.add(pin.key);
+      });
+    }
   }
   return problems;
 }

@@ -4,7 +4,9 @@
  */
 import { z } from 'zod';
 import type { AccessPolicyEntry, AccessRule } from '../model/access-policy.ts';
+import type { PinnedDefinition } from '../model/pinned-definition.ts';
 import type { ToolPolicies } from '../model/tool-policy.ts';
+import { durationMs } from '../engine/rate-limits.ts';
 import { strictObject } from './strict-object.ts';
 
 const nonEmptyText = (what: string) =>
@@ -114,6 +116,19 @@ const argumentConstraintSchema = strictObject('an argument constraint', {
   'an argument constraint has exactly one kind: oneOf or prefix',
 );
 
+const rateLimitSchema = strictObject('a rate limit', {
+  calls: z
+    .number({ error: 'calls must be a whole number' })
+    .int('calls must be a whole number')
+    .min(1, 'calls must be at least 1')
+    .max(10_000, 'calls must be at most 10000 per window'),
+  per: z
+    .string({ error: 'per must be a duration like 30s, 1m, 1h or 1d' })
+    .regex(/^[1-9]\d*(s|m|h|d)$/, 'per must be a duration like 30s, 1m, 1h or 1d')
+    .refine((per) => durationMs(per) <= 86_400_000, 'per must be at most 1d'),
+  perClient: z.boolean({ error: 'perClient must be true or false' }).optional(),
+});
+
 const toolRuleSchema = strictObject('a tool rule', {
   name: nonEmptyText('name'),
   effect: z.enum(['allow', 'deny'], { error: 'effect must be allow or deny' }),
@@ -127,6 +142,7 @@ const toolRuleSchema = strictObject('a tool rule', {
   arguments: z
     .record(z.string(), argumentConstraintSchema, { error: 'arguments must map argument names to constraints' })
     .optional(),
+  rateLimit: rateLimitSchema.optional(),
 })
   .refine(
     (rule) => rule.tools || rule.resources || rule.prompts || rule.roots,
@@ -139,6 +155,14 @@ const toolRuleSchema = strictObject('a tool rule', {
   .refine((rule) => !(rule.arguments && !rule.tools), {
     message: 'arguments constrain tool calls: the rule must name tools',
     path: ['arguments'],
+  })
+  .refine((rule) => !(rule.rateLimit && rule.effect === 'deny'), {
+    message: 'rateLimit is for allow rules only',
+    path: ['rateLimit'],
+  })
+  .refine((rule) => !(rule.rateLimit && !rule.tools), {
+    message: 'rateLimit counts tool calls: the rule must name tools',
+    path: ['rateLimit'],
   });
 
 /** `policies/tools.yaml`. */
@@ -147,11 +171,41 @@ export const toolsFileSchema = strictObject('the tool policy file', {
   rules: z.array(toolRuleSchema, { error: 'rules must be a list' }),
 }).transform((file): ToolPolicies => file as ToolPolicies);
 
-/** `policies/inventory.yaml`: what the MCP server offers, so a pattern that matches nothing is caught. */
+const digestSchema = z
+  .string({ error: 'digest must be text like sha256:<64 hex digits>' })
+  .regex(
+    /^sha256:[0-9a-f]{64}$/,
+    'digest must be sha256: followed by 64 lowercase hex digits (npm run policy -- pin writes it)',
+  );
+
+/** The fields every pinned definition has besides its key. */
+const pinFields = {
+  digest: digestSchema,
+  title: z.string({ error: 'title must be text' }).optional(),
+  description: z.string({ error: 'description must be text' }).optional(),
+  arguments: z.array(z.string(), { error: 'arguments must be a list of names' }).optional(),
+};
+
+const pinnedByName = (what: string) =>
+  strictObject(`a pinned ${what}`, { name: nonEmptyText('name'), ...pinFields }).transform(
+    ({ name, ...rest }): PinnedDefinition => ({ key: name, ...rest }),
+  );
+
+const pinnedTemplate = strictObject('a pinned resource template', {
+  uriTemplate: nonEmptyText('uriTemplate'),
+  ...pinFields,
+}).transform(({ uriTemplate, ...rest }): PinnedDefinition => ({ key: uriTemplate, ...rest }));
+
+/**
+ * `policies/inventory.yaml`: what the MCP server offers. Tools, resource templates and prompts
+ * are pinned (digest of the whole definition, plus the text a reviewer reads); `npm run policy
+ * -- pin` writes them. Static resources are names only: servers change those lists at run time.
+ */
 export const inventoryFileSchema = strictObject('the inventory file', {
-  tools: z.array(nonEmptyText('tool name')).default([]),
-  resources: z.array(nonEmptyText('resource URI')).default([]),
-  prompts: z.array(nonEmptyText('prompt name')).default([]),
+  tools: z.array(pinnedByName('tool'), { error: 'tools must be a list' }).default([]),
+  resourceTemplates: z.array(pinnedTemplate, { error: 'resourceTemplates must be a list' }).default([]),
+  prompts: z.array(pinnedByName('prompt'), { error: 'prompts must be a list' }).default([]),
+  resources: z.array(nonEmptyText('resource URI'), { error: 'resources must be a list of URIs' }).default([]),
 });
 export type Inventory = z.infer<typeof inventoryFileSchema>;
 

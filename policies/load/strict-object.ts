@@ -14,6 +14,7 @@ export function strictObject<Shape extends z.ZodRawShape>(what: string, shape: S
   const known = Object.keys(shape);
   return z.strictObject(shape, {
     error: (issue) => {
+      if (issue.code === 'invalid_type') return `${what} must be an object of key: value lines`;
       if (issue.code !== 'unrecognized_keys') return undefined;
       return issue.keys.map((key: string) => unknownKeyMessage(key, what, known)).join('; ');
     },

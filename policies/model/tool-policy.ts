@@ -21,6 +21,17 @@ export type ArgumentConstraint =
   /** The value is a string that starts with this and has no `..` path segment. */
   | { prefix: string };
 
+/**
+ * How often a person may call each tool an allow rule allows: at most `calls` in any window of
+ * `per` (a duration like `30s`, `1m`, `1h`, `1d`), counted per person and tool, and per OAuth
+ * client too when `perClient` is true. Counted exactly, by a Durable Object per person.
+ */
+export interface RateLimit {
+  calls: number;
+  per: string;
+  perClient?: boolean;
+}
+
 /** One rule: an effect for some people on some tool, resource and prompt names. */
 export interface ToolRule {
   /** Unique name; decisions and audit records name the rule that decided. */
@@ -41,6 +52,8 @@ export interface ToolRule {
   roots?: string[];
   /** Allow rules only: conditions on the arguments of the tools this rule matches. */
   arguments?: Record<string, ArgumentConstraint>;
+  /** Allow rules only: how often each person may call each tool this rule allows. */
+  rateLimit?: RateLimit;
 }
 
 /** The whole tool policy: its rules, and the explicit answer for methods no rule can name. */

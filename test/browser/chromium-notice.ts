@@ -6,7 +6,11 @@
 import type { TestProject } from 'vitest/node';
 
 /** Test files that need Chromium. */
-const testsNeedingChromium = ['test/browser/*.test.ts', 'test/e2e/clients/mcp-remote.test.ts'];
+const testsNeedingChromium = [
+  'test/browser/sign-in.test.ts',
+  'test/browser/inspector-web.test.ts',
+  'test/e2e/clients/mcp-remote.test.ts',
+];
 
 export default function chromiumNotice(project: TestProject): void {
   const chromium = project.getProvidedContext().chromium;

@@ -1,9 +1,9 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { UnauthorizedError } from '@modelcontextprotocol/sdk/client/auth.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ScriptedOAuthClient } from '../../dev/client/scripted-oauth-client.ts';
 import { startPrivateStack } from '../../dev/stack/private-stack.ts';
+import { connectSignedIn } from './connect-signed-in.ts';
 
 /**
  * The tool policies of policies/tools.yaml, enforced by the Worker through the whole
@@ -22,11 +22,10 @@ afterAll(async () => {
 
 async function connectAs(email: string): Promise<Client> {
   const oauth = new ScriptedOAuthClient(email, 'secure-mcp policy e2e');
-  const client = new Client({ name: 'secure-mcp-policy-e2e', version: '1.0.0' });
-  const firstTry = new StreamableHTTPClientTransport(new URL(stack.mcpUrl), { authProvider: oauth });
-  expect(await client.connect(firstTry).catch((error: unknown) => error)).toBeInstanceOf(UnauthorizedError);
-  await firstTry.finishAuth(oauth.takeAuthorizationCode());
-  await client.connect(new StreamableHTTPClientTransport(new URL(stack.mcpUrl), { authProvider: oauth }));
+  const { client } = await connectSignedIn(oauth, {
+    newClient: () => new Client({ name: 'secure-mcp-policy-e2e', version: '1.0.0' }),
+    newTransport: () => new StreamableHTTPClientTransport(new URL(stack.mcpUrl), { authProvider: oauth }),
+  });
   return client;
 }
 

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ScriptedOAuthClient } from '../../dev/client/scripted-oauth-client.ts';
 import { isRunning, livingProcessesInGroup } from '../support/processes.ts';
 import { startPrivateStack } from '../../dev/stack/private-stack.ts';
+import { connectSignedIn } from './connect-signed-in.ts';
 
 /**
  * The walking skeleton, end to end: an MCP SDK client discovers the gateway from a 401,
@@ -26,12 +27,10 @@ afterAll(async () => {
 /** Connects as `email`, doing the OAuth dance the way the SDK expects a client app to. */
 async function connectAs(email: string) {
   const oauth = new ScriptedOAuthClient(email, 'secure-mcp e2e');
-  const client = new Client({ name: 'secure-mcp-e2e', version: '1.0.0' });
-  const firstTry = new StreamableHTTPClientTransport(new URL(stack.mcpUrl), { authProvider: oauth });
-  const error = await client.connect(firstTry).catch((e: unknown) => e);
-  expect(error).toBeInstanceOf(UnauthorizedError);
-  await firstTry.finishAuth(oauth.takeAuthorizationCode());
-  await client.connect(new StreamableHTTPClientTransport(new URL(stack.mcpUrl), { authProvider: oauth }));
+  const { client } = await connectSignedIn(oauth, {
+    newClient: () => new Client({ name: 'secure-mcp-e2e', version: '1.0.0' }),
+    newTransport: () => new StreamableHTTPClientTransport(new URL(stack.mcpUrl), { authProvider: oauth }),
+  });
   return { client, oauth };
 }
 

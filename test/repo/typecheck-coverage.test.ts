@@ -61,7 +61,8 @@ describe('the type-check', () => {
     const { scripts } = JSON.parse(await readFile(join(root, 'package.json'), 'utf8')) as {
       scripts: Record<string, string>;
     };
-    expect(scripts.test).toMatch(/^npm run lint && npm run typecheck && /);
+    expect(scripts.test).toBe('node dev/pinned-node.mjs test:suite');
+    expect(scripts['test:suite']).toMatch(/^npm run lint && npm run typecheck && /);
     const checked = [...(scripts.typecheck ?? '').matchAll(/\btsc -p (\S+)/g)].map(([, path = '']) =>
       path.endsWith('.json') ? path : `${path}/tsconfig.json`,
     );

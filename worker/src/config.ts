@@ -3,6 +3,8 @@
  * malformed binding is one clear message instead of a failure deep in a request.
  */
 
+import type { DriftMode } from '../../policies/model/pinned-definition.ts';
+
 /** The identity the Worker learns from Access and keeps in each grant's props. */
 export interface UserProps {
   /** Access's stable user id (`sub` of the id_token). */
@@ -48,6 +50,10 @@ export interface WorkerConfig {
   redirectHostAllowlist: string[];
   /** Bearer secret of the operator routes; undefined turns them off. */
   adminToken: string | undefined;
+  /** What the gate does with a definition that differs from its pin: `hide` (default) or `warn`. */
+  definitionDrift: DriftMode;
+  /** Whether Client ID Metadata Documents may live on this machine (loopback): the local stack only. */
+  clientMetadataLoopback: boolean;
   /** How the Access id_token is read: the group field tool policies match, and whether a nonce must come back. */
   signIn: { groupsField: 'name' | 'id' | 'email'; nonce: 'required' | 'if-present' };
 }
@@ -128,6 +134,18 @@ function checkConfig(env: Cloudflare.Env): WorkerConfig {
       problems.push(`ALLOWED_ORIGINS must list origins like https://app.example.com, got ${JSON.stringify(origin)}`);
     }
   }
+  if (env.DEFINITION_DRIFT && env.DEFINITION_DRIFT !== 'hide' && env.DEFINITION_DRIFT !== 'warn') {
+    problems.push(`DEFINITION_DRIFT must be hide or warn, got ${JSON.stringify(env.DEFINITION_DRIFT)}`);
+  }
+  if (
+    env.CLIENT_METADATA_LOOPBACK &&
+    env.CLIENT_METADATA_LOOPBACK !== 'allow' &&
+    env.CLIENT_METADATA_LOOPBACK !== 'refuse'
+  ) {
+    problems.push(
+      `CLIENT_METADATA_LOOPBACK must be allow or refuse, got ${JSON.stringify(env.CLIENT_METADATA_LOOPBACK)}`,
+    );
+  }
   if (problems.length > 0) throw new ConfigError(problems);
 
   const publicUrl = new URL(env.PUBLIC_URL).origin;
@@ -149,6 +167,8 @@ function checkConfig(env: Cloudflare.Env): WorkerConfig {
     allowedOrigins: [publicUrl, ...allowedOrigins],
     redirectHostAllowlist: commaList(env.REDIRECT_HOST_ALLOWLIST).map((host) => host.toLowerCase()),
     adminToken: env.ADMIN_TOKEN || undefined,
+    definitionDrift: env.DEFINITION_DRIFT === 'warn' ? 'warn' : 'hide',
+    clientMetadataLoopback: env.CLIENT_METADATA_LOOPBACK === 'allow',
     signIn: {
       groupsField: groupsField as WorkerConfig['signIn']['groupsField'],
       nonce: nonce as WorkerConfig['signIn']['nonce'],

@@ -8,6 +8,7 @@
  * page, the Access sign-in, and the MCP forwarding.
  */
 import { OAuthError, OAuthProvider } from '@cloudflare/workers-oauth-provider';
+import { refuseClientMetadataHost } from './access/client-metadata-host.ts';
 import { refuseOversizedCredentials } from './access/credential-bounds.ts';
 import { checkClientRegistration } from './access/registration-policy.ts';
 import { limitRegistration } from './access/registration-rate-limit.ts';
@@ -22,6 +23,7 @@ import { mcpHandler } from './mcp/mcp-handler.ts';
 import { GRANTED_SCOPES } from './scopes.ts';
 
 export { McpContainer } from './container/mcp-container.ts';
+export { ToolRateLimiter } from './mcp/gate/rate-limit/tool-rate-limiter.ts';
 
 /** Dynamically registered clients that are not used for 30 days are forgotten. */
 const CLIENT_REGISTRATION_TTL_SECONDS = 30 * 24 * 60 * 60;
@@ -65,7 +67,10 @@ function createProvider(config: WorkerConfig): OAuthProvider {
     // Stated although they are the library's defaults: these choices are part of our threat model.
     allowTokenExchangeGrant: false,
     allowPrivateUseRedirectUris: false,
-    clientIdMetadataDocumentEnabled: false,
+    // Client ID Metadata Documents (MCP authorization 2025-11-25 and 2026-07-28, which deprecates
+    // DCR in their favour): the library fetches and checks the document; access/client-metadata-host.ts
+    // adds the address rule it leaves to us. DCR stays on for older clients.
+    clientIdMetadataDocumentEnabled: true,
     clientRegistrationCallback: ({ clientMetadata }) =>
       checkClientRegistration(clientMetadata, { redirectHostAllowlist: config.redirectHostAllowlist }),
     // A revoked person's grant is refused at every code exchange and refresh, however the refresh
@@ -106,6 +111,7 @@ export default {
     const checked = await refuseOversizedCredentials(draining, config.publicUrl);
     const response =
       checked.refused ??
+      (await refuseClientMetadataHost(checked.request, { allowLoopback: config.clientMetadataLoopback })) ??
       (await limitRegistration(checked.request, env.REGISTRATION_RATE_LIMITER)) ??
       (await provider.instance.fetch(checked.request, providerEnv(env), ctx));
     await finish();

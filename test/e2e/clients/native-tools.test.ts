@@ -10,11 +10,11 @@ import {
 } from '@modelcontextprotocol/client';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { UnauthorizedError } from '@modelcontextprotocol/sdk/client/auth.js';
 import { ScriptedOAuthClient } from '../../../dev/client/scripted-oauth-client.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { obtainTokens } from '../../../dev/client/obtain-tokens.ts';
 import { startPrivateStack } from '../../../dev/stack/private-stack.ts';
+import { connectSignedIn } from '../connect-signed-in.ts';
 
 let stack: Awaited<ReturnType<typeof startPrivateStack>>;
 let nativeUrl: URL;
@@ -120,11 +120,10 @@ describe('native tools for a user the policies do not allow them (bob, support)'
 describe('a client configured with the /mcp/native URL', () => {
   it('discovers the /mcp resource from the 401, signs in by itself and calls add', async () => {
     const oauth = new ScriptedOAuthClient('alice@example.com', 'native tools client');
-    const client = new Client({ name: 'native-tools-e2e', version: '1.0.0' });
-    const firstTry = new StreamableHTTPClientTransport(nativeUrl, { authProvider: oauth });
-    await expect(client.connect(firstTry)).rejects.toBeInstanceOf(UnauthorizedError);
-    await firstTry.finishAuth(oauth.takeAuthorizationCode());
-    await client.connect(new StreamableHTTPClientTransport(nativeUrl, { authProvider: oauth }));
+    const { client } = await connectSignedIn(oauth, {
+      newClient: () => new Client({ name: 'native-tools-e2e', version: '1.0.0' }),
+      newTransport: () => new StreamableHTTPClientTransport(nativeUrl, { authProvider: oauth }),
+    });
     try {
       expect(await client.callTool({ name: 'add', arguments: { a: 23, b: 19 } })).toMatchObject({
         content: [{ text: '42' }],

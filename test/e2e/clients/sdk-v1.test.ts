@@ -7,10 +7,10 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { UnauthorizedError } from '@modelcontextprotocol/sdk/client/auth.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ScriptedOAuthClient } from '../../../dev/client/scripted-oauth-client.ts';
 import { startPrivateStack } from '../../../dev/stack/private-stack.ts';
+import { connectSignedIn } from '../connect-signed-in.ts';
 
 let stack: Awaited<ReturnType<typeof startPrivateStack>>;
 
@@ -25,13 +25,10 @@ afterAll(async () => {
 describe('MCP SDK v1 over Streamable HTTP', () => {
   it('signs in on the first 401, then lists tools and calls echo', async () => {
     const oauth = new ScriptedOAuthClient('alice@example.com', 'SDK v1 client');
-    const client = new Client({ name: 'sdk-v1-client', version: '1.0.0' });
-    const firstTry = new StreamableHTTPClientTransport(new URL(stack.mcpUrl), { authProvider: oauth });
-    await expect(client.connect(firstTry)).rejects.toBeInstanceOf(UnauthorizedError);
-    await firstTry.finishAuth(oauth.takeAuthorizationCode());
-
-    const transport = new StreamableHTTPClientTransport(new URL(stack.mcpUrl), { authProvider: oauth });
-    await client.connect(transport);
+    const { client, transport } = await connectSignedIn(oauth, {
+      newClient: () => new Client({ name: 'sdk-v1-client', version: '1.0.0' }),
+      newTransport: () => new StreamableHTTPClientTransport(new URL(stack.mcpUrl), { authProvider: oauth }),
+    });
     try {
       expect(transport.sessionId).toBeTruthy();
       const { tools } = await client.listTools();
@@ -49,14 +46,10 @@ describe('MCP SDK v1 over the old HTTP+SSE transport', () => {
     // The old transport lives under the MCP resource (GET /mcp/sse, POST /mcp/messages), so one sign-in covers it.
     const sseUrl = new URL('/mcp/sse', stack.workerUrl);
     const oauth = new ScriptedOAuthClient('alice@example.com', 'SDK v1 SSE client');
-    const firstTry = new SSEClientTransport(sseUrl, { authProvider: oauth });
-    await expect(new Client({ name: 'sdk-v1-sse-client', version: '1.0.0' }).connect(firstTry)).rejects.toBeInstanceOf(
-      UnauthorizedError,
-    );
-    await firstTry.finishAuth(oauth.takeAuthorizationCode());
-    // A failed SSE connect leaves its Client attached to the dead transport: connect a new one.
-    const client = new Client({ name: 'sdk-v1-sse-client', version: '1.0.0' });
-    await client.connect(new SSEClientTransport(sseUrl, { authProvider: oauth }));
+    const { client } = await connectSignedIn(oauth, {
+      newClient: () => new Client({ name: 'sdk-v1-sse-client', version: '1.0.0' }),
+      newTransport: () => new SSEClientTransport(sseUrl, { authProvider: oauth }),
+    });
     try {
       const { tools } = await client.listTools();
       expect(tools.map((tool) => tool.name)).toContain('echo');

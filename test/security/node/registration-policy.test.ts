@@ -28,7 +28,12 @@ describe('checkClientRegistration', () => {
     expect(checkClientRegistration({ redirect_uris: ['https://evil.example/cb'] }, allowList)?.description).toContain(
       'evil.example',
     );
-    expect(checkClientRegistration({ redirect_uris: ['https://claude.ai.evil.example/cb'] }, allowList)).toBeDefined();
+    // A host that only starts like an allowed one is another host.
+    expect(checkClientRegistration({ redirect_uris: ['https://claude.ai.evil.example/cb'] }, allowList)).toEqual({
+      code: 'invalid_redirect_uri',
+      description: 'redirect URI 1 uses host claude.ai.evil.example, which this gateway does not allow',
+      status: 400,
+    });
   });
 
   it('refuses non-http(s) schemes, credentials, fragments and plain http elsewhere', () => {
@@ -47,13 +52,21 @@ describe('checkClientRegistration', () => {
 
   it('bounds the number of redirect URIs and the metadata size', () => {
     const many = Array.from({ length: MAX_REDIRECT_URIS + 1 }, (_, i) => `https://a.example/${i}`);
-    expect(checkClientRegistration({ redirect_uris: many }, open)).toBeDefined();
+    expect(checkClientRegistration({ redirect_uris: many }, open)).toEqual({
+      code: 'invalid_redirect_uri',
+      description: `at most ${MAX_REDIRECT_URIS} redirect URIs may be registered`,
+      status: 400,
+    });
     expect(
       checkClientRegistration(
         { redirect_uris: ['https://a.example/cb'], logo_uri: `https://a.example/${'x'.repeat(9000)}` },
         open,
       )?.code,
     ).toBe('invalid_client_metadata');
-    expect(checkClientRegistration({ redirect_uris: [] }, open)).toBeDefined();
+    expect(checkClientRegistration({ redirect_uris: [] }, open)).toEqual({
+      code: 'invalid_redirect_uri',
+      description: 'redirect_uris must list at least one URI',
+      status: 400,
+    });
   });
 });

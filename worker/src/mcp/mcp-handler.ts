@@ -3,13 +3,20 @@ import { invalidTokenResponse } from '../access/invalid-token.ts';
 import { grantRevoked } from '../admin/revocation-mark.ts';
 import type { UserProps } from '../config.ts';
 import { readConfig } from '../config.ts';
+import { isNativeToolsRequest } from '../native/native-tools-path.ts';
 import { checkOrigin } from './check-origin.ts';
 import { revocableUpstream } from './end-on-revocation.ts';
+import { definitionPins } from './gate/definition-pins.ts';
+import { DefinitionLedger } from './gate/drift/definition-ledger.ts';
 import { identityResponse } from './identity-route.ts';
 import { runPolicyGate } from './gate/policy-gate.ts';
+import { durableObjectLimiter } from './gate/rate-limit/tool-rate-limiter.ts';
 import { toolPolicies } from './gate/tool-policies.ts';
 import { selectUpstream } from './select-upstream.ts';
 import { jsonRpcError } from './upstream.ts';
+
+/** What each MCP session's server lists, as this isolate has seen it (gate/drift/definition-ledger.ts). */
+const definitionLedger = new DefinitionLedger();
 
 /**
  * How often an open stream or call looks whether its person was revoked. Cheap: the mark's reads are
@@ -49,6 +56,11 @@ export const mcpHandler: ExportedHandler<Cloudflare.Env> & {
       user,
       clientId: auth?.clientId ?? null,
       policies: toolPolicies,
+      // Native tools are this Worker's own code, reviewed as code: pins are for the server behind it.
+      ...(isNativeToolsRequest(request)
+        ? {}
+        : { definitions: { pins: definitionPins, mode: config.definitionDrift, ledger: definitionLedger } }),
+      rateLimiter: env.TOOL_RATE_LIMITER ? durableObjectLimiter(env.TOOL_RATE_LIMITER) : undefined,
       upstream: watched,
     });
   },

@@ -25,11 +25,21 @@ export interface AuditRecord {
   rule: string;
   /**
    * What happened: `ok` (a result), `error` (a JSON-RPC error or an HTTP 4xx from the server),
-   * `denied` (refused by policy), `rejected` (bad input), `not_run` (a batch with a denied message),
+   * `denied` (refused by policy), `rate_limited` (over a rule's rate limit), `rejected` (bad input),
+   * `not_run` (a batch with a denied or rate-limited message),
    * `forwarded` (no answer to attribute: notifications, streams), `upstream_error` (server unreachable or 5xx),
    * `client_closed` (the client went away first).
    */
-  outcome: 'ok' | 'error' | 'denied' | 'rejected' | 'not_run' | 'forwarded' | 'upstream_error' | 'client_closed';
+  outcome:
+    | 'ok'
+    | 'error'
+    | 'denied'
+    | 'rate_limited'
+    | 'rejected'
+    | 'not_run'
+    | 'forwarded'
+    | 'upstream_error'
+    | 'client_closed';
   /** JSON-RPC error code of the answer, when there was one. */
   errorCode: number | null;
   /** HTTP status the client got. */
@@ -42,7 +52,7 @@ export interface AuditRecord {
   changed?: 'roots-capability-removed' | 'roots-filtered';
 }
 
-/** Writes one record as one JSON line. */
-export function writeAuditRecord(record: AuditRecord): void {
+/** Writes one record as one JSON line (an `mcp_request`, or a `definition_drift` from gate/drift/). */
+export function writeAuditRecord(record: AuditRecord | { event: string }): void {
   console.log(JSON.stringify(record));
 }

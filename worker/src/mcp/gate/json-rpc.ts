@@ -41,4 +41,6 @@ export const ERROR_CODES = {
   headerMismatch: -32020,
   /** Refused by the tool policy (implementation-defined server error range). */
   forbiddenByPolicy: -32003,
+  /** Over a rate limit of the tool policy; `data.retryAfterSeconds` says when to retry. */
+  rateLimited: -32029,
 } as const;

@@ -3,6 +3,7 @@ import type { UserProps } from '../../config.ts';
 import type { Upstream } from '../upstream.ts';
 import type { AuditRecord } from './audit-record.ts';
 import { runPolicyGate } from './policy-gate.ts';
+import { memoryCallLimiter } from './rate-limit/limit-calls.ts';
 import { toolPolicies } from './tool-policies.ts';
 
 // The gate with the shipped policies/tools.yaml, in workerd, against a recording upstream.
@@ -41,7 +42,8 @@ async function gate(user: UserProps, request: Request, upstream: Upstream) {
     clientId: 'client-1',
     policies: toolPolicies,
     upstream,
-    audit: (record) => records.push(record),
+    rateLimiter: memoryCallLimiter(),
+    audit: (record) => records.push(record as AuditRecord),
   });
   const text = await response.text();
   return {

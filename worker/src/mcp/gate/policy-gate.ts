@@ -7,6 +7,11 @@ import { DEFAULT_BODY_LIMITS, type BodyLimits } from './body-limits.ts';
 import { checkMcpHeaders } from './check-mcp-headers.ts';
 import { gateClientAnswer } from './client-capabilities.ts';
 import { decideMessages } from './decide-messages.ts';
+import { DefinitionGuard, type PinnedDefinitionsCheck } from './drift/definition-guard.ts';
+import type { DefinitionDriftRecord } from './drift/drift-record.ts';
+import { probeList } from './drift/list-probe.ts';
+import { limitCalls, type CallLimiter } from './rate-limit/limit-calls.ts';
+import { rateLimitedResponse } from './rate-limit/rate-limited-response.ts';
 import { deniedResponse } from './denied-response.ts';
 import { filterMessage } from './filter-message.ts';
 import { ERROR_CODES, jsonRpcErrorResponse, type JsonRpcMessage } from './json-rpc.ts';
@@ -28,8 +33,12 @@ export interface GateContext<User extends GateUser = GateUser> {
   /** Where an allowed request goes (an `Upstream` from select-upstream.ts). */
   upstream: { forward(request: Request, user: User): Promise<Response> };
   limits?: BodyLimits;
+  /** Counts calls for the rules' rate limits; absent, a call under a rate limit is refused (fail closed). */
+  rateLimiter?: CallLimiter;
+  /** Pinned definitions (policies/inventory.yaml) and the drift mode; absent, definitions are not checked. */
+  definitions?: PinnedDefinitionsCheck;
   /** Where audit records go; `console.log` as a JSON line unless a test listens. */
-  audit?: (record: AuditRecord) => void;
+  audit?: (record: AuditRecord | DefinitionDriftRecord) => void;
 }
 
 type Outcome = AuditRecord['outcome'];
@@ -50,7 +59,7 @@ export async function runPolicyGate<User extends GateUser>(
   context: GateContext<User>,
 ): Promise<Response> {
   const started = Date.now();
-  const audit = context.audit ?? writeAuditRecord;
+  const audit: (record: AuditRecord | DefinitionDriftRecord) => void = context.audit ?? writeAuditRecord;
   const identity = { email: context.user.email, groups: context.user.groups };
   const base = {
     event: 'mcp_request' as const,
@@ -62,9 +71,10 @@ export async function runPolicyGate<User extends GateUser>(
   };
   const record = (fields: Omit<AuditRecord, keyof typeof base | 'latencyMs'>) =>
     audit({ ...base, ...fields, latencyMs: Date.now() - started });
+  const definitions = definitionGuardFor(request, context, base.requestId, audit);
 
   if (request.method !== 'POST')
-    return forwardStream(request, context, (status) =>
+    return forwardStream(request, context, definitions, (status) =>
       record({
         method: null,
         jsonRpcId: null,
@@ -113,6 +123,19 @@ export async function runPolicyGate<User extends GateUser>(
   }
 
   const decisions = decideMessages(context.policies, identity, messages);
+  if (definitions && decisions.every((decision) => decision.allowed)) {
+    // The old HTTP+SSE transport answers on its stream, never on the POST: the gate cannot ask it.
+    const legacySse = new URL(request.url).pathname.endsWith('/messages');
+    await checkCalledDefinitions(
+      definitions,
+      messages,
+      decisions,
+      legacySse
+        ? undefined
+        : (kind, message) =>
+            probeList(request, message.params, kind, (probe) => context.upstream.forward(probe, context.user)),
+    );
+  }
   const digests = await Promise.all(messages.map(digestOf));
   // Roots only where the policy allows them (docs/security.md 21).
   const gated = messages.map((message) => gateClientAnswer(context.policies, identity, message));
@@ -145,6 +168,21 @@ export async function runPolicyGate<User extends GateUser>(
     return response;
   }
 
+  const limited = await limitCalls(context.policies, decisions, {
+    person: context.user.sub,
+    clientId: context.clientId,
+    limiter: context.rateLimiter,
+  });
+  if (limited) {
+    const response = rateLimitedResponse(messages, limited, batch);
+    decisions[limited.index] = { ...decisions[limited.index]!, allowed: false, reason: limited.reason };
+    recordAll(response.status, (_message, decision) => ({
+      outcome: decision.allowed ? 'not_run' : 'rate_limited',
+      errorCode: ERROR_CODES.rateLimited,
+    }));
+    return response;
+  }
+
   // What the server gets is the gate's own serialization of the messages it decided, never the
   // client's text: one reading, whatever the server's JSON decoder (docs/security.md 18).
   const headers = new Headers(request.headers);
@@ -161,9 +199,9 @@ export async function runPolicyGate<User extends GateUser>(
 
   const filter = (message: unknown) => {
     outcomes.observe(message);
-    return Array.isArray(message)
-      ? message.map((one) => filterMessage(context.policies, identity, one))
-      : filterMessage(context.policies, identity, message);
+    const shown = (one: unknown) =>
+      filterMessage(context.policies, identity, definitions ? definitions.filter(one) : one);
+    return Array.isArray(message) ? message.map(shown) : shown(message);
   };
   return filterAnswer(response, filter, (reason) =>
     finish(reason === 'cancelled' ? 'client_closed' : reason === 'failed' ? 'upstream_error' : undefined),
@@ -174,6 +212,7 @@ export async function runPolicyGate<User extends GateUser>(
 async function forwardStream<User extends GateUser>(
   request: Request,
   context: GateContext<User>,
+  definitions: DefinitionGuard | undefined,
   recordStatus: (status: number) => void,
 ): Promise<Response> {
   const identity = { email: context.user.email, groups: context.user.groups };
@@ -181,9 +220,44 @@ async function forwardStream<User extends GateUser>(
   recordStatus(response.status);
   return filterAnswer(
     response,
-    (message) => filterMessage(context.policies, identity, message),
+    (message) => filterMessage(context.policies, identity, definitions ? definitions.filter(message) : message),
     () => {},
   );
+}
+
+/** The pinned-definitions step for this request, keyed by user and MCP session; undefined when not configured. */
+function definitionGuardFor<User extends GateUser>(
+  request: Request,
+  context: GateContext<User>,
+  requestId: string,
+  audit: (record: AuditRecord | DefinitionDriftRecord) => void,
+): DefinitionGuard | undefined {
+  if (!context.definitions) return undefined;
+  const session = `${context.user.sub}\u0000${request.headers.get('mcp-session-id') ?? ''}`;
+  return new DefinitionGuard(context.definitions, session, (drift) =>
+    audit({
+      event: 'definition_drift',
+      time: new Date().toISOString(),
+      requestId,
+      user: { sub: context.user.sub, email: context.user.email, groups: context.user.groups },
+      clientId: context.clientId,
+      ...drift,
+      mode: context.definitions!.mode,
+    }),
+  );
+}
+
+/** Replaces the decision of each call whose definition is not the pinned one with a refusal. */
+async function checkCalledDefinitions(
+  guard: DefinitionGuard,
+  messages: readonly JsonRpcMessage[],
+  decisions: RequestDecision[],
+  probe: ((kind: 'tool' | 'prompt', message: JsonRpcMessage) => Promise<Record<string, unknown>[]>) | undefined,
+): Promise<void> {
+  for (const [index, message] of messages.entries()) {
+    const refusal = await guard.checkCall(message, probe && ((kind) => probe(kind, message)));
+    if (refusal) decisions[index] = { allowed: false, ...refusal, target: decisions[index]!.target };
+  }
 }
 
 /**

@@ -90,3 +90,21 @@ function rewriteEvent(event: string, rewrite: (data: string) => string | undefin
   const others = lines.filter((line) => line !== '' && !line.startsWith('data:'));
   return [...others, ...replaced.split('\n').map((line) => `data: ${line}`)].join('\n') + '\n\n';
 }
+
+/**
+ * The joined `data:` text of each event of a whole `text/event-stream` body.
+ *
+ * @example
+ * ```ts
+ * sseEventData('event: message\ndata: {"id":1}\n\n'); // ['{"id":1}']
+ * ```
+ */
+export function sseEventData(text: string): string[] {
+  return splitEvents(/(\r\n\r\n|\n\n|\r\r)$/.test(text) ? text : `${text}\n\n`).flatMap((event) => {
+    const data = event
+      .split(/\r\n|\n|\r/)
+      .filter((line) => line.startsWith('data:'))
+      .map((line) => line.slice(line.startsWith('data: ') ? 6 : 5));
+    return data.length > 0 ? [data.join('\n')] : [];
+  });
+}
