@@ -134,10 +134,19 @@ describe('fair share of a bridge (docs/security.md 22)', () => {
     for (let n = 0; n < 2; n++) {
       const id = (await openSession('ann')).id!;
       running.push(
-        post('ann', { jsonrpc: '2.0', id: 5, method: 'tools/call', params: { name: 'slow', arguments: {} } }, id),
+        post(
+          'ann',
+          {
+            jsonrpc: '2.0',
+            id: 5,
+            method: 'tools/call',
+            params: { name: 'trigger-long-running-operation', arguments: { duration: 30, steps: 30 } },
+          },
+          id,
+        ),
       );
     }
-    await eventCount(events, 'slow-started', 2);
+    await eventCount(events, 'call', 2);
     const third = await openSession('ann');
     expect(third.refusal).toMatch(/already have 2 MCP sessions open, each with a request in flight/);
     const bob = await openSession('bob');
@@ -174,9 +183,18 @@ describe('fair share of a bridge (docs/security.md 22)', () => {
     });
     const ann = (await openSession('ann')).id!;
     const slowCall = (id: number) =>
-      post('ann', { jsonrpc: '2.0', id, method: 'tools/call', params: { name: 'slow', arguments: {} } }, ann);
+      post(
+        'ann',
+        {
+          jsonrpc: '2.0',
+          id,
+          method: 'tools/call',
+          params: { name: 'trigger-long-running-operation', arguments: { duration: 30, steps: 30 } },
+        },
+        ann,
+      );
     const held = [slowCall(11), slowCall(12)];
-    await eventCount(events, 'slow-started', 2);
+    await eventCount(events, 'call', 2);
     const third = await post('ann', { jsonrpc: '2.0', id: 13, method: 'ping' }, ann);
     expect(third.status).toBe(429);
     expect(third.headers.get('retry-after')).toBe('1');

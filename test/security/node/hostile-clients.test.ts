@@ -1,7 +1,8 @@
 /**
  * The second review's attacks through the whole local stack (wrangler dev, the Access stand-in, the
- * real bridge), against a stdio server that reads JSON the lenient way (`servers/lenient-server.ts`:
- * keys matched case-insensitively, last match wins; roots asked of every client that offers them):
+ * real bridge), against server-everything behind a decoder that reads JSON the lenient way
+ * (`servers/lenient-server.ts`: keys matched case-insensitively, last match wins; server-everything
+ * asks every client that offers roots for them):
  * a body with two readings (docs/security.md 18), roots a client hands the server (21), revocation
  * of a user with a call running and a stream open (19), oversized bodies on every endpoint, and
  * what the gateway issues to a client (no email in it).
@@ -103,7 +104,7 @@ describe('one reading, through the whole stack (docs/security.md 18)', () => {
       '{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"echo","arguments":{"message":"hi"}}}',
     );
     expect(clean.status).toBe(200);
-    expect(await clean.text()).toContain('echo: hi');
+    expect(await clean.text()).toContain('Echo: hi');
     expect((await events()).filter((event) => event.event === 'call').map((event) => event.name)).not.toContain(
       'get-env',
     );
@@ -127,8 +128,6 @@ describe('roots, through the whole stack (docs/security.md 21)', () => {
     });
     await client.connect(transport);
     try {
-      const listed = await client.callTool({ name: 'list-roots', arguments: {} });
-      expect(listed.content).toEqual([{ type: 'text', text: 'null' }]);
       const initialize = (await events()).findLast((event) => event.event === 'initialize')!;
       expect(initialize.capabilities).not.toHaveProperty('roots');
       expect(asked).toBe(0);
@@ -141,7 +140,9 @@ describe('roots, through the whole stack (docs/security.md 21)', () => {
   it('a roots answer the client sends unasked reaches the server empty', async () => {
     const { access_token } = await obtainTokens(stack.mcpUrl, 'alice@example.com');
     const send = await rawSession(access_token);
-    const answer = await send('{"jsonrpc":"2.0","id":"roots-1","result":{"roots":[{"uri":"file:///","name":"all"}]}}');
+    const answer = await send(
+      '{"jsonrpc":"2.0","id":"never-asked","result":{"roots":[{"uri":"file:///","name":"all"}]}}',
+    );
     expect(answer.status).toBeLessThan(300);
     const roots = await nextEvent((event) => event.event === 'roots');
     expect(roots.roots).toEqual([]);
@@ -202,8 +203,14 @@ describe('revocation, through the whole stack (docs/security.md 19)', () => {
         'Mcp-Protocol-Version': transport.protocolVersion ?? '2025-06-18',
       },
     });
-    const running = client.callTool({ name: 'slow', arguments: {} }, undefined, { timeout: 60_000 });
-    const started = await nextEvent((event) => event.event === 'slow-started');
+    const running = client.callTool(
+      { name: 'trigger-long-running-operation', arguments: { duration: 60, steps: 60 } },
+      undefined,
+      { timeout: 90_000 },
+    );
+    const started = await nextEvent(
+      (event) => event.event === 'call' && event.name === 'trigger-long-running-operation',
+    );
 
     const revoked = await fetch(`${stack.workerUrl}/admin/revoke-user`, {
       method: 'POST',

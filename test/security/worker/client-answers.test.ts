@@ -127,7 +127,9 @@ describe('where a policy allows some roots, only those pass', () => {
             return new Response(null, { status: 202 });
           },
         },
-        audit: (record) => records.push(record),
+        audit: (record) => {
+          if (record.event === 'mcp_request') records.push(record);
+        },
       },
     );
     await response.arrayBuffer();

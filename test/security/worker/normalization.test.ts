@@ -49,7 +49,9 @@ async function throughGate(message: unknown): Promise<{ status: number; reached:
           return Promise.resolve(Response.json({ jsonrpc: '2.0', id: 1, result: {} }));
         },
       },
-      audit: (record) => records.push(record),
+      audit: (record) => {
+        if (record.event === 'mcp_request') records.push(record);
+      },
     },
   );
   await response.arrayBuffer();
