@@ -11,31 +11,37 @@
  */
 import { CLIENT_CAPABILITIES_META_KEY } from './client-capabilities.ts';
 
-/** A level a decision reads: its path from one message (`*` is any key or index), and the keys read there. */
+/** A level a decision reads: the keys read there, and the levels below it by key (`*` is any key or index). */
 interface DecidedLevel {
-  path: readonly string[];
   reads: readonly string[];
+  below?: Readonly<Record<string, DecidedLevel>>;
 }
 
-const DECIDED_LEVELS: readonly DecidedLevel[] = [
-  { path: [], reads: ['jsonrpc', 'id', 'method', 'params', 'result', 'error'] },
-  {
-    path: ['params'],
-    reads: ['name', 'uri', 'arguments', 'ref', 'notifications', 'capabilities', '_meta', 'inputResponses', 'taskId'],
+/** Every level a decision reads, from one message down. */
+const DECIDED: DecidedLevel = {
+  reads: ['jsonrpc', 'id', 'method', 'params', 'result', 'error'],
+  below: {
+    params: {
+      reads: ['name', 'uri', 'arguments', 'ref', 'notifications', 'capabilities', '_meta', 'inputResponses', 'taskId'],
+      below: {
+        // Argument names: a constrained argument is read by its exact name (and must be present).
+        arguments: { reads: [] },
+        ref: { reads: ['type', 'name', 'uri'] },
+        notifications: { reads: ['resourceSubscriptions'] },
+        capabilities: { reads: ['roots'] },
+        _meta: {
+          reads: [CLIENT_CAPABILITIES_META_KEY],
+          below: { [CLIENT_CAPABILITIES_META_KEY]: { reads: ['roots'] } },
+        },
+        inputResponses: {
+          reads: [],
+          below: { '*': { reads: ['roots'], below: { roots: { reads: [], below: { '*': { reads: ['uri'] } } } } } },
+        },
+      },
+    },
+    result: { reads: ['roots'], below: { roots: { reads: [], below: { '*': { reads: ['uri'] } } } } },
   },
-  // Argument names: a constrained argument is read by its exact name (and must be present).
-  { path: ['params', 'arguments'], reads: [] },
-  { path: ['params', 'ref'], reads: ['type', 'name', 'uri'] },
-  { path: ['params', 'notifications'], reads: ['resourceSubscriptions'] },
-  { path: ['params', 'capabilities'], reads: ['roots'] },
-  { path: ['params', '_meta'], reads: [CLIENT_CAPABILITIES_META_KEY] },
-  { path: ['params', '_meta', CLIENT_CAPABILITIES_META_KEY], reads: ['roots'] },
-  { path: ['params', 'inputResponses'], reads: [] },
-  { path: ['params', 'inputResponses', '*'], reads: ['roots'] },
-  { path: ['params', 'inputResponses', '*', 'roots', '*'], reads: ['uri'] },
-  { path: ['result'], reads: ['roots'] },
-  { path: ['result', 'roots', '*'], reads: ['uri'] },
-];
+};
 
 /**
  * A key as a case-insensitive decoder may see it: compatibility-normalized (`ﬁ` is `fi`), upper- then
@@ -49,8 +55,11 @@ const DECIDED_LEVELS: readonly DecidedLevel[] = [
  * ```
  */
 export function foldKey(key: string): string {
-  return key.normalize('NFKC').toUpperCase().toLowerCase();
+  // ASCII is its own compatibility form, and its upper- then lower-case is its lower case.
+  return ASCII.test(key) ? key.toLowerCase() : key.normalize('NFKC').toUpperCase().toLowerCase();
 }
+
+const ASCII = /^[\x20-\x7e]*$/;
 
 /**
  * Why a message has more than one reading at a level the gate decides on, in words, or `undefined`
@@ -63,41 +72,67 @@ export function foldKey(key: string): string {
  * ```
  */
 export function foldedKeyCollision(message: unknown): string | undefined {
-  for (const { path, reads } of DECIDED_LEVELS) {
-    const readByFold = new Map(reads.map((key) => [foldKey(key), key]));
-    for (const [where, object] of objectsAt(message, path, [])) {
-      const place = where.length === 0 ? 'the message' : where.join('.');
-      const seen = new Map<string, string>();
-      for (const key of Object.keys(object)) {
-        const folded = foldKey(key);
-        const earlier = seen.get(folded);
-        if (earlier !== undefined)
-          return `${place} has the keys ${JSON.stringify(earlier)} and ${JSON.stringify(key)}, which a case-insensitive decoder reads as one`;
-        seen.set(folded, key);
-        const read = readByFold.get(folded);
-        if (read !== undefined && read !== key)
-          return `${place} spells ${JSON.stringify(read)} as ${JSON.stringify(key)}; only the exact spelling is accepted`;
-      }
+  return collisionAt(message, DECIDED, []);
+}
+
+function collisionAt(value: unknown, level: DecidedLevel, where: string[]): string | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  if (Array.isArray(value)) {
+    // An array is a list of entries of the level below ('*'), never a level of keys itself.
+    return undefined;
+  }
+  const place = where.length === 0 ? 'the message' : where.join('.');
+  const seen = new Map<string, string>();
+  for (const key of Object.keys(value)) {
+    const folded = foldKey(key);
+    const earlier = seen.get(folded);
+    if (earlier !== undefined)
+      return `${place} has the keys ${JSON.stringify(earlier)} and ${JSON.stringify(key)}, which a case-insensitive decoder reads as one`;
+    seen.set(folded, key);
+    const read = readsByFold(level).get(folded);
+    if (read !== undefined && read !== key)
+      return `${place} spells ${JSON.stringify(read)} as ${JSON.stringify(key)}; only the exact spelling is accepted`;
+  }
+  if (!level.below) return undefined;
+  for (const [step, below] of Object.entries(level.below)) {
+    const children =
+      step === '*'
+        ? Object.entries(value)
+        : Object.hasOwn(value, step)
+          ? [[step, (value as Record<string, unknown>)[step]]]
+          : [];
+    for (const [key, child] of children as [string, unknown][]) {
+      const found = Array.isArray(child)
+        ? firstOf(child, (item, index) => collisionBelow(item, below, [...where, key, String(index)]))
+        : collisionAt(child, below, [...where, key]);
+      if (found) return found;
     }
   }
   return undefined;
 }
 
-function* objectsAt(
-  value: unknown,
-  path: readonly string[],
-  where: string[],
-): Generator<[string[], Record<string, unknown>]> {
-  if (typeof value !== 'object' || value === null) return;
-  if (path.length === 0) {
-    if (!Array.isArray(value)) yield [where, value as Record<string, unknown>];
-    return;
+const foldedReads = new WeakMap<DecidedLevel, Map<string, string>>();
+
+/** The keys a level reads, by their folded form (computed once per level). */
+function readsByFold(level: DecidedLevel): Map<string, string> {
+  let byFold = foldedReads.get(level);
+  if (!byFold) {
+    byFold = new Map(level.reads.map((name) => [foldKey(name), name]));
+    foldedReads.set(level, byFold);
   }
-  const [step, ...rest] = path as [string, ...string[]];
-  if (step === '*') {
-    const entries = Array.isArray(value) ? [...value.entries()] : Object.entries(value);
-    for (const [key, child] of entries) yield* objectsAt(child, rest, [...where, String(key)]);
-  } else if (!Array.isArray(value) && Object.hasOwn(value, step)) {
-    yield* objectsAt((value as Record<string, unknown>)[step], rest, [...where, step]);
+  return byFold;
+}
+
+/** Entries of an array under a level: each is matched against the level's `*`. */
+function collisionBelow(item: unknown, level: DecidedLevel, where: string[]): string | undefined {
+  const each = level.below?.['*'];
+  return each ? collisionAt(item, each, where) : undefined;
+}
+
+function firstOf<T>(items: readonly T[], find: (item: T, index: number) => string | undefined): string | undefined {
+  for (let index = 0; index < items.length; index++) {
+    const found = find(items[index]!, index);
+    if (found) return found;
   }
+  return undefined;
 }
