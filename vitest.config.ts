@@ -3,10 +3,11 @@ import { defineConfig } from 'vitest/config';
 import { vitePolicyPlugin } from './policies/build/policy-plugins.ts';
 import { findChromium } from './test/browser/chromium.ts';
 
-// Seven projects, so each kind of test runs where it belongs: unit (pure logic and single
+// Eight projects, so each kind of test runs where it belongs: unit (pure logic and single
 // processes in Node), infra (the Pulumi program under setMocks), worker (inside workerd),
 // security and security-node (the attack suite, in workerd and in Node), e2e (the whole local
-// stack on loopback, real clients) and browser (a person in Chromium).
+// stack on loopback, real clients), containers (the same through real containers, one per user)
+// and browser (a person in Chromium).
 
 // Decided once for the whole run: which browser tests run must not depend on what another
 // process installs while the suite loads.
@@ -85,6 +86,21 @@ export default defineConfig({
           hookTimeout: 120_000,
           fileParallelism: false,
           provide: { chromium },
+        },
+      },
+      {
+        // The production topology through real containers: the project's Docker engine, the image
+        // from container/Dockerfile, wrangler dev running McpContainer with one container per user
+        // (dev/containers/). Its global setup starts the engine and images once per run.
+        test: {
+          name: 'containers',
+          include: ['test/containers/**/*.test.ts', 'test/security/containers/**/*.test.ts'],
+          globalSetup: ['./test/containers/engine-setup.ts'],
+          environment: 'node',
+          testTimeout: 180_000,
+          // A first build of the image (npm install of the server) takes a minute or two.
+          hookTimeout: 600_000,
+          fileParallelism: false,
         },
       },
       {

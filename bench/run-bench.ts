@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { measureBundleSizes } from './measure/bundle-size.ts';
 import { readBridgeMemory } from './measure/bridge-memory.ts';
+import { measureContainerColdStart, measureContainerMemory } from './measure/container-user.ts';
 import { CONCURRENCY_LEVELS, measureEchoRow, type EchoRow } from './measure/echo-row.ts';
 import { measurePolicyList } from './measure/policy-list.ts';
 import { readProcessMemory } from './measure/process-memory.ts';
@@ -29,6 +30,7 @@ import { echoTable, resultsMarkdown } from './report/markdown.ts';
 import { REFERENCE_FIGURES, type BenchResults } from './report/results.ts';
 import { checkTargets } from './report/targets.ts';
 import { templateBaseline } from './report/template-baseline.ts';
+import { BENCH_CONTAINER_USERS, startBenchContainerStack } from './stack/container-stack.ts';
 import { startHostedStack } from './stack/hosted-stack.ts';
 
 const resultsDir = join(dirname(fileURLToPath(import.meta.url)), 'results');
@@ -58,12 +60,14 @@ const results: BenchResults = {
   coldStart: { status: 'pending', reason: 'not run' },
   policyList: { status: 'pending', reason: 'not run' },
   bridgeMemory: { status: 'pending', reason: 'not run' },
+  containers: { status: 'pending', reason: 'not run' },
   notes: [
     'Clients, servers and (for the gateway rows) wrangler dev and workerd all share the same 2 cores, so throughput at high concurrency measures this machine as much as the path.',
     "supergateway listens on every interface (it has no host option); that is acceptable here only because this machine's network is closed.",
     "The bridge and supergateway rows run their bridge in a process of its own; the local stack runs in a process of its own too (bench/stack/stack-host.ts), so no row shares an event loop with the benchmark's clients.",
     "Our bridge allows 16 stdio children by default (one user's container); the bridge and local-stack rows raise that to 80 (bench/stack/host-protocol.ts) to hold 64 sessions, as supergateway (no bound) does.",
     'The template-shape bundle is bench/template-shape/ (OAuthProvider + McpAgent + a minimal Access handler), bundled with the settings of worker/build.ts. The same Worker runs live as the template row: wrangler bundles it and serves it under wrangler dev like our Worker (dev/stack/wrangler-dev.ts), signed in at an Access stand-in of its own; McpAgent gives every MCP session a Durable Object of its own.',
+    "The real-container row runs the production image (container/Dockerfile with server-everything) in the project's Docker engine under wrangler dev (McpContainer, one container per user, the egress sidecar stand-in in front); its bridge keeps its default of 16 stdio children, so it is measured at 1 and 8 clients. Cold start: a new user's first session and call (five new users, each with no container yet).",
   ],
 };
 
@@ -73,6 +77,7 @@ async function measurePath(
   label: string,
   open: () => Promise<EchoPath>,
   whileLoaded?: (path: EchoPath) => Promise<void>,
+  levels?: readonly number[],
 ): Promise<EchoRow> {
   let path: EchoPath | undefined;
   try {
@@ -82,6 +87,7 @@ async function measurePath(
       throughputSeconds,
       onProgress: progress,
       whileLoaded: whileLoaded && (() => whileLoaded(opened)),
+      levels,
     });
   } catch (error) {
     progress(`${label}: failed: ${(error as Error).message}`);
@@ -156,6 +162,48 @@ if (stack instanceof Error) {
     );
   } finally {
     await stack.stop();
+  }
+}
+
+const CONTAINER_LABEL = 'whole stack through a real container (wrangler dev + McpContainer)';
+progress('starting the stack with real containers');
+const containerStack = await startBenchContainerStack(progress).catch((error: Error) => error);
+if (containerStack instanceof Error) {
+  const reason = `the stack with real containers did not start: ${containerStack.message.split('\n')[0]}`;
+  progress(reason);
+  results.containers = { status: 'not available', reason };
+  results.rows.push({ id: 'container', label: CONTAINER_LABEL, status: 'not available', reason });
+} else {
+  try {
+    const withContainers = containerStack.stack;
+    const [rowUser, memoryUser, ...newUsers] = BENCH_CONTAINER_USERS;
+    progress(`real containers: cold start of ${newUsers.length} new users' containers`);
+    const coldStart = await measureContainerColdStart(withContainers, newUsers);
+    progress('real containers: memory per user');
+    const memory = await measureContainerMemory(withContainers, memoryUser!);
+    results.containers = { status: 'measured', readySeconds: containerStack.readySeconds, coldStart, memory };
+    results.rows.push(
+      await measurePath(
+        'container',
+        CONTAINER_LABEL,
+        async () => ({ ...(await wholeStackPath(withContainers, rowUser)), id: 'container', label: CONTAINER_LABEL }),
+        undefined,
+        [1, 8],
+      ),
+    );
+  } catch (error) {
+    const reason = (error as Error).message.split('\n')[0]!;
+    progress(`real containers: failed: ${reason}`);
+    results.containers = { status: 'failed', reason };
+    if (!results.rows.some((row) => row.id === 'container'))
+      results.rows.push({
+        id: 'container',
+        label: CONTAINER_LABEL,
+        status: 'not available',
+        reason: `failed: ${reason}`,
+      });
+  } finally {
+    await containerStack.stop();
   }
 }
 

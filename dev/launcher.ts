@@ -3,6 +3,11 @@
  * bridge with server-everything, and the Worker under `wrangler dev`; writes
  * `worker/.dev.vars`; prints where to connect; Ctrl-C stops everything.
  *
+ * `npm run dev -- --containers`: the production topology instead of the bridge process: the
+ * project's Docker engine (started, or reused), the image built from `container/Dockerfile`, and
+ * `wrangler dev` running `McpContainer` with one real container per user (dev/containers/).
+ * Ctrl-C also removes every container and sidecar, and stops the engine if it started it.
+ *
  * Ports: SECURE_MCP_WORKER_PORT (8788), SECURE_MCP_ACCESS_PORT (8789),
  * SECURE_MCP_BRIDGE_PORT (8790). SECURE_MCP_VERBOSE=1 prints every part's log lines.
  * SECURE_MCP_INSPECTOR_PORT turns on the Worker's DevTools inspector at that port (off by
@@ -16,13 +21,22 @@
  *   --access-nonce required|if-present               what the Worker does without a nonce (default required)
  *   --groups-field name|id|email                     the group field the Worker matches (default: the provider's)
  *   --environment <env>                              whose Access policies apply (default local)
+ *   --containers                                     one real container per user (see above)
  */
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { GROUP_FIELDS, type GroupField } from '../policies/model/identity-provider.ts';
 import { standInProfile, type StandInProfile } from './access-standin/profiles.ts';
-import { startLocalStack, type RunningLocalStack } from './stack/local-stack.ts';
+import { writeBuildCaFile } from './containers/build-ca-certs.ts';
+import { engineLayout, EngineUnavailableError, startEngine, type RunningEngine } from './containers/engine.ts';
+import { prepareLocalImages } from './containers/local-images.ts';
+import {
+  startContainerStack,
+  startLocalStack,
+  type RunningContainerStack,
+  type RunningLocalStack,
+} from './stack/local-stack.ts';
 import { PortInUseError } from './stack/ports.ts';
 import { workerConsoleLine } from './stack/console-lines.ts';
 import { readyBanner } from './stack/ready-banner.ts';
@@ -44,6 +58,7 @@ function portFromEnv(name: string, fallback?: number): number | undefined {
 
 /** The rehearsal the command line asks for; exits with a message on a wrong flag. */
 function rehearsalFromArgs(argv: string[]): {
+  containers: boolean;
   profile: StandInProfile;
   environment: string | undefined;
   workerSignIn: { groupsField?: GroupField; nonce?: 'required' | 'if-present' };
@@ -64,6 +79,7 @@ function rehearsalFromArgs(argv: string[]): {
         'access-nonce': { type: 'string' },
         'groups-field': { type: 'string' },
         environment: { type: 'string' },
+        containers: { type: 'boolean', default: false },
       },
     }));
   } catch (error) {
@@ -88,6 +104,7 @@ function rehearsalFromArgs(argv: string[]): {
     fail((error as Error).message);
   }
   return {
+    containers: values.containers,
     profile: profile!,
     environment: values.environment,
     workerSignIn: {
@@ -97,39 +114,78 @@ function rehearsalFromArgs(argv: string[]): {
   };
 }
 
+/** The engine and the images of the real-container mode, with one line per slow step. */
+async function prepareContainers(): Promise<{
+  engine: RunningEngine;
+  baseImage: string;
+  egressImage: string;
+  caFile?: string;
+}> {
+  const engine = await startEngine({ installPackages: true, log: (line) => console.log(`[engine] ${line}`) });
+  const images = await prepareLocalImages(engine, { log: (line) => console.log(`[engine] ${line}`) });
+  const caFile = await writeBuildCaFile(join(engine.layout.stateDir, 'build-ca.pem'));
+  return { engine, baseImage: images.baseImage.reference, egressImage: images.egressImage, caFile };
+}
+
 async function main(): Promise<void> {
   const started = performance.now();
   const rehearsal = rehearsalFromArgs(process.argv.slice(2));
   const verbose = process.env.SECURE_MCP_VERBOSE === '1';
-  console.log('Starting the local stack: Access stand-in, bridge, Worker (wrangler dev)...');
+  console.log(
+    rehearsal.containers
+      ? 'Starting the local stack with real containers: Docker engine, images, Access stand-in, Worker (wrangler dev)...'
+      : 'Starting the local stack: Access stand-in, bridge, Worker (wrangler dev)...',
+  );
 
-  let stack: RunningLocalStack;
+  const common = {
+    workerPort: portFromEnv('SECURE_MCP_WORKER_PORT', 8788),
+    accessPort: portFromEnv('SECURE_MCP_ACCESS_PORT', 8789),
+    workerInspectorPort: portFromEnv('SECURE_MCP_INSPECTOR_PORT'),
+    accessProfile: rehearsal.profile,
+    accessEnvironment: rehearsal.environment,
+    workerSignIn: rehearsal.workerSignIn,
+    stateDir: join(repoRoot, '.dev'),
+    devVarsPath: join(repoRoot, 'worker', '.dev.vars'),
+    // 'log' lets the Worker's console.log lines through: its audit records.
+    workerLogLevel: 'log' as const,
+    log: (source: 'access' | 'bridge' | 'worker', line: string) => {
+      // Sign-in decisions and audit records are worth seeing by default; the rest only when asked.
+      if (verbose || source === 'access') console.log(`[${source}] ${line}`);
+      else if (source === 'worker') {
+        const shown = workerConsoleLine(line);
+        if (shown) console.log(`[${shown.tag}] ${shown.text}`);
+      }
+    },
+  };
+  let stack: RunningLocalStack | RunningContainerStack;
+  let engine: RunningEngine | undefined;
   try {
-    stack = await startLocalStack({
-      workerPort: portFromEnv('SECURE_MCP_WORKER_PORT', 8788),
-      accessPort: portFromEnv('SECURE_MCP_ACCESS_PORT', 8789),
-      bridgePort: portFromEnv('SECURE_MCP_BRIDGE_PORT', 8790),
-      workerInspectorPort: portFromEnv('SECURE_MCP_INSPECTOR_PORT'),
-      accessProfile: rehearsal.profile,
-      accessEnvironment: rehearsal.environment,
-      workerSignIn: rehearsal.workerSignIn,
-      stateDir: join(repoRoot, '.dev'),
-      devVarsPath: join(repoRoot, 'worker', '.dev.vars'),
-      // 'log' lets the Worker's console.log lines through: its audit records.
-      workerLogLevel: 'log',
-      log: (source, line) => {
-        // Sign-in decisions and audit records are worth seeing by default; the rest only when asked.
-        if (verbose || source === 'access') console.log(`[${source}] ${line}`);
-        else if (source === 'worker') {
-          const shown = workerConsoleLine(line);
-          if (shown) console.log(`[${shown.tag}] ${shown.text}`);
-        }
-      },
-    });
+    if (rehearsal.containers) {
+      const prepared = await prepareContainers();
+      engine = prepared.engine;
+      stack = await startContainerStack(common, {
+        dockerHost: engine.dockerHost,
+        baseImage: prepared.baseImage,
+        egressImage: prepared.egressImage,
+        buildCaFile: prepared.caFile,
+      });
+    } else {
+      stack = await startLocalStack({ ...common, bridgePort: portFromEnv('SECURE_MCP_BRIDGE_PORT', 8790) });
+    }
   } catch (error) {
-    console.error(
-      error instanceof PortInUseError ? error.message : `Could not start the local stack: ${(error as Error).message}`,
-    );
+    await engine?.stop();
+    if (error instanceof EngineUnavailableError) {
+      console.error(
+        `The real-container mode needs the project's Docker engine, which cannot start here: ${error.message}`,
+      );
+      console.error(`(state folder ${engineLayout().stateDir}; plain \`npm run dev\` needs no engine)`);
+    } else {
+      console.error(
+        error instanceof PortInUseError
+          ? error.message
+          : `Could not start the local stack: ${(error as Error).message}`,
+      );
+    }
     process.exit(1);
   }
 
@@ -139,8 +195,14 @@ async function main(): Promise<void> {
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    console.log(`\n${signal}: stopping the Worker, the bridge and the Access stand-in...`);
+    console.log(
+      stack.mode === 'containers'
+        ? `\n${signal}: stopping the Worker, removing its containers and sidecars, stopping the Access stand-in...`
+        : `\n${signal}: stopping the Worker, the bridge and the Access stand-in...`,
+    );
     await stack.stop();
+    if (engine?.startedHere) console.log('Stopping the Docker engine this run started...');
+    await engine?.stop();
     console.log('Stopped.');
     process.exit(0);
   };
@@ -149,7 +211,10 @@ async function main(): Promise<void> {
   stack.worker.process.once('exit', (code) => {
     if (stopping) return;
     console.error(`wrangler dev exited unexpectedly (${code}); stopping the rest.`);
-    void stack.stop().then(() => process.exit(1));
+    void stack
+      .stop()
+      .then(() => engine?.stop())
+      .then(() => process.exit(1));
   });
 }
 

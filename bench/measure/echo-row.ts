@@ -39,6 +39,8 @@ export async function measureEchoRow(
     onProgress?: (line: string) => void;
     /** Runs after the throughput levels, while every session is still open (e.g. to read memory). */
     whileLoaded?: () => Promise<void>;
+    /** The concurrency levels of this row, when it cannot hold all of {@link CONCURRENCY_LEVELS}. */
+    levels?: readonly number[];
   },
 ): Promise<EchoRow> {
   const progress = options.onProgress ?? (() => {});
@@ -47,14 +49,15 @@ export async function measureEchoRow(
     progress(`${path.label}: sequential latency`);
     clients.push(await path.openClient());
     const latency = await measureSequentialLatency(clients[0]!);
-    const most = Math.max(...CONCURRENCY_LEVELS);
+    const levels = options.levels ?? CONCURRENCY_LEVELS;
+    const most = Math.max(...levels);
     progress(`${path.label}: opening ${most} sessions`);
     while (clients.length < most) {
       const batch = Math.min(CONNECT_BATCH, most - clients.length);
       clients.push(...(await Promise.all(Array.from({ length: batch }, () => path.openClient()))));
     }
     const throughput: ThroughputResult[] = [];
-    for (const concurrency of CONCURRENCY_LEVELS) {
+    for (const concurrency of levels) {
       progress(`${path.label}: throughput at ${concurrency}`);
       throughput.push(await measureThroughput(clients.slice(0, concurrency), options.throughputSeconds));
     }

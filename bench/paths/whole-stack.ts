@@ -22,8 +22,8 @@ export const BENCH_USER = 'alice@example.com';
  * const client = await path.openClient();
  * ```
  */
-export async function wholeStackPath(stack: GatewayUrls): Promise<EchoPath> {
-  const { access_token } = await obtainTokens(stack.mcpUrl, BENCH_USER);
+export async function wholeStackPath(stack: GatewayUrls, user = BENCH_USER): Promise<EchoPath> {
+  const { access_token } = await obtainTokens(stack.mcpUrl, user);
   return {
     id: 'local-stack',
     label: 'whole local stack (wrangler dev + bridge)',

@@ -139,6 +139,22 @@ function otherFigures(results: BenchResults): string[][] {
       ? `${policyList.tools} tools, ${policyList.rules} rules: median ${ms(policyList.latency.median)} ms, p90 ${ms(policyList.latency.p90)} ms, p99 ${ms(policyList.latency.p99)} ms (without the gate: median ${ms(policyList.withoutGate.median)} ms); ${policyList.where}`
       : notMeasured(policyList),
   ]);
+  const { containers } = results;
+  rows.push([
+    'real containers: stack ready (images made)',
+    containers.status === 'measured' ? `${containers.readySeconds.toFixed(1)} s` : notMeasured(containers),
+  ]);
+  if (containers.status === 'measured') {
+    const { coldStart: userStart, memory } = containers;
+    rows.push([
+      "real containers: cold start of a user's container",
+      `median ${userStart.latency.median.toFixed(0)} ms, max ${userStart.latency.max.toFixed(0)} ms over ${userStart.samples} starts (${userStart.what})`,
+    ]);
+    rows.push([
+      'real containers: resident memory per user',
+      `${memory.appMiB} MiB in the container (${memory.processes}) + ${memory.sidecarMiB} MiB for the local sidecar stand-in`,
+    ]);
+  }
   rows.push([
     'bridge memory per child',
     bridgeMemory.status === 'measured'

@@ -1,6 +1,7 @@
 import type { EchoRow } from '../measure/echo-row.ts';
 import type { BundleSize } from '../measure/bundle-size.ts';
 import type { BridgeMemory } from '../measure/bridge-memory.ts';
+import type { ContainerColdStart, ContainerMemory } from '../measure/container-user.ts';
 import type { PolicyListResult } from '../measure/policy-list.ts';
 import type { MachineDescription } from './machine.ts';
 
@@ -27,6 +28,8 @@ export interface BenchResults {
   coldStart: Pending<{ seconds: number; what: string }>;
   policyList: PolicyListResult;
   bridgeMemory: Pending<BridgeMemory & { sessions: number }>;
+  /** The stack with real containers: ready time, a new user's container cold start, memory per user. */
+  containers: Pending<{ readySeconds: number; coldStart: ContainerColdStart; memory: ContainerMemory }>;
   notes: string[];
 }
 

@@ -5,6 +5,8 @@
  * token that names the user, and the bridge accepts a request only with a valid one. It is a
  * compact JWT (HS256) with a key of its own (never the cookie or state key), an audience naming
  * the upstream it was made for, and an expiry of a minute, so a captured header is worth little.
+ * Each upstream has a key of its own, derived from the Worker's ({@link deriveUpstreamKey}), so the
+ * key a container holds is good for that container only.
  * Built on jose and WebCrypto, so the same file signs in workerd and verifies in Node.
  */
 import { errors, jwtVerify, SignJWT } from 'jose';
@@ -108,6 +110,35 @@ export async function verifyIdentityToken(
   return { userKey: sub, email, groups };
 }
 
+/** What {@link deriveUpstreamKey} mixes in before the upstream's name, so its keys serve nothing else. */
+const DERIVATION_LABEL = 'secure-mcp upstream identity key v1\n';
+
+/**
+ * The key one upstream verifies identity tokens with: HMAC-SHA256 of the Worker's
+ * `IDENTITY_SIGNING_KEY` over the upstream's name, base64url (43 characters). The Worker signs each
+ * upstream's tokens with that upstream's key and hands the upstream only its own, never the Worker's:
+ * a key that leaks from one container (`container:<Durable Object id>`) or from one URL upstream
+ * (`url:<MCP URL>`) mints nothing any other upstream accepts, and the Worker's key cannot be worked
+ * back from it (docs/security.md, requirement 20).
+ *
+ * @example
+ * ```ts
+ * const key = await deriveUpstreamKey(env.IDENTITY_SIGNING_KEY, `container:${id.toString()}`);
+ * ```
+ */
+export async function deriveUpstreamKey(workerKey: string, upstream: string): Promise<string> {
+  if (upstream === '') throw new IdentityTokenError('an upstream key needs the upstream’s name');
+  const hmacKey = await crypto.subtle.importKey('raw', keyBytes(workerKey), { name: 'HMAC', hash: 'SHA-256' }, false, [
+    'sign',
+  ]);
+  const mac = new Uint8Array(
+    await crypto.subtle.sign('HMAC', hmacKey, new TextEncoder().encode(DERIVATION_LABEL + upstream)),
+  );
+  let binary = '';
+  for (const byte of mac) binary += String.fromCharCode(byte);
+  return btoa(binary).replaceAll('+', '-').replaceAll('/', '_').replace(/=+$/, '');
+}
+
 /** The part of a Node `IncomingMessage` the authenticator reads. */
 interface RequestWithHeaders {
   headers: Record<string, string | string[] | undefined>;
@@ -123,13 +154,15 @@ interface RequestWithHeaders {
  * ```
  */
 export function identityAuthenticator(options: {
-  key: string;
+  /** The key this upstream verifies with; a function when it is known only after listening. */
+  key: string | (() => string);
   /** The audience the Worker signs for this upstream; a function when it is known only after listening. */
   audience: string | (() => string);
   onRefused?: (reason: string) => void;
 }): (request: RequestWithHeaders) => Promise<SignedIdentity | undefined> {
-  keyBytes(options.key); // a bad key is a startup error, not 401s later
+  if (typeof options.key === 'string') keyBytes(options.key); // a bad key is a startup error, not 401s later
   const header = IDENTITY_HEADER.toLowerCase();
+  const key = typeof options.key === 'function' ? options.key : () => options.key as string;
   const audience = typeof options.audience === 'function' ? options.audience : () => options.audience as string;
   return async (request) => {
     const value = request.headers[header];
@@ -138,7 +171,7 @@ export function identityAuthenticator(options: {
       return undefined;
     }
     try {
-      return await verifyIdentityToken(value, { key: options.key, audience: audience() });
+      return await verifyIdentityToken(value, { key: key(), audience: audience() });
     } catch (error) {
       if (!(error instanceof IdentityTokenError)) throw error;
       options.onRefused?.(error.message);

@@ -25,10 +25,19 @@ export interface ChildExit {
 /** Time a stopping server gets between SIGTERM and SIGKILL. */
 const STOP_GRACE_MS = 2_000;
 
+/** Signals a process group the bridge may not signal itself. */
+export type GroupSignaller = (processGroup: number, signal: NodeJS.Signals) => void;
+
 type StdioProcess = ChildProcessByStdio<Writable, Readable, null>;
 
 /** A running stdio MCP server process. Create it with {@link StdioChild.spawn}. */
 export class StdioChild {
+  /**
+   * How to signal the servers when they run under a uid of their own (`server-user.ts`): the kernel
+   * refuses the bridge's own signals to another uid (EPERM). Unset, signals are sent directly.
+   */
+  static signalForeignGroup: GroupSignaller | undefined;
+
   /** Called for each JSON-RPC message the server writes to stdout. */
   onmessage?: (message: JSONRPCMessage) => void;
   /** Called when the server writes something that is not a JSON-RPC message, or the process reports an error. */
@@ -104,8 +113,9 @@ export class StdioChild {
   private signalGroup(signal: NodeJS.Signals): void {
     try {
       process.kill(-this.child.pid, signal);
-    } catch {
-      // ESRCH: the group is already gone.
+    } catch (error) {
+      // EPERM: the server runs under another uid; ESRCH: the group is already gone.
+      if ((error as NodeJS.ErrnoException).code === 'EPERM') StdioChild.signalForeignGroup?.(this.child.pid, signal);
     }
   }
 

@@ -1,13 +1,13 @@
 import { decideSignIn } from '../../policies/engine/decide-sign-in.ts';
 import { IDENTITY_PROVIDER_KINDS } from '../../policies/model/identity-provider.ts';
 import { providerGroupsOf, rehearsalPolicies, type StandInProfile } from '../access-standin/profiles.ts';
-import type { RunningLocalStack } from './local-stack.ts';
+import type { RunningContainerStack, RunningLocalStack } from './local-stack.ts';
 
 /**
  * The one block `npm run dev` prints when everything answers: where to connect, who
  * can sign in, and how to connect the common clients.
  */
-export function readyBanner(stack: RunningLocalStack, startupSeconds: number): string {
+export function readyBanner(stack: RunningLocalStack | RunningContainerStack, startupSeconds: number): string {
   const width = Math.max(...stack.users.map((u) => u.email.length));
   const profile = stack.access.profile();
   const policies = rehearsalPolicies(stack.accessPolicies, profile, stack.users);
@@ -21,13 +21,19 @@ export function readyBanner(stack: RunningLocalStack, startupSeconds: number): s
   });
   return [
     '',
-    `secure-mcp local stack is ready (${startupSeconds.toFixed(1)} s)`,
+    `secure-mcp local stack is ready (${startupSeconds.toFixed(1)} s), ${
+      stack.mode === 'containers'
+        ? 'real containers: one per user (McpContainer under wrangler dev)'
+        : 'bridge as a process'
+    }`,
     '',
     `  MCP URL          ${stack.mcpUrl}`,
     `  Native tools     ${stack.mcpUrl}/native   (add, whoami: TypeScript tools inside the Worker)`,
     `  Access (local)   ${stack.access.issuer}`,
     `                   rehearsing ${describeProfile(profile)}`,
-    `  Bridge           ${stack.bridge.url}/mcp  ->  stdio MCP server`,
+    stack.mode === 'containers'
+      ? `  Containers       ${stack.image} on ${stack.dockerHost}, started at each user's first call (docker ps)`
+      : `  Bridge           ${stack.bridge.url}/mcp  ->  stdio MCP server`,
     '',
     '  Dev users (pick one on the local Access sign-in page; Access policies from policies/access.yaml, environment local):',
     ...users,

@@ -11,8 +11,11 @@
  * gateway's own. Here the inspector is off unless `--inspector-port` asks for it.
  *
  * Flags: `--config`, `--ip`, `--port`, `--env-file`, `--persist-to`, `--log-level`, and
- * optionally `--inspector-port`. Prints wrangler's own output; on SIGTERM or SIGINT stops the
- * Worker and exits.
+ * optionally `--inspector-port` and `--container-build-id <id>`, which runs the config's containers
+ * for real (`dev.enableContainers`; the Docker engine, the `docker` wrangler runs and the sidecar
+ * image come from the environment: `DOCKER_HOST`, `WRANGLER_DOCKER_BIN`,
+ * `MINIFLARE_CONTAINER_EGRESS_IMAGE`; see dev/containers/). Prints wrangler's own output; on
+ * SIGTERM or SIGINT stops the Worker and exits.
  */
 import { parseArgs } from 'node:util';
 import { unstable_startWorker } from 'wrangler';
@@ -29,6 +32,7 @@ const { values } = parseArgs({
     'persist-to': { type: 'string' },
     'log-level': { type: 'string', default: 'warn' },
     'inspector-port': { type: 'string' },
+    'container-build-id': { type: 'string' },
   },
   strict: true,
 });
@@ -43,6 +47,9 @@ if (!values.config || !Number.isInteger(port) || port <= 0) fail('--config and -
 const logLevel = values['log-level'] as LogLevel;
 if (!LOG_LEVELS.includes(logLevel)) fail(`--log-level must be one of ${LOG_LEVELS.join(', ')}`);
 const inspectorPort = values['inspector-port'] === undefined ? undefined : Number(values['inspector-port']);
+const containerBuildId = values['container-build-id'];
+if (containerBuildId !== undefined && !/^[a-z0-9][a-z0-9_.-]{0,63}$/.test(containerBuildId))
+  fail('--container-build-id must be a Docker tag (lower-case letters, digits, ._-)');
 
 const worker = await unstable_startWorker({
   config: values.config,
@@ -53,6 +60,8 @@ const worker = await unstable_startWorker({
     persist: values['persist-to'] ?? false,
     logLevel,
     watch: true,
+    // The image tag wrangler builds is cloudflare-dev/<class>:<build id> (`getDevContainerImageName`).
+    ...(containerBuildId === undefined ? {} : { enableContainers: true, containerBuildId }),
   },
 });
 await worker.ready;

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdir } from 'node:fs/promises';
+import { readdirSync, readFileSync } from 'node:fs';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -35,6 +36,13 @@ export interface WranglerDevOptions {
    * so the file must hold every extra CA wanted (miniflare's `src/plugins/core`).
    */
   extraCaCertificates?: string;
+  /**
+   * Run the config's containers for real: the image tag's build id, and the environment that points
+   * wrangler at the engine (`DOCKER_HOST`, `WRANGLER_DOCKER_BIN`, `MINIFLARE_CONTAINER_EGRESS_IMAGE`, …).
+   */
+  containers?: { buildId: string; env: Record<string, string> };
+  /** How long to wait for the Worker to answer; 90 s by default (a first image build takes longer). */
+  readyTimeoutMs?: number;
 }
 
 export interface RunningWranglerDev {
@@ -61,7 +69,9 @@ export interface RunningWranglerDev {
  */
 export async function startWranglerDev(options: WranglerDevOptions): Promise<RunningWranglerDev> {
   await mkdir(options.configHome, { recursive: true });
-  const config = options.config ?? workerConfig;
+  const config = options.containers
+    ? await withContainersEnabled(options.config ?? workerConfig)
+    : (options.config ?? workerConfig);
   const args = [
     '--import',
     tsxLoader,
@@ -79,6 +89,7 @@ export async function startWranglerDev(options: WranglerDevOptions): Promise<Run
     options.persistTo,
     '--log-level',
     options.logLevel ?? 'warn',
+    ...(options.containers ? ['--container-build-id', options.containers.buildId] : []),
   ];
   const child = spawn(process.execPath, args, {
     // wrangler runs the config's build command in its working directory.
@@ -93,6 +104,7 @@ export async function startWranglerDev(options: WranglerDevOptions): Promise<Run
       XDG_CONFIG_HOME: options.configHome,
       FORCE_COLOR: '0',
       ...(options.extraCaCertificates ? { NODE_EXTRA_CA_CERTS: options.extraCaCertificates } : {}),
+      ...options.containers?.env,
     },
   });
   const output: string[] = [];
@@ -110,7 +122,11 @@ export async function startWranglerDev(options: WranglerDevOptions): Promise<Run
   const stop = () => stopProcessGroup(child);
   const url = `http://localhost:${options.port}`;
   try {
-    await waitUntilReady(`${url}${options.readyPath ?? '/.well-known/oauth-authorization-server'}`, child, 90_000);
+    await waitUntilReady(
+      `${url}${options.readyPath ?? '/.well-known/oauth-authorization-server'}`,
+      child,
+      options.readyTimeoutMs ?? 90_000,
+    );
   } catch (error) {
     await stop();
     const tail = output.slice(-15).join('\n');
@@ -119,6 +135,24 @@ export async function startWranglerDev(options: WranglerDevOptions): Promise<Run
     });
   }
   return { url, inspectorPort: options.inspectorPort, process: child, stop };
+}
+
+/**
+ * A copy of `config` with `dev.enable_containers` true, beside it (so its relative paths hold) and
+ * git-ignored. wrangler 4.164 reads the Docker engine's address only when the config file enables
+ * containers (`useContainers` in `resolveDevConfig`, node_modules/wrangler/wrangler-dist/cli.js);
+ * the start-up option alone runs the containers against the default /var/run/docker.sock.
+ */
+async function withContainersEnabled(config: string): Promise<string> {
+  const text = await readFile(config, 'utf8');
+  const enabled = text.replace(/"enable_containers"\s*:\s*false/, '"enable_containers": true');
+  if (enabled === text) throw new Error(`${config} has no "enable_containers": false to turn on`);
+  const copy = join(dirname(config), '.wrangler-containers.jsonc');
+  await writeFile(
+    copy,
+    `// Written by dev/stack/wrangler-dev.ts for the real-container mode; do not edit.\n${enabled}`,
+  );
+  return copy;
 }
 
 async function waitUntilReady(probeUrl: string, child: ChildProcess, timeoutMs: number): Promise<void> {
@@ -149,8 +183,27 @@ export async function stopProcessGroup(child: ChildProcess, graceMs = 5_000): Pr
   const timer = setTimeout(() => signalGroup(child.pid!, 'SIGKILL'), graceMs);
   await exited;
   clearTimeout(timer);
-  // workerd may outlive wrangler for a moment; make sure nothing of the group survives.
+  // workerd may outlive wrangler for a moment; make sure nothing of the group survives, and wait
+  // until the kernel has ended what was killed (a loaded machine takes a moment).
   signalGroup(child.pid, 'SIGKILL');
+  const deadline = Date.now() + 5_000;
+  while (livingMembers(child.pid) > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+}
+
+/** Processes of group `group` that still run (zombies, which run nothing, do not count). */
+function livingMembers(group: number): number {
+  let living = 0;
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+      const [state, , processGroup] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (Number(processGroup) === group && state !== 'Z') living += 1;
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return living;
 }
 
 function signalGroup(pid: number, signal: NodeJS.Signals): void {

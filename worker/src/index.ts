@@ -23,6 +23,10 @@ import { mcpHandler } from './mcp/mcp-handler.ts';
 import { GRANTED_SCOPES } from './scopes.ts';
 
 export { McpContainer } from './container/mcp-container.ts';
+// `@cloudflare/containers` routes a container's outbound HTTP through this entrypoint when egress
+// rules apply (`allowedHosts`, which McpContainer always sets): `Container.applyOutboundInterception`
+// throws at start when the Worker does not export it (node_modules/@cloudflare/containers/dist/lib/container.js).
+export { ContainerProxy } from '@cloudflare/containers';
 export { ToolRateLimiter } from './mcp/gate/rate-limit/tool-rate-limiter.ts';
 
 /** Dynamically registered clients that are not used for 30 days are forgotten. */

@@ -6,7 +6,7 @@
  */
 import { env, SELF } from 'cloudflare:test';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { IDENTITY_HEADER, verifyIdentityToken } from '../../../container/src/identity-token.ts';
+import { deriveUpstreamKey, IDENTITY_HEADER, verifyIdentityToken } from '../../../container/src/identity-token.ts';
 import { ALICE, FakeAccess, MCP_URL } from './fake-access.ts';
 import { approveUpToAccess, Browser, callback, mcpRequest, pkce, registerClient, signIn } from './browser.ts';
 
@@ -24,7 +24,9 @@ async function groupsSeenUpstream(groups: unknown): Promise<string[]> {
   const { access_token: token } = await signIn(access);
   await mcpRequest(token);
   const header = access.upstreamRequests.at(-1)!.headers.get(IDENTITY_HEADER)!;
-  return (await verifyIdentityToken(header, { key: env.IDENTITY_SIGNING_KEY, audience: env.UPSTREAM_URL! })).groups;
+  // Signed with this upstream's own key (docs/security.md, 20).
+  const key = await deriveUpstreamKey(env.IDENTITY_SIGNING_KEY, `url:${env.UPSTREAM_URL}`);
+  return (await verifyIdentityToken(header, { key, audience: env.UPSTREAM_URL! })).groups;
 }
 
 /** Plays a sign-in whose id_token carries `claims`; returns the callback's page and what was logged. */

@@ -5,7 +5,12 @@
  */
 import { env } from 'cloudflare:test';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { IDENTITY_HEADER, signIdentityToken, verifyIdentityToken } from '../../../container/src/identity-token.ts';
+import {
+  deriveUpstreamKey,
+  IDENTITY_HEADER,
+  signIdentityToken,
+  verifyIdentityToken,
+} from '../../../container/src/identity-token.ts';
 import { checkOrigin } from '../../../worker/src/mcp/check-origin.ts';
 import { ALICE, FakeAccess, ORIGIN } from './fake-access.ts';
 import { mcpRequest, signIn } from './browser.ts';
@@ -37,7 +42,12 @@ describe('no token passthrough (docs/security.md 10)', () => {
     await mcpRequest(token);
     const header = access.upstreamRequests.at(-1)!.headers.get(IDENTITY_HEADER);
     expect(header).toBeTruthy();
-    const identity = await verifyIdentityToken(header!, { key: env.IDENTITY_SIGNING_KEY, audience: env.UPSTREAM_URL! });
+    // Signed with the key derived for this upstream (docs/security.md 20), never the Worker's own.
+    await expect(
+      verifyIdentityToken(header!, { key: env.IDENTITY_SIGNING_KEY, audience: env.UPSTREAM_URL! }),
+    ).rejects.toThrow(/refused/);
+    const upstreamKey = await deriveUpstreamKey(env.IDENTITY_SIGNING_KEY, `url:${env.UPSTREAM_URL}`);
+    const identity = await verifyIdentityToken(header!, { key: upstreamKey, audience: env.UPSTREAM_URL! });
     expect(identity).toEqual({ userKey: ALICE.sub, email: ALICE.email, groups: ALICE.groups });
     const claims = JSON.parse(atob(header!.split('.')[1]!.replace(/-/g, '+').replace(/_/g, '/'))) as {
       exp: number;
@@ -54,9 +64,10 @@ describe('no token passthrough (docs/security.md 10)', () => {
     await mcpRequest(token, { headers: { [IDENTITY_HEADER]: forged } });
     const seen = access.upstreamRequests.at(-1)!.headers.get(IDENTITY_HEADER)!;
     expect(seen).not.toBe(forged);
-    expect(
-      (await verifyIdentityToken(seen, { key: env.IDENTITY_SIGNING_KEY, audience: env.UPSTREAM_URL! })).email,
-    ).toBe(ALICE.email);
+    const upstreamKey = await deriveUpstreamKey(env.IDENTITY_SIGNING_KEY, `url:${env.UPSTREAM_URL}`);
+    expect((await verifyIdentityToken(seen, { key: upstreamKey, audience: env.UPSTREAM_URL! })).email).toBe(
+      ALICE.email,
+    );
   });
 
   it("the server's Set-Cookie and other headers do not reach the client", async () => {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { deriveUpstreamKey, verifyIdentityToken } from '../../../container/src/identity-token.ts';
 import { ContainerUpstream } from '../mcp/container-upstream.ts';
 import {
   CONTAINER_MCP_URL,
@@ -12,7 +13,7 @@ const alice = { sub: 'sub-alice', email: 'alice@example.com', name: 'Alice', gro
 const bob = { sub: 'sub-bob', email: 'bob@example.com', name: 'Bob', groups: ['support'] };
 
 describe('container settings', () => {
-  it('defaults to one container per user, internet off, only the bridge identity key in its environment', () => {
+  it('defaults to one container per user, internet off, no secret in its environment', () => {
     const settings = readContainerSettings({
       IDENTITY_SIGNING_KEY: key,
       COOKIE_SIGNING_KEY: 'secret-cookie-key',
@@ -22,9 +23,11 @@ describe('container settings', () => {
       scope: 'user',
       sleepAfter: '15m',
       allowedHosts: [],
-      envVars: { BRIDGE_IDENTITY_KEY: key, BRIDGE_IDENTITY_AUDIENCE: CONTAINER_MCP_URL },
+      envVars: { BRIDGE_IDENTITY_AUDIENCE: CONTAINER_MCP_URL },
     });
+    // The Worker's own key never: McpContainer adds the key derived for its instance.
     expect(JSON.stringify(settings)).not.toContain('secret-cookie-key');
+    expect(JSON.stringify(settings)).not.toContain(key);
   });
 
   it('passes exactly the named Worker secrets, and tells the bridge their names', () => {
@@ -40,7 +43,6 @@ describe('container settings', () => {
       OTHER_SECRET: 'never',
     });
     expect(settings.envVars).toEqual({
-      BRIDGE_IDENTITY_KEY: key,
       BRIDGE_IDENTITY_AUDIENCE: CONTAINER_MCP_URL,
       GITHUB_TOKEN: 'ghp_x',
       SENTRY_DSN: 'https://dsn',
@@ -80,7 +82,7 @@ describe('container instance per user', () => {
   it('forwards to the user’s own instance with a signed identity and without the client’s token', async () => {
     const seen: Array<{ name: string; url: string; auth: string | null; identity: string | null }> = [];
     const namespace = {
-      idFromName: (name: string) => ({ name }),
+      idFromName: (name: string) => ({ name, toString: () => `id-of-${name}` }),
       get: (id: { name: string }) => ({
         fetch: async (request: Request) => {
           seen.push({
@@ -106,6 +108,17 @@ describe('container instance per user', () => {
     expect(response.headers.get('set-cookie')).toBeNull();
     expect(seen.map((call) => call.name)).toEqual(['user:sub-alice', 'user:sub-bob']);
     expect(seen[0]).toMatchObject({ url: CONTAINER_MCP_URL, auth: null, identity: expect.any(String) });
+
+    // Each instance's identity is signed with the key derived for that instance only.
+    const aliceKey = await deriveUpstreamKey(key, 'container:id-of-user:sub-alice');
+    const bobKey = await deriveUpstreamKey(key, 'container:id-of-user:sub-bob');
+    const audience = CONTAINER_MCP_URL;
+    expect((await verifyIdentityToken(seen[0]!.identity!, { key: aliceKey, audience })).email).toBe(
+      'alice@example.com',
+    );
+    await expect(verifyIdentityToken(seen[0]!.identity!, { key: bobKey, audience })).rejects.toThrow(/refused/);
+    await expect(verifyIdentityToken(seen[0]!.identity!, { key, audience })).rejects.toThrow(/refused/);
+    expect((await verifyIdentityToken(seen[1]!.identity!, { key: bobKey, audience })).email).toBe('bob@example.com');
 
     // The old HTTP+SSE transport keeps its sub-path and session id below the MCP endpoint.
     await upstream.forward(

@@ -17,7 +17,10 @@ export interface ContainerSettings {
   scope: 'user' | 'tenant';
   sleepAfter: string;
   allowedHosts: string[];
-  /** Environment of the container: the bridge's identity check and the named secrets. */
+  /**
+   * Environment of the container: the bridge's identity audience, the named secrets and the bridge
+   * switches. The bridge's key is not here: `McpContainer` adds the key derived for its instance.
+   */
   envVars: Record<string, string>;
 }
 
@@ -79,10 +82,7 @@ export function readContainerSettings(env: Readonly<Record<string, unknown>>): C
   const identityKey = text('IDENTITY_SIGNING_KEY');
   if (!identityKey)
     problems.push('IDENTITY_SIGNING_KEY is not set (the bridge refuses requests without a signed identity)');
-  const envVars: Record<string, string> = {
-    BRIDGE_IDENTITY_KEY: identityKey,
-    BRIDGE_IDENTITY_AUDIENCE: CONTAINER_MCP_URL,
-  };
+  const envVars: Record<string, string> = { BRIDGE_IDENTITY_AUDIENCE: CONTAINER_MCP_URL };
   const secretNames = list('MCP_CONTAINER_SECRET_NAMES');
   for (const name of secretNames) {
     if (GATEWAY_SECRETS.has(name)) {
@@ -108,6 +108,19 @@ export function readContainerSettings(env: Readonly<Record<string, unknown>>): C
   }
   if (problems.length > 0) throw new ContainerSettingsError(problems);
   return { scope: scope as ContainerSettings['scope'], sleepAfter, allowedHosts, envVars };
+}
+
+/**
+ * The name a container instance's identity key is derived for (`deriveUpstreamKey`): its Durable
+ * Object id, which the Worker computes with `idFromName` and the instance reads from `ctx.id`.
+ *
+ * @example
+ * ```ts
+ * containerUpstreamName(env.MCP_CONTAINER.idFromName('user:abc')); // 'container:4f1c…'
+ * ```
+ */
+export function containerUpstreamName(id: { toString(): string }): string {
+  return `container:${id.toString()}`;
 }
 
 /**

@@ -1,9 +1,9 @@
-import { getContainer } from '@cloudflare/containers';
 import type { UserProps } from '../config.ts';
 import {
   CONTAINER_MCP_URL,
   containerInstanceName,
   ContainerSettingsError,
+  containerUpstreamName,
   readContainerSettings,
 } from '../container/container-settings.ts';
 import type { McpContainer } from '../container/mcp-container.ts';
@@ -15,10 +15,12 @@ import {
   upstreamTarget,
   type Upstream,
 } from './upstream.ts';
+import { upstreamKey } from './upstream-keys.ts';
 
 /**
  * The user's own container: each request goes to the Container instance named after the user (or
- * their tenant), with only the allowed headers and the Worker-signed identity.
+ * their tenant), with only the allowed headers and the Worker-signed identity, signed with the key
+ * derived for that instance alone (the key `McpContainer` gives its bridge).
  *
  * @example
  * ```ts
@@ -50,8 +52,11 @@ export class ContainerUpstream implements Upstream {
       return jsonRpcError(500, -32603, 'The MCP container is misconfigured; the operator has been told in the logs');
     }
     const target = new URL(CONTAINER_MCP_URL);
-    const identity = await signedIdentity(user, this.#identitySigningKey, target.href);
-    const container = getContainer(this.#binding, instanceName);
+    // The same id `getContainer(binding, name)` picks; the instance's key is derived from it.
+    const id = this.#binding.idFromName(instanceName);
+    const key = await upstreamKey(this.#identitySigningKey, containerUpstreamName(id));
+    const identity = await signedIdentity(user, key, target.href);
+    const container = this.#binding.get(id);
     try {
       return clientResponse(await container.fetch(upstreamRequest(request, upstreamTarget(request, target), identity)));
     } catch {

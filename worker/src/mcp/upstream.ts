@@ -1,5 +1,6 @@
 import { IDENTITY_HEADER, signIdentityToken } from '../../../container/src/identity-token.ts';
 import type { UserProps } from '../config.ts';
+import { upstreamKey } from './upstream-keys.ts';
 
 /**
  * Where an MCP request goes once it is authorized. Two implementations are planned:
@@ -44,7 +45,7 @@ const forwardedResponseHeaders = ['cache-control', 'content-type', 'mcp-session-
  *
  * @example
  * ```ts
- * const identity = await signedIdentity(user, env.IDENTITY_SIGNING_KEY, 'http://127.0.0.1:8790/mcp');
+ * const identity = await signedIdentity(user, await upstreamKey(env.IDENTITY_SIGNING_KEY, 'url:http://127.0.0.1:8790/mcp'), 'http://127.0.0.1:8790/mcp');
  * ```
  */
 export function signedIdentity(user: UserProps, key: string, audience: string): Promise<string> {
@@ -108,7 +109,9 @@ export function upstreamTarget(request: Request, mcpEndpoint: URL): URL {
 }
 
 /**
- * An upstream reached by URL, e.g. the bridge at `http://localhost:8790/mcp`.
+ * An upstream reached by URL, e.g. the bridge at `http://localhost:8790/mcp`. Its tokens are signed
+ * with the key derived for `url:<that URL>` (`deriveUpstreamKey`), which is the key the bridge there
+ * must be given, never the Worker's own.
  *
  * @example
  * ```ts
@@ -126,7 +129,8 @@ export class UrlUpstream implements Upstream {
   }
 
   async forward(request: Request, user: UserProps): Promise<Response> {
-    const identity = await signedIdentity(user, this.#identitySigningKey, this.#target.href);
+    const key = await upstreamKey(this.#identitySigningKey, `url:${this.#target.href}`);
+    const identity = await signedIdentity(user, key, this.#target.href);
     try {
       return clientResponse(await fetch(upstreamRequest(request, upstreamTarget(request, this.#target), identity)));
     } catch {
