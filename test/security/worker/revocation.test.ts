@@ -22,12 +22,16 @@ afterEach(() => {
   vi.restoreAllMocks();
 });
 
-function revoke(email = 'alice@example.com'): Promise<Response> {
-  return SELF.fetch(`${ORIGIN}/admin/revoke-user`, {
+function revokeRequest(email = 'alice@example.com'): Request {
+  return new Request(`${ORIGIN}/admin/revoke-user`, {
     method: 'POST',
     headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${ADMIN_TOKEN}` },
     body: JSON.stringify({ email }),
   });
+}
+
+function revoke(email = 'alice@example.com'): Promise<Response> {
+  return SELF.fetch(revokeRequest(email));
 }
 
 function refreshRequest(tokens: Tokens & { clientId: string }): Request {
@@ -43,14 +47,18 @@ function refreshRequest(tokens: Tokens & { clientId: string }): Request {
   });
 }
 
+/** One env per location, as workerd gives an isolate one env for all its requests (the Worker keys its memory by it). */
+const locations = new WeakMap<KVNamespace, Cloudflare.Env>();
+
 /** The Worker, as one KV location sees it: `kv` is that location's view. */
 async function atLocation(request: Request, kv: KVNamespace): Promise<Response> {
+  let locationEnv = locations.get(kv);
+  if (!locationEnv) {
+    locationEnv = { ...env, OAUTH_KV: kv };
+    locations.set(kv, locationEnv);
+  }
   const ctx = createExecutionContext();
-  const response = await worker.fetch(
-    request as Request<unknown, IncomingRequestCfProperties>,
-    { ...env, OAUTH_KV: kv },
-    ctx,
-  );
+  const response = await worker.fetch(request as Request<unknown, IncomingRequestCfProperties>, locationEnv, ctx);
   await waitOnExecutionContext(ctx);
   return response;
 }
@@ -224,15 +232,32 @@ describe('revocation ends open work (docs/security.md 19)', () => {
             });
             callArrived();
           });
-    const call = mcpRequest(tokens.access_token, {
-      body: JSON.stringify({ jsonrpc: '2.0', id: 3, method: 'tools/call', params: { name: 'echo', arguments: {} } }),
-      headers: { 'Mcp-Session-Id': 'session-of-alice', 'Mcp-Protocol-Version': '2025-11-25' },
-    });
+    // The call and the revocation run in this test's own request context (not through SELF): the
+    // fake server settles `arrived` and `aborted` from inside the Worker, and a test that resumed
+    // from another request's settlement would go on inside that request and end with it (workerd
+    // then delivers nothing more to the test, not even its timeout). Both at one location: the
+    // isolate that revokes knows the mark at once (admin/revocation-mark.ts).
+    const here = kvView();
+    const call = atLocation(
+      new Request(MCP_URL, {
+        method: 'POST',
+        headers: {
+          Authorization: `Bearer ${tokens.access_token}`,
+          'Content-Type': 'application/json',
+          Accept: 'application/json, text/event-stream',
+          'Mcp-Session-Id': 'session-of-alice',
+          'Mcp-Protocol-Version': '2025-11-25',
+        },
+        body: JSON.stringify({ jsonrpc: '2.0', id: 3, method: 'tools/call', params: { name: 'echo', arguments: {} } }),
+      }),
+      here,
+    );
     await arrived;
-    expect((await revoke()).status).toBe(200);
+    expect((await atLocation(revokeRequest(), here)).status).toBe(200);
     const answer = await call;
     expect(answer.status).toBe(401);
     expect(answer.headers.get('WWW-Authenticate')).toContain('invalid_token');
+    expect(await answer.json()).toMatchObject({ error: 'invalid_token' });
     await aborted;
     const ended = access.upstreamRequests.find(({ method }) => method === 'DELETE');
     expect(ended?.headers.get('Mcp-Session-Id')).toBe('session-of-alice');
