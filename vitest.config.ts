@@ -1,13 +1,13 @@
 import { cloudflareTest } from '@cloudflare/vitest-plugin';
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
 import { vitePolicyPlugin } from './policies/build/policy-plugins.ts';
 import { findChromium } from './test/browser/chromium.ts';
 
 // Eight projects, so each kind of test runs where it belongs: unit (pure logic and single
 // processes in Node), infra (the Pulumi program under setMocks), worker (inside workerd),
 // security and security-node (the attack suite, in workerd and in Node), e2e (the whole local
-// stack on loopback, real clients), containers (the same through real containers, one per user)
-// and browser (a person in Chromium).
+// stack on loopback, real clients), containers (the same through real containers, one per user,
+// and the Pulumi program's image built by the real engine) and browser (a person in Chromium).
 
 // Decided once for the whole run: which browser tests run must not depend on what another
 // process installs while the suite loads.
@@ -35,6 +35,7 @@ export default defineConfig({
         test: {
           name: 'infra',
           include: ['infra/**/*.test.ts'],
+          exclude: [...configDefaults.exclude, 'infra/**/*.engine.test.ts'],
           environment: 'node',
           testTimeout: 60_000,
         },
@@ -91,10 +92,15 @@ export default defineConfig({
       {
         // The production topology through real containers: the project's Docker engine, the image
         // from container/Dockerfile, wrangler dev running McpContainer with one container per user
-        // (dev/containers/). Its global setup starts the engine and images once per run.
+        // (dev/containers/), and the image built from the Pulumi program's own build settings
+        // (infra/**/*.engine.test.ts). Its global setup starts the engine and images once per run.
         test: {
           name: 'containers',
-          include: ['test/containers/**/*.test.ts', 'test/security/containers/**/*.test.ts'],
+          include: [
+            'test/containers/**/*.test.ts',
+            'test/security/containers/**/*.test.ts',
+            'infra/**/*.engine.test.ts',
+          ],
           globalSetup: ['./test/containers/engine-setup.ts'],
           environment: 'node',
           testTimeout: 180_000,

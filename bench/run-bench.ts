@@ -12,7 +12,11 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { measureBundleSizes } from './measure/bundle-size.ts';
 import { readBridgeMemory } from './measure/bridge-memory.ts';
-import { measureContainerColdStart, measureContainerMemory } from './measure/container-user.ts';
+import {
+  measureContainerColdStart,
+  measureContainerMemory,
+  measureContainerRestart,
+} from './measure/container-user.ts';
 import { CONCURRENCY_LEVELS, measureEchoRow, type EchoRow } from './measure/echo-row.ts';
 import { measurePolicyList } from './measure/policy-list.ts';
 import { readProcessMemory } from './measure/process-memory.ts';
@@ -166,6 +170,8 @@ if (stack instanceof Error) {
 }
 
 const CONTAINER_LABEL = 'whole stack through a real container (wrangler dev + McpContainer)';
+/** Cold starts of one returning user's container (stopped from outside, then called again). */
+const CONTAINER_RESTARTS = 5;
 progress('starting the stack with real containers');
 const containerStack = await startBenchContainerStack(progress).catch((error: Error) => error);
 if (containerStack instanceof Error) {
@@ -179,9 +185,11 @@ if (containerStack instanceof Error) {
     const [rowUser, memoryUser, ...newUsers] = BENCH_CONTAINER_USERS;
     progress(`real containers: cold start of ${newUsers.length} new users' containers`);
     const coldStart = await measureContainerColdStart(withContainers, newUsers);
+    progress(`real containers: cold start of a returning user's container, ${CONTAINER_RESTARTS} times`);
+    const restart = await measureContainerRestart(withContainers, newUsers[0]!, CONTAINER_RESTARTS);
     progress('real containers: memory per user');
     const memory = await measureContainerMemory(withContainers, memoryUser!);
-    results.containers = { status: 'measured', readySeconds: containerStack.readySeconds, coldStart, memory };
+    results.containers = { status: 'measured', readySeconds: containerStack.readySeconds, coldStart, restart, memory };
     results.rows.push(
       await measurePath(
         'container',

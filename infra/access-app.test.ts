@@ -1,6 +1,6 @@
 import * as pulumi from '@pulumi/pulumi';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { AccessApp, accessOidcEndpoints } from './access-app.ts';
+import { AccessApp, accessOidcEndpoints, shorterSession } from './access-app.ts';
 import {
   MOCK_CLIENT_ID,
   MOCK_CLIENT_SECRET,
@@ -34,6 +34,15 @@ describe('accessOidcEndpoints', () => {
   });
 });
 
+describe('shorterSession', () => {
+  it("keeps a policy's own session when it is shorter than the stack's, else the stack's", () => {
+    expect(shorterSession('8h', '12h')).toBe('8h');
+    expect(shorterSession('24h', '12h')).toBe('12h');
+    expect(shorterSession(undefined, '12h')).toBe('12h');
+    expect(shorterSession('90m', '1h30m')).toBe('1h30m');
+  });
+});
+
 describe('AccessApp', () => {
   let mocked: MockedStack;
   let access: AccessApp;
@@ -60,9 +69,11 @@ describe('AccessApp', () => {
       includes: [{ emailDomain: { domain: 'example.com' } }],
       sessionDuration: '8h',
     });
+    // The stack's session on every policy that sets none; the SaaS app has no session of its own in Access.
+    expect(policies[0]?.inputs.sessionDuration).toBe('12h');
     const [app] = mocked.resourcesOfType(TYPES.accessApplication);
+    expect(app?.inputs).not.toHaveProperty('sessionDuration');
     expect(app?.inputs).toMatchObject({
-      sessionDuration: '12h',
       policies: [
         { id: 'access-policy-blocked-id', precedence: 1 },
         { id: 'access-policy-staff-id', precedence: 2 },

@@ -16,6 +16,7 @@ import type { AccessPolicy } from '../policies/access.ts';
 import { inexpressibleRules } from '../policies/engine/provider-rules.ts';
 import type { IdentityProvider } from '../policies/model/identity-provider.ts';
 import { inexpressibleMessage, policySlug, toCloudflarePolicyArgs } from './access-rules.ts';
+import { durationSeconds } from './guardrails/rules.ts';
 import { physicalName } from './naming.ts';
 
 export interface AccessAppArgs {
@@ -24,7 +25,11 @@ export interface AccessAppArgs {
   teamName: string;
   /** The Worker's `/callback` URL, the only place Access may send a code to. */
   redirectUri: string;
-  /** How long an Access sign-in lasts, e.g. `24h`. */
+  /**
+   * How long an Access sign-in lasts, e.g. `24h`: set on every policy that does not set its own.
+   * An Access for SaaS application has no session duration of its own (SDK 7.3.0
+   * `ApplicationCreateParams.SaaSApplication` has none); its policies carry the session.
+   */
   sessionDuration: string;
   /** Who may sign in, in precedence order (first = highest). */
   policies: readonly AccessPolicy[];
@@ -68,6 +73,25 @@ export function accessOidcEndpoints(teamName: string, clientId: string): AccessO
     tokenUrl: `${issuer}/token`,
     jwksUrl: `${issuer}/jwks`,
   };
+}
+
+/**
+ * The session a policy grants: its own when it is shorter than the stack's, else the stack's.
+ * The stack's `sessionDuration` is the longest sign-in anyone gets (an Access for SaaS
+ * application has no session of its own; its policies carry it). Pure.
+ *
+ * @example
+ * ```ts
+ * shorterSession('8h', '12h'); // '8h'
+ * shorterSession('24h', '12h'); // '12h'
+ * shorterSession(undefined, '12h'); // '12h'
+ * ```
+ */
+export function shorterSession(policySession: string | undefined, stackSession: string): string {
+  if (!policySession) return stackSession;
+  const own = durationSeconds(policySession);
+  const stack = durationSeconds(stackSession);
+  return own !== undefined && stack !== undefined && own < stack ? policySession : stackSession;
 }
 
 /**
@@ -122,6 +146,7 @@ export class AccessApp extends pulumi.ComponentResource {
           accountId: args.accountId,
           name: physicalName(`policy-${slug}`),
           ...toCloudflarePolicyArgs(policy, { identityProvider: args.identityProvider }),
+          sessionDuration: shorterSession(policy.sessionDuration, args.sessionDuration),
         },
         { parent: this },
       );
@@ -133,7 +158,6 @@ export class AccessApp extends pulumi.ComponentResource {
         accountId: args.accountId,
         type: 'saas',
         name: physicalName('access'),
-        sessionDuration: args.sessionDuration,
         saasApp: {
           authType: 'oidc',
           redirectUris: [args.redirectUri],

@@ -5,6 +5,7 @@ import { CONFIG_KEYS, parseStackConfig, StackConfigError } from './config.ts';
 
 const ACCOUNT_ID = '0123456789abcdef0123456789abcdef';
 const ZONE_ID = 'fedcba9876543210fedcba9876543210';
+const BASE_DIGEST = `sha256:${'b'.repeat(64)}`;
 const IDP = '5f0c8a4e-3d1b-4c6a-9e2f-7b8d9c0a1b2c';
 const minimal = {
   accountId: ACCOUNT_ID,
@@ -12,7 +13,9 @@ const minimal = {
   workersDevSubdomain: 'acme-sub',
   identityProviderId: IDP,
   identityProviderType: 'okta',
+  containerBaseImage: `node:24-bookworm-slim@${BASE_DIGEST}`,
 };
+const BASE_IMAGE = { image: 'node:24-bookworm-slim', digest: BASE_DIGEST };
 
 function problemsOf(raw: Record<string, string | undefined>): readonly string[] {
   try {
@@ -36,8 +39,18 @@ describe('parseStackConfig', () => {
       autoRedirectToIdentity: true,
       signIn: { groupsField: 'name', nonce: 'required' },
       definitionDrift: 'hide',
-      container: { instanceType: 'basic', maxInstances: 10, buildArgs: {}, workerSettings: {} },
+      approvalWait: '5m',
+      container: { instanceType: 'basic', maxInstances: 10, baseImage: BASE_IMAGE, buildArgs: {}, workerSettings: {} },
     });
+  });
+
+  it('takes an approvalWait from 1s to 1h, and refuses anything else', () => {
+    expect(parseStackConfig({ ...minimal, approvalWait: '90s' }).approvalWait).toBe('90s');
+    expect(parseStackConfig({ ...minimal, approvalWait: '1h' }).approvalWait).toBe('1h');
+    expect(problemsOf({ ...minimal, approvalWait: '2h' })).toEqual([
+      'approvalWait is "2h", but it must be a duration from 1s to 1h, like 90s, 5m or 1h. Set it: pulumi config set approvalWait <value>',
+    ]);
+    expect(problemsOf({ ...minimal, approvalWait: 'soon' })).toHaveLength(1);
   });
 
   it('takes warn for definitionDrift and refuses anything but hide or warn', () => {
@@ -101,6 +114,7 @@ describe('parseStackConfig', () => {
     expect(config.container).toEqual({
       instanceType: 'standard-2',
       maxInstances: 40,
+      baseImage: BASE_IMAGE,
       buildArgs: {
         MCP_SERVER_PACKAGE: 'some-mcp-server@1.2.3',
         MCP_SERVER_COMMAND: '["/opt/mcp-server/node_modules/.bin/some-mcp-server","--stdio"]',
@@ -124,10 +138,32 @@ describe('parseStackConfig', () => {
   });
 
   it('builds no container when upstreamUrl is set, and says so for container keys', () => {
-    expect(parseStackConfig({ ...minimal, upstreamUrl: 'https://mcp.example.com/mcp' }).container).toBeUndefined();
-    expect(problemsOf({ ...minimal, upstreamUrl: 'https://mcp.example.com/mcp', containerMaxInstances: '5' })).toEqual([
-      expect.stringMatching(/^containerMaxInstances is set, but upstreamUrl sends MCP traffic elsewhere/),
+    const { containerBaseImage: _, ...withoutContainer } = minimal;
+    expect(
+      parseStackConfig({ ...withoutContainer, upstreamUrl: 'https://mcp.example.com/mcp' }).container,
+    ).toBeUndefined();
+    expect(
+      problemsOf({ ...withoutContainer, upstreamUrl: 'https://mcp.example.com/mcp', containerMaxInstances: '5' }),
+    ).toEqual([expect.stringMatching(/^containerMaxInstances is set, but upstreamUrl sends MCP traffic elsewhere/)]);
+  });
+
+  it('wants the base image pinned by digest whenever a container is built, saying where to find the digest', () => {
+    const { containerBaseImage: _, ...withoutBase } = minimal;
+    expect(problemsOf(withoutBase)).toEqual([
+      expect.stringMatching(
+        /^containerBaseImage is missing: .*@sha256:<64 hex> .*docker buildx imagetools inspect .*pulumi config set containerBaseImage/,
+      ),
     ]);
+    expect(problemsOf({ ...minimal, containerBaseImage: 'node:24-bookworm-slim' })).toEqual([
+      expect.stringMatching(/^containerBaseImage is "node:24-bookworm-slim", but it must be an image pinned by digest/),
+    ]);
+    expect(
+      parseStackConfig({ ...minimal, containerBaseImage: `127.0.0.1:5000/node-base@${BASE_DIGEST}` }).container
+        ?.baseImage,
+    ).toEqual({
+      image: '127.0.0.1:5000/node-base',
+      digest: BASE_DIGEST,
+    });
   });
 
   it('wants the server package and its command together', () => {
@@ -155,17 +191,18 @@ describe('parseStackConfig', () => {
 
   it('lists every missing key at once, each with the command that sets it', () => {
     const problems = problemsOf({});
-    expect(problems).toHaveLength(5);
+    expect(problems).toHaveLength(6);
     for (const [problem, key] of [
       [problems[0], 'accountId'],
       [problems[1], 'accessTeamName'],
       [problems[2], 'workersDevSubdomain'],
       [problems[3], 'identityProviderId'],
       [problems[4], 'identityProviderType'],
+      [problems[5], 'containerBaseImage'],
     ] as const) {
       expect(problem).toMatch(new RegExp(`^${key} is missing: .*pulumi config set ${key} <value>`));
     }
-    expect(() => parseStackConfig({})).toThrow(/The stack configuration has 5 problems:\n {2}- accountId is missing/);
+    expect(() => parseStackConfig({})).toThrow(/The stack configuration has 6 problems:\n {2}- accountId is missing/);
   });
 
   it('treats a blank value as missing', () => {
@@ -193,7 +230,11 @@ describe('parseStackConfig', () => {
     ['containerSleepAfter', '1 hour', /30s, 15m or 2h/],
     ['containerAllowedHosts', 'https://api.github.com', /is not a host name/],
   ])('explains a wrong %s (%j)', (key, value, why) => {
-    const problems = problemsOf({ ...minimal, [key]: value });
+    // upstreamUrl takes the container's place, so the container keys go with it.
+    const { containerBaseImage: _, ...withoutContainer } = minimal;
+    const problems = problemsOf(
+      key === 'upstreamUrl' ? { ...withoutContainer, [key]: value } : { ...minimal, [key]: value },
+    );
     expect(problems).toHaveLength(1);
     expect(problems[0]).toMatch(
       new RegExp(`^${key} is ${JSON.stringify(value).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}, but`),

@@ -36,6 +36,8 @@ export interface StackConfig {
   upstreamUrl: string | undefined;
   /** What the gate does with a definition that differs from its pin (the Worker's `DEFINITION_DRIFT`). */
   definitionDrift: 'hide' | 'warn';
+  /** How long a call waits for a person's confirmation or a group's approval (the Worker's `APPROVAL_WAIT`). */
+  approvalWait: string;
   /** The one identity provider the Access application accepts, and the kind whose selectors `group:` rules become. */
   identityProvider: IdentityProvider & { id: string };
   /** Skip Access's provider choice and go straight to the pinned provider ("Instant Auth"). */
@@ -70,6 +72,8 @@ export function signInBindings(settings: SignInSettings): Record<string, string>
 interface ContainerConfig {
   instanceType: InstanceType;
   maxInstances: number;
+  /** The base image of `container/Dockerfile`, pinned by digest (its `NODE_IMAGE` and `NODE_IMAGE_DIGEST` build arguments). */
+  baseImage: { image: string; digest: string };
   /** Build arguments of `container/Dockerfile`: which stdio MCP server the image holds and how it starts. */
   buildArgs: { MCP_SERVER_PACKAGE?: string; MCP_SERVER_COMMAND?: string };
   /** Plain-text Worker bindings the container class reads (`worker/src/container/container-settings.ts`); only those set. */
@@ -91,6 +95,8 @@ export const CONFIG_KEYS = {
   upstreamUrl: 'the https URL the Worker forwards MCP traffic to, e.g. https://mcp.internal.example.com/mcp',
   definitionDrift:
     'what the gateway does with a tool whose definition differs from its pin in policies/inventory.yaml: hide (the default) or warn',
+  approvalWait:
+    'how long a call that needs approval waits for a person before it fails, from 1s to 1h, e.g. 90s or 10m (default 5m)',
   ...IDENTITY_PROVIDER_KEYS,
   identityProviderAutoRedirect:
     "true (default) to send people straight to the pinned identity provider, false to show Access's login page first",
@@ -99,6 +105,9 @@ export const CONFIG_KEYS = {
     "required (default) to refuse an Access id_token without the sign-in's nonce, if-present to check it only when Access sends it (docs/security.md)",
   containerInstanceType: `the size of each user's container: ${INSTANCE_TYPES.join(', ')} (default basic)`,
   containerMaxInstances: 'how many containers (so users at once) may run, a whole number from 1 (default 10)',
+  containerBaseImage:
+    'the base image of container/Dockerfile pinned by digest, e.g. node:24-bookworm-slim@sha256:<64 hex> ' +
+    '(look the digest up where a registry is reachable: docker buildx imagetools inspect node:24-bookworm-slim)',
   mcpServerPackage: 'the npm package of the stdio MCP server baked into the image, e.g. some-mcp-server@1.2.3',
   mcpServerCommand:
     'the command that starts it over stdio, a JSON array, e.g. ["/opt/mcp-server/node_modules/.bin/some-mcp-server","--stdio"]',
@@ -204,6 +213,10 @@ export function parseStackConfig(raw: Readonly<Record<string, string | undefined
     problems.push(wrongValue('definitionDrift', definitionDrift, 'it must be hide or warn'));
   }
 
+  const approvalWait = value('approvalWait') ?? '5m';
+  if (!approvalWaitIsValid(approvalWait))
+    problems.push(wrongValue('approvalWait', approvalWait, 'it must be a duration from 1s to 1h, like 90s, 5m or 1h'));
+
   const container = parseContainer(raw, Boolean(upstreamUrl), problems);
 
   if (problems.length > 0 || !accountId || !accessTeamName || !route || !identityProvider?.id)
@@ -218,12 +231,22 @@ export function parseStackConfig(raw: Readonly<Record<string, string | undefined
     autoRedirectToIdentity: autoRedirectText === 'true',
     signIn: { groupsField: groupsField as GroupField, nonce: nonce as SignInSettings['nonce'] },
     definitionDrift: definitionDrift as 'hide' | 'warn',
+    approvalWait,
     container,
   };
 }
 
+/** The forms and bounds the Worker's `APPROVAL_WAIT` accepts (worker/src/config.ts). */
+function approvalWaitIsValid(wait: string): boolean {
+  const match = /^([1-9]\d*)(s|m|h)$/.exec(wait);
+  if (!match) return false;
+  const ms = Number(match[1]) * { s: 1_000, m: 60_000, h: 3_600_000 }[match[2] as 's' | 'm' | 'h'];
+  return ms <= 3_600_000;
+}
+
 const CONTAINER_KEYS = [
   'containerInstanceType',
+  'containerBaseImage',
   'containerMaxInstances',
   'mcpServerPackage',
   'mcpServerCommand',
@@ -256,6 +279,7 @@ function parseContainer(
   if (!/^\d+$/.test(maxText) || maxInstances < 1) {
     problems.push(wrongValue('containerMaxInstances', maxText, 'it must be a whole number of at least 1'));
   }
+  const baseImage = parseBaseImage(value('containerBaseImage'), problems);
   const buildArgs: ContainerConfig['buildArgs'] = {};
   const serverPackage = value('mcpServerPackage');
   const serverCommand = value('mcpServerCommand');
@@ -279,9 +303,28 @@ function parseContainer(
   return {
     instanceType: instanceType as InstanceType,
     maxInstances,
+    baseImage,
     buildArgs,
     workerSettings: parseWorkerSettings(value, problems),
   };
+}
+
+/** A base image reference pinned by digest: `<image>@sha256:<64 hex>`. */
+const PINNED_IMAGE = /^(?<image>[a-z0-9][\w.:/-]*)@(?<digest>sha256:[0-9a-f]{64})$/;
+
+/**
+ * The Dockerfile's base image, required whenever a container is built: the Dockerfile pins it
+ * by digest and has no default, so an image is built only from a base someone looked up. Adds to `problems`.
+ */
+function parseBaseImage(text: string | undefined, problems: string[]): ContainerConfig['baseImage'] {
+  const match = text ? PINNED_IMAGE.exec(text) : null;
+  if (!text) problems.push(missingKey('containerBaseImage'));
+  else if (!match?.groups) {
+    problems.push(
+      wrongValue('containerBaseImage', text, 'it must be an image pinned by digest, <image>@sha256:<64 lowercase hex>'),
+    );
+  }
+  return { image: match?.groups?.image ?? '', digest: match?.groups?.digest ?? '' };
 }
 
 /** The container class's settings, checked as the Worker checks them (so a typo fails at preview, not per request). */

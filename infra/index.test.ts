@@ -3,13 +3,16 @@
  * other, and that stacks stay apart. Component details are tested beside each component.
  */
 import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { isAbsolute, resolve } from 'node:path';
 import * as pulumi from '@pulumi/pulumi';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { accessPoliciesFor } from '../policies/access.ts';
 import { buildWorker } from '../worker/build.ts';
 import { REQUIRED_TEXT_BINDINGS } from '../worker/src/required-bindings.ts';
 import { policySlug } from './access-rules.ts';
+import { contextFiles, ignoreFileOf } from './container-app/build-context.ts';
 import {
   acceptsUnpinnedProvider,
   appWithoutPolicy,
@@ -24,7 +27,9 @@ import {
 import {
   MOCK_CLIENT_ID,
   MOCK_CLIENT_SECRET,
+  MOCK_EXTERNAL_ACCOUNT,
   MOCK_IMAGE_DIGEST,
+  MOCK_VERSION_ID,
   type MockedStack,
   type RegisteredResource,
   startMockedStack,
@@ -46,6 +51,7 @@ vi.mock('../worker/build.ts', async (importOriginal) => {
 
 const accessPolicies = accessPoliciesFor('dev');
 
+const BASE_DIGEST = `sha256:${'b'.repeat(64)}`;
 const CONFIG = {
   accountId: '0123456789abcdef0123456789abcdef',
   accessTeamName: 'acme',
@@ -72,7 +78,7 @@ function only(resources: RegisteredResource[]): RegisteredResource {
   return resources[0] as RegisteredResource;
 }
 
-type Binding = { type: string; name: string; text?: unknown; namespaceId?: unknown };
+type Binding = { type: string; name: string; text?: unknown; namespace_id?: unknown; class_name?: unknown };
 
 /** Every name Cloudflare sees, whatever the field is called on that resource. */
 function physicalNames(registered: RegisteredResource[]): string[] {
@@ -85,27 +91,27 @@ describe('the program (stack dev)', () => {
   let dev: Awaited<ReturnType<typeof runProgram>>;
   let script: RegisteredResource;
   let bindings: Binding[];
-  let bindingsWereSecret: boolean;
+  let secretBindings: Binding[];
+  let secretBindingsWereSecret: boolean;
 
   beforeAll(async () => {
     dev = await runProgram('dev', CONFIG);
-    script = only(dev.resourcesOfType(TYPES.workerVersion));
-    const unwrapped = unwrapSecretInput(script.inputs.bindings);
-    bindingsWereSecret = unwrapped.secret;
-    bindings = unwrapped.value as Binding[];
+    script = only(dev.resourcesOfType(TYPES.workerScript));
+    bindings = script.inputs.bindings as Binding[];
+    const unwrapped = unwrapSecretInput(script.inputs.secretBindings);
+    secretBindingsWereSecret = unwrapped.secret;
+    secretBindings = unwrapped.value as Binding[];
   });
 
-  it('declares the Access policies and app, the KV namespace, the keys, and the Worker with its version and deployment', () => {
+  it('declares the Access policies and app, the KV namespace, the keys, and the Worker with its workers.dev route', () => {
     const types = dev.registered.map((resource) => resource.type).sort();
     expect(types).toEqual(
       [
         ...accessPolicies.map(() => TYPES.accessPolicy),
         TYPES.accessApplication,
         TYPES.kvNamespace,
-        TYPES.worker,
-        TYPES.workerVersion,
-        TYPES.workersDeployment,
-        TYPES.deployedMigrationTag,
+        TYPES.workerScript,
+        TYPES.workersScriptSubdomain,
         TYPES.randomBytes,
         TYPES.randomBytes,
         TYPES.randomBytes,
@@ -122,15 +128,17 @@ describe('the program (stack dev)', () => {
     );
     expect(only(dev.resourcesOfType(TYPES.accessApplication)).inputs.name).toBe('secure-mcp-dev-access');
     expect(only(dev.resourcesOfType(TYPES.kvNamespace)).inputs.title).toBe('secure-mcp-dev-oauth-kv');
-    expect(only(dev.resourcesOfType(TYPES.worker)).inputs.name).toBe('secure-mcp-dev-gateway');
-    expect(only(dev.resourcesOfType(TYPES.workersDeployment)).inputs.scriptName).toBe('secure-mcp-dev-gateway');
+    expect(only(dev.resourcesOfType(TYPES.workerScript)).inputs.scriptName).toBe('secure-mcp-dev-gateway');
+    expect(only(dev.resourcesOfType(TYPES.workersScriptSubdomain)).inputs.scriptName).toBe('secure-mcp-dev-gateway');
     const names = physicalNames(dev.registered);
     expect(names.length).toBeGreaterThan(4);
     expect(names.filter((name) => !name.startsWith('secure-mcp-dev-'))).toEqual([]);
   });
 
   it('puts every resource in the configured account', () => {
-    const cloudflare = dev.registered.filter(({ type }) => type.startsWith('cloudflare:'));
+    const cloudflare = dev.registered.filter(
+      ({ type }) => type.startsWith('cloudflare:') || type === TYPES.workerScript,
+    );
     expect(cloudflare.length).toBeGreaterThan(4);
     expect(cloudflare.filter(({ inputs }) => inputs.accountId !== CONFIG.accountId).map(({ name }) => name)).toEqual(
       [],
@@ -150,7 +158,6 @@ describe('the program (stack dev)', () => {
     const app = only(dev.resourcesOfType(TYPES.accessApplication));
     expect(app.inputs).toMatchObject({
       type: 'saas',
-      sessionDuration: '24h',
       saasApp: {
         authType: 'oidc',
         redirectUris: [`${DEV_ORIGIN}/callback`],
@@ -161,96 +168,107 @@ describe('the program (stack dev)', () => {
     });
   });
 
+  it('sets the session on every Access policy, where Access applies it, and not on the SaaS app, where it does not', () => {
+    for (const policy of dev.resourcesOfType(TYPES.accessPolicy)) expect(policy.inputs.sessionDuration).toBe('24h');
+    expect(only(dev.resourcesOfType(TYPES.accessApplication)).inputs).not.toHaveProperty('sessionDuration');
+  });
+
   it('binds what the Worker reads, with the Access values derived from the app, sent as secrets', () => {
     const issuer = `https://acme.cloudflareaccess.com/cdn-cgi/access/sso/oidc/${MOCK_CLIENT_ID}`;
-    expect(bindingsWereSecret).toBe(true);
     expect(bindings).toEqual([
-      { type: 'kv_namespace', name: 'OAUTH_KV', namespaceId: 'gateway-oauth-kv-id' },
+      { type: 'kv_namespace', name: 'OAUTH_KV', namespace_id: 'gateway-oauth-kv-id' },
       { type: 'plain_text', name: 'PUBLIC_URL', text: DEV_ORIGIN },
-      { type: 'secret_text', name: 'ACCESS_ISSUER', text: issuer },
-      { type: 'secret_text', name: 'ACCESS_CLIENT_ID', text: MOCK_CLIENT_ID },
-      { type: 'secret_text', name: 'ACCESS_CLIENT_SECRET', text: expect.any(String) },
-      { type: 'secret_text', name: 'ACCESS_AUTHORIZATION_URL', text: `${issuer}/authorization` },
-      { type: 'secret_text', name: 'ACCESS_TOKEN_URL', text: `${issuer}/token` },
-      { type: 'secret_text', name: 'ACCESS_JWKS_URL', text: `${issuer}/jwks` },
       { type: 'plain_text', name: 'UPSTREAM_URL', text: CONFIG.upstreamUrl },
       { type: 'plain_text', name: 'DEFINITION_DRIFT', text: 'hide' },
+      { type: 'plain_text', name: 'APPROVAL_WAIT', text: '5m' },
       { type: 'plain_text', name: 'ACCESS_GROUPS_FIELD', text: 'name' },
       { type: 'plain_text', name: 'ACCESS_NONCE', text: 'required' },
-      { type: 'secret_text', name: 'COOKIE_SIGNING_KEY', text: expect.any(String) },
-      { type: 'secret_text', name: 'IDENTITY_SIGNING_KEY', text: expect.any(String) },
-      { type: 'secret_text', name: 'ADMIN_TOKEN', text: expect.any(String) },
-      { type: 'durable_object_namespace', name: 'TOOL_RATE_LIMITER', className: 'ToolRateLimiter' },
+      { type: 'durable_object_namespace', name: 'TOOL_RATE_LIMITER', class_name: 'ToolRateLimiter' },
+      { type: 'durable_object_namespace', name: 'APPROVAL_DESK', class_name: 'ApprovalDesk' },
+    ]);
+    expect(secretBindingsWereSecret).toBe(true);
+    expect(secretBindings).toEqual([
+      { name: 'ACCESS_ISSUER', text: issuer },
+      { name: 'ACCESS_CLIENT_ID', text: MOCK_CLIENT_ID },
+      { name: 'ACCESS_CLIENT_SECRET', text: expect.any(String) },
+      { name: 'ACCESS_AUTHORIZATION_URL', text: `${issuer}/authorization` },
+      { name: 'ACCESS_TOKEN_URL', text: `${issuer}/token` },
+      { name: 'ACCESS_JWKS_URL', text: `${issuer}/jwks` },
+      { name: 'COOKIE_SIGNING_KEY', text: expect.any(String) },
+      { name: 'IDENTITY_SIGNING_KEY', text: expect.any(String) },
+      { name: 'ADMIN_TOKEN', text: expect.any(String) },
     ]);
   });
 
   it('declares every binding the Worker refuses to run without', () => {
     // REQUIRED_TEXT_BINDINGS is also what the Worker's own readConfig test holds it to.
-    const declared = bindings.map((binding) => binding.name);
+    const declared = [...bindings, ...secretBindings].map((binding) => binding.name);
     expect(REQUIRED_TEXT_BINDINGS.filter((name) => !declared.includes(name))).toEqual([]);
   });
 
   it('gives the Worker its own random keys of 32 bytes, one per purpose', () => {
     const keys = dev.resourcesOfType(TYPES.randomBytes);
     expect(keys.map((key) => key.inputs.length)).toEqual([32, 32, 32]);
-    const cookie = bindings.find((binding) => binding.name === 'COOKIE_SIGNING_KEY')?.text;
-    const identity = bindings.find((binding) => binding.name === 'IDENTITY_SIGNING_KEY')?.text;
+    const cookie = secretBindings.find((binding) => binding.name === 'COOKIE_SIGNING_KEY')?.text;
+    const identity = secretBindings.find((binding) => binding.name === 'IDENTITY_SIGNING_KEY')?.text;
     expect(Buffer.from(String(cookie), 'base64')).toHaveLength(32);
     expect(cookie).not.toEqual(identity);
   });
 
   it('outputs the operator token for offboarding as a secret, and nothing else secret in the clear', async () => {
-    const admin = bindings.find((binding) => binding.name === 'ADMIN_TOKEN')?.text;
+    const admin = secretBindings.find((binding) => binding.name === 'ADMIN_TOKEN')?.text;
     expect(await pulumi.isSecret(dev.program.adminToken)).toBe(true);
     expect(await valueOf(dev.program.adminToken)).toBe(admin);
     expect(await pulumi.isSecret(pulumi.output(dev.program.accessClientId))).toBe(false);
   });
 
-  it('builds no container when MCP traffic goes to upstreamUrl, but still counts rate limits in their Durable Object', () => {
+  it('builds no container when MCP traffic goes to upstreamUrl, but still counts rate limits and holds approvals in their Durable Objects', () => {
     expect(dev.resourcesOfType(TYPES.containerApplication)).toEqual([]);
     expect(
       bindings.filter((binding) => binding.type === 'durable_object_namespace').map((binding) => binding.name),
-    ).toEqual(['TOOL_RATE_LIMITER']);
-    expect(script.inputs.migrations).toEqual({
-      newTag: 'v2',
-      steps: [{ newSqliteClasses: ['McpContainer'] }, { newSqliteClasses: ['ToolRateLimiter'] }],
-    });
-    expect(script.inputs).not.toHaveProperty('containers');
+    ).toEqual(['TOOL_RATE_LIMITER', 'APPROVAL_DESK']);
+    // Every class's migration, the unused container class's too (one history for every stack).
+    expect(script.inputs.migrations).toEqual([
+      { tag: 'v1', newSqliteClasses: ['McpContainer'] },
+      { tag: 'v2', newSqliteClasses: ['ToolRateLimiter'] },
+      { tag: 'v3', newSqliteClasses: ['ApprovalDesk'] },
+    ]);
+    expect(script.inputs.containers).toEqual([]);
   });
 
   it('uploads exactly the bundle buildWorker() produces, from a path named by its SHA-256', async () => {
     const bundle = await buildWorker();
-    const [module, ...others] = script.inputs.modules as { name: string; contentType: string; contentFile: string }[];
-    expect(others).toEqual([]);
-    expect(module).toMatchObject({ name: bundle.mainModule, contentType: 'application/javascript+module' });
-    const uploaded = await readFile(module!.contentFile, 'utf8');
+    const path = script.inputs.bundlePath as string;
+    const uploaded = await readFile(path, 'utf8');
     expect(uploaded).toBe(bundle.code);
     const sha256 = createHash('sha256').update(uploaded).digest('hex');
+    expect(script.inputs.bundleSha256).toBe(sha256);
     expect(sha256).toBe(bundle.sha256);
-    expect(module!.contentFile).toContain(`/upload/${sha256}/`);
+    expect(path).toContain(`/upload/${sha256}/`);
     expect(script.inputs.mainModule).toBe(bundle.mainModule);
   });
 
-  it('deploys that version to all traffic', () => {
-    expect(only(dev.resourcesOfType(TYPES.workersDeployment)).inputs).toMatchObject({
-      strategy: 'percentage',
-      versions: [{ versionId: 'gateway-version-id', percentage: 100 }],
-    });
-    expect(script.inputs.workerId).toBe('gateway-worker-id');
+  it('uploads the Worker as a script, never as a version (Cloudflare refuses versions with migrations: 10211)', () => {
+    expect(dev.registered.map((resource) => resource.type)).not.toContain(
+      'cloudflare:index/workerVersion:WorkerVersion',
+    );
+    expect(script.type).toBe(TYPES.workerScript);
   });
 
   it('runs the Worker with the compatibility settings and observability it is developed with', () => {
     expect(script.inputs).toMatchObject({
       compatibilityDate: '2026-11-01',
-      compatibilityFlags: ['nodejs_compat', 'global_fetch_strictly_public'],
+      compatibilityFlags: ['nodejs_compat', 'global_fetch_strictly_public', 'enable_request_signal'],
+      observability: true,
     });
-    expect(only(dev.resourcesOfType(TYPES.worker)).inputs).toMatchObject({ observability: { enabled: true } });
   });
 
   it('serves the Worker on workers.dev without preview URLs', () => {
-    expect(only(dev.resourcesOfType(TYPES.worker)).inputs).toMatchObject({
-      name: 'secure-mcp-dev-gateway',
-      subdomain: { enabled: true, previewsEnabled: false },
+    expect(only(dev.resourcesOfType(TYPES.workersScriptSubdomain)).inputs).toEqual({
+      accountId: CONFIG.accountId,
+      scriptName: 'secure-mcp-dev-gateway',
+      enabled: true,
+      previewsEnabled: false,
     });
   });
 
@@ -262,27 +280,40 @@ describe('the program (stack dev)', () => {
   });
 });
 
-const { upstreamUrl: _upstreamUrl, ...CONTAINER_CONFIG } = CONFIG;
+const { upstreamUrl: _upstreamUrl, ...WITHOUT_UPSTREAM } = CONFIG;
+const CONTAINER_CONFIG = { ...WITHOUT_UPSTREAM, containerBaseImage: `node:24-bookworm-slim@${BASE_DIGEST}` };
+const REPOSITORY = `registry.cloudflare.com/${MOCK_EXTERNAL_ACCOUNT}/secure-mcp-prod-bridge`;
 
 describe('the program with containers (stack prod)', () => {
   let prod: Awaited<ReturnType<typeof runProgram>>;
   let bindings: Binding[];
+  let script: RegisteredResource;
 
   beforeAll(async () => {
     prod = await runProgram('prod', {
       ...CONTAINER_CONFIG,
+      sessionDuration: '12h',
       containerInstanceType: 'standard-1',
       containerMaxInstances: '50',
       containerAllowedHosts: 'api.github.com',
     });
-    bindings = unwrapSecretInput(only(prod.resourcesOfType(TYPES.workerVersion)).inputs.bindings).value as Binding[];
+    script = only(prod.resourcesOfType(TYPES.workerScript));
+    bindings = script.inputs.bindings as Binding[];
   });
 
-  it("builds the bridge image for linux/amd64 and pushes it to the account's registry with fresh credentials", () => {
+  it("builds the bridge image for linux/amd64 and pushes it under the account's registry namespace with fresh credentials", () => {
     const image = only(prod.resourcesOfType(TYPES.dockerImage));
-    expect(image.inputs.imageName).toBe(`registry.cloudflare.com/${CONFIG.accountId}/secure-mcp-prod-bridge:latest`);
-    expect(image.inputs.build).toMatchObject({ dockerfile: 'container/Dockerfile', platform: 'linux/amd64', args: {} });
-    expect(only(prod.resourcesOfType(TYPES.registryCredentials)).inputs).toMatchObject({ accountId: CONFIG.accountId });
+    expect(image.inputs.imageName).toMatch(new RegExp(`^${REPOSITORY}:[0-9a-f]{16}$`));
+    expect(image.inputs.build).toMatchObject({ platform: 'linux/amd64' });
+    const credentials = only(prod.resourcesOfType(TYPES.registryCredentials));
+    expect(credentials.inputs).toMatchObject({
+      accountId: CONFIG.accountId,
+      registry: 'registry.cloudflare.com',
+      repositoryName: 'secure-mcp-prod-bridge',
+      buildDigest: expect.stringMatching(/^sha256:[0-9a-f]{64}$/),
+    });
+    // The tag is the build digest's first 16 hex digits: a new build is a new tag.
+    expect(image.inputs.imageName).toBe(`${REPOSITORY}:${String(credentials.inputs.buildDigest).slice(7, 23)}`);
     // The password makes the whole registry block a secret.
     expect(unwrapSecretInput(image.inputs.registry)).toEqual({
       secret: true,
@@ -290,15 +321,42 @@ describe('the program with containers (stack prod)', () => {
     });
   });
 
+  it("builds from the repository with absolute paths, the base pinned by digest from stack config, and the Dockerfile's own ignore file", async () => {
+    const build = only(prod.resourcesOfType(TYPES.dockerImage)).inputs.build as {
+      context: string;
+      dockerfile: string;
+      args: Record<string, string>;
+    };
+    expect(build.args).toEqual({ NODE_IMAGE: 'node:24-bookworm-slim', NODE_IMAGE_DIGEST: BASE_DIGEST });
+    // Pulumi runs the program in infra/ (main: infra/): what @pulumi/docker opens from there.
+    const infra = new URL('.', import.meta.url).pathname;
+    const dockerfile = resolve(infra, build.dockerfile);
+    expect(isAbsolute(build.dockerfile) && isAbsolute(build.context)).toBe(true);
+    expect(existsSync(dockerfile)).toBe(true);
+    expect(resolve(infra, build.context)).toBe(resolve(infra, '..'));
+    // The Dockerfile's own ignore file, else the context's, as @pulumi/docker looks them up: found, not missed.
+    expect([resolve(infra, '../container/Dockerfile.dockerignore'), resolve(infra, '../.dockerignore')]).toContain(
+      (await ignoreFileOf(build)).path,
+    );
+    const files = await contextFiles(build);
+    expect(files).toEqual(expect.arrayContaining(['container/Dockerfile', 'container/dist/bridge.mjs'].slice(0, 1)));
+    // Only what the image needs leaves the machine, never the repository (no .git, no node_modules, no .dev.vars).
+    expect(files.filter((path) => !path.startsWith('container/') && path !== '.dockerignore')).toEqual([]);
+  });
+
   it("runs that image, by digest, in a Containers application tied to the Worker's container class", async () => {
     const application = only(prod.resourcesOfType(TYPES.containerApplication));
-    expect(application.inputs).toMatchObject({
+    expect(application.inputs).toEqual({
+      __provider: expect.any(String),
       accountId: CONFIG.accountId,
       name: 'secure-mcp-prod-bridge',
-      image: `registry.cloudflare.com/${CONFIG.accountId}/secure-mcp-prod-bridge@${MOCK_IMAGE_DIGEST}`,
+      image: `${REPOSITORY}@${MOCK_IMAGE_DIGEST}`,
       instanceType: 'standard-1',
       maxInstances: 50,
       durableObjects: { scriptName: 'secure-mcp-prod-gateway', className: 'McpContainer' },
+      workerVersionId: MOCK_VERSION_ID,
+      tiers: [1, 2],
+      observability: true,
     });
     expect(await valueOf(prod.program.containerImage!)).toBe(application.inputs.image);
   });
@@ -307,14 +365,27 @@ describe('the program with containers (stack prod)', () => {
     expect(bindings).toContainEqual({
       type: 'durable_object_namespace',
       name: 'MCP_CONTAINER',
-      className: 'McpContainer',
+      class_name: 'McpContainer',
     });
-    expect(only(prod.resourcesOfType(TYPES.workerVersion)).inputs.containers).toEqual([{ className: 'McpContainer' }]);
-    expect(only(prod.resourcesOfType(TYPES.workerVersion)).inputs.migrations).toEqual({
-      newTag: 'v2',
-      steps: [{ newSqliteClasses: ['McpContainer'] }, { newSqliteClasses: ['ToolRateLimiter'] }],
+    expect(bindings).toContainEqual({
+      type: 'durable_object_namespace',
+      name: 'TOOL_RATE_LIMITER',
+      class_name: 'ToolRateLimiter',
     });
+    expect(script.inputs.containers).toEqual([{ name: 'secure-mcp-prod-bridge', className: 'McpContainer' }]);
+    expect(script.inputs.migrations).toEqual([
+      { tag: 'v1', newSqliteClasses: ['McpContainer'] },
+      { tag: 'v2', newSqliteClasses: ['ToolRateLimiter'] },
+      { tag: 'v3', newSqliteClasses: ['ApprovalDesk'] },
+    ]);
     expect(bindings.map((binding) => binding.name)).not.toContain('UPSTREAM_URL');
+  });
+
+  it("bounds every sign-in to the stack's 12 h on the policies; the SaaS app carries no session Access would ignore", () => {
+    const policies = prod.resourcesOfType(TYPES.accessPolicy);
+    expect(policies.length).toBeGreaterThan(0);
+    for (const policy of policies) expect(policy.inputs.sessionDuration, policy.name).toBe('12h');
+    expect(only(prod.resourcesOfType(TYPES.accessApplication)).inputs).not.toHaveProperty('sessionDuration');
   });
 
   it('hands the container class its settings as plain_text bindings', () => {
@@ -326,9 +397,12 @@ describe('the program with containers (stack prod)', () => {
   });
 
   it('declares the Access policies of the prod environment', () => {
-    expect(prod.resourcesOfType(TYPES.accessPolicy).map((policy) => policy.inputs.name)).toEqual(
-      accessPoliciesFor('prod').map((policy) => `secure-mcp-prod-policy-${policySlug(policy.name)}`),
+    // Which ones; their order is the app's precedence list, tested above (registration order is not).
+    const names = prod.resourcesOfType(TYPES.accessPolicy).map((policy) => String(policy.inputs.name));
+    expect(new Set(names)).toEqual(
+      new Set(accessPoliciesFor('prod').map((policy) => `secure-mcp-prod-policy-${policySlug(policy.name)}`)),
     );
+    expect(names).toHaveLength(accessPoliciesFor('prod').length);
   });
 
   it("pins the stack's identity provider, and turns the contractors group rule into its selector", () => {
@@ -400,6 +474,7 @@ function asPolicyProps(value: unknown): unknown {
 describe('the guardrails on what the program declares', () => {
   it.each(['dev', 'prod', 'tenant-acme'])('stack %s passes every guardrail', async (stack) => {
     const run = await runProgram(stack, { ...CONTAINER_CONFIG, sessionDuration: '12h' });
+    expect(run.registered.length).toBeGreaterThan(10);
     const resources = run.registered.map((resource) => ({
       type: resource.type,
       props: asPolicyProps(resource.inputs) as Record<string, unknown>,
@@ -466,7 +541,7 @@ describe('a stack without configuration', () => {
     );
     expect(error).toMatchObject({ name: 'StackConfigError' });
     const message = (error as Error).message;
-    for (const key of ['accountId', 'accessTeamName', 'workersDevSubdomain']) {
+    for (const key of ['accountId', 'accessTeamName', 'workersDevSubdomain', 'containerBaseImage']) {
       expect(message).toContain(`${key} is missing`);
     }
     await mocked.settled();

@@ -11,6 +11,7 @@
  *
  * Stack outputs are this module's named exports (an ES module; see Pulumi.yaml).
  */
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as pulumi from '@pulumi/pulumi';
 import { buildBridge } from '../container/build.ts';
@@ -44,6 +45,7 @@ const access = new AccessApp('access', {
 
 const secrets = new GatewaySecrets('gateway-secrets');
 
+const containerName = physicalName('bridge');
 const worker = new McpWorker('gateway', {
   accountId: config.accountId,
   scriptName,
@@ -52,9 +54,10 @@ const worker = new McpWorker('gateway', {
   access,
   upstreamUrl: config.upstreamUrl,
   secrets: secrets.bindings,
-  containerClass: config.container ? BRIDGE_CONTAINER_CLASS : undefined,
+  containerClass: config.container ? { ...BRIDGE_CONTAINER_CLASS, applicationName: containerName } : undefined,
   settings: {
     DEFINITION_DRIFT: config.definitionDrift,
+    APPROVAL_WAIT: config.approvalWait,
     ...config.container?.workerSettings,
     ...signInBindings(config.signIn),
   },
@@ -64,20 +67,31 @@ const worker = new McpWorker('gateway', {
 if (config.container) await buildBridge();
 
 const container = config.container
-  ? new McpContainer(
-      'bridge',
-      {
-        accountId: config.accountId,
-        name: physicalName('bridge'),
-        build: { context: repositoryRoot, dockerfile: 'container/Dockerfile', args: config.container.buildArgs },
-        instanceType: config.container.instanceType,
-        maxInstances: config.container.maxInstances,
-        durableObjects: { scriptName: worker.worker.name, className: BRIDGE_CONTAINER_CLASS.className },
+  ? new McpContainer('bridge', {
+      accountId: config.accountId,
+      name: containerName,
+      // Absolute paths: Pulumi runs the program in infra/ (`main: infra/`), and @pulumi/docker
+      // resolves a relative Dockerfile, and finds its ignore file, from there.
+      build: {
+        context: repositoryRoot,
+        dockerfile: join(repositoryRoot, 'container', 'Dockerfile'),
+        args: {
+          NODE_IMAGE: config.container.baseImage.image,
+          NODE_IMAGE_DIGEST: config.container.baseImage.digest,
+          ...config.container.buildArgs,
+        },
       },
-      // The application attaches to the Durable Object namespace the deployed Worker version creates.
-      { dependsOn: [worker.deployment] },
-    )
+      instanceType: config.container.instanceType,
+      maxInstances: config.container.maxInstances,
+      durableObjects: { scriptName: worker.script.scriptName, className: BRIDGE_CONTAINER_CLASS.className },
+      // The application attaches to the Durable Object namespace this upload created (looked up in its version).
+      workerVersionId: worker.script.versionId,
+      after: [worker.script],
+    })
   : undefined;
+
+// The public route last, once the containers can start (wrangler also routes at the end of its deploy).
+worker.serve(container ? [container.application] : []);
 
 /** The MCP endpoint: what a client is given. */
 export const mcpUrl = worker.mcpUrl;

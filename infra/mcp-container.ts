@@ -2,15 +2,17 @@
  * `McpContainer`: the bridge image and the Containers application that runs it, one container
  * per user, started by the Worker's Durable Object class.
  *
- * The image is built from `container/Dockerfile` for linux/amd64 (what Cloudflare runs) and
- * pushed to Cloudflare's managed registry with credentials that live for minutes
- * (`RegistryCredentials`). The application receives the image by digest (`repoDigest`), so
- * what runs is exactly what was built, and a new build is a new digest, which rolls out.
+ * In wrangler 4.164's order (recorded in `infra/deploy-contract/`), after the Worker upload:
+ * the registry namespace and push credentials (`RegistryCredentials`), the image built from
+ * `container/Dockerfile` for linux/amd64 and pushed (`@pulumi/docker`), then the application,
+ * created with the image by digest and the Worker's Durable Object namespace, or patched and
+ * rolled out. What runs is exactly what was built: a new build is a new digest.
  */
 import * as docker from '@pulumi/docker';
 import * as pulumi from '@pulumi/pulumi';
+import { DEFAULT_TIERS, type InstanceType } from './container-app/application-spec.ts';
+import { buildInputsDigest, type ImageBuildInputs } from './container-app/build-context.ts';
 import { ContainerApplication } from './container-app/container-application.ts';
-import type { InstanceType } from './container-app/application-spec.ts';
 import { CLOUDFLARE_REGISTRY, RegistryCredentials } from './container-app/registry-credentials.ts';
 import type { ContainerClassBinding } from './mcp-worker.ts';
 
@@ -21,7 +23,7 @@ import type { ContainerClassBinding } from './mcp-worker.ts';
 export const BRIDGE_CONTAINER_CLASS = {
   bindingName: 'MCP_CONTAINER',
   className: 'McpContainer',
-} as const satisfies ContainerClassBinding;
+} as const satisfies Omit<ContainerClassBinding, 'applicationName'>;
 
 /** The platform Cloudflare Containers run. */
 const CONTAINER_PLATFORM = 'linux/amd64';
@@ -30,24 +32,30 @@ export interface McpContainerArgs {
   accountId: string;
   /** Physical name of the application and of the image repository: `<project>-<stack>-bridge`. */
   name: string;
-  /** The Docker build: context folder, Dockerfile and build arguments (the stdio server to run). */
-  build: { context: string; dockerfile: string; args: Record<string, string> };
+  /** The Docker build: absolute context and Dockerfile paths, and the build arguments. */
+  build: Omit<ImageBuildInputs, 'platform'>;
   instanceType: InstanceType;
   maxInstances: number;
   /** The Worker script and the Durable Object class that start the containers. */
   durableObjects: { scriptName: pulumi.Input<string>; className: string };
+  /** The version the Worker upload created: where the application finds the class's namespace. */
+  workerVersionId: pulumi.Input<string>;
+  /** The Worker upload: the registry steps wait for it, as in wrangler's deploy. */
+  after: pulumi.Resource[];
+  /** The registry host (tests point it at a loopback registry). */
+  registry?: string;
 }
 
 /**
- * The image repository for an application in an account (no tag, no digest). Pure.
+ * The image tag: the first 16 hex digits of the build inputs' digest, so a new build is a new tag.
  *
  * @example
  * ```ts
- * imageRepository('0123…', 'secure-mcp-dev-bridge'); // 'registry.cloudflare.com/0123…/secure-mcp-dev-bridge'
+ * imageTag('sha256:3f2a…'); // '3f2a…' (16 characters)
  * ```
  */
-function imageRepository(accountId: string, name: string): string {
-  return `${CLOUDFLARE_REGISTRY}/${accountId}/${name}`;
+function imageTag(buildDigest: string): string {
+  return buildDigest.replace(/^sha256:/, '').slice(0, 16);
 }
 
 /**
@@ -57,9 +65,10 @@ function imageRepository(accountId: string, name: string): string {
  * ```ts
  * const container = new McpContainer('bridge', {
  *   accountId, name: 'secure-mcp-dev-bridge', instanceType: 'basic', maxInstances: 10,
- *   build: { context: repoRoot, dockerfile: 'container/Dockerfile', args: {} },
+ *   build: { context: repoRoot, dockerfile: `${repoRoot}/container/Dockerfile`, args },
  *   durableObjects: { scriptName: worker.script.scriptName, className: 'McpContainer' },
- * }, { dependsOn: [worker.script] });
+ *   workerVersionId: worker.script.versionId, after: [worker.script],
+ * });
  * ```
  */
 export class McpContainer extends pulumi.ComponentResource {
@@ -71,24 +80,26 @@ export class McpContainer extends pulumi.ComponentResource {
 
   constructor(name: string, args: McpContainerArgs, opts?: pulumi.ComponentResourceOptions) {
     super('secure-mcp:index:McpContainer', name, {}, opts);
+    const build: ImageBuildInputs = { ...args.build, platform: CONTAINER_PLATFORM };
+    const buildDigest = pulumi.output(buildInputsDigest(build));
 
     this.credentials = new RegistryCredentials(
       `${name}-registry-credentials`,
-      { accountId: args.accountId },
+      {
+        accountId: args.accountId,
+        registry: args.registry ?? CLOUDFLARE_REGISTRY,
+        repositoryName: args.name,
+        buildDigest,
+      },
       { parent: this },
     );
     this.image = new docker.Image(
       `${name}-image`,
       {
-        imageName: `${imageRepository(args.accountId, args.name)}:latest`,
-        build: {
-          context: args.build.context,
-          dockerfile: args.build.dockerfile,
-          platform: CONTAINER_PLATFORM,
-          args: args.build.args,
-        },
+        imageName: pulumi.interpolate`${this.credentials.repository}:${buildDigest.apply(imageTag)}`,
+        build: { context: build.context, dockerfile: build.dockerfile, platform: build.platform, args: build.args },
         registry: {
-          server: this.credentials.server,
+          server: this.credentials.registry,
           username: this.credentials.username,
           password: this.credentials.password,
         },
@@ -106,6 +117,9 @@ export class McpContainer extends pulumi.ComponentResource {
         instanceType: args.instanceType,
         maxInstances: args.maxInstances,
         durableObjects: pulumi.output(args.durableObjects),
+        workerVersionId: args.workerVersionId,
+        tiers: DEFAULT_TIERS,
+        observability: true,
       },
       { parent: this },
     );

@@ -11,7 +11,7 @@ import {
   workerPublicUrl,
 } from './mcp-worker.ts';
 import { BRIDGE_CONTAINER_CLASS } from './mcp-container.ts';
-import { startMockedStack, TYPES, type MockedStack } from './pulumi-test-mocks.ts';
+import { startMockedStack, TYPES, type MockedStack, unwrapSecretInput, valueOf } from './pulumi-test-mocks.ts';
 
 const bundle: WorkerBundle = {
   path: '/bundle/index.js',
@@ -55,41 +55,57 @@ describe('McpWorker on a custom domain', () => {
       access,
       upstreamUrl: undefined,
       secrets: [{ name: 'COOKIE_SIGNING_KEY', value: 'cookie-key-of-at-least-32-characters' }],
-      containerClass: BRIDGE_CONTAINER_CLASS,
+      containerClass: { ...BRIDGE_CONTAINER_CLASS, applicationName: 'secure-mcp-dev-bridge' },
     });
+    worker.serve([]);
     await mocked.settled();
   });
 
-  it('binds the container class as a Durable Object and creates it by migration', () => {
-    expect(worker.bindings).toContainEqual({
+  it('binds the container class as a Durable Object, creates it by migration, and marks it container-enabled', () => {
+    const [script] = mocked.resourcesOfType(TYPES.workerScript);
+    expect(script?.inputs.bindings).toContainEqual({
       type: 'durable_object_namespace',
       name: 'MCP_CONTAINER',
-      className: 'McpContainer',
+      class_name: 'McpContainer',
     });
-    const [version] = mocked.resourcesOfType(TYPES.workerVersion);
-    expect(version?.inputs.migrations).toEqual({
-      newTag: 'v2',
-      steps: [{ newSqliteClasses: ['McpContainer'] }, { newSqliteClasses: ['ToolRateLimiter'] }],
+    expect(script?.inputs.bindings).toContainEqual({
+      type: 'durable_object_namespace',
+      name: 'APPROVAL_DESK',
+      class_name: 'ApprovalDesk',
     });
-    expect(worker.bindings).toContainEqual({
+    expect(script?.inputs.bindings).toContainEqual({
       type: 'durable_object_namespace',
       name: 'TOOL_RATE_LIMITER',
-      className: 'ToolRateLimiter',
+      class_name: 'ToolRateLimiter',
     });
-    expect(version?.inputs.containers).toEqual([{ className: 'McpContainer' }]);
-    // The steps depend on what Cloudflare applied: read again on every update (the mocks say: nothing yet).
-    expect(
-      mocked.resourcesOfType(TYPES.deployedMigrationTag).map(({ inputs }) => [inputs.accountId, inputs.scriptName]),
-    ).toEqual([[accountId, 'secure-mcp-dev-gateway']]);
+    // The whole history: the provider sends only the steps Cloudflare has not applied, read at upload time.
+    expect(script?.inputs.migrations).toEqual(DURABLE_OBJECT_MIGRATIONS);
+    expect(script?.inputs.migrations).toEqual([
+      { tag: 'v1', newSqliteClasses: ['McpContainer'] },
+      { tag: 'v2', newSqliteClasses: ['ToolRateLimiter'] },
+      { tag: 'v3', newSqliteClasses: ['ApprovalDesk'] },
+    ]);
+    expect(script?.inputs.containers).toEqual([{ name: 'secure-mcp-dev-bridge', className: 'McpContainer' }]);
+  });
+
+  it('binds every Durable Object class worker/wrangler.jsonc binds, under the same names', async () => {
+    const { durable_objects } = (await wranglerConfig()) as {
+      durable_objects: { bindings: { name: string; class_name: string }[] };
+    };
+    const [script] = mocked.resourcesOfType(TYPES.workerScript);
+    const durableObjectBindings = ((script?.inputs.bindings ?? []) as { type: string }[]).filter(
+      (binding) => binding.type === 'durable_object_namespace',
+    );
+    expect(durableObjectBindings).toEqual(
+      durable_objects.bindings.map(({ name, class_name }) => ({ type: 'durable_object_namespace', name, class_name })),
+    );
   });
 
   it('makes every secret_text binding a Pulumi secret, and nothing else', async () => {
     const secrecy = await Promise.all(
-      worker.bindings.map(
-        async (binding) => [binding.name, binding.type, await pulumi.isSecret(pulumi.output(binding.text))] as const,
-      ),
+      worker.secretBindings.map(async (binding) => [binding.name, await pulumi.isSecret(binding.text)] as const),
     );
-    expect(secrecy.filter(([, type]) => type === 'secret_text').map(([name, , secret]) => [name, secret])).toEqual([
+    expect(secrecy).toEqual([
       ['ACCESS_ISSUER', true],
       ['ACCESS_CLIENT_ID', true],
       ['ACCESS_CLIENT_SECRET', true],
@@ -98,11 +114,14 @@ describe('McpWorker on a custom domain', () => {
       ['ACCESS_JWKS_URL', true],
       ['COOKIE_SIGNING_KEY', true],
     ]);
-    expect(secrecy.filter(([, type]) => type !== 'secret_text').every(([, , secret]) => !secret)).toBe(true);
+    const [script] = mocked.resourcesOfType(TYPES.workerScript);
+    expect(unwrapSecretInput(script?.inputs.secretBindings).secret).toBe(true);
+    expect(unwrapSecretInput(script?.inputs.bindings).secret).toBe(false);
+    expect(await pulumi.isSecret(worker.bindings)).toBe(false);
   });
 
-  it('leaves UPSTREAM_URL out when no upstream is configured', () => {
-    expect(worker.bindings.map((binding) => binding.name)).not.toContain('UPSTREAM_URL');
+  it('leaves UPSTREAM_URL out when no upstream is configured', async () => {
+    expect((await valueOf(worker.bindings)).map((binding) => binding.name)).not.toContain('UPSTREAM_URL');
   });
 
   it('routes the custom domain to the script and turns workers.dev off', () => {
@@ -115,24 +134,44 @@ describe('McpWorker on a custom domain', () => {
       zoneId,
       service: 'secure-mcp-dev-gateway',
     });
-    const [workerResource] = mocked.resourcesOfType(TYPES.worker);
-    expect(workerResource?.inputs).toMatchObject({ subdomain: { enabled: false, previewsEnabled: false } });
+    const [subdomain] = mocked.resourcesOfType(TYPES.workersScriptSubdomain);
+    expect(subdomain?.inputs).toMatchObject({ enabled: false, previewsEnabled: false });
   });
 
   it('uploads the bundle from its file as an ES module', () => {
-    const [version] = mocked.resourcesOfType(TYPES.workerVersion);
-    expect(version?.inputs).toMatchObject({
+    const [script] = mocked.resourcesOfType(TYPES.workerScript);
+    expect(script?.inputs).toMatchObject({
       mainModule: 'index.js',
-      modules: [{ name: 'index.js', contentType: 'application/javascript+module', contentFile: bundle.path }],
+      bundlePath: bundle.path,
+      bundleSha256: bundle.sha256,
     });
   });
 });
 
+/** `worker/wrangler.jsonc`, the config `wrangler dev` runs (and the deploy recording reads). */
+async function wranglerConfig() {
+  const path = new URL('../worker/wrangler.jsonc', import.meta.url);
+  const { config, error } = ts.parseConfigFileTextToJson(path.pathname, await readFile(path, 'utf8'));
+  expect(error).toBeUndefined();
+  return config as Record<string, unknown>;
+}
+
 describe('compatibility settings', () => {
+  // The Worker tests and the attack suite run in workerd with their own configs: with other flags
+  // they would test a runtime that never deploys (request.signal, for one, exists only with a flag).
+  it.each(['../worker/test/wrangler.jsonc', '../test/security/worker/wrangler.jsonc'])(
+    'match %s, so the tests run the runtime that deploys',
+    async (file) => {
+      const path = new URL(file, import.meta.url);
+      const { config, error } = ts.parseConfigFileTextToJson(path.pathname, await readFile(path, 'utf8'));
+      expect(error).toBeUndefined();
+      expect(config.compatibility_date).toBe(COMPATIBILITY_DATE);
+      expect(config.compatibility_flags).toEqual(COMPATIBILITY_FLAGS);
+    },
+  );
+
   it('match worker/wrangler.jsonc, so local runs and deployments behave alike', async () => {
-    const path = new URL('../worker/wrangler.jsonc', import.meta.url);
-    const { config, error } = ts.parseConfigFileTextToJson(path.pathname, await readFile(path, 'utf8'));
-    expect(error).toBeUndefined();
+    const config = await wranglerConfig();
     expect(config.compatibility_date).toBe(COMPATIBILITY_DATE);
     expect(config.compatibility_flags).toEqual(COMPATIBILITY_FLAGS);
     // The same Durable Object classes, created by the same migration steps.

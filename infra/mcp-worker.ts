@@ -4,22 +4,30 @@
  * domain).
  *
  * The code is the esbuild bundle from `worker/build.ts`, the same bundle `wrangler dev` serves
- * locally, uploaded as a `WorkerVersion` from a file whose path carries its SHA-256
- * (`stageWorkerBundle`): new code is a new path, so a new version, and the multi-megabyte
- * bundle stays out of the state and out of diffs. A `WorkersDeployment` sends all traffic to
- * the version; the `Worker` resource holds the name and the workers.dev route.
+ * locally, uploaded through the script upload API with its bindings, its Durable Object
+ * migrations and its container class (`WorkerScript`, the sequence wrangler 4.164 uses for
+ * such a Worker; `infra/deploy-contract/` holds the recording). The bundle's SHA-256 decides
+ * when the code is new. The workers.dev route is `@pulumi/cloudflare`'s `WorkersScriptSubdomain`
+ * (`POST …/workers/scripts/{name}/subdomain`, as wrangler ends its deploy), a custom domain its
+ * `WorkersCustomDomain`.
  */
 import * as cloudflare from '@pulumi/cloudflare';
 import * as pulumi from '@pulumi/pulumi';
 import type { WorkerBundle } from '../worker/build.ts';
 import type { WorkerRoute } from './config.ts';
-import { DeployedMigrationTag } from './migrations/deployed-migration-tag.ts';
-import { type MigrationStep, pendingMigrations } from './migrations/pending-migrations.ts';
 import { physicalName } from './naming.ts';
+import type { MigrationStep } from './worker-script/pending-migrations.ts';
+import type { PlainBinding } from './worker-script/script-upload.ts';
+import { WorkerScript } from './worker-script/worker-script.ts';
 
-/** Same as `worker/wrangler.jsonc`, so what runs locally is what deploys (a test checks they agree). */
+/**
+ * Same as `worker/wrangler.jsonc` and the test configs, so what runs locally and in the tests is
+ * what deploys (tests check they agree). `enable_request_signal` makes `request.signal` abort when
+ * the caller goes away (developers.cloudflare.com/workers/configuration/compatibility-flags/,
+ * "Enable Request.signal for incoming requests"): `McpContainer` ends the container's request with it.
+ */
 export const COMPATIBILITY_DATE = '2026-11-01';
-export const COMPATIBILITY_FLAGS = ['nodejs_compat', 'global_fetch_strictly_public'];
+export const COMPATIBILITY_FLAGS = ['nodejs_compat', 'global_fetch_strictly_public', 'enable_request_signal'];
 
 /** How the Worker signs people in: the Access for SaaS application's client and endpoints. */
 interface AccessSignIn {
@@ -48,12 +56,14 @@ export interface McpWorkerArgs {
   settings?: Readonly<Record<string, string>>;
 }
 
-/** A container-enabled Durable Object class of the Worker and its binding. */
+/** A container-enabled Durable Object class of the Worker, its binding and its application. */
 export interface ContainerClassBinding {
   /** The binding the Worker code reads (`env.MCP_CONTAINER`). */
   bindingName: string;
   /** The exported class (SQLite-backed, as `@cloudflare/containers` requires). */
   className: string;
+  /** The Containers application that runs the class's containers (its `containers` entry names it). */
+  applicationName: string;
 }
 
 /**
@@ -64,13 +74,21 @@ export interface ContainerClassBinding {
 export const DURABLE_OBJECT_MIGRATIONS: readonly MigrationStep[] = [
   { tag: 'v1', newSqliteClasses: ['McpContainer'] },
   { tag: 'v2', newSqliteClasses: ['ToolRateLimiter'] },
+  { tag: 'v3', newSqliteClasses: ['ApprovalDesk'] },
 ];
 
 /** The per-person counters of the tool policies' rate limits (worker/src/mcp/gate/rate-limit/). */
-const TOOL_RATE_LIMITER_BINDING = {
+const TOOL_RATE_LIMITER_BINDING: PlainBinding = {
   type: 'durable_object_namespace',
   name: 'TOOL_RATE_LIMITER',
-  className: 'ToolRateLimiter',
+  class_name: 'ToolRateLimiter',
+};
+
+/** Where calls wait for a person's confirmation or a group's approval (worker/src/approvals/). */
+const APPROVAL_DESK_BINDING: PlainBinding = {
+  type: 'durable_object_namespace',
+  name: 'APPROVAL_DESK',
+  class_name: 'ApprovalDesk',
 };
 
 /**
@@ -97,21 +115,24 @@ export function workerPublicUrl(scriptName: string, route: WorkerRoute): string 
  * ```ts
  * const worker = new McpWorker('gateway', {
  *   accountId, scriptName: 'secure-mcp-dev-gateway', route: { kind: 'workersDev', subdomain: 'acme' },
- *   bundle: await buildWorker(), access: accessApp, upstreamUrl: undefined,
+ *   bundle: await stageWorkerBundle(await buildWorker()), access: accessApp, upstreamUrl: undefined,
+ *   secrets: secrets.bindings, containerClass: undefined,
  * });
  * export const mcpUrl = worker.mcpUrl;
  * ```
  */
 export class McpWorker extends pulumi.ComponentResource {
   readonly kvNamespace: cloudflare.WorkersKvNamespace;
-  /** The Worker itself: its name, workers.dev route and observability. */
-  readonly worker: cloudflare.Worker;
-  /** The uploaded code with its bindings, migrations and container classes (immutable; a change is a new version). */
-  readonly version: cloudflare.WorkerVersion;
-  /** What makes the version live: 100 % of traffic to it. */
-  readonly deployment: cloudflare.WorkersDeployment;
-  /** The bindings given to the version; every `secret_text` value is a Pulumi secret. */
-  readonly bindings: cloudflare.types.input.WorkerVersionBinding[];
+  /** The uploaded Worker: code, bindings, migrations, container class. */
+  readonly script: WorkerScript;
+  /** Its workers.dev route (enabled on workers.dev, disabled on a custom domain), once {@link serve} made it. */
+  subdomain: cloudflare.WorkersScriptSubdomain | undefined;
+  private readonly args: McpWorkerArgs;
+  private readonly logicalName: string;
+  /** The bindings other than `secret_text` (known once the KV namespace has its id). */
+  readonly bindings: pulumi.Output<PlainBinding[]>;
+  /** The `secret_text` bindings; every value is a Pulumi secret. */
+  readonly secretBindings: { name: string; text: pulumi.Output<string> }[];
   /** Public origin, no trailing slash; the Worker's `PUBLIC_URL`. */
   readonly publicUrl: string;
   /** The MCP endpoint clients connect to. */
@@ -119,6 +140,8 @@ export class McpWorker extends pulumi.ComponentResource {
 
   constructor(name: string, args: McpWorkerArgs, opts?: pulumi.ComponentResourceOptions) {
     super('secure-mcp:index:McpWorker', name, {}, opts);
+    this.args = args;
+    this.logicalName = name;
     this.publicUrl = workerPublicUrl(args.scriptName, args.route);
     this.mcpUrl = `${this.publicUrl}/mcp`;
 
@@ -128,106 +151,101 @@ export class McpWorker extends pulumi.ComponentResource {
       { parent: this },
     );
 
+    const plainText = (bindingName: string, text: string): PlainBinding => ({
+      type: 'plain_text',
+      name: bindingName,
+      text,
+    });
+    this.bindings = this.kvNamespace.id.apply((namespaceId): PlainBinding[] => [
+      { type: 'kv_namespace', name: 'OAUTH_KV', namespace_id: namespaceId },
+      plainText('PUBLIC_URL', this.publicUrl),
+      ...(args.upstreamUrl ? [plainText('UPSTREAM_URL', args.upstreamUrl)] : []),
+      ...Object.entries(args.settings ?? {}).map(([bindingName, text]) => plainText(bindingName, text)),
+      ...(args.containerClass
+        ? [
+            {
+              type: 'durable_object_namespace' as const,
+              name: args.containerClass.bindingName,
+              class_name: args.containerClass.className,
+            },
+          ]
+        : []),
+      TOOL_RATE_LIMITER_BINDING,
+      APPROVAL_DESK_BINDING,
+    ]);
     const secretText = (bindingName: string, text: pulumi.Input<string>) => ({
-      type: 'secret_text',
       name: bindingName,
       text: pulumi.secret(text),
     });
-    this.bindings = [
-      { type: 'kv_namespace', name: 'OAUTH_KV', namespaceId: this.kvNamespace.id },
-      { type: 'plain_text', name: 'PUBLIC_URL', text: this.publicUrl },
+    this.secretBindings = [
       secretText('ACCESS_ISSUER', args.access.issuer),
       secretText('ACCESS_CLIENT_ID', args.access.clientId),
       secretText('ACCESS_CLIENT_SECRET', args.access.clientSecret),
       secretText('ACCESS_AUTHORIZATION_URL', args.access.authorizationUrl),
       secretText('ACCESS_TOKEN_URL', args.access.tokenUrl),
       secretText('ACCESS_JWKS_URL', args.access.jwksUrl),
-      ...(args.upstreamUrl ? [{ type: 'plain_text', name: 'UPSTREAM_URL', text: args.upstreamUrl }] : []),
-      ...Object.entries(args.settings ?? {}).map(([bindingName, text]) => ({
-        type: 'plain_text',
-        name: bindingName,
-        text,
-      })),
       ...args.secrets.map((secret) => secretText(secret.name, secret.value)),
-      TOOL_RATE_LIMITER_BINDING,
-      ...(args.containerClass
-        ? [
-            {
-              type: 'durable_object_namespace',
-              name: args.containerClass.bindingName,
-              className: args.containerClass.className,
-            },
-          ]
-        : []),
     ];
 
-    // workers.dev is managed in both cases, so a Worker on a custom domain is not also reachable there.
-    this.worker = new cloudflare.Worker(
-      `${name}-worker`,
+    this.script = new WorkerScript(
+      `${name}-script`,
       {
         accountId: args.accountId,
-        name: args.scriptName,
-        subdomain: { enabled: args.route.kind === 'workersDev', previewsEnabled: false },
-        observability: { enabled: true },
-      },
-      { parent: this },
-    );
-
-    // A version rather than a WorkersScript: only a version can mark a Durable Object class as
-    // container-enabled (`containers`), which the per-user containers need.
-    this.version = new cloudflare.WorkerVersion(
-      `${name}-version`,
-      {
-        accountId: args.accountId,
-        workerId: this.worker.id,
+        scriptName: args.scriptName,
         mainModule: args.bundle.mainModule,
-        // The file's path holds the bundle's SHA-256 (stageWorkerBundle): new code, new path, new version.
-        modules: [
-          { name: args.bundle.mainModule, contentType: 'application/javascript+module', contentFile: args.bundle.path },
-        ],
+        bundlePath: args.bundle.path,
+        bundleSha256: args.bundle.sha256,
         compatibilityDate: COMPATIBILITY_DATE,
         compatibilityFlags: COMPATIBILITY_FLAGS,
         bindings: this.bindings,
-        migrations: this.migrationsFor(name, args),
-        ...(args.containerClass ? { containers: [{ className: args.containerClass.className }] } : {}),
+        // One secret output for the whole list (pulumi.output unwraps the texts inside it).
+        secretBindings: pulumi.output(this.secretBindings),
+        // The whole history: the provider sends only the steps Cloudflare has not applied, read at upload time.
+        migrations: [...DURABLE_OBJECT_MIGRATIONS],
+        containers: args.containerClass
+          ? [{ name: args.containerClass.applicationName, className: args.containerClass.className }]
+          : [],
+        observability: true,
       },
       { parent: this },
     );
 
-    this.deployment = new cloudflare.WorkersDeployment(
-      `${name}-deployment`,
-      {
-        accountId: args.accountId,
-        scriptName: this.worker.name,
-        strategy: 'percentage',
-        versions: [{ versionId: this.version.id, percentage: 100 }],
-      },
-      { parent: this },
-    );
-
-    if (args.route.kind === 'customDomain') {
-      new cloudflare.WorkersCustomDomain(
-        `${name}-domain`,
-        {
-          accountId: args.accountId,
-          hostname: args.route.hostname,
-          zoneId: args.route.zoneId,
-          service: this.worker.name,
-        },
-        { parent: this, dependsOn: [this.deployment] },
-      );
-    }
-
-    this.registerOutputs({ publicUrl: this.publicUrl, mcpUrl: this.mcpUrl, scriptName: this.worker.name });
+    this.registerOutputs({ publicUrl: this.publicUrl, mcpUrl: this.mcpUrl, scriptName: this.script.scriptName });
   }
 
-  /** The migrations the new version carries: those after the tag Cloudflare last applied (read on every update). */
-  private migrationsFor(name: string, args: McpWorkerArgs) {
-    const deployed = new DeployedMigrationTag(
-      `${name}-migration-tag`,
-      { accountId: args.accountId, scriptName: args.scriptName },
-      { parent: this },
+  /**
+   * Makes the Worker reachable: its workers.dev route, or its custom domain (with workers.dev
+   * off), after `after` (the Containers application), so the first request finds everything.
+   *
+   * @example
+   * ```ts
+   * worker.serve(container ? [container.application] : []);
+   * ```
+   */
+  serve(after: pulumi.Resource[]): void {
+    // workers.dev is managed in both cases, so a Worker on a custom domain is not also reachable there.
+    this.subdomain = new cloudflare.WorkersScriptSubdomain(
+      `${this.logicalName}-subdomain`,
+      {
+        accountId: this.args.accountId,
+        scriptName: this.script.scriptName,
+        enabled: this.args.route.kind === 'workersDev',
+        previewsEnabled: false,
+      },
+      { parent: this, dependsOn: after },
     );
-    return deployed.tag.apply((tag) => pendingMigrations(DURABLE_OBJECT_MIGRATIONS, tag || undefined));
+
+    if (this.args.route.kind === 'customDomain') {
+      new cloudflare.WorkersCustomDomain(
+        `${this.logicalName}-domain`,
+        {
+          accountId: this.args.accountId,
+          hostname: this.args.route.hostname,
+          zoneId: this.args.route.zoneId,
+          service: this.script.scriptName,
+        },
+        { parent: this, dependsOn: after },
+      );
+    }
   }
 }

@@ -7,28 +7,26 @@
  * const run = await startMockedStack('dev', { accountId: '0123…' });
  * const program = await import('./index.ts');
  * await run.settled();
- * run.resourcesOfType(TYPES.workerVersion); // [{ name, inputs }]
+ * run.resourcesOfType(TYPES.workerScript); // [{ name, inputs }]
  * ```
  */
 import * as pulumi from '@pulumi/pulumi';
 import { CONTAINER_APPLICATION_TYPE } from './container-app/container-application.ts';
 import { REGISTRY_CREDENTIALS_TYPE } from './container-app/registry-credentials.ts';
-import { DEPLOYED_MIGRATION_TAG_TYPE } from './migrations/deployed-migration-tag.ts';
+import { WORKER_SCRIPT_TYPE } from './worker-script/worker-script.ts';
 
 /** Type tokens of the resources this program declares. */
 export const TYPES = {
   accessPolicy: 'cloudflare:index/zeroTrustAccessPolicy:ZeroTrustAccessPolicy',
   accessApplication: 'cloudflare:index/zeroTrustAccessApplication:ZeroTrustAccessApplication',
   kvNamespace: 'cloudflare:index/workersKvNamespace:WorkersKvNamespace',
-  worker: 'cloudflare:index/worker:Worker',
-  workerVersion: 'cloudflare:index/workerVersion:WorkerVersion',
-  workersDeployment: 'cloudflare:index/workersDeployment:WorkersDeployment',
+  workerScript: WORKER_SCRIPT_TYPE,
+  workersScriptSubdomain: 'cloudflare:index/workersScriptSubdomain:WorkersScriptSubdomain',
   customDomain: 'cloudflare:index/workersCustomDomain:WorkersCustomDomain',
   randomBytes: 'random:index/randomBytes:RandomBytes',
   dockerImage: 'docker:index/image:Image',
   registryCredentials: REGISTRY_CREDENTIALS_TYPE,
   containerApplication: CONTAINER_APPLICATION_TYPE,
-  deployedMigrationTag: DEPLOYED_MIGRATION_TAG_TYPE,
   accessAppComponent: 'secure-mcp:index:AccessApp',
   mcpWorkerComponent: 'secure-mcp:index:McpWorker',
   gatewaySecretsComponent: 'secure-mcp:index:GatewaySecrets',
@@ -37,6 +35,11 @@ export const TYPES = {
 
 /** The digest the mocked registry gives every pushed image. */
 export const MOCK_IMAGE_DIGEST = `sha256:${'d'.repeat(64)}`;
+
+/** The account's registry namespace (`external_account_id`) under these mocks. */
+export const MOCK_EXTERNAL_ACCOUNT = 'mock-external-account';
+/** The version id every mocked Worker upload reports. */
+export const MOCK_VERSION_ID = 'a1b2c3d4-e5f6-0718-293a-4b5c6d7e8f90';
 
 /** The OIDC client Access "issues" under these mocks. */
 export const MOCK_CLIENT_ID = 'mock-client-id-0123456789';
@@ -77,17 +80,18 @@ function providerOutputs(args: pulumi.runtime.MockResourceArgs): Record<string, 
   if (args.type === TYPES.registryCredentials) {
     return {
       ...inputs,
-      server: 'registry.cloudflare.com',
+      repository: `${String(inputs.registry)}/${MOCK_EXTERNAL_ACCOUNT}/${String(inputs.repositoryName)}`,
+      externalAccountId: MOCK_EXTERNAL_ACCOUNT,
       username: 'v1',
       password: asRpcSecret('mock-registry-password'),
     };
   }
-  if (args.type === TYPES.deployedMigrationTag) {
-    // A first deployment: the Worker has no migration yet.
-    return { ...inputs, tag: '' };
+  if (args.type === TYPES.workerScript) {
+    const history = (inputs.migrations ?? []) as { tag: string }[];
+    return { ...inputs, versionId: MOCK_VERSION_ID, migrationTag: history.at(-1)?.tag ?? '' };
   }
   if (args.type === TYPES.containerApplication) {
-    return { ...inputs, durableObjectNamespaceId: 'mock-namespace-id', createdAt: '2026-11-26T00:00:00Z' };
+    return { ...inputs, durableObjectNamespaceId: 'mock-namespace-id' };
   }
   return inputs;
 }
@@ -95,6 +99,19 @@ function providerOutputs(args: pulumi.runtime.MockResourceArgs): Record<string, 
 /** Pulumi types a mock's inputs as `any`; they are the resource's arguments, a plain object. */
 function inputsOf(args: { inputs: unknown }): Record<string, unknown> {
   return args.inputs as Record<string, unknown>;
+}
+
+/** `state` with every value the provider computed (not equal to the input) replaced by Pulumi's unknown. */
+function unknownWhereComputed(
+  inputs: Record<string, unknown>,
+  state: Record<string, unknown>,
+): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(state).map(([key, value]) => [
+      key,
+      JSON.stringify(value) === JSON.stringify(inputs[key]) ? value : pulumi.runtime.unknownValue,
+    ]),
+  );
 }
 
 function asRpcSecret(value: unknown): unknown {
@@ -105,18 +122,27 @@ function asRpcSecret(value: unknown): unknown {
  * Points the Pulumi runtime at fresh mocks for `stack` of project `secure-mcp` and sets its
  * configuration (keys without the project prefix). Import the code under test afterwards.
  */
-export async function startMockedStack(stack: string, config: Record<string, string> = {}): Promise<MockedStack> {
+export async function startMockedStack(
+  stack: string,
+  config: Record<string, string> = {},
+  options: { preview?: boolean } = {},
+): Promise<MockedStack> {
   const registered: RegisteredResource[] = [];
   await pulumi.runtime.setMocks(
     {
       newResource(args) {
         registered.push({ type: args.type, name: args.name, inputs: inputsOf(args) });
-        return { id: `${args.name}-id`, state: providerOutputs(args) };
+        const state = providerOutputs(args);
+        // A preview of a first deployment: nothing exists yet, so every id and every value a
+        // provider computes (ids, digests, client ids, keys) is unknown; only the inputs are known.
+        if (options.preview) return { id: undefined, state: unknownWhereComputed(inputsOf(args), state) };
+        return { id: `${args.name}-id`, state };
       },
       call: (args) => inputsOf(args),
     },
     'secure-mcp',
     stack,
+    options.preview ?? false,
   );
   pulumi.runtime.setAllConfig(
     Object.fromEntries(Object.entries(config).map(([key, value]) => [`secure-mcp:${key}`, value])),

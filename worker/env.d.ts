@@ -48,6 +48,10 @@ declare global {
       REDIRECT_HOST_ALLOWLIST?: string;
       /** Optional secret (32+ chars) for the operator routes under `/admin/`; unset turns them off. */
       ADMIN_TOKEN?: string;
+      /** Where calls wait for a person (worker/src/approvals/): one desk per approving group and per person. */
+      APPROVAL_DESK?: DurableObjectNamespace<import('./src/approvals/approval-desk.ts').ApprovalDesk>;
+      /** How long a call waits for a confirmation or an approval, e.g. `5m` (default), between 1s and 1h. */
+      APPROVAL_WAIT?: string;
       /** Optional: `allow` lets Client ID Metadata Documents live on loopback (local stack and tests only); unset refuses. */
       CLIENT_METADATA_LOOPBACK?: string;
       /** Optional: `hide` (default) or `warn`, what the gate does with a definition that differs from its pin. */

@@ -1,13 +1,16 @@
 /**
- * What a user costs in the real-container mode: the cold start of their container (a new user's
- * first MCP call after sign-in: create, start, the bridge and the stdio server starting, the call
- * answered), and the resident memory of their container (tini, the bridge, one stdio server) and of
- * its network sidecar (the local stand-in; on Cloudflare the platform's own).
+ * What a user costs in the real-container mode: the cold start of their container (create, start,
+ * the bridge and the stdio server starting, the call answered) as a new user meets it (their first
+ * call after sign-in) and as a returning one does (their container was stopped, by `sleepAfter` or
+ * the platform, and their next session starts it again), and the resident memory of their container
+ * (tini, the bridge, one stdio server) and of its network sidecar (the local stand-in; on Cloudflare
+ * the platform's own).
  */
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { accessSubjectFor } from '../../dev/access-standin/subject.ts';
 import { obtainTokens } from '../../dev/client/obtain-tokens.ts';
+import { dockerApi } from '../../dev/containers/docker-api.ts';
 import { stackContainers } from '../../dev/containers/stack-containers.ts';
 import type { RunningContainerStack } from '../../dev/stack/local-stack.ts';
 import { connectWithToken } from '../paths/whole-stack.ts';
@@ -63,6 +66,45 @@ export async function measureContainerColdStart(
 }
 
 /**
+ * Times `samples` cold starts of a returning user's container: sign in once (not timed), then for
+ * each sample stop their container from outside, with SIGTERM as `sleepAfter` and the platform do,
+ * wait until it has exited, and time a new session's `initialize` plus one `echo` call. The Durable
+ * Object learns of the stop on its own, or when its next request finds the port closed (both start
+ * a new container: `McpContainer.fetch`); a call that failed would fail the measurement.
+ *
+ * @example
+ * ```ts
+ * const restart = await measureContainerRestart(stack, 'user1@example.com', 5);
+ * ```
+ */
+export async function measureContainerRestart(
+  stack: RunningContainerStack,
+  email: string,
+  samples: number,
+): Promise<ContainerColdStart> {
+  const { access_token } = await obtainTokens(stack.mcpUrl, email);
+  const first = await connectWithToken(stack.mcpUrl, access_token);
+  await first.call();
+  await first.close();
+  const timings: number[] = [];
+  for (let sample = 0; sample < samples; sample++) {
+    const running = await userContainer(stack, email);
+    if (!running) throw new Error(`${email} has no running container to stop`);
+    await stopFromOutside(stack, running);
+    const started = performance.now();
+    const client = await connectWithToken(stack.mcpUrl, access_token);
+    await client.call();
+    timings.push(performance.now() - started);
+    await client.close();
+  }
+  return {
+    samples,
+    latency: summarizeLatency(timings),
+    what: 'a returning user whose container was stopped (SIGTERM from outside, waited for): a new session (initialize) and echo call',
+  };
+}
+
+/**
  * Reads the resident memory of `email`'s running container and sidecar after one session and call.
  *
  * @example
@@ -106,6 +148,20 @@ async function userContainer(
     if (stdout.includes(`"userKey":"${userKey}"`)) return { id: app.Id, name: app.Names[0]!.replace(/^\//, '') };
   }
   return undefined;
+}
+
+/** SIGTERM to the container, as `sleepAfter` and the platform stop one, and its exit waited for. */
+async function stopFromOutside(stack: RunningContainerStack, container: { id: string }): Promise<void> {
+  const socket = stack.dockerHost.replace(/^unix:\/\//, '');
+  await dockerApi(socket, 'POST', `/containers/${container.id}/kill?signal=SIGTERM`);
+  const { status } = await dockerApi(
+    socket,
+    'POST',
+    `/containers/${container.id}/wait?condition=not-running`,
+    undefined,
+    60_000,
+  );
+  if (status !== 200) throw new Error(`the container ${container.id} did not stop (${status})`);
 }
 
 async function residentMemory(

@@ -145,10 +145,14 @@ function otherFigures(results: BenchResults): string[][] {
     containers.status === 'measured' ? `${containers.readySeconds.toFixed(1)} s` : notMeasured(containers),
   ]);
   if (containers.status === 'measured') {
-    const { coldStart: userStart, memory } = containers;
+    const { coldStart: userStart, restart, memory } = containers;
     rows.push([
-      "real containers: cold start of a user's container",
+      "real containers: cold start of a new user's container",
       `median ${userStart.latency.median.toFixed(0)} ms, max ${userStart.latency.max.toFixed(0)} ms over ${userStart.samples} starts (${userStart.what})`,
+    ]);
+    rows.push([
+      "real containers: cold start of a returning user's container",
+      `median ${restart.latency.median.toFixed(0)} ms, max ${restart.latency.max.toFixed(0)} ms over ${restart.samples} starts (${restart.what})`,
     ]);
     rows.push([
       'real containers: resident memory per user',

@@ -28,8 +28,16 @@ export interface BenchResults {
   coldStart: Pending<{ seconds: number; what: string }>;
   policyList: PolicyListResult;
   bridgeMemory: Pending<BridgeMemory & { sessions: number }>;
-  /** The stack with real containers: ready time, a new user's container cold start, memory per user. */
-  containers: Pending<{ readySeconds: number; coldStart: ContainerColdStart; memory: ContainerMemory }>;
+  /**
+   * The stack with real containers: ready time, the cold start of a new user's container and of a
+   * returning user's (stopped from outside), memory per user.
+   */
+  containers: Pending<{
+    readySeconds: number;
+    coldStart: ContainerColdStart;
+    restart: ContainerColdStart;
+    memory: ContainerMemory;
+  }>;
   notes: string[];
 }
 

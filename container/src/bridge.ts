@@ -165,7 +165,7 @@ export async function startBridge(options: BridgeOptions): Promise<RunningBridge
     if (!isStream) {
       activeRequests += 1;
       activeByUser.set(identity.userKey, theirs + 1);
-    }
+    } else logStreamEnd(route, request, response, identity);
     try {
       if (route === 'mcp') return await handleMcp(routes, request, response, identity);
       if (route === 'sse' && request.method === 'GET') return await handleSseStream(routes, response, identity);
@@ -180,6 +180,24 @@ export async function startBridge(options: BridgeOptions): Promise<RunningBridge
         else activeByUser.set(identity.userKey, left);
       }
     }
+  }
+
+  /**
+   * Logs when an event stream (a GET that was answered 200) ends, and how long it was open: an open
+   * stream is a request in flight, which keeps a container from sleeping, so the operator sees who
+   * held one and for how long.
+   */
+  function logStreamEnd(route: string, request: IncomingMessage, response: ServerResponse, identity: BridgeIdentity) {
+    const opened = Date.now();
+    response.once('close', () => {
+      if (response.statusCode !== 200) return;
+      log('stream.closed', {
+        route,
+        userKey: identity.userKey,
+        sessionId: request.headers['mcp-session-id'],
+        durationMs: Date.now() - opened,
+      });
+    });
   }
 
   async function handle(request: IncomingMessage, response: ServerResponse) {

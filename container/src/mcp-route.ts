@@ -12,7 +12,7 @@ import type { BridgeLimits } from './bridge-limits.ts';
 import type { BridgeIdentity } from './bridge.ts';
 import { readJsonBody, sendJsonRpcError, SESSION_NOT_FOUND } from './json-rpc-http.ts';
 import { sendWebResponse, webRequest } from './node-web.ts';
-import { SessionHttpTransport } from './session-http-transport.ts';
+import { SESSION_KEEP_ALIVE_MS, SessionHttpTransport } from './session-http-transport.ts';
 import type { SessionRegistry } from './session-registry.ts';
 import type { UserChildren } from './user-children.ts';
 
@@ -76,6 +76,7 @@ async function handleWithoutSession(
   const allowedHosts = context.allowedHosts();
   const http: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
     sessionIdGenerator: randomUUID,
+    keepAliveMs: SESSION_KEEP_ALIVE_MS,
     maxRequestBodySize: context.limits.maxRequestBodyBytes,
     enableDnsRebindingProtection: allowedHosts !== undefined,
     allowedHosts,

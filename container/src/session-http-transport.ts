@@ -19,8 +19,13 @@ import {
   type RequestId,
 } from '@modelcontextprotocol/sdk/types.js';
 
-/** The SDK transport's keep-alive on POST streams; an answer slower than this goes out as SSE. */
-const POST_KEEP_ALIVE_MS = 15_000;
+/**
+ * Interval of the keep-alive comments on a session's event streams: the GET stream (the SDK
+ * transport's, given this) and POST answers (an answer slower than this goes out as SSE). The SDK's
+ * own default, written down because a proxy in front (the Worker) notices a client that left only
+ * when it writes to it: on an idle stream, this is how late the bridge's own writes tell it.
+ */
+export const SESSION_KEEP_ALIVE_MS = 15_000;
 
 const SSE_HEADERS = {
   'content-type': 'text/event-stream',
@@ -107,7 +112,7 @@ export class SessionHttpTransport implements Transport {
   #onmessage: Transport['onmessage'];
   #closed = false;
 
-  constructor(sdk: StreamableHTTPServerTransport, sessionId: string, keepAliveMs = POST_KEEP_ALIVE_MS) {
+  constructor(sdk: StreamableHTTPServerTransport, sessionId: string, keepAliveMs = SESSION_KEEP_ALIVE_MS) {
     this.#sdk = sdk;
     this.#sessionId = sessionId;
     this.#keepAliveMs = keepAliveMs;

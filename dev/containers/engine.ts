@@ -289,6 +289,28 @@ async function terminate(pid: number, graceMs: number): Promise<void> {
   }
 }
 
+/**
+ * What an engine does with an existing bridge: reuse its own, refuse one whose engine still runs,
+ * and take over one left by an engine killed without `stop` (its processes gone with a session or
+ * a machine's restart): nothing uses that bridge any more.
+ *
+ * @example
+ * ```ts
+ * bridgeClaim('/old/.docker', '/work/.docker', false); // 'take-over'
+ * ```
+ */
+export function bridgeClaim(owner: string, stateDir: string, ownerRuns: boolean): 'reuse' | 'refuse' | 'take-over' {
+  if (owner === stateDir) return 'reuse';
+  return ownerRuns ? 'refuse' : 'take-over';
+}
+
+/** Whether any process `engine.json` of `layout` names still runs for that folder. */
+async function engineRuns(layout: EngineLayout): Promise<boolean> {
+  const state = await readEngineState(layout);
+  if (!state) return false;
+  return [state.containerdPid, state.dockerdPid, state.registryPid].some((pid) => pid > 0 && belongsTo(pid, layout));
+}
+
 /** The state folder of the engine that owns the bridge (its interface alias), if the bridge exists. */
 function bridgeOwner(): string | undefined {
   try {
@@ -303,11 +325,17 @@ async function ensureBridge(layout: EngineLayout): Promise<boolean> {
   const sysfs = `/sys/class/net/${ENGINE_BRIDGE.name}`;
   if (existsSync(sysfs)) {
     const owner = readFileSync(`${sysfs}/ifalias`, 'utf8').trim();
-    if (owner !== layout.stateDir)
+    const claim = bridgeClaim(
+      owner,
+      layout.stateDir,
+      owner !== layout.stateDir && (await engineRuns(engineLayout(owner))),
+    );
+    if (claim === 'reuse') return false;
+    if (claim === 'refuse')
       throw new EngineUnavailableError(
         `the network bridge ${ENGINE_BRIDGE.name} belongs to another secure-mcp engine (${owner || 'unknown'}); use it with SECURE_MCP_DOCKER_DIR=${owner || '<its folder>'}`,
       );
-    return false;
+    await run('ip', ['link', 'delete', ENGINE_BRIDGE.name]).catch(() => {});
   }
   try {
     await run('ip', ['link', 'add', ENGINE_BRIDGE.name, 'type', 'bridge']);

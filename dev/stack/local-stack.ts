@@ -60,6 +60,8 @@ export interface LocalStackOptions {
   usersFile?: string;
   /** Extra CA certificates (a PEM file) the Worker trusts, for https test servers on loopback. */
   extraCaCertificates?: string;
+  /** Worker settings beyond the launcher's (e.g. `APPROVAL_WAIT`), written to its dotenv file. */
+  workerVars?: Record<string, string>;
   /**
    * The identity provider the Access stand-in rehearses, and how its id_tokens look (default:
    * generic OIDC, group names as strings, nonce echoed, `name` sent).
@@ -214,6 +216,7 @@ async function startStack(
       ADMIN_TOKEN: adminToken,
       // Client ID Metadata Documents served from this machine are fine locally, never in production.
       CLIENT_METADATA_LOOPBACK: 'allow',
+      ...options.workerVars,
     };
     const wranglerOptions = {
       port: options.workerPort,

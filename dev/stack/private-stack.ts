@@ -24,6 +24,7 @@ export async function startPrivateStack(
     | 'log'
     | 'serverCommand'
     | 'extraCaCertificates'
+    | 'workerVars'
     | 'accessProfile'
     | 'accessEnvironment'
     | 'workerSignIn'

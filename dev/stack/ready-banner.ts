@@ -1,4 +1,6 @@
+import { parseApprover } from '../../policies/engine/approvals.ts';
 import { decideSignIn } from '../../policies/engine/decide-sign-in.ts';
+import { loadShippedPolicies } from '../../policies/load/load-policies.ts';
 import { IDENTITY_PROVIDER_KINDS } from '../../policies/model/identity-provider.ts';
 import { providerGroupsOf, rehearsalPolicies, type StandInProfile } from '../access-standin/profiles.ts';
 import type { RunningContainerStack, RunningLocalStack } from './local-stack.ts';
@@ -11,11 +13,14 @@ export function readyBanner(stack: RunningLocalStack | RunningContainerStack, st
   const width = Math.max(...stack.users.map((u) => u.email.length));
   const profile = stack.access.profile();
   const policies = rehearsalPolicies(stack.accessPolicies, profile, stack.users);
+  const groupsOf = (user: RunningLocalStack['users'][number]) =>
+    user.groups.length > 0 ? user.groups.join(', ') : '(no groups)';
+  const groupsWidth = Math.max(...stack.users.map((user) => groupsOf(user).length));
   const users = stack.users.map((user) => {
     const decision = decideSignIn(policies, { email: user.email, groups: providerGroupsOf(user, profile) });
-    const groups = user.groups.length > 0 ? user.groups.join(', ') : '(no groups)';
-    return `    ${user.email.padEnd(width)}  ${groups.padEnd(14)}  ${decision.allowed ? 'may sign in' : `refused: ${decision.reason}`}`;
+    return `    ${user.email.padEnd(width)}  ${groupsOf(user).padEnd(groupsWidth)}  ${decision.allowed ? 'may sign in' : `refused: ${decision.reason}`}`;
   });
+  const approvals = approvalLines(stack);
   const claudeConfig = JSON.stringify({
     mcpServers: { 'secure-mcp-local': { command: 'npx', args: ['-y', 'mcp-remote@0.15.1', stack.mcpUrl] } },
   });
@@ -37,6 +42,9 @@ export function readyBanner(stack: RunningLocalStack | RunningContainerStack, st
     '',
     '  Dev users (pick one on the local Access sign-in page; Access policies from policies/access.yaml, environment local):',
     ...users,
+    ...(approvals.length > 0
+      ? ['', '  Calls that wait for a person (policies/tools.yaml, approve rules):', ...approvals]
+      : []),
     '',
     '  Connect a client:',
     `    MCP Inspector    npx @modelcontextprotocol/inspector   (Transport: Streamable HTTP, URL: ${stack.mcpUrl})`,
@@ -49,6 +57,23 @@ export function readyBanner(stack: RunningLocalStack | RunningContainerStack, st
     '  Ctrl-C stops everything.',
     '',
   ].join('\n');
+}
+
+/**
+ * One line per approve rule of the shipped tool policies: which tools wait, and for whom (the dev
+ * users of the approving group, and where they decide).
+ */
+function approvalLines(stack: Pick<RunningLocalStack, 'users' | 'workerUrl'>): string[] {
+  return loadShippedPolicies().tools.rules.flatMap((rule) => {
+    const by = rule.effect === 'approve' && rule.by ? parseApprover(rule.by) : undefined;
+    if (!by) return [];
+    const tools = (rule.tools ?? []).join(', ');
+    if ('self' in by) return [`    ${tools}: the caller confirms it in their client (MCP elicitation)`];
+    const approvers = stack.users.filter((user) => user.groups.includes(by.group)).map((user) => user.email);
+    return [
+      `    ${tools}: someone in ${by.group} (${approvers.join(', ') || 'no dev user'}) approves it at ${stack.workerUrl}/approvals`,
+    ];
+  });
 }
 
 /** A profile in words, e.g. `Microsoft Entra ID (profile entra): groups as objects, nonce not returned, no name`. */

@@ -1,43 +1,69 @@
 /**
- * The Containers application provider against a loopback fake of Cloudflare's Containers
- * API, through the official SDK: create, read, update (patch and rollout), delete, diff,
- * and the API's errors.
+ * The Containers application provider against the loopback fake of Cloudflare's API, through
+ * the official SDK: wrangler's create (namespace from the Worker version, the list, then
+ * `POST`), update by `PATCH` and rollout, read, delete, diff, the preview's unknowns, and the
+ * API's errors.
  */
-import * as pulumi from '@pulumi/pulumi';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { type FakeCloudflareApi, startFakeCloudflareApi } from '../deploy-contract/fake-cloudflare-api.ts';
+import { UNKNOWN_INPUT } from '../dynamic-provider/cloudflare-dynamic-provider.ts';
+import { serializeAndRevive } from '../dynamic-provider/revive-provider.ts';
 import { containerApplicationProvider, type ContainerApplicationProvider } from './application-provider.ts';
 import { type ApplicationSpec, type ApplicationState, diffSpecs, specProblems } from './application-spec.ts';
-import { type FakeContainersApi, startFakeContainersApi } from './fake-containers-api.ts';
-import { deployedMigrationTagProvider } from '../migrations/deployed-migration-tag.ts';
-import { registryCredentialsProvider, type RegistryCredentialsOutputs } from './registry-credentials.ts';
 
 const TOKEN = 'fake-token-for-tests';
 const ACCOUNT = '0123456789abcdef0123456789abcdef';
-const DIGEST = (byte: string) => `registry.cloudflare.com/${ACCOUNT}/secure-mcp-dev-bridge@sha256:${byte.repeat(64)}`;
-const spec: ApplicationState = {
-  accountId: ACCOUNT,
-  name: 'secure-mcp-dev-bridge',
-  image: DIGEST('a'),
-  instanceType: 'basic',
-  maxInstances: 10,
-  durableObjects: { scriptName: 'secure-mcp-dev-gateway', className: 'McpContainer' },
-  durableObjectNamespaceId: 'ns',
-  createdAt: '2026-11-26T00:00:00Z',
-};
+const SCRIPT = 'secure-mcp-dev-gateway';
+const DIGEST = (byte: string) =>
+  `registry.cloudflare.com/fake-external-account/secure-mcp-dev-bridge@sha256:${byte.repeat(64)}`;
 
-let api: FakeContainersApi;
+let api: FakeCloudflareApi;
 let provider: ContainerApplicationProvider;
+let spec: ApplicationSpec;
+
+/** Uploads a Worker with the container class to the fake, as the Worker provider would, and returns its version. */
+async function uploadWorker(): Promise<string> {
+  const form = new FormData();
+  form.set(
+    'metadata',
+    JSON.stringify({
+      main_module: 'index.js',
+      bindings: [{ type: 'durable_object_namespace', name: 'MCP_CONTAINER', class_name: 'McpContainer' }],
+      migrations: { new_tag: 'v1', steps: [{ new_sqlite_classes: ['McpContainer'] }] },
+    }),
+  );
+  form.set('index.js', new File(['export default {}'], 'index.js', { type: 'application/javascript+module' }));
+  const answer = await fetch(`${api.baseURL}/accounts/${ACCOUNT}/workers/scripts/${SCRIPT}`, {
+    method: 'PUT',
+    headers: { authorization: `Bearer ${TOKEN}` },
+    body: form,
+  });
+  // The answer names the version without hyphens; its id has them (as the Worker provider reads it).
+  const hex = ((await answer.json()) as { result: { deployment_id: string } }).result.deployment_id;
+  return hex.replace(/^(.{8})(.{4})(.{4})(.{4})(.{12})$/, '$1-$2-$3-$4-$5');
+}
 
 beforeAll(async () => {
-  api = await startFakeContainersApi({ apiToken: TOKEN });
+  api = await startFakeCloudflareApi({ apiToken: TOKEN });
 });
 afterAll(() => api.close());
-beforeEach(() => {
+beforeEach(async () => {
   api.applications.clear();
   api.scripts.clear();
-  api.requests.length = 0;
   api.rollouts.length = 0;
   provider = containerApplicationProvider({ apiToken: TOKEN, baseURL: api.baseURL, maxRetries: 2 });
+  spec = {
+    accountId: ACCOUNT,
+    name: 'secure-mcp-dev-bridge',
+    image: DIGEST('a'),
+    instanceType: 'basic',
+    maxInstances: 10,
+    durableObjects: { scriptName: SCRIPT, className: 'McpContainer' },
+    workerVersionId: await uploadWorker(),
+    tiers: [1, 2],
+    observability: true,
+  };
+  api.requests.length = 0;
 });
 
 async function created(): Promise<{ id: string; outs: ApplicationState }> {
@@ -45,42 +71,53 @@ async function created(): Promise<{ id: string; outs: ApplicationState }> {
 }
 
 describe('create', () => {
-  it('creates a scheduler-backed application tied to the Worker class, with no instance until a user arrives', async () => {
+  it("looks the namespace up in the Worker's version, checks the name is free, and creates the application", async () => {
     const { id, outs } = await created();
-    expect(api.requests.at(-1)).toEqual({
-      method: 'POST',
-      path: `/accounts/${ACCOUNT}/containers/applications`,
-      body: {
-        name: 'secure-mcp-dev-bridge',
-        scheduling_policy: 'default',
-        instances: 0,
-        max_instances: 10,
-        configuration: { image: spec.image, instance_type: 'basic' },
-        durable_objects: { script_name: 'secure-mcp-dev-gateway', class_name: 'McpContainer' },
-        observability: { logs: { enabled: true } },
-      },
+    const namespaceId = api.scripts.get(SCRIPT)!.namespaces.get('McpContainer');
+    expect(api.requests.map(({ method, path }) => `${method} ${path}`)).toEqual([
+      `GET /accounts/${ACCOUNT}/workers/scripts/${SCRIPT}/versions/${spec.workerVersionId}`,
+      `GET /accounts/${ACCOUNT}/containers/applications`,
+      `POST /accounts/${ACCOUNT}/containers/applications`,
+    ]);
+    expect(api.requests.at(-1)!.body).toEqual({
+      name: 'secure-mcp-dev-bridge',
+      scheduling_policy: 'default',
+      observability: { logs: { enabled: true } },
+      configuration: { image: spec.image, instance_type: 'basic' },
+      instances: 0,
+      max_instances: 10,
+      constraints: { tiers: [1, 2] },
+      durable_objects: { namespace_id: namespaceId },
+      rollout_active_grace_period: 0,
     });
-    expect(api.applications.get(id)?.name).toBe('secure-mcp-dev-bridge');
-    expect(outs).toMatchObject({
-      ...spec,
-      durableObjectNamespaceId: expect.stringMatching(/^do-namespace-/),
-      createdAt: expect.any(String),
-    });
+    expect(api.applications.get(id)?.durable_objects.namespace_id).toBe(namespaceId);
+    expect(outs).toEqual({ ...spec, durableObjectNamespaceId: namespaceId });
   });
 
-  it('names the existing application on 409 instead of retrying or overwriting it', async () => {
-    await created();
-    await expect(provider.create(spec)).rejects.toThrow(
-      /"secure-mcp-dev-bridge" .*already exists \(409\).*pulumi import/,
-    );
+  it('adopts an application of the same name on the same namespace (a run that stopped before saving), by PATCH and rollout', async () => {
+    const first = await created();
+    const again = await created();
+    expect(again.id).toBe(first.id);
     expect(api.applications.size).toBe(1);
+    expect(api.requests.map(({ method }) => method).slice(-2)).toEqual(['PATCH', 'POST']);
+  });
+
+  it('refuses an application of the same name tied to another namespace', async () => {
+    await created();
+    api.applications.values().next().value!.durable_objects.namespace_id = 'another-namespace';
+    await expect(provider.create(spec)).rejects.toThrow(/already exists .*tied to another Durable Object namespace/);
+  });
+
+  it('says so when the Worker version has no namespace for the class', async () => {
+    await expect(
+      provider.create({ ...spec, durableObjects: { scriptName: SCRIPT, className: 'Other' } }),
+    ).rejects.toThrow(/has no Durable Object namespace for Other/);
   });
 
   it('waits out a 429 with Retry-After and succeeds', async () => {
     api.failNext(2, 429, { 'retry-after': '0' });
     const { id } = await created();
     expect(api.applications.has(id)).toBe(true);
-    expect(api.requests.filter((request) => request.method === 'POST')).toHaveLength(3);
   });
 
   it('gives up on a 429 that does not end, saying what to do', async () => {
@@ -91,7 +128,7 @@ describe('create', () => {
 
   it('explains a token Cloudflare refuses, naming the permission', async () => {
     const wrongToken = containerApplicationProvider({ apiToken: 'not-the-token', baseURL: api.baseURL, maxRetries: 0 });
-    await expect(wrongToken.create(spec)).rejects.toThrow(/refused the API token \(403\).*"Containers: Edit"/);
+    await expect(wrongToken.create(spec)).rejects.toThrow(/refused the API token \(403\)/);
   });
 
   it('refuses to start without any token', async () => {
@@ -111,8 +148,7 @@ describe('read', () => {
   it('reports what the API holds, so refresh shows drift', async () => {
     const { id, outs } = await created();
     api.applications.get(id)!.max_instances = 3;
-    const read = await provider.read!(id, outs);
-    expect(read).toMatchObject({ id, props: { maxInstances: 3 } });
+    expect(await provider.read!(id, outs)).toMatchObject({ id, props: { maxInstances: 3 } });
   });
 
   it('reports an application deleted outside Pulumi as gone', async () => {
@@ -123,37 +159,44 @@ describe('read', () => {
 });
 
 describe('update', () => {
-  it('patches max_instances in place', async () => {
+  it('patches the application, then rolls the new image out in two steps, as wrangler does', async () => {
     const { id, outs } = await created();
-    const result = await provider.update!(id, outs, { ...spec, maxInstances: 25 });
-    expect(api.requests.find((request) => request.method === 'PATCH')?.body).toEqual({ max_instances: 25 });
-    expect(api.rollouts).toEqual([]);
-    expect(result.outs).toMatchObject({ maxInstances: 25 });
-  });
-
-  it('moves to a new image by a rollout, never by PATCH', async () => {
-    const { id, outs } = await created();
+    api.requests.length = 0;
     const result = await provider.update!(id, outs, { ...spec, image: DIGEST('b') });
-    expect(api.requests.some((request) => request.method === 'PATCH')).toBe(false);
+    expect(api.requests.map(({ method, path }) => `${method} ${path}`)).toEqual([
+      `PATCH /accounts/${ACCOUNT}/containers/applications/${id}`,
+      `POST /accounts/${ACCOUNT}/containers/applications/${id}/rollouts`,
+    ]);
+    expect(api.requests[0]!.body).toEqual({
+      configuration: { image: DIGEST('b'), instance_type: 'basic' },
+      max_instances: 10,
+      constraints: { tiers: [1, 2] },
+      scheduling_policy: 'default',
+      rollout_active_grace_period: 0,
+    });
     expect(api.rollouts).toEqual([
       {
         applicationId: id,
-        body: expect.objectContaining({
+        body: {
+          description: 'Progressive update',
           strategy: 'rolling',
           target_configuration: { image: DIGEST('b'), instance_type: 'basic' },
-        }),
+          steps: [
+            { step_size: { percentage: 10 }, description: 'Step 1 of 2 - rollout at 10% of instances' },
+            { step_size: { percentage: 100 }, description: 'Step 2 of 2 - rollout at 100% of instances' },
+          ],
+          kind: 'full_auto',
+        },
       },
     ]);
-    expect(result.outs).toMatchObject({ image: DIGEST('b'), instanceType: 'basic' });
+    expect(result.outs).toMatchObject({ image: DIGEST('b'), durableObjectNamespaceId: outs.durableObjectNamespaceId });
     expect(api.applications.get(id)?.configuration.image).toBe(DIGEST('b'));
   });
 
-  it('moves to a new instance type by a rollout too', async () => {
+  it('rolls out at once when at most one instance runs', async () => {
     const { id, outs } = await created();
-    await provider.update!(id, outs, { ...spec, instanceType: 'standard-1' });
-    expect(api.rollouts.map((rollout) => rollout.body.target_configuration)).toEqual([
-      { image: DIGEST('a'), instance_type: 'standard-1' },
-    ]);
+    await provider.update!(id, outs, { ...spec, maxInstances: 1 });
+    expect(api.rollouts.at(-1)!.body).toMatchObject({ step_percentage: 100 });
   });
 });
 
@@ -167,37 +210,39 @@ describe('delete', () => {
 });
 
 describe('diff and check', () => {
+  it('reports no change when nothing changed, even after a new Worker upload (a new version id)', async () => {
+    const { outs } = await created();
+    expect(await provider.diff!('id', outs, { ...spec, workerVersionId: 'f'.repeat(32) })).toEqual({
+      changes: false,
+      replaces: [],
+      deleteBeforeReplace: false,
+    });
+  });
+
   it('replaces (deleting first) on a new name or Durable Object class, updates otherwise', async () => {
-    expect(await provider.diff!('id', spec, { ...spec, name: 'secure-mcp-dev-bridge2' })).toEqual({
+    const state = { ...spec, durableObjectNamespaceId: 'ns' };
+    expect(await provider.diff!('id', state, { ...spec, name: 'secure-mcp-dev-bridge2' })).toEqual({
       changes: true,
       replaces: ['name'],
       deleteBeforeReplace: true,
     });
     expect(
-      await provider.diff!('id', spec, { ...spec, durableObjects: { ...spec.durableObjects, className: 'Other' } }),
-    ).toMatchObject({
-      replaces: ['durableObjects'],
-    });
-    expect(await provider.diff!('id', spec, { ...spec, image: DIGEST('c') })).toEqual({
+      await provider.diff!('id', state, { ...spec, durableObjects: { scriptName: SCRIPT, className: 'Other' } }),
+    ).toMatchObject({ replaces: ['durableObjects'] });
+    expect(await provider.diff!('id', state, { ...spec, image: DIGEST('c') })).toEqual({
       changes: true,
       replaces: [],
       deleteBeforeReplace: false,
     });
-    expect(await provider.diff!('id', spec, { ...spec })).toMatchObject({ changes: false });
+    expect(diffSpecs(state, { ...spec, tiers: [1] }).changes).toEqual(['tiers']);
   });
 
-  it('says how each change is applied', () => {
-    expect(diffSpecs(spec, { ...spec, maxInstances: 2 })).toEqual({
-      changes: ['maxInstances'],
+  it('accepts a digest a preview does not know yet, and counts it as a change', async () => {
+    const preview = { ...spec, image: UNKNOWN_INPUT, workerVersionId: UNKNOWN_INPUT };
+    expect(await provider.check!({} as ApplicationSpec, preview)).toEqual({ inputs: preview, failures: [] });
+    expect(await provider.diff!('id', { ...spec, durableObjectNamespaceId: 'ns' }, preview)).toMatchObject({
+      changes: true,
       replaces: [],
-      patch: true,
-      rollout: false,
-    });
-    expect(diffSpecs(spec, { ...spec, instanceType: 'lite' })).toMatchObject({ patch: false, rollout: true });
-    expect(diffSpecs(spec, { ...spec, name: 'x', image: DIGEST('d') })).toMatchObject({
-      replaces: ['name'],
-      patch: false,
-      rollout: false,
     });
   });
 
@@ -213,84 +258,12 @@ describe('diff and check', () => {
   });
 });
 
-/** A CommonJS module body as a function, the way Node (and Pulumi's provider host) runs it. */
-type CommonJsModule = (module: { exports: object }, exports: object, require: NodeJS.Require) => void;
-
 describe('serialization', () => {
   it('survives the trip Pulumi makes it take into state and back, and still talks to the API', async () => {
-    // What pulumi.dynamic.Resource stores: the provider serialized as a module with a handler.
-    const serialized = await pulumi.runtime.serializeFunction(() => provider, { allowSecrets: true });
+    const { revived, text } = await serializeAndRevive(provider);
     // The SDK is loaded at run time, not copied into every stack's state.
-    expect(serialized.text.length).toBeLessThan(64 * 1024);
-    const module = { exports: {} as { handler?: () => ContainerApplicationProvider } };
-    // oxlint-disable-next-line typescript/no-implied-eval -- evaluating the serialized text is what Pulumi's host does
-    const load = new Function('module', 'exports', 'require', serialized.text) as CommonJsModule;
-    load(module, module.exports, (await import('node:module')).createRequire(import.meta.url));
-    const revived = module.exports.handler!();
+    expect(text.length).toBeLessThan(64 * 1024);
     const { id } = (await revived.create(spec)) as { id: string };
     expect(api.applications.has(id)).toBe(true);
-  });
-});
-
-describe('registry credentials', () => {
-  it('asks for short-lived push credentials on every run', async () => {
-    const credentials = registryCredentialsProvider({ apiToken: TOKEN, baseURL: api.baseURL });
-    const { outs } = (await credentials.create({ accountId: ACCOUNT })) as { outs: RegistryCredentialsOutputs };
-    expect(api.requests.at(-1)).toEqual({
-      method: 'POST',
-      path: `/accounts/${ACCOUNT}/containers/registries/registry.cloudflare.com/credentials`,
-      body: { expiration_minutes: 30, permissions: ['push', 'pull'] },
-    });
-    expect(outs).toMatchObject({
-      server: 'registry.cloudflare.com',
-      username: 'v1',
-      password: expect.stringMatching(/^pw-/),
-    });
-    expect(await credentials.diff!('id', outs, { accountId: ACCOUNT })).toEqual({ changes: true });
-    const { outs: fresh } = await credentials.update!('id', outs, { accountId: ACCOUNT });
-    expect(fresh?.password).not.toBe(outs.password);
-  });
-
-  it('explains a refused token', async () => {
-    const credentials = registryCredentialsProvider({ apiToken: 'wrong', baseURL: api.baseURL, maxRetries: 0 });
-    await expect(credentials.create({ accountId: ACCOUNT })).rejects.toThrow(
-      /image registry.*refused the API token \(403\)/,
-    );
-  });
-});
-
-describe('deployed migration tag', () => {
-  it('reads the tag Cloudflare last applied to the Worker, on every run, and "" before the first', async () => {
-    const lookup = deployedMigrationTagProvider({ apiToken: TOKEN, baseURL: api.baseURL });
-    const inputs = { accountId: ACCOUNT, scriptName: 'secure-mcp-dev-gateway' };
-    expect((await lookup.create(inputs)).outs).toEqual({ ...inputs, tag: '' });
-    api.scripts.set('secure-mcp-dev-gateway', { id: 'secure-mcp-dev-gateway', migration_tag: 'v1' });
-    api.scripts.set('another-worker', { id: 'another-worker', migration_tag: 'v9' });
-    expect(await lookup.diff!('id', { ...inputs, tag: '' }, inputs)).toEqual({ changes: true });
-    expect((await lookup.update!('id', { ...inputs, tag: '' }, inputs)).outs).toEqual({ ...inputs, tag: 'v1' });
-    expect(api.requests.at(-1)).toMatchObject({ method: 'GET', path: `/accounts/${ACCOUNT}/workers/scripts` });
-  });
-
-  it('names the permission when the token is refused', async () => {
-    const lookup = deployedMigrationTagProvider({ apiToken: 'wrong', baseURL: api.baseURL, maxRetries: 0 });
-    await expect(lookup.create({ accountId: ACCOUNT, scriptName: 'x' })).rejects.toThrow(/"Workers Scripts: Edit"/);
-  });
-});
-
-describe('under the loader Pulumi runs the program with', () => {
-  it('all three dynamic providers survive serialization into the state and work when revived', async () => {
-    const { execFile } = await import('node:child_process');
-    const { promisify } = await import('node:util');
-    const script = new URL('./roundtrip-under-tsx.ts', import.meta.url).pathname;
-    const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', script, api.baseURL, TOKEN], {
-      timeout: 60_000,
-    });
-    const result = JSON.parse(stdout.trim().split('\n').at(-1)!) as {
-      applicationId: string;
-      registryUser: string;
-      migrationTag: string;
-    };
-    expect(api.applications.has(result.applicationId)).toBe(true);
-    expect(result).toMatchObject({ registryUser: 'v1', migrationTag: '' });
   });
 });

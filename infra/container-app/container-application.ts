@@ -9,6 +9,7 @@ import type { ApplicationSpec, InstanceType } from './application-spec.ts';
 /** Type token of this resource (for tests and the guardrails). */
 export const CONTAINER_APPLICATION_TYPE = 'pulumi-nodejs:dynamic/secure-mcp:ContainerApplication';
 
+/** The inputs, each of which may be an output of another resource. */
 export type ContainerApplicationArgs = { [Key in keyof ApplicationSpec]: pulumi.Input<ApplicationSpec[Key]> };
 
 /**
@@ -17,9 +18,10 @@ export type ContainerApplicationArgs = { [Key in keyof ApplicationSpec]: pulumi.
  * @example
  * ```ts
  * new ContainerApplication('bridge-app', {
- *   accountId, name: 'secure-mcp-dev-bridge', image: image.repoDigest, instanceType: 'basic',
- *   maxInstances: 10, durableObjects: { scriptName: 'secure-mcp-dev-gateway', className: 'McpContainer' },
- * }, { dependsOn: [workerScript] });
+ *   accountId, name: 'secure-mcp-dev-bridge', image: image.repoDigest, instanceType: 'basic', maxInstances: 10,
+ *   durableObjects: { scriptName: 'secure-mcp-dev-gateway', className: 'McpContainer' },
+ *   workerVersionId: script.versionId, tiers: [1, 2], observability: true,
+ * });
  * ```
  */
 export class ContainerApplication extends pulumi.dynamic.Resource {
@@ -28,13 +30,12 @@ export class ContainerApplication extends pulumi.dynamic.Resource {
   declare readonly instanceType: pulumi.Output<InstanceType>;
   declare readonly maxInstances: pulumi.Output<number>;
   declare readonly durableObjectNamespaceId: pulumi.Output<string>;
-  declare readonly createdAt: pulumi.Output<string>;
 
   constructor(name: string, args: ContainerApplicationArgs, opts?: pulumi.CustomResourceOptions) {
     super(
       containerApplicationProvider(),
       name,
-      { ...args, durableObjectNamespaceId: undefined, createdAt: undefined },
+      { ...args, durableObjectNamespaceId: undefined },
       opts,
       'secure-mcp',
       'ContainerApplication',

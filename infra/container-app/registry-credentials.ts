@@ -1,128 +1,156 @@
 /**
- * `RegistryCredentials`: short-lived push credentials for Cloudflare's managed image registry
- * (`registry.cloudflare.com`), from the registry credentials endpoint
- * (`client.containers.registries.credentials.generate`).
+ * `RegistryCredentials`: where the bridge image goes in Cloudflare's managed registry, and
+ * short-lived credentials to push it, asked for as wrangler 4.164 asks (recorded in
+ * `infra/deploy-contract/`; `getContainerAccount` and `dockerLoginImageRegistry`,
+ * `node_modules/wrangler/wrangler-dist/cli.js` near lines 147473 and 146933):
  *
- * They expire within minutes, so a stored pair is worthless on the next run: the provider's
- * diff always reports a change, and every `pulumi up` asks for a fresh pair just before the
- * image is pushed. The password is a secret output; the API token comes from stack config
- * when Pulumi configures the provider, as for the Containers application.
+ * 1. `GET /accounts/{account}/containers/me`: the account's `external_account_id`, the
+ *    namespace of its images in the registry (`<registry>/<external_account_id>/<name>`; it is
+ *    not the account id);
+ * 2. `POST /accounts/{account}/containers/registries/{registry}/credentials` with
+ *    `expiration_minutes` and `permissions: ["push", "pull"]`: a username and password.
+ *
+ * The credentials expire within minutes, so they are asked for again exactly when the image
+ * is built again: the input `buildDigest` is the digest of the build's inputs
+ * (`build-context-digest.ts`), and `diff` reports a change only when it (or the account,
+ * registry or name) changed. A run where nothing changed shows no change here, and so none in
+ * the image (whose `registry` input these outputs are).
  */
 import * as pulumi from '@pulumi/pulumi';
-import { type ContainersApiAccess, explain } from './application-provider.ts';
+import {
+  type CloudflareApiAccess,
+  type CloudflareClient,
+  type CloudflareDynamicProvider,
+  callApi,
+  changedKeys,
+  cloudflareClient,
+  cloudflareDynamicProvider,
+} from '../dynamic-provider/cloudflare-dynamic-provider.ts';
 
 /** Cloudflare's managed registry. */
 export const CLOUDFLARE_REGISTRY = 'registry.cloudflare.com';
-/** Long enough for a build and a push of the bridge image; short enough to be useless later. */
+/** Long enough for a build and a push of the bridge image (wrangler asks for 15); short enough to be useless later. */
 const CREDENTIALS_LIFETIME_MINUTES = 30;
 
 export interface RegistryCredentialsInputs {
   accountId: string;
+  /** The registry host, `registry.cloudflare.com` (a loopback registry in tests). */
+  registry: string;
+  /** The repository's last part: the Containers application's name. */
+  repositoryName: string;
+  /** The digest of what the image is built from: a new one asks for new credentials. */
+  buildDigest: string;
 }
 
 export interface RegistryCredentialsOutputs extends RegistryCredentialsInputs {
-  server: string;
+  /** `<registry>/<external_account_id>/<repositoryName>`, no tag or digest. */
+  repository: string;
+  externalAccountId: string;
   username: string;
   password: string;
 }
 
+/** The resource's arguments, each of which may be an output of another resource. */
+export type RegistryCredentialsArgs = {
+  [Key in keyof RegistryCredentialsInputs]: pulumi.Input<RegistryCredentialsInputs[Key]>;
+};
+
 /** Type token of this resource (for tests). */
 export const REGISTRY_CREDENTIALS_TYPE = 'pulumi-nodejs:dynamic/secure-mcp:RegistryCredentials';
+
+const PERMISSION = 'Containers: Edit';
+const COMPARED: readonly (keyof RegistryCredentialsInputs)[] = [
+  'accountId',
+  'registry',
+  'repositoryName',
+  'buildDigest',
+];
 
 /**
  * The provider; `access` is for tests against a fake API.
  *
  * @example
  * ```ts
- * const { outs } = await registryCredentialsProvider({ apiToken, baseURL }).create!({ accountId });
- * outs.username; outs.password;
+ * const { outs } = await registryCredentialsProvider({ apiToken, baseURL }).create!(inputs);
+ * outs.repository; outs.username; outs.password;
  * ```
  */
-export function registryCredentialsProvider(access: ContainersApiAccess = {}): pulumi.dynamic.ResourceProvider<
-  RegistryCredentialsInputs,
-  RegistryCredentialsOutputs
-> & {
-  access: ContainersApiAccess;
-} {
-  return {
-    access: { ...access },
-    async configure(request) {
-      this.access.apiToken ??= request.config.get('cloudflare:apiToken') ?? process.env.CLOUDFLARE_API_TOKEN;
-    },
-    async diff() {
-      return { changes: true };
+export function registryCredentialsProvider(
+  access: CloudflareApiAccess = {},
+): CloudflareDynamicProvider<RegistryCredentialsInputs, RegistryCredentialsOutputs> {
+  return cloudflareDynamicProvider<RegistryCredentialsInputs, RegistryCredentialsOutputs>(access, {
+    async diff(_id, olds, news) {
+      return { changes: changedKeys(olds, news, COMPARED).length > 0 };
     },
     async create(inputs) {
-      return { id: `${inputs.accountId}/${CLOUDFLARE_REGISTRY}`, outs: await generate(this.access, inputs) };
+      const client = cloudflareClient(this.access, 'get push credentials for the image registry');
+      return {
+        id: `${inputs.accountId}/${inputs.registry}/${inputs.repositoryName}`,
+        outs: await generate(client, inputs),
+      };
     },
     async update(_id, _olds, news) {
-      return { outs: await generate(this.access, news) };
+      const client = cloudflareClient(this.access, 'get push credentials for the image registry');
+      return { outs: await generate(client, news) };
     },
     async delete() {
       // Nothing to delete: the credentials expire on their own.
     },
-  };
+  });
 }
 
 async function generate(
-  access: ContainersApiAccess,
+  client: CloudflareClient,
   inputs: RegistryCredentialsInputs,
 ): Promise<RegistryCredentialsOutputs> {
-  const apiToken = access.apiToken ?? process.env.CLOUDFLARE_API_TOKEN;
-  if (!apiToken) {
+  const subject = { name: inputs.registry, accountId: inputs.accountId };
+  const me = await callApi('read the Containers account', subject, PERMISSION, () =>
+    client.get<{ result?: { external_account_id?: string } }>(`/accounts/${inputs.accountId}/containers/me`),
+  );
+  const externalAccountId = me.result?.external_account_id;
+  if (!externalAccountId) {
     throw new Error(
-      'No Cloudflare API token for the image registry: pulumi config set --secret cloudflare:apiToken <token>.',
+      `Cloudflare's Containers account of ${inputs.accountId} has no external_account_id: are Containers enabled on ` +
+        'the account (a Workers Paid plan)? docs/deploy.md, "Before you start".',
     );
   }
-  // Loaded at run time, as in application-provider.ts (this code is revived from the state).
-  const { createRequire } = process.getBuiltinModule('node:module');
-  const Cloudflare = createRequire(`${process.cwd()}/package.json`)(
-    'cloudflare',
-  ) as typeof import('cloudflare').default;
-  const client = new Cloudflare({
-    apiToken,
-    maxRetries: access.maxRetries ?? 4,
-    ...(access.baseURL ? { baseURL: access.baseURL } : {}),
-  });
-  try {
-    const credentials = await client.containers.registries.credentials.generate(CLOUDFLARE_REGISTRY, {
+  const credentials = await callApi('get push credentials for the image registry', subject, PERMISSION, () =>
+    client.containers.registries.credentials.generate(inputs.registry, {
       account_id: inputs.accountId,
       expiration_minutes: CREDENTIALS_LIFETIME_MINUTES,
       permissions: ['push', 'pull'],
-    });
-    return {
-      accountId: inputs.accountId,
-      server: credentials.registry_host,
-      username: credentials.username,
-      password: credentials.password,
-    };
-  } catch (error) {
-    throw explain(error, 'get push credentials for the image registry', {
-      name: CLOUDFLARE_REGISTRY,
-      accountId: inputs.accountId,
-    });
-  }
+    }),
+  );
+  return {
+    ...inputs,
+    repository: `${inputs.registry}/${externalAccountId}/${inputs.repositoryName}`,
+    externalAccountId,
+    username: credentials.username,
+    password: credentials.password,
+  };
 }
 
 /**
- * Fresh push credentials for `registry.cloudflare.com`, on every `pulumi up`.
+ * The image's repository and push credentials, fresh whenever the image is built anew.
  *
  * @example
  * ```ts
- * const credentials = new RegistryCredentials('registry', { accountId });
- * new docker.Image('bridge', { ..., registry: { server: credentials.server, username: credentials.username, password: credentials.password } });
+ * const credentials = new RegistryCredentials('registry', { accountId, registry: CLOUDFLARE_REGISTRY, repositoryName, buildDigest });
+ * new docker.Image('bridge', { imageName: pulumi.interpolate`${credentials.repository}:${tag}`, registry: { server: credentials.registry, username: credentials.username, password: credentials.password }, … });
  * ```
  */
 export class RegistryCredentials extends pulumi.dynamic.Resource {
-  declare readonly server: pulumi.Output<string>;
+  declare readonly registry: pulumi.Output<string>;
+  declare readonly repository: pulumi.Output<string>;
+  declare readonly externalAccountId: pulumi.Output<string>;
   declare readonly username: pulumi.Output<string>;
   declare readonly password: pulumi.Output<string>;
 
-  constructor(name: string, args: { accountId: pulumi.Input<string> }, opts?: pulumi.CustomResourceOptions) {
+  constructor(name: string, args: RegistryCredentialsArgs, opts?: pulumi.CustomResourceOptions) {
     super(
       registryCredentialsProvider(),
       name,
-      { ...args, server: undefined, username: undefined, password: undefined },
+      { ...args, repository: undefined, externalAccountId: undefined, username: undefined, password: undefined },
       { ...opts, additionalSecretOutputs: ['password'] },
       'secure-mcp',
       'RegistryCredentials',

@@ -42,7 +42,7 @@ function violations({ type, props, stack, tags = {}, config = {} }: Fake): strin
 
 const everyone = {
   type: GUARDED_TYPES.accessPolicy,
-  props: { name: 'all', decision: 'allow', includes: [{ everyone: {} }] },
+  props: { name: 'all', decision: 'allow', includes: [{ everyone: {} }], sessionDuration: '12h' },
 };
 
 describe('guardrailPolicies', () => {
@@ -67,14 +67,19 @@ describe('guardrailPolicies', () => {
   });
 
   it('hold sessions to the configured maximum (24h unless configured)', () => {
-    const app = {
-      type: GUARDED_TYPES.accessApplication,
-      props: { name: 'app', sessionDuration: '48h', policies: [{ id: 'p', precedence: 1 }] },
+    const policy = {
+      type: GUARDED_TYPES.accessPolicy,
+      props: {
+        name: 'staff',
+        decision: 'allow',
+        includes: [{ emailDomain: { domain: 'example.com' } }],
+        sessionDuration: '48h',
+      },
     };
-    expect(violations({ ...app, stack: 'dev' })).toEqual([
+    expect(violations({ ...policy, stack: 'dev' })).toEqual([
       expect.stringMatching(/^session-within-maximum: .*maximum 24h/),
     ]);
-    expect(violations({ ...app, stack: 'dev', config: { maxSessionDuration: '72h' } })).toEqual([]);
+    expect(violations({ ...policy, stack: 'dev', config: { maxSessionDuration: '72h' } })).toEqual([]);
   });
 
   it('report the other rules through the pack', () => {
@@ -90,7 +95,7 @@ describe('guardrailPolicies', () => {
     ).toEqual([expect.stringMatching(/^identity-provider-pinned: .*no allowedIdps/)]);
     expect(
       violations({
-        type: GUARDED_TYPES.workersScript,
+        type: GUARDED_TYPES.workerScript,
         props: { bindings: [{ type: 'plain_text', name: 'COOKIE_SIGNING_KEY', text: 'x' }] },
         stack: 'dev',
       }),

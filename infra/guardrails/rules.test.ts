@@ -48,17 +48,35 @@ describe('everyoneInProduction', () => {
 });
 
 describe('sessionTooLong', () => {
-  it('rejects an application or policy session over the maximum', () => {
-    expect(
-      sessionTooLong({ type: GUARDED_TYPES.accessApplication, props: { name: 'app', sessionDuration: '720h' } }, prod),
-    ).toEqual([expect.stringMatching(/"app" keeps a session for 720h, longer than the maximum 24h/)]);
+  const app = (props: Record<string, unknown>) => ({
+    type: GUARDED_TYPES.accessApplication,
+    props: { name: 'app', ...props },
+  });
+
+  it('rejects a policy session over the maximum', () => {
+    expect(sessionTooLong(accessPolicy({ sessionDuration: '720h' }), prod)).toEqual([
+      expect.stringMatching(/"p" keeps a session for 720h, longer than the maximum 24h/),
+    ]);
     expect(sessionTooLong(accessPolicy({ sessionDuration: '24h1s' }), prod)).toHaveLength(1);
   });
 
-  it('accepts a session at or under the maximum, or none set', () => {
-    expect(sessionTooLong(accessPolicy({ sessionDuration: '24h' }), prod)).toEqual([]);
+  it('rejects an allow policy with no session, which the maximum would not bound', () => {
+    expect(sessionTooLong(accessPolicy({ decision: 'allow' }), prod)).toEqual([
+      expect.stringMatching(/"p" lets people in without a sessionDuration/),
+    ]);
+    expect(sessionTooLong(accessPolicy({ decision: 'deny' }), prod)).toEqual([]);
+  });
+
+  it('rejects a session set on an Access for SaaS application, where Access does not apply it', () => {
+    expect(sessionTooLong(app({ type: 'saas', sessionDuration: '12h' }), prod)).toEqual([
+      expect.stringMatching(/SaaS application "app" sets sessionDuration, which Access does not apply/),
+    ]);
+    expect(sessionTooLong(app({ type: 'saas' }), prod)).toEqual([]);
+  });
+
+  it('accepts a session at or under the maximum', () => {
+    expect(sessionTooLong(accessPolicy({ decision: 'allow', sessionDuration: '24h' }), prod)).toEqual([]);
     expect(sessionTooLong(accessPolicy({ sessionDuration: '90m' }), { ...prod, maxSessionDuration: '2h' })).toEqual([]);
-    expect(sessionTooLong(accessPolicy({}), prod)).toEqual([]);
   });
 
   it('says so when a duration is not one', () => {
@@ -143,7 +161,7 @@ describe('acceptsUnpinnedProvider', () => {
 });
 
 describe('secretInPlainText', () => {
-  const script = (bindings: unknown[]) => ({ type: GUARDED_TYPES.workersScript, props: { bindings } });
+  const script = (bindings: unknown[]) => ({ type: GUARDED_TYPES.workerScript, props: { bindings } });
 
   it.each([
     'COOKIE_SIGNING_KEY',

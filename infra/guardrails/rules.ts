@@ -5,6 +5,7 @@
  * the tests call them directly.
  */
 import { CONTAINER_APPLICATION_TYPE } from '../container-app/container-application.ts';
+import { WORKER_SCRIPT_TYPE } from '../worker-script/worker-script.ts';
 
 /** Type tokens the rules look at. */
 export const GUARDED_TYPES = {
@@ -12,6 +13,7 @@ export const GUARDED_TYPES = {
   accessApplication: 'cloudflare:index/zeroTrustAccessApplication:ZeroTrustAccessApplication',
   workersScript: 'cloudflare:index/workersScript:WorkersScript',
   workerVersion: 'cloudflare:index/workerVersion:WorkerVersion',
+  workerScript: WORKER_SCRIPT_TYPE,
   containerApplication: CONTAINER_APPLICATION_TYPE,
 } as const;
 
@@ -82,11 +84,28 @@ export function everyoneInProduction(resource: GuardedResource, context: StackCo
   ];
 }
 
-/** No Access application or policy may keep a session longer than the configured maximum. */
+/**
+ * Every Access session is bounded by the configured maximum, where Access applies it: on the
+ * allow policies. An Access for SaaS application has no session duration in the API (SDK
+ * 7.3.0 `ApplicationCreateParams.SaaSApplication`), so one set there would pass unenforced.
+ */
 export function sessionTooLong(resource: GuardedResource, context: StackContext): string[] {
   if (resource.type !== GUARDED_TYPES.accessPolicy && resource.type !== GUARDED_TYPES.accessApplication) return [];
   const duration = resource.props.sessionDuration;
-  if (typeof duration !== 'string') return [];
+  if (resource.type === GUARDED_TYPES.accessApplication) {
+    if (resource.props.type !== 'saas' || duration === undefined) return [];
+    return [
+      `Access for SaaS application "${String(resource.props.name)}" sets sessionDuration, which Access does not apply ` +
+        'to SaaS applications; the session comes from its policies. Set sessionDuration on the policies instead.',
+    ];
+  }
+  if (typeof duration !== 'string') {
+    if (resource.props.decision !== 'allow') return [];
+    return [
+      `Access policy "${String(resource.props.name)}" lets people in without a sessionDuration, so their session is ` +
+        `not bounded by this stack's maximum ${context.maxSessionDuration}. Set sessionDuration (stack config).`,
+    ];
+  }
   const seconds = durationSeconds(duration);
   const maximum = durationSeconds(context.maxSessionDuration);
   if (maximum === undefined)
@@ -117,7 +136,12 @@ const SECRET_LOOKING_NAME = /SECRET|TOKEN|PASSWORD|PASSWD|PRIVATE|CREDENTIAL|API
 
 /** A plain-text Worker binding is visible in the dashboard and in state: none may look like a secret. */
 export function secretInPlainText(resource: GuardedResource): string[] {
-  if (resource.type !== GUARDED_TYPES.workersScript && resource.type !== GUARDED_TYPES.workerVersion) return [];
+  if (
+    resource.type !== GUARDED_TYPES.workersScript &&
+    resource.type !== GUARDED_TYPES.workerVersion &&
+    resource.type !== GUARDED_TYPES.workerScript
+  )
+    return [];
   const bindings = Array.isArray(resource.props.bindings) ? resource.props.bindings : [];
   return (
     bindings

@@ -24,7 +24,8 @@ describe('planStack', () => {
     const types = plan.resources.map((resource) => resource.type);
     for (const type of [
       'cloudflare:index/zeroTrustAccessApplication:ZeroTrustAccessApplication',
-      'cloudflare:index/workerVersion:WorkerVersion',
+      'pulumi-nodejs:dynamic/secure-mcp:WorkerScript',
+      'cloudflare:index/workersScriptSubdomain:WorkersScriptSubdomain',
       'docker:index/image:Image',
       'pulumi-nodejs:dynamic/secure-mcp:ContainerApplication',
     ]) {
@@ -33,11 +34,11 @@ describe('planStack', () => {
     const physical = plan.resources.flatMap((resource) => resource.physicalName ?? []);
     expect(physical.length).toBeGreaterThan(4);
     expect(physical.filter((name) => !name.includes('secure-mcp-tenant-acme-'))).toEqual([]);
-    expect(plan.standIns).toEqual(['accountId', 'identityProviderId']);
+    expect(plan.standIns).toEqual(['accountId', 'identityProviderId', 'containerBaseImage']);
     const text = renderPlan(plan);
     expect(text).toMatch(/^Stack tenant-acme: \d+ resources \(a mocks run; nothing was contacted\)/);
-    expect(text).toMatch(/\+ cloudflare:Worker +gateway-worker +secure-mcp-tenant-acme-gateway/);
-    expect(text).toMatch(/Placeholders stood in for: accountId, identityProviderId/);
+    expect(text).toMatch(/\+ pulumi-nodejs:WorkerScript +gateway-script +secure-mcp-tenant-acme-gateway/);
+    expect(text).toMatch(/Placeholders stood in for: accountId, identityProviderId, containerBaseImage/);
     expect(plan.allowedIdentityProviders).toEqual(['00000000-0000-4000-8000-000000000000']);
     expect(text).toContain(
       'The Access application accepts only identity provider 00000000-0000-4000-8000-000000000000 (identityProviderId).',

@@ -4,12 +4,18 @@
  * program runs, and every resource it registers is recorded. What a reviewer without a
  * Cloudflare account reads to see what `pulumi up` would create.
  *
+ * With `preview`, the run is what `pulumi preview` of a first deployment sees: nothing
+ * exists, so every computed value (ids, the image digest, the Access client, the Worker's
+ * version) is unknown, and each dynamic provider's `check()` is called with those unknowns as
+ * the engine would call it (`dynamic-provider-calls.ts`).
+ *
  * Placeholders (`REPLACE-…` values in the stack file) are replaced by stand-ins, and the plan
  * says which.
  */
 import { readFile } from 'node:fs/promises';
 import { parse as parseYaml } from 'yaml';
 import { startMockedStack } from '../pulumi-test-mocks.ts';
+import { callDynamicProviders, type DynamicProviderCall } from './dynamic-provider-calls.ts';
 
 /** One resource the program would create. */
 interface PlannedResource {
@@ -26,6 +32,8 @@ export interface StackPlan {
   resources: PlannedResource[];
   /** Config keys whose placeholder a stand-in replaced. */
   standIns: string[];
+  /** With `preview`: what each dynamic provider's `check()` said. */
+  providerChecks: DynamicProviderCall[] | undefined;
   /** The identity providers the Access application accepts (`allowedIdps`); empty would mean every one on the account. */
   allowedIdentityProviders: string[];
 }
@@ -35,6 +43,7 @@ const STAND_INS: Record<string, string> = {
   accountId: '0123456789abcdef0123456789abcdef',
   customDomainZoneId: 'fedcba9876543210fedcba9876543210',
   identityProviderId: '00000000-0000-4000-8000-000000000000',
+  containerBaseImage: `node:24-bookworm-slim@sha256:${'0'.repeat(64)}`,
 };
 
 /**
@@ -70,7 +79,7 @@ export function stackFileConfig(yamlText: string): { config: Record<string, stri
  * plan.resources.length;
  * ```
  */
-export async function planStack(stack: string): Promise<StackPlan> {
+export async function planStack(stack: string, options: { preview?: boolean } = {}): Promise<StackPlan> {
   const path = new URL(`../../Pulumi.${stack}.yaml`, import.meta.url);
   const text = await readFile(path, 'utf8').catch(() => {
     throw new Error(
@@ -78,7 +87,7 @@ export async function planStack(stack: string): Promise<StackPlan> {
     );
   });
   const { config, standIns } = stackFileConfig(text);
-  const mocked = await startMockedStack(stack, config);
+  const mocked = await startMockedStack(stack, config, { preview: options.preview ?? false });
   await import('../index.ts');
   await mocked.settled();
   const app = mocked.registered.find(
@@ -88,6 +97,7 @@ export async function planStack(stack: string): Promise<StackPlan> {
   return {
     stack,
     standIns,
+    providerChecks: options.preview ? await callDynamicProviders(mocked.registered) : undefined,
     allowedIdentityProviders: Array.isArray(allowed) ? allowed.map(String) : [],
     resources: mocked.registered.map(({ type, name, inputs }) => ({
       type,
@@ -113,9 +123,18 @@ export function renderPlan(plan: StackPlan): string {
   const lines = rows.map((row) =>
     `  + ${row[0]!.padEnd(widths[0]!)}  ${row[1]!.padEnd(widths[1]!)}  ${row[2]}`.trimEnd(),
   );
+  const checks = plan.providerChecks?.map((call) => {
+    const unknown = call.unknownInputs.length ? ` (unknown until the update: ${call.unknownInputs.join(', ')})` : '';
+    return call.failures.length === 0
+      ? `  ✓ ${shortType(call.type)} ${call.name}: check() passed${unknown}`
+      : `  ✗ ${shortType(call.type)} ${call.name}: ${call.failures.map((failure) => failure.reason).join('; ')}`;
+  });
   return [
-    `Stack ${plan.stack}: ${plan.resources.length} resources (a mocks run; nothing was contacted)`,
+    plan.providerChecks
+      ? `Stack ${plan.stack}: ${plan.resources.length} resources to create (a preview of a first deployment under mocks: computed values unknown; nothing was contacted)`
+      : `Stack ${plan.stack}: ${plan.resources.length} resources (a mocks run; nothing was contacted)`,
     ...lines,
+    ...(checks ? ['Dynamic providers, called as the engine calls them in a preview:', ...checks] : []),
     plan.allowedIdentityProviders.length > 0
       ? `The Access application accepts only identity provider ${plan.allowedIdentityProviders.join(', ')} (identityProviderId).`
       : 'The Access application accepts every identity provider on the account: the production guardrails refuse this.',
@@ -123,6 +142,18 @@ export function renderPlan(plan: StackPlan): string {
       ? [`Placeholders stood in for: ${plan.standIns.join(', ')} (set them before pulumi up).`]
       : []),
   ].join('\n');
+}
+
+/**
+ * Whether a plan found a problem a real preview would stop at (a provider's `check()` failure).
+ *
+ * @example
+ * ```ts
+ * process.exitCode = planFailed(plan) ? 1 : 0;
+ * ```
+ */
+export function planFailed(plan: StackPlan): boolean {
+  return (plan.providerChecks ?? []).some((call) => call.failures.length > 0);
 }
 
 /** `cloudflare:index/workerVersion:WorkerVersion` → `cloudflare:WorkerVersion`. */

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
-import { PLACEHOLDER_IDP, renderTenantStack, type TenantValues } from './new-tenant-stack.ts';
+import { PLACEHOLDER_BASE_IMAGE, PLACEHOLDER_IDP, renderTenantStack, type TenantValues } from './new-tenant-stack.ts';
 
 const template = await readFile(new URL('./tenant.template.yaml', import.meta.url), 'utf8');
 const values: TenantValues = {
@@ -13,6 +13,7 @@ const values: TenantValues = {
   identityProviderType: 'azureAD',
   sessionDuration: '8h',
   containerMaxInstances: '5',
+  containerBaseImage: `node:24-bookworm-slim@sha256:${'c'.repeat(64)}`,
 };
 
 describe('renderTenantStack', () => {
@@ -29,6 +30,7 @@ describe('renderTenantStack', () => {
         'secure-mcp:identityProviderType': 'azureAD',
         'secure-mcp:containerInstanceType': 'basic',
         'secure-mcp:containerMaxInstances': '5',
+        'secure-mcp:containerBaseImage': values.containerBaseImage,
       },
     });
     expect(yaml).toContain('https://secure-mcp-tenant-globex-gateway.globex-sub.workers.dev');
@@ -56,6 +58,7 @@ describe('renderTenantStack', () => {
 
   it('lets a marked placeholder through, for the program to refuse until it is set', () => {
     expect(() => renderTenantStack(template, { ...values, identityProviderId: PLACEHOLDER_IDP })).not.toThrow();
+    expect(() => renderTenantStack(template, { ...values, containerBaseImage: PLACEHOLDER_BASE_IMAGE })).not.toThrow();
   });
 
   it('made the shipped example, Pulumi.tenant-acme.yaml', async () => {
@@ -69,6 +72,7 @@ describe('renderTenantStack', () => {
       identityProviderType: 'okta',
       sessionDuration: '12h',
       containerMaxInstances: '10',
+      containerBaseImage: PLACEHOLDER_BASE_IMAGE,
     });
     expect(shipped).toBe(yaml);
   });

@@ -26,10 +26,14 @@ export interface TenantValues {
   identityProviderType: string;
   sessionDuration: string;
   containerMaxInstances: string;
+  /** The bridge image's base, pinned by digest (or {@link PLACEHOLDER_BASE_IMAGE}). */
+  containerBaseImage: string;
 }
 
 /** A placeholder for a value not known yet: the stack file can hold it, the program refuses to run with it. */
 export const PLACEHOLDER_IDP = 'REPLACE-WITH-YOUR-IDENTITY-PROVIDER-ID';
+/** The base image placeholder: the digest is looked up where a registry is reachable (docs/deploy.md, step 3). */
+export const PLACEHOLDER_BASE_IMAGE = 'REPLACE-WITH-node:24-bookworm-slim@sha256:<digest>';
 
 /**
  * The stack file for a tenant. Pure; checks the stack name and (placeholders aside) the values.
@@ -66,6 +70,7 @@ function configProblems(values: TenantValues): readonly string[] {
       workersDevSubdomain: values.workersDevSubdomain,
       sessionDuration: values.sessionDuration,
       containerMaxInstances: values.containerMaxInstances,
+      containerBaseImage: values.containerBaseImage,
       identityProviderId: values.identityProviderId,
       identityProviderType: values.identityProviderType,
     });
@@ -89,13 +94,14 @@ async function main(argv: string[]): Promise<void> {
       'idp-type': { type: 'string', default: 'okta' },
       session: { type: 'string', default: '12h' },
       'max-instances': { type: 'string', default: '10' },
+      'base-image': { type: 'string', default: PLACEHOLDER_BASE_IMAGE },
     },
   });
   const [tenant] = positionals;
   if (!tenant || positionals.length > 1 || !values['account-id'] || !values.team || !values.subdomain) {
     throw new Error(
       'Usage: npm run infra:new-tenant -- <tenant> --account-id <32 hex> --team <access team> --subdomain <workers.dev subdomain> ' +
-        '[--idp <uuid>] [--idp-type okta|azureAD|google-apps|google|github|saml|oidc|onetimepin] [--session 12h] [--max-instances 10]',
+        '[--idp <uuid>] [--idp-type okta|azureAD|google-apps|google|github|saml|oidc|onetimepin] [--session 12h] [--max-instances 10] [--base-image <image>@sha256:<digest>]',
     );
   }
   const template = await readFile(new URL('./tenant.template.yaml', import.meta.url), 'utf8');
@@ -108,6 +114,7 @@ async function main(argv: string[]): Promise<void> {
     identityProviderType: values['idp-type'],
     sessionDuration: values.session,
     containerMaxInstances: values['max-instances'],
+    containerBaseImage: values['base-image'],
   });
   const path = new URL(`../../Pulumi.${stack}.yaml`, import.meta.url);
   if (existsSync(path)) throw new Error(`Pulumi.${stack}.yaml exists already; it was not changed.`);
@@ -116,6 +123,10 @@ async function main(argv: string[]): Promise<void> {
   console.log(`  pulumi stack init ${stack}`);
   if (values.idp === PLACEHOLDER_IDP)
     console.log(`  pulumi config set identityProviderId <uuid> --stack ${stack}   # the tenant's identity provider`);
+  if (values['base-image'] === PLACEHOLDER_BASE_IMAGE)
+    console.log(
+      `  pulumi config set containerBaseImage node:24-bookworm-slim@sha256:<digest> --stack ${stack}   # docs/deploy.md, step 3`,
+    );
   console.log(`  pulumi config set --secret cloudflare:apiToken --stack ${stack}   # or CLOUDFLARE_API_TOKEN`);
   console.log(`  pulumi up --stack ${stack}`);
   console.log(

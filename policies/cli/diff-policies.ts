@@ -111,15 +111,39 @@ const rank = { denied: 0, conditional: 1, allowed: 2 } as const;
 function widens(was: Permission, now: Permission): boolean {
   if (rank[now.level] !== rank[was.level]) return rank[now.level] > rank[was.level];
   if (loosensLimit(was.limit, now.limit)) return true;
-  return now.level === 'conditional' && now.conditions !== was.conditions;
+  if (now.level === 'conditional' && now.conditions !== was.conditions) return true;
+  return now.level !== 'denied' && weakerApproval(was, now);
 }
 
-/** Same access and the same limit, even if another rule now grants it: a diff is about who may do what. */
+/**
+ * Whether a call needs less approval than before: none instead of some, the caller instead of a
+ * group, another group (a reviewer must read who that is), or a longer `ttl`.
+ */
+function weakerApproval(was: Permission, now: Permission): boolean {
+  if (!now.approval) return was.approval !== undefined;
+  if (!was.approval) return false;
+  const [before, after] = [was.approval.by, now.approval.by];
+  if ('group' in before && !('group' in after)) return true;
+  if ('group' in before && 'group' in after && before.group !== after.group) return true;
+  return (now.approval.ttlMs ?? 0) > (was.approval.ttlMs ?? 0);
+}
+
+/** Same access, limit and approval, even if another rule now grants it: a diff is about who may do what. */
 function samePermission(a: Permission, b: Permission): boolean {
   return (
     a.level === b.level &&
     a.conditions === b.conditions &&
-    JSON.stringify(a.limit ?? null) === JSON.stringify(b.limit ?? null)
+    JSON.stringify(a.limit ?? null) === JSON.stringify(b.limit ?? null) &&
+    sameApproval(a, b)
+  );
+}
+
+function sameApproval(a: Permission, b: Permission): boolean {
+  if (!a.approval || !b.approval) return a.approval === b.approval;
+  return (
+    JSON.stringify(a.approval.by) === JSON.stringify(b.approval.by) &&
+    a.approval.ttlMs === b.approval.ttlMs &&
+    a.approval.rule === b.approval.rule
   );
 }
 

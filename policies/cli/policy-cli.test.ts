@@ -44,9 +44,34 @@ describe('policy diff', () => {
     expect(result.stdout).toContain('### Policy diff');
     expect(result.stdout).toContain('1 change(s) between HEAD~1 and HEAD: 1 widen access, 0 narrow it.');
     expect(result.stdout).toContain(
-      '| ⚠️ widened | bob@example.com [support] | tool trigger-long-running-operation | denied (default-deny) | allowed, at most 60 calls per 1m per person and tool (support-read-only) |',
+      '| ⚠️ widened | bob@example.com [support] | tool trigger-long-running-operation | denied (default-deny) | allowed, at most 60 calls per 1m per person and tool (support-read-only), after approval by group:sre (long-operations-need-sre; covers 10m) |',
     );
     expect(runPolicyCli(['diff', 'HEAD~1', 'HEAD'], repo).exitCode).toBe(0);
+  });
+
+  it('counts a weaker approval as widening and a new one as narrowing', () => {
+    const tools = readFileSync(policyFile('tools.yaml'), 'utf8');
+    writeFileSync(policyFile('tools.yaml'), tools.replace('    by: group:sre\n', '    by: self\n'));
+    commitAll('callers confirm their own long operations');
+    const weaker = runPolicyCli(['diff', 'HEAD~1', 'HEAD', '--fail-on-widen'], repo);
+    expect(weaker.exitCode).toBe(1);
+    expect(weaker.stdout).toContain(
+      'WIDENED   alice@example.com [engineering]  tool trigger-long-running-operation: allowed (engineering-uses-everything), after approval by group:sre (long-operations-need-sre; covers 10m) -> allowed (engineering-uses-everything), after approval by self (long-operations-need-sre; covers 10m)',
+    );
+
+    writeFileSync(
+      policyFile('tools.yaml'),
+      readFileSync(policyFile('tools.yaml'), 'utf8').replace(
+        '  # Support may compress files',
+        '  - name: sums-need-sre\n    effect: approve\n    who: [{ everyone: true }]\n    tools: [get-sum]\n    by: group:sre\n\n  # Support may compress files',
+      ),
+    );
+    commitAll('sums need sre');
+    const stronger = runPolicyCli(['diff', 'HEAD~1', 'HEAD', '--fail-on-widen'], repo);
+    expect(stronger.exitCode).toBe(0);
+    expect(stronger.stdout).toContain(
+      'narrowed  bob@example.com [support]  tool get-sum: allowed, at most 60 calls per 1m per person and tool (support-read-only) -> allowed, at most 60 calls per 1m per person and tool (support-read-only), after approval by group:sre (sums-need-sre)',
+    );
   });
 
   it('reports lost sign-in as narrowed (exit 0 even with --fail-on-widen), for people given on the command line too', () => {

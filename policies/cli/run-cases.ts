@@ -1,3 +1,4 @@
+import { describeDecider } from '../engine/approvals.ts';
 import { decideRequest, type JsonRpcCall } from '../engine/decide-request.ts';
 import { decideSignIn } from '../engine/decide-sign-in.ts';
 import type { LoadedPolicies } from '../load/load-policies.ts';
@@ -35,11 +36,13 @@ export function runCases(loaded: LoadedPolicies): PolicyProblem[] {
   cases.requests.forEach((row, index) => {
     if (!tools) return;
     const decision = decideRequest(tools, row.who, callOf(row));
-    const actual = decision.allowed ? 'allow' : 'deny';
-    if (actual !== row.expect || (row.rule !== undefined && row.rule !== decision.rule)) {
+    const actual = !decision.allowed ? 'deny' : decision.approval ? 'approve' : 'allow';
+    const approver = decision.approval ? describeDecider(decision.approval.by) : undefined;
+    const wrongApprover = row.by !== undefined && row.by !== approver;
+    if (actual !== row.expect || (row.rule !== undefined && row.rule !== decision.rule) || wrongApprover) {
       problems.push({
         ...loaded.locate('cases', ['requests', index]),
-        message: `${row.who.email} ${describeCase(row)}: expected ${row.expect}${row.rule ? ` by rule "${row.rule}"` : ''}, got ${actual} by "${decision.rule}": ${decision.reason}`,
+        message: `${row.who.email} ${describeCase(row)}: expected ${row.expect}${row.by ? ` by ${row.by}` : ''}${row.rule ? ` by rule "${row.rule}"` : ''}, got ${actual}${approver ? ` by ${approver}` : ''} by "${decision.rule}": ${decision.reason}`,
       });
     }
   });

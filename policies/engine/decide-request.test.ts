@@ -221,3 +221,70 @@ describe('decideRequest: one test per semantic rule', () => {
     });
   });
 });
+
+describe('decideRequest: approve rules', () => {
+  const confirmDeploys: ToolRule = {
+    name: 'confirm-deploys',
+    effect: 'approve',
+    who: [{ everyone: true }],
+    tools: ['deploy'],
+    by: 'self',
+  };
+  const sreApproves: ToolRule = {
+    name: 'sre-approves',
+    effect: 'approve',
+    who: [{ everyone: true }],
+    tools: ['deploy*'],
+    by: 'group:sre',
+    ttl: '10m',
+    text: 'It ships.',
+  };
+
+  it('an allowed call an approve rule matches carries the approval it needs', () => {
+    const decision = decideRequest(policiesOf([allowEngineering, sreApproves]), alice, callTool('deploy'));
+    expect(decision).toEqual({
+      allowed: true,
+      rule: 'eng',
+      reason:
+        'Allowed by rule "eng" for tool deploy. It runs only once someone in the group "sre" approves it (rule "sre-approves"; an approval covers the same call for 10m).',
+      target: { kind: 'tool', name: 'deploy' },
+      approval: { rule: 'sre-approves', by: { group: 'sre' }, ttlMs: 600_000, text: 'It ships.' },
+    });
+  });
+
+  it('an approve rule never allows a call no allow rule allows', () => {
+    expect(decideRequest(policiesOf([allowEngineering, sreApproves]), bob, callTool('deploy'))).toMatchObject({
+      allowed: false,
+      rule: 'default-deny',
+    });
+  });
+
+  it('a deny rule still beats everything', () => {
+    const noDeploys: ToolRule = { name: 'no-deploys', effect: 'deny', who: [{ everyone: true }], tools: ['deploy'] };
+    const decision = decideRequest(policiesOf([allowEngineering, sreApproves, noDeploys]), alice, callTool('deploy'));
+    expect(decision).toMatchObject({ allowed: false, rule: 'no-deploys' });
+    expect(decision.approval).toBeUndefined();
+  });
+
+  it("a group's approval beats a self-confirmation, whatever the order", () => {
+    const decision = decideRequest(
+      policiesOf([allowEngineering, confirmDeploys, sreApproves]),
+      alice,
+      callTool('deploy'),
+    );
+    expect(decision.approval).toMatchObject({ rule: 'sre-approves', by: { group: 'sre' } });
+  });
+
+  it('applies to tool calls only, and only to the people it names', () => {
+    const forSupport: ToolRule = { ...sreApproves, name: 'support-only', who: [{ group: 'support' }] };
+    expect(
+      decideRequest(policiesOf([allowEngineering, forSupport]), alice, callTool('deploy')).approval,
+    ).toBeUndefined();
+    expect(
+      decideRequest(policiesOf([allowEngineering, sreApproves]), alice, callTool('echo')).approval,
+    ).toBeUndefined();
+    expect(
+      decideRequest(policiesOf([allowEngineering, sreApproves]), alice, { method: 'tools/list' }).approval,
+    ).toBeUndefined();
+  });
+});

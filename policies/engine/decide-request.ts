@@ -1,4 +1,6 @@
+import type { ApprovalRequirement } from '../model/approval.ts';
 import type { RequestIdentity, ToolPolicies, ToolRule } from '../model/tool-policy.ts';
+import { approvalFor, shortDuration } from './approvals.ts';
 import { brokenConstraint } from './argument-constraints.ts';
 import { anyGlobMatches } from './glob.ts';
 import { nonCanonicalUri, readingsOf } from './uri-readings.ts';
@@ -22,6 +24,8 @@ export interface RequestDecision {
   rule: string;
   reason: string;
   target?: PolicyTarget;
+  /** On an allowed tool call: the approval an approve rule asks for before it runs. */
+  approval?: ApprovalRequirement;
 }
 
 /** The names the engine answers with itself; policy rules may not use them. */
@@ -66,7 +70,8 @@ export interface JsonRpcCall {
 /**
  * Decides one JSON-RPC request for one person. Deny by default; a matching deny rule
  * beats every allow rule; among allow rules any one suffices, and an allow rule with
- * argument constraints allows only calls that keep them. Pure: no I/O.
+ * argument constraints allows only calls that keep them. An allowed tool call that an
+ * approve rule matches carries the approval it needs. Pure: no I/O.
  *
  * @example
  * ```ts
@@ -165,8 +170,11 @@ function decideName(
   for (const rule of policies.rules) {
     if (rule.effect !== 'allow' || !applies(rule)) continue;
     const broken = rule.arguments && !options.ignoreArguments ? brokenConstraint(rule.arguments, args) : undefined;
-    if (broken === undefined)
-      return { allowed: true, rule: rule.name, reason: `Allowed by rule "${rule.name}" for ${what}.`, target };
+    if (broken === undefined) {
+      const approval = target.kind === 'tool' ? approvalFor(policies, identity, target.name) : undefined;
+      const allowed = { allowed: true, rule: rule.name, reason: `Allowed by rule "${rule.name}" for ${what}.`, target };
+      return approval ? { ...allowed, reason: `${allowed.reason} ${describeApproval(approval)}`, approval } : allowed;
+    }
     unmet ??= { rule: rule.name, broken };
   }
   if (unmet) {
@@ -183,6 +191,22 @@ function decideName(
     reason: `Denied by default: no rule allows ${what} for this person.`,
     target,
   };
+}
+
+/**
+ * An approval requirement in words.
+ *
+ * @example
+ * ```ts
+ * describeApproval({ rule: 'r', by: { group: 'sre' }, ttlMs: 600000, text: null });
+ * // 'It runs only once someone in the group "sre" approves it (rule "r"; an approval covers the same call for 10m).'
+ * ```
+ */
+function describeApproval(approval: ApprovalRequirement): string {
+  const who =
+    'self' in approval.by ? 'the caller confirms it' : `someone in the group "${approval.by.group}" approves it`;
+  const ttl = approval.ttlMs ? `; an approval covers the same call for ${shortDuration(approval.ttlMs)}` : '';
+  return `It runs only once ${who} (rule "${approval.rule}"${ttl}).`;
 }
 
 /**

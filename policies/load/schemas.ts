@@ -6,6 +6,7 @@ import { z } from 'zod';
 import type { AccessPolicyEntry, AccessRule } from '../model/access-policy.ts';
 import type { PinnedDefinition } from '../model/pinned-definition.ts';
 import type { ToolPolicies } from '../model/tool-policy.ts';
+import { MAX_APPROVAL_TTL_MS, parseApprover } from '../engine/approvals.ts';
 import { durationMs } from '../engine/rate-limits.ts';
 import { strictObject } from './strict-object.ts';
 
@@ -116,6 +117,20 @@ const argumentConstraintSchema = strictObject('an argument constraint', {
   'an argument constraint has exactly one kind: oneOf or prefix',
 );
 
+/** `by:` of an approve rule: the caller confirms, or someone else in an Access group approves. */
+const approverSchema = z
+  .string({ error: 'by must be self or group:<name>' })
+  .trim()
+  .refine(
+    (by) => parseApprover(by) !== undefined,
+    'by must be self (the caller confirms) or group:<name> (someone in that group approves)',
+  );
+
+/** `ttl:` of an approve rule: how long one approval also covers the same call. */
+const approvalTtlSchema = z
+  .string({ error: 'ttl must be a duration like 30s, 10m, 8h or 1d' })
+  .regex(/^[1-9]\d*(s|m|h|d)$/, 'ttl must be a duration like 30s, 10m, 8h or 1d')
+  .refine((ttl) => durationMs(ttl) <= MAX_APPROVAL_TTL_MS, 'ttl must be at most 1d');
 const rateLimitSchema = strictObject('a rate limit', {
   calls: z
     .number({ error: 'calls must be a whole number' })
@@ -131,7 +146,7 @@ const rateLimitSchema = strictObject('a rate limit', {
 
 const toolRuleSchema = strictObject('a tool rule', {
   name: nonEmptyText('name'),
-  effect: z.enum(['allow', 'deny'], { error: 'effect must be allow or deny' }),
+  effect: z.enum(['allow', 'deny', 'approve'], { error: 'effect must be allow, deny or approve' }),
   who: z
     .array(whoSchema, { error: 'who must be a list' })
     .min(1, 'who must not be empty: a rule must be about someone'),
@@ -142,21 +157,39 @@ const toolRuleSchema = strictObject('a tool rule', {
   arguments: z
     .record(z.string(), argumentConstraintSchema, { error: 'arguments must map argument names to constraints' })
     .optional(),
+  by: approverSchema.optional(),
+  ttl: approvalTtlSchema.optional(),
+  text: nonEmptyText('text').optional(),
   rateLimit: rateLimitSchema.optional(),
 })
   .refine(
     (rule) => rule.tools || rule.resources || rule.prompts || rule.roots,
     'a rule must name tools, resources, prompts or roots',
   )
-  .refine((rule) => !(rule.arguments && rule.effect === 'deny'), {
+  .refine((rule) => !(rule.arguments && rule.effect !== 'allow'), {
     message: 'arguments are for allow rules only',
     path: ['arguments'],
+  })
+  .refine((rule) => rule.effect !== 'approve' || rule.by !== undefined, {
+    message: 'an approve rule must say who decides: by: self or by: group:<name>',
+    path: ['by'],
+  })
+  .refine(
+    (rule) => rule.effect === 'approve' || (rule.by === undefined && rule.ttl === undefined && rule.text === undefined),
+    {
+      message: 'by, ttl and text are for approve rules only',
+      path: ['effect'],
+    },
+  )
+  .refine((rule) => rule.effect !== 'approve' || (!rule.resources && !rule.prompts), {
+    message: 'approve rules name tools only: a person approves a tool call',
+    path: ['effect'],
   })
   .refine((rule) => !(rule.arguments && !rule.tools), {
     message: 'arguments constrain tool calls: the rule must name tools',
     path: ['arguments'],
   })
-  .refine((rule) => !(rule.rateLimit && rule.effect === 'deny'), {
+  .refine((rule) => !(rule.rateLimit && rule.effect !== 'allow'), {
     message: 'rateLimit is for allow rules only',
     path: ['rateLimit'],
   })
@@ -228,13 +261,20 @@ const requestCaseSchema = strictObject('a request case', {
   prompt: nonEmptyText('prompt').optional(),
   method: nonEmptyText('method').optional(),
   arguments: z.record(z.string(), z.unknown()).optional(),
-  expect: z.enum(['allow', 'deny'], { error: 'expect must be allow or deny' }),
+  /** `approve`: allowed, once the person named in `by` (or anyone, when it is left out) approves. */
+  expect: z.enum(['allow', 'deny', 'approve'], { error: 'expect must be allow, deny or approve' }),
   rule: nonEmptyText('rule').optional(),
-}).refine(
-  (entry) =>
-    [entry.tool, entry.resource, entry.prompt, entry.method].filter((value) => value !== undefined).length === 1,
-  'a request case names exactly one of tool, resource, prompt or method',
-);
+  by: approverSchema.optional(),
+})
+  .refine((entry) => entry.by === undefined || entry.expect === 'approve', {
+    message: 'by is for expect: approve only',
+    path: ['by'],
+  })
+  .refine(
+    (entry) =>
+      [entry.tool, entry.resource, entry.prompt, entry.method].filter((value) => value !== undefined).length === 1,
+    'a request case names exactly one of tool, resource, prompt or method',
+  );
 
 /** `policies/cases.yaml`: the policy tests, table-driven. */
 export const casesFileSchema = strictObject('the policy test file', {

@@ -1,6 +1,7 @@
 /**
  * Tool policies: who may list and use which tools, resources and prompts of the MCP
- * server behind the gateway. Deny by default; a deny rule beats every allow rule.
+ * server behind the gateway. Deny by default; a deny rule beats every allow rule; an
+ * approve rule makes calls that allow rules allow wait for a person (model/approval.ts).
  */
 
 /** Whom a rule is about; a rule applies when any one of its `who` entries matches. */
@@ -32,11 +33,14 @@ export interface RateLimit {
   perClient?: boolean;
 }
 
+/** Who decides an approve rule's calls, as the file writes it: the caller (`self`) or `group:<name>`. */
+type ApproverText = 'self' | `group:${string}`;
+
 /** One rule: an effect for some people on some tool, resource and prompt names. */
 export interface ToolRule {
   /** Unique name; decisions and audit records name the rule that decided. */
   name: string;
-  effect: 'allow' | 'deny';
+  effect: 'allow' | 'deny' | 'approve';
   who: WhoMatcher[];
   /** Glob patterns on tool names (`*` any characters, `?` one character). */
   tools?: string[];
@@ -54,6 +58,12 @@ export interface ToolRule {
   arguments?: Record<string, ArgumentConstraint>;
   /** Allow rules only: how often each person may call each tool this rule allows. */
   rateLimit?: RateLimit;
+  /** Approve rules only (required there): who decides. */
+  by?: ApproverText;
+  /** Approve rules only: how long one approval also covers the same person, tool and arguments (`30s`, `10m`, `8h`, `1d`). */
+  ttl?: string;
+  /** Approve rules only: what whoever decides is told. */
+  text?: string;
 }
 
 /** The whole tool policy: its rules, and the explicit answer for methods no rule can name. */

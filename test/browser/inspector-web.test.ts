@@ -3,8 +3,9 @@
  * way README.md tells a person to use it: add the gateway as a server (Add Servers, Add manually,
  * transport streamable-http, the URL), turn on the card's connect switch, approve the consent
  * page and sign in at the Access stand-in, then list the tools and call one. alice sees exactly
- * the tools the gateway lists for her and gets her echo back; mallory, whom the Access policies
- * refuse, sees the refusal page and the Inspector never connects.
+ * the tools the gateway lists for her and gets her echo back; a tool the policies make her
+ * confirm shows the gateway's question as the Inspector's elicitation dialog; mallory, whom the
+ * Access policies refuse, sees the refusal page and the Inspector never connects.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
@@ -151,7 +152,7 @@ const gatewayCard = (page: Page) =>
     .last();
 
 async function screenshot(page: Page, name: string): Promise<void> {
-  await page.screenshot({ path: join(screenshotDir, `${name}.png`), fullPage: true });
+  await page.screenshot({ path: join(screenshotDir, `${name}.png`), fullPage: true, animations: 'disabled' });
 }
 
 describe.skipIf(skipsWithoutChromium())('MCP Inspector web UI through the gateway', () => {
@@ -184,6 +185,45 @@ describe.skipIf(skipsWithoutChromium())('MCP Inspector web UI through the gatewa
       await page.getByRole('button', { name: 'Execute Tool' }).click();
       await expect.poll(() => page.getByText('Echo: from the Inspector web UI').count()).toBe(1);
       await screenshot(page, 'inspector-echo');
+    });
+  });
+
+  it('alice calling a tool that needs her confirmation gets the gateway’s question as a dialog; Submit runs it, Decline does not', async () => {
+    await withInspector(async (page, inspectorOrigin) => {
+      await addGateway(page);
+      await gatewayCard(page).getByRole('switch').click({ force: true });
+      await page.waitForURL((url) => url.href.startsWith(new URL('/authorize', stack.workerUrl).href));
+      await page.getByRole('button', { name: 'Allow and sign in' }).click();
+      await page.getByRole('button', { name: /alice@example\.com/ }).click();
+      await page.waitForURL((url) => url.origin === inspectorOrigin);
+      await expect.poll(() => gatewayCard(page).innerText(), { timeout: 30_000 }).toMatch(/\bConnected\b/);
+
+      // policies/tools.yaml: gzip-file-as-resource waits for the caller's confirmation (rule confirm-fetches).
+      await page.getByText('Tools', { exact: true }).first().click();
+      await page.getByRole('button', { name: /gzip-file-as-resource/ }).click();
+      await page.getByRole('textbox', { name: 'data' }).fill('data:text/plain,hello');
+      await page.getByRole('button', { name: 'Execute Tool' }).click();
+      const dialog = page.getByRole('dialog');
+      await expect
+        .poll(() => dialog.innerText())
+        .toContain('Run the tool "gzip-file-as-resource" with these arguments?');
+      expect(await dialog.innerText()).toContain('data: "data:text/plain,hello"');
+      expect(await dialog.innerText()).toContain('rule "confirm-fetches"');
+      await screenshot(page, 'inspector-confirm');
+      await dialog.getByRole('button', { name: 'Submit' }).click();
+      await expect.poll(() => page.getByText('README.md.gz', { exact: true }).count()).toBeGreaterThan(0);
+
+      // The same call again, declined: the Inspector shows the gateway's error and nothing ran.
+      await page.locator('button:left-of(:text("Results"))').first().click();
+      await page.getByRole('button', { name: 'Execute Tool' }).click();
+      await dialog.getByRole('button', { name: 'Decline' }).click();
+      await expect
+        .poll(() =>
+          page
+            .getByText('Not run: you declined this call of "gzip-file-as-resource" (rule "confirm-fetches").')
+            .count(),
+        )
+        .toBe(1);
     });
   });
 

@@ -28,8 +28,15 @@ export function skipsWithoutEngine(): boolean {
   return !engine.available && !engine.mustFail;
 }
 
-/** The engine and images, or a thrown reason where a skip would hide it (CI, an engine that failed). */
-function containerEngine(): Extract<ContainerEngineAvailability, { available: true }> {
+/**
+ * The engine and images, or a thrown reason where a skip would hide it (CI, an engine that failed).
+ *
+ * @example
+ * ```ts
+ * const { dockerHost, baseImage } = containerEngine();
+ * ```
+ */
+export function containerEngine(): Extract<ContainerEngineAvailability, { available: true }> {
   const engine = inject('containers');
   if (!engine.available) throw new Error(`the real-container tests need the Docker engine: ${engine.reason}`);
   return engine;
@@ -125,9 +132,8 @@ export async function connectAs(
 
 /**
  * Ends the client's MCP session the way a well-behaved client does (`DELETE` with its session id),
- * then closes it. The SDK v1 client's `close()` alone only drops its connections; through
- * `wrangler dev`, the container then counts the dropped GET stream as a request in flight for about
- * 45 s more, which keeps `sleepAfter` from starting.
+ * then closes it: the bridge stops the session's stdio server at once. The SDK v1 client's `close()`
+ * alone only drops its connections (the session then lives until the bridge reaps it when idle).
  */
 export async function endSession(client: Client): Promise<void> {
   await (client.transport as StreamableHTTPClientTransport | undefined)?.terminateSession();

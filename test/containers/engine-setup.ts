@@ -24,7 +24,7 @@ import { prepareLocalImages } from '../../dev/containers/local-images.ts';
 const run = promisify(execFile);
 
 /** What these tests cover, for the notice when they are left out. */
-const LEFT_OUT = 'test/containers/, test/security/containers/';
+const LEFT_OUT = 'test/containers/, test/security/containers/, infra/**/*.engine.test.ts';
 
 export default async function engineSetup(project: TestProject): Promise<() => Promise<void>> {
   const mustFail = process.env.CI === 'true' || process.env.CI === '1';

@@ -56,7 +56,12 @@ export interface WorkerConfig {
   clientMetadataLoopback: boolean;
   /** How the Access id_token is read: the group field tool policies match, and whether a nonce must come back. */
   signIn: { groupsField: 'name' | 'id' | 'email'; nonce: 'required' | 'if-present' };
+  /** Approvals (docs/policies.md): how long a call waits for a person before it fails. */
+  approvals: { waitMs: number };
 }
+
+/** How long a call waits for a confirmation or an approval unless `APPROVAL_WAIT` says otherwise. */
+const DEFAULT_APPROVAL_WAIT_MS = 5 * 60_000;
 
 /** Shortest accepted secret (a random 32-byte key is 43 characters of base64url). */
 const MIN_SECRET_LENGTH = 32;
@@ -128,6 +133,11 @@ function checkConfig(env: Cloudflare.Env): WorkerConfig {
   const nonce = env.ACCESS_NONCE || 'required';
   if (nonce !== 'required' && nonce !== 'if-present')
     problems.push(`ACCESS_NONCE must be required or if-present, got ${JSON.stringify(env.ACCESS_NONCE)}`);
+  const approvalWaitMs = env.APPROVAL_WAIT ? durationMs(env.APPROVAL_WAIT) : DEFAULT_APPROVAL_WAIT_MS;
+  if (approvalWaitMs === undefined || approvalWaitMs < 1_000 || approvalWaitMs > 3_600_000)
+    problems.push(
+      `APPROVAL_WAIT must be a duration from 1s to 1h like 90s or 5m, got ${JSON.stringify(env.APPROVAL_WAIT)}`,
+    );
   const allowedOrigins = commaList(env.ALLOWED_ORIGINS);
   for (const origin of allowedOrigins) {
     if (!isHttpUrl(origin) || new URL(origin).origin !== origin) {
@@ -173,6 +183,7 @@ function checkConfig(env: Cloudflare.Env): WorkerConfig {
       groupsField: groupsField as WorkerConfig['signIn']['groupsField'],
       nonce: nonce as WorkerConfig['signIn']['nonce'],
     },
+    approvals: { waitMs: approvalWaitMs! },
   });
 }
 
@@ -180,6 +191,13 @@ function checkConfig(env: Cloudflare.Env): WorkerConfig {
 function deepFreeze<T extends object>(value: T): T {
   for (const field of Object.values(value)) if (typeof field === 'object' && field !== null) deepFreeze(field);
   return Object.freeze(value);
+}
+
+/** `90s`, `5m`, `1h` in milliseconds; undefined for anything else. */
+function durationMs(value: string): number | undefined {
+  const match = /^([1-9]\d*)(s|m|h)$/.exec(value.trim());
+  if (!match) return undefined;
+  return Number(match[1]) * { s: 1_000, m: 60_000, h: 3_600_000 }[match[2] as 's' | 'm' | 'h'];
 }
 
 function commaList(value: string | undefined): string[] {

@@ -1,13 +1,17 @@
 import { decideConsent, showConsent } from './access/authorize.ts';
 import { finishSignIn } from './access/callback.ts';
 import { revokeUser } from './admin/revoke-user.ts';
+import { serveApprovals } from './approvals/approval-routes.ts';
+import { finishApproverSignIn, isApproverSignIn } from './approvals/approver-sign-in.ts';
+import { approvalGroups } from './mcp/gate/tool-policies.ts';
 import { readConfig } from './config.ts';
 import { errorPage } from './pages/error-page.ts';
 import { escapeHtml, layout, pageHeaders } from './pages/html.ts';
 
 /**
  * Everything outside `/mcp` and the OAuth endpoints the provider serves itself:
- * the consent page, Access's callback, and a landing page.
+ * the consent page, Access's callback (for MCP clients and for approvers), the
+ * approval pages, and a landing page.
  */
 export const defaultHandler: ExportedHandler<Cloudflare.Env> = {
   async fetch(request, env) {
@@ -17,7 +21,12 @@ export const defaultHandler: ExportedHandler<Cloudflare.Env> = {
 
     if (pathname === '/authorize' && method === 'GET') return showConsent(request, env, config);
     if (pathname === '/authorize' && method === 'POST') return decideConsent(request, env, config);
-    if (pathname === '/callback' && method === 'GET') return finishSignIn(request, env, config);
+    if (pathname === '/callback' && method === 'GET')
+      return isApproverSignIn(request)
+        ? finishApproverSignIn(request, env, config, approvalGroups)
+        : finishSignIn(request, env, config);
+    const approvals = await serveApprovals(request, { env, config, approvalGroups });
+    if (approvals) return approvals;
     if (pathname === '/' && method === 'GET') return landingPage(config.resource);
     if (pathname === '/admin/revoke-user') return revokeUser(request, env, config);
     if (pathname === '/authorize' || pathname === '/callback') {

@@ -28,6 +28,7 @@ export { McpContainer } from './container/mcp-container.ts';
 // throws at start when the Worker does not export it (node_modules/@cloudflare/containers/dist/lib/container.js).
 export { ContainerProxy } from '@cloudflare/containers';
 export { ToolRateLimiter } from './mcp/gate/rate-limit/tool-rate-limiter.ts';
+export { ApprovalDesk } from './approvals/approval-desk.ts';
 
 /** Dynamically registered clients that are not used for 30 days are forgotten. */
 const CLIENT_REGISTRATION_TTL_SECONDS = 30 * 24 * 60 * 60;

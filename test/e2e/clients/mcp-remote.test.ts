@@ -4,7 +4,8 @@
  * prints the authorization URL and asks the system to open a browser; here `BROWSER`
  * points at `true` (nothing opens) and headless Chromium plays the person: approve the
  * consent page, sign in at the Access stand-in, land on mcp-remote's loopback callback.
- * Then the test speaks MCP to it over stdio, as Claude Desktop would.
+ * Then the test speaks MCP to it over stdio, as Claude Desktop would, including the question the
+ * gateway asks before a tool that needs the caller's confirmation runs.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
@@ -13,6 +14,7 @@ import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { ElicitRequestSchema } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findFreePort } from '../../../dev/stack/ports.ts';
 import { startPrivateStack } from '../../../dev/stack/private-stack.ts';
@@ -50,7 +52,7 @@ function authorizationUrlFrom(stderr: Readable, log: string[]): Promise<string> 
 }
 
 describe.skipIf(skipsWithoutChromium())('mcp-remote (Claude Desktop) with a browser sign-in', () => {
-  it('signs in through Chromium, then lists tools and calls echo over stdio', async () => {
+  it('signs in through Chromium, lists tools, calls echo, and relays the gateway’s confirmation question over stdio', async () => {
     const callbackPort = await findFreePort();
     const transport = new StdioClientTransport({
       command: process.execPath,
@@ -60,7 +62,16 @@ describe.skipIf(skipsWithoutChromium())('mcp-remote (Claude Desktop) with a brow
     });
     const stderrLog: string[] = [];
     const authorizationUrl = authorizationUrlFrom(transport.stderr as Readable, stderrLog);
-    const client = new Client({ name: 'claude-desktop-stand-in', version: '1.0.0' });
+    // Declares elicitation as a host that can ask its person (Claude Desktop's dialog) would.
+    const client = new Client(
+      { name: 'claude-desktop-stand-in', version: '1.0.0' },
+      { capabilities: { elicitation: {} } },
+    );
+    const questions: string[] = [];
+    client.setRequestHandler(ElicitRequestSchema, async (request) => {
+      questions.push(request.params.message);
+      return { action: 'accept', content: {} };
+    });
     const connected = client.connect(transport, { timeout: 90_000 });
     const browser = await launchChromium();
     try {
@@ -76,6 +87,17 @@ describe.skipIf(skipsWithoutChromium())('mcp-remote (Claude Desktop) with a brow
       expect(tools.map((tool) => tool.name)).toContain('echo');
       const result = await client.callTool({ name: 'echo', arguments: { message: 'from Claude Desktop' } });
       expect(result.content).toEqual([{ type: 'text', text: 'Echo: from Claude Desktop' }]);
+
+      // policies/tools.yaml makes gzip-file-as-resource wait for the caller's confirmation: mcp-remote
+      // passes the gateway's elicitation/create to the host and the host's answer back.
+      const confirmed = await client.callTool({
+        name: 'gzip-file-as-resource',
+        arguments: { data: 'data:text/plain,from%20Claude%20Desktop' },
+      });
+      expect(confirmed.isError).toBeFalsy();
+      expect(questions).toEqual([
+        expect.stringContaining('Run the tool "gzip-file-as-resource" with these arguments?'),
+      ]);
     } catch (error) {
       throw new Error(`${(error as Error).message}\nmcp-remote stderr:\n${stderrLog.join('').slice(-3000)}`, {
         cause: error,

@@ -85,7 +85,19 @@ async function redirectToAccess(
   return new Response(null, { status: 302, headers: upstream.headers });
 }
 
-async function accessAuthorizationUrl(config: WorkerConfig, state: string, signIn: UpstreamSignIn): Promise<string> {
+/**
+ * Access's authorization URL for one sign-in: the Worker's callback, PKCE S256, the nonce and `state`.
+ *
+ * @example
+ * ```ts
+ * const location = await accessAuthorizationUrl(config, state, { verifier, nonce });
+ * ```
+ */
+export async function accessAuthorizationUrl(
+  config: WorkerConfig,
+  state: string,
+  signIn: UpstreamSignIn,
+): Promise<string> {
   const url = new URL(config.access.authorizationUrl);
   url.search = new URLSearchParams({
     response_type: 'code',

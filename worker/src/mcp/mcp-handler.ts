@@ -3,9 +3,12 @@ import { invalidTokenResponse } from '../access/invalid-token.ts';
 import { grantRevoked } from '../admin/revocation-mark.ts';
 import type { UserProps } from '../config.ts';
 import { readConfig } from '../config.ts';
+import { ApprovalDesks } from '../approvals/approval-desks.ts';
 import { isNativeToolsRequest } from '../native/native-tools-path.ts';
 import { checkOrigin } from './check-origin.ts';
 import { revocableUpstream } from './end-on-revocation.ts';
+import type { ApprovalSettings } from './gate/approval/approval-call.ts';
+import { gateApprovals } from './gate/approval/gate-approvals.ts';
 import { definitionPins } from './gate/definition-pins.ts';
 import { DefinitionLedger } from './gate/drift/definition-ledger.ts';
 import { identityResponse } from './identity-route.ts';
@@ -62,6 +65,7 @@ export const mcpHandler: ExportedHandler<Cloudflare.Env> & {
         : { definitions: { pins: definitionPins, mode: config.definitionDrift, ledger: definitionLedger } }),
       rateLimiter: env.TOOL_RATE_LIMITER ? durableObjectLimiter(env.TOOL_RATE_LIMITER) : undefined,
       upstream: watched,
+      approvals: gateApprovals(approvalSettings(env, config)),
     });
   },
 };
@@ -71,4 +75,16 @@ async function forgetRevokedGrant(env: Cloudflare.Env, auth: OAuthResourceAuth |
   const grantId = auth?.token.split(':')[1];
   if (!auth?.userId || !grantId) return;
   await env.OAUTH_PROVIDER.revokeGrant(grantId, auth.userId).catch(() => {});
+}
+
+/** What the approval step needs: the desks, the Worker-only key, the page's origin, the wait, client names. */
+function approvalSettings(env: Cloudflare.Env, config: ReturnType<typeof readConfig>): ApprovalSettings {
+  return {
+    desks: env.APPROVAL_DESK ? new ApprovalDesks(env.APPROVAL_DESK) : undefined,
+    secret: config.cookieSecret,
+    publicUrl: config.publicUrl,
+    waitMs: config.approvals.waitMs,
+    clientName: async (clientId) =>
+      clientId ? ((await env.OAUTH_PROVIDER.lookupClient(clientId).catch(() => null))?.clientName ?? null) : null,
+  };
 }

@@ -1,4 +1,5 @@
 import type { RequestDecision } from '../../../../policies/engine/decide-request.ts';
+import type { ApprovalAudit } from './approval/approval-audit.ts';
 
 /**
  * One audit record per JSON-RPC message (and one per GET or DELETE), written as a JSON
@@ -28,7 +29,10 @@ export interface AuditRecord {
    * `denied` (refused by policy), `rate_limited` (over a rule's rate limit), `rejected` (bad input),
    * `not_run` (a batch with a denied or rate-limited message),
    * `forwarded` (no answer to attribute: notifications, streams), `upstream_error` (server unreachable or 5xx),
-   * `client_closed` (the client went away first).
+   * `client_closed` (the client went away first); for calls a rule makes wait for a person (see
+   * `approval`): `approval_required` (asked; nothing ran yet), `approval_declined` (the caller said
+   * no), `approval_denied` (an approver said no), `approval_expired` (nobody decided in time),
+   * `approval_unavailable` (the gateway could not ask).
    */
   outcome:
     | 'ok'
@@ -39,7 +43,12 @@ export interface AuditRecord {
     | 'not_run'
     | 'forwarded'
     | 'upstream_error'
-    | 'client_closed';
+    | 'client_closed'
+    | 'approval_required'
+    | 'approval_declined'
+    | 'approval_denied'
+    | 'approval_expired'
+    | 'approval_unavailable';
   /** JSON-RPC error code of the answer, when there was one. */
   errorCode: number | null;
   /** HTTP status the client got. */
@@ -50,6 +59,8 @@ export interface AuditRecord {
   argumentsDigest: string | null;
   /** What the gate took out of the message before it went on (docs/security.md 21); absent when nothing. */
   changed?: 'roots-capability-removed' | 'roots-filtered';
+  /** For a call an approve rule made wait: the rule, who decides, how it ended, who approved and when. */
+  approval?: ApprovalAudit;
 }
 
 /** Writes one record as one JSON line (an `mcp_request`, or a `definition_drift` from gate/drift/). */

@@ -11,6 +11,9 @@
  */
 import { CLIENT_CAPABILITIES_META_KEY } from './client-capabilities.ts';
 
+/** Where a 2026-07-28 request names its revision (read by the approval step, gate/approval/modern-approval.ts). */
+const PROTOCOL_VERSION_META_KEY = 'io.modelcontextprotocol/protocolVersion';
+
 /** A level a decision reads: the keys read there, and the levels below it by key (`*` is any key or index). */
 interface DecidedLevel {
   reads: readonly string[];
@@ -22,20 +25,35 @@ const DECIDED: DecidedLevel = {
   reads: ['jsonrpc', 'id', 'method', 'params', 'result', 'error'],
   below: {
     params: {
-      reads: ['name', 'uri', 'arguments', 'ref', 'notifications', 'capabilities', '_meta', 'inputResponses', 'taskId'],
+      reads: [
+        'name',
+        'uri',
+        'arguments',
+        'ref',
+        'notifications',
+        'capabilities',
+        '_meta',
+        'inputResponses',
+        'taskId',
+        // The approval step (gate/approval/): the gateway's signed state, and the call a cancellation names.
+        'requestState',
+        'requestId',
+      ],
       below: {
         // Argument names: a constrained argument is read by its exact name (and must be present).
         arguments: { reads: [] },
         ref: { reads: ['type', 'name', 'uri'] },
         notifications: { reads: ['resourceSubscriptions'] },
-        capabilities: { reads: ['roots'] },
+        capabilities: { reads: ['roots', 'elicitation'] },
         _meta: {
-          reads: [CLIENT_CAPABILITIES_META_KEY],
-          below: { [CLIENT_CAPABILITIES_META_KEY]: { reads: ['roots'] } },
+          reads: [CLIENT_CAPABILITIES_META_KEY, PROTOCOL_VERSION_META_KEY],
+          below: { [CLIENT_CAPABILITIES_META_KEY]: { reads: ['roots', 'elicitation'] } },
         },
         inputResponses: {
           reads: [],
-          below: { '*': { reads: ['roots'], below: { roots: { reads: [], below: { '*': { reads: ['uri'] } } } } } },
+          below: {
+            '*': { reads: ['roots', 'action'], below: { roots: { reads: [], below: { '*': { reads: ['uri'] } } } } },
+          },
         },
       },
     },

@@ -37,10 +37,16 @@ export function jsonRpcErrorResponse(
 export const ERROR_CODES = {
   parseError: -32700,
   invalidRequest: -32600,
+  /** A `requestState` the gateway minted that is forged, expired, for another call, or used already. */
+  invalidParams: -32602,
   /** MCP 2026-07-28: `Mcp-Method` / `Mcp-Name` disagree with the body (HTTP 400). */
   headerMismatch: -32020,
   /** Refused by the tool policy (implementation-defined server error range). */
   forbiddenByPolicy: -32003,
+  /** Not run: the caller declined, or an approver denied, the approval a rule asks for. */
+  approvalDeclined: -32004,
+  /** Not run: nobody decided the approval a rule asks for within the wait. */
+  approvalExpired: -32008,
   /** Over a rate limit of the tool policy; `data.retryAfterSeconds` says when to retry. */
   rateLimited: -32029,
 } as const;

@@ -1,6 +1,9 @@
 import type { RequestDecision } from '../../../../policies/engine/decide-request.ts';
 import type { ToolPolicies } from '../../../../policies/model/tool-policy.ts';
+import { mayNeedApproval } from '../../../../policies/engine/approvals.ts';
 import { AnswerOutcomes } from './answer-outcomes.ts';
+import { auditWithout, type ApprovalAudit } from './approval/approval-audit.ts';
+import type { GateApprovals } from './approval/approval-step.ts';
 import { argumentDigest } from './argument-digest.ts';
 import { writeAuditRecord, type AuditRecord } from './audit-record.ts';
 import { DEFAULT_BODY_LIMITS, type BodyLimits } from './body-limits.ts';
@@ -22,6 +25,7 @@ import { rewriteSseEvents } from './sse-events.ts';
 export interface GateUser {
   sub: string;
   email: string;
+  name?: string;
   groups: string[];
 }
 
@@ -33,6 +37,8 @@ export interface GateContext<User extends GateUser = GateUser> {
   /** Where an allowed request goes (an `Upstream` from select-upstream.ts). */
   upstream: { forward(request: Request, user: User): Promise<Response> };
   limits?: BodyLimits;
+  /** Approvals (`approval/gate-approvals.ts`); absent, a call an approve rule matches is refused. */
+  approvals?: GateApprovals;
   /** Counts calls for the rules' rate limits; absent, a call under a rate limit is refused (fail closed). */
   rateLimiter?: CallLimiter;
   /** Pinned definitions (policies/inventory.yaml) and the drift mode; absent, definitions are not checked. */
@@ -45,9 +51,10 @@ type Outcome = AuditRecord['outcome'];
 
 /**
  * The policy gate for one authorized `/mcp` request (docs/security.md 11, 14, 15), as small
- * steps: read the body within bounds; check `Mcp-Method`/`Mcp-Name` against it; decide
- * every message; answer denials without reaching the server; forward the rest; filter
- * every list in the answer (JSON or SSE); write one audit record per message.
+ * steps: read the body within bounds; check `Mcp-Method`/`Mcp-Name` against it; take out the
+ * client's answers to the gateway's own questions; decide every message; answer denials without
+ * reaching the server; hold a call an approve rule matches until a person approves it; forward
+ * the rest; filter every list in the answer (JSON or SSE); write one audit record per message.
  *
  * @example
  * ```ts
@@ -103,7 +110,8 @@ export async function runPolicyGate<User extends GateUser>(
     });
     return jsonRpcErrorResponse(body.status, body.code, body.message);
   }
-  const { messages, batch } = body;
+  const { batch } = body;
+  let { messages } = body;
 
   const mismatch = checkMcpHeaders(request.headers, messages);
   if (mismatch) {
@@ -120,6 +128,30 @@ export async function runPolicyGate<User extends GateUser>(
       argumentsDigest: null,
     });
     return jsonRpcErrorResponse(400, ERROR_CODES.headerMismatch, mismatch, batch ? null : (first.id ?? null));
+  }
+
+  // The client's answers to the gateway's own questions are the gateway's, never the server's.
+  const approvals = context.approvals;
+  if (approvals && messages.some((message) => approvals.isGatewayAnswer(message))) {
+    const answers = messages.filter((message) => approvals.isGatewayAnswer(message));
+    for (const { message, approval, tool, argumentsDigest } of await approvals.takeGatewayAnswers(
+      answers,
+      context.user,
+    ))
+      record({
+        method: null,
+        jsonRpcId: message.id ?? null,
+        target: tool ? { kind: 'tool', name: tool } : null,
+        decision: 'allow',
+        rule: approval?.rule ?? 'approval-answer',
+        outcome: approval ? 'ok' : 'rejected',
+        errorCode: null,
+        status: 202,
+        argumentsDigest,
+        ...(approval ? { approval } : {}),
+      });
+    messages = messages.filter((message) => !approvals.isGatewayAnswer(message));
+    if (messages.length === 0) return new Response(null, { status: 202 });
   }
 
   const decisions = decideMessages(context.policies, identity, messages);
@@ -142,6 +174,7 @@ export async function runPolicyGate<User extends GateUser>(
   const recordAll = (
     status: number,
     outcomeOf: (message: JsonRpcMessage, decision: RequestDecision) => { outcome: Outcome; errorCode: number | null },
+    approval?: ApprovalAudit,
   ) =>
     messages.forEach((message, index) => {
       const decision = decisions[index]!;
@@ -156,7 +189,19 @@ export async function runPolicyGate<User extends GateUser>(
         status,
         argumentsDigest: digests[index]!,
         ...(changed ? { changed } : {}),
+        ...(approval && decision.approval ? { approval } : {}),
       });
+    });
+
+  // A call that waits for a person must come alone: its answer is a stream or a question of its own.
+  if (batch && decisions.some((decision) => decision.approval))
+    decisions.forEach((decision, index) => {
+      if (decision.approval)
+        decisions[index] = {
+          ...decision,
+          allowed: false,
+          reason: `tool ${decision.target?.name} needs approval (rule "${decision.approval.rule}"), and a call that waits for approval must be sent on its own, not in a batch.`,
+        };
     });
 
   if (decisions.some((decision) => !decision.allowed)) {
@@ -183,29 +228,90 @@ export async function runPolicyGate<User extends GateUser>(
     return response;
   }
 
-  // What the server gets is the gate's own serialization of the messages it decided, never the
-  // client's text: one reading, whatever the server's JSON decoder (docs/security.md 18).
-  const headers = new Headers(request.headers);
-  headers.delete('content-length');
-  const forwarded = new Request(request.url, {
-    method: 'POST',
-    headers,
-    body: JSON.stringify(batch ? gated.map((one) => one.message) : gated[0]!.message),
-  });
-  const response = await context.upstream.forward(forwarded, context.user);
-  const outcomes = new AnswerOutcomes();
-  const finish = (ending: Outcome | undefined) =>
-    recordAll(response.status, (message) => outcomes.outcomeOf(message, response.status, ending));
+  // A client that gives up on a call waiting for approval withdraws the approval first.
+  if (approvals && mayNeedApproval(context.policies, identity))
+    for (const message of messages)
+      if (message.method === 'notifications/cancelled')
+        await approvals.withdrawCancelled(message, request, context.user);
 
-  const filter = (message: unknown) => {
-    outcomes.observe(message);
-    const shown = (one: unknown) =>
-      filterMessage(context.policies, identity, definitions ? definitions.filter(one) : one);
-    return Array.isArray(message) ? message.map(shown) : shown(message);
+  /**
+   * Forwards the decided messages and answers the client, lists filtered, one record per message at
+   * the end. What the server gets is the gate's own serialization of what it decided (after an
+   * approval too), never the client's text: one reading, whatever the server's JSON decoder
+   * (docs/security.md 18).
+   */
+  const send = async (decided: JsonRpcMessage | JsonRpcMessage[], approval?: ApprovalAudit): Promise<Response> => {
+    const headers = new Headers(request.headers);
+    headers.delete('content-length');
+    const forwarded = new Request(request.url, { method: 'POST', headers, body: JSON.stringify(decided) });
+    const response = await context.upstream.forward(forwarded, context.user);
+    const outcomes = new AnswerOutcomes();
+    const finish = (ending: Outcome | undefined) =>
+      recordAll(response.status, (message) => outcomes.outcomeOf(message, response.status, ending), approval);
+    if (approvals && mayNeedApproval(context.policies, identity))
+      await approvals.rememberSession(gated[0]!.message, response, context.user);
+
+    const filter = (message: unknown) => {
+      outcomes.observe(message);
+      const shown = (one: unknown) =>
+        filterMessage(context.policies, identity, definitions ? definitions.filter(one) : one);
+      return Array.isArray(message) ? message.map(shown) : shown(message);
+    };
+    return filterAnswer(response, filter, (reason) =>
+      finish(reason === 'cancelled' ? 'client_closed' : reason === 'failed' ? 'upstream_error' : undefined),
+    );
   };
-  return filterAnswer(response, filter, (reason) =>
-    finish(reason === 'cancelled' ? 'client_closed' : reason === 'failed' ? 'upstream_error' : undefined),
-  );
+
+  const waiting = decisions[0]?.approval;
+  const call = gated[0]!.message;
+  if (waiting && !batch && call.id !== undefined && call.id !== null) {
+    const recordCall = (fields: {
+      outcome: Outcome;
+      errorCode: number | null;
+      status: number;
+      decision?: AuditRecord['decision'];
+      approval: ApprovalAudit;
+    }) =>
+      record({
+        method: call.method ?? null,
+        jsonRpcId: call.id ?? null,
+        target: decisions[0]!.target ?? null,
+        decision: fields.decision ?? 'allow',
+        rule: decisions[0]!.rule,
+        outcome: fields.outcome,
+        errorCode: fields.errorCode,
+        status: fields.status,
+        argumentsDigest: digests[0]!,
+        approval: fields.approval,
+      });
+    if (!approvals) {
+      // Fail closed: without the approval step nobody can approve, so the call cannot run.
+      recordCall({
+        outcome: 'approval_unavailable',
+        errorCode: ERROR_CODES.forbiddenByPolicy,
+        status: 200,
+        approval: auditWithout(waiting, 'unavailable', 'no-approvals'),
+      });
+      return jsonRpcErrorResponse(
+        200,
+        ERROR_CODES.forbiddenByPolicy,
+        `Not run: tool ${decisions[0]!.target!.name} needs approval (rule "${waiting.rule}"), and this gateway has no approvals configured.`,
+        call.id,
+      );
+    }
+    return approvals.require({
+      request,
+      message: call as JsonRpcMessage & { method: string; id: string | number },
+      tool: decisions[0]!.target!.name,
+      requirement: waiting,
+      argumentsDigest: digests[0]!,
+      caller: context.user,
+      clientId: context.clientId,
+      run: (message, approval) => send(message, approval),
+      record: recordCall,
+    });
+  }
+  return send(batch ? gated.map((one) => one.message) : gated[0]!.message);
 }
 
 /** GET (the server's stream) and DELETE: no body to decide; lists on a resumed stream are still filtered. */
@@ -261,9 +367,19 @@ async function checkCalledDefinitions(
 }
 
 /**
+ * How long an event stream to the client may stay quiet before the gate writes a comment on it.
+ * A dropped client is noticed only by writing to it (sse-events.ts), and the gate must notice it to
+ * end the upstream request, which keeps a container awake: an MCP stream may carry nothing for
+ * hours, and a server's own keep-alive (the bridge's, every 15 s) is not the gateway's to rely on.
+ * A few bytes every 5 s per quiet stream.
+ */
+const STREAM_HEARTBEAT_MS = 5_000;
+
+/**
  * Applies `filter` to every JSON-RPC message of an answer: a JSON body is parsed and
- * rewritten; an SSE body is rewritten event by event as it streams; anything else
- * passes untouched. `onEnd` runs once the client has the whole answer (or left).
+ * rewritten; an SSE body is rewritten event by event as it streams, with a heartbeat while
+ * it is quiet; anything else passes untouched. `onEnd` runs once the client has the whole
+ * answer (or left).
  */
 async function filterAnswer(
   response: Response,
@@ -274,7 +390,9 @@ async function filterAnswer(
   if (mediaType === 'text/event-stream' && response.body) {
     // workers-types leaves a body's chunk type open (`any`); the runtime's bodies are byte streams.
     const bytes = response.body as ReadableStream<Uint8Array>;
-    const body = rewriteSseEvents(bytes, (data) => rewriteJson(data, filter), onEnd);
+    const body = rewriteSseEvents(bytes, (data) => rewriteJson(data, filter), onEnd, {
+      heartbeatMs: STREAM_HEARTBEAT_MS,
+    });
     return new Response(body, { status: response.status, headers: response.headers });
   }
   if (mediaType === 'application/json') {

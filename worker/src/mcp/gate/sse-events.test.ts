@@ -40,6 +40,29 @@ describe('rewriteSseEvents', () => {
     expect(seen).toEqual(['{"a":\n1}']);
   });
 
+  it('writes a comment whenever the source is quiet for heartbeatMs, and passes the next event untouched', async () => {
+    let send: (text: string) => void = () => {};
+    const quiet = new ReadableStream<Uint8Array>({
+      start: (controller) => {
+        send = (text) => controller.enqueue(new TextEncoder().encode(text));
+      },
+    });
+    const reader = rewriteSseEvents(quiet, () => undefined, undefined, { heartbeatMs: 10 }).getReader();
+    const decoder = new TextDecoder();
+    const next = async () => decoder.decode((await reader.read()).value);
+
+    send('data: first\n\n');
+    expect(await next()).toBe('data: first\n\n');
+    // Nothing more comes from the source: only the heartbeat can end this read.
+    expect(await next()).toBe(': keepalive\n\n');
+    expect(await next()).toBe(': keepalive\n\n');
+    send('data: second\n\n');
+    let text = await next();
+    while (text === ': keepalive\n\n') text = await next();
+    expect(text).toBe('data: second\n\n');
+    await reader.cancel();
+  });
+
   it('tells when the client cancels the stream', async () => {
     let ended: string | undefined;
     const endless = new ReadableStream<Uint8Array>({

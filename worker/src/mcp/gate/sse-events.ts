@@ -1,7 +1,13 @@
 /**
  * Rewrites a `text/event-stream` one event at a time: each complete event (ended by a
  * blank line) goes through `rewrite`, which gets the event's joined `data:` text and
- * returns new data, or `undefined` to leave the event byte-for-byte as it was.
+ * returns new data, or `undefined` to leave the event byte-for-byte as it was. With
+ * `heartbeatMs`, a comment (`: keepalive`) goes out whenever the stream has been quiet
+ * that long: a server notices that its client went away only when it writes to it
+ * (workerd's HTTP server cancels a request when kj's event port reports the socket hung up
+ * or failed, `FdObserver::whenWriteDisconnected`, which a client's close brings about only
+ * once something is sent to it), so an idle stream would otherwise hold its upstream
+ * request, and with it a container, until the upstream itself writes.
  *
  * @example
  * ```ts
@@ -12,18 +18,37 @@ export function rewriteSseEvents(
   source: ReadableStream<Uint8Array>,
   rewrite: (data: string) => string | undefined,
   onEnd: (reason: 'complete' | 'cancelled' | 'failed') => void = () => {},
+  options: { heartbeatMs?: number } = {},
 ): ReadableStream<Uint8Array> {
   const reader = source.getReader();
   const decoder = new TextDecoder();
   const encoder = new TextEncoder();
   let buffer = '';
   let ended = false;
+  let heartbeat: ReturnType<typeof setTimeout> | undefined;
+  const stopHeartbeat = () => {
+    if (heartbeat !== undefined) clearTimeout(heartbeat);
+  };
   const end = (reason: 'complete' | 'cancelled' | 'failed') => {
+    stopHeartbeat();
     if (!ended) onEnd(reason);
     ended = true;
   };
+  /** (Re)starts the quiet-time clock; output only ever stops at an event boundary, so a comment fits anywhere. */
+  const quiet = (controller: ReadableStreamDefaultController<Uint8Array>) => {
+    if (options.heartbeatMs === undefined || ended) return;
+    stopHeartbeat();
+    heartbeat = setTimeout(() => {
+      // A client that is not reading already has output waiting: that write tells, not another one.
+      if ((controller.desiredSize ?? 0) > 0) controller.enqueue(encoder.encode(HEARTBEAT));
+      quiet(controller);
+    }, options.heartbeatMs);
+  };
 
   return new ReadableStream<Uint8Array>({
+    start(controller) {
+      quiet(controller);
+    },
     async pull(controller) {
       for (;;) {
         let chunk: Awaited<ReturnType<typeof reader.read>>;
@@ -56,6 +81,7 @@ export function rewriteSseEvents(
               .join(''),
           ),
         );
+        quiet(controller);
         return;
       }
     },
@@ -65,6 +91,9 @@ export function rewriteSseEvents(
     },
   });
 }
+
+/** An SSE comment: every client ignores it, and writing it tells whether the client is still there. */
+const HEARTBEAT = ': keepalive\n\n';
 
 /** The index just past the last blank line (`\n\n`, `\r\n\r\n` or `\r\r`) at or after `from`, or -1. */
 function lastEventBoundary(text: string, from: number): number {
