@@ -4,6 +4,7 @@ import { errorPage } from '../pages/error-page.ts';
 import { authorizationFailure, type UpstreamSignIn } from './authorize.ts';
 import { CodeExchangeError, exchangeCodeForIdToken } from './code-exchange.ts';
 import { accessKeySet, IdTokenError, verifyIdToken } from './id-token.ts';
+import { writeSignInRecord } from './sign-in-record.ts';
 import { userIdOf } from './user-id.ts';
 
 /**
@@ -71,14 +72,22 @@ export async function finishSignIn(request: Request, env: Cloudflare.Env, config
 
   try {
     const signedInAt = Date.now();
+    // Opaque, and derived from the email, the key an operator knows when offboarding someone: the
+    // provider writes it into every code and token it issues (access/user-id.ts).
+    const userId = await userIdOf(user.email, config.cookieSecret);
     const { redirectTo } = await oauth.completeAuthorization({
       request: clientRequest,
-      // Opaque, and derived from the email, the key an operator knows when offboarding someone: the
-      // provider writes it into every code and token it issues (access/user-id.ts).
-      userId: await userIdOf(user.email, config.cookieSecret),
+      userId,
       metadata: { signedInAt: new Date(signedInAt).toISOString() },
       scope: clientRequest.scope,
       props: { ...user, signedInAt },
+    });
+    writeSignInRecord({
+      event: 'sign_in',
+      time: new Date(signedInAt).toISOString(),
+      userId,
+      user: { sub: user.sub, email: user.email, groups: user.groups },
+      clientId: clientRequest.clientId,
     });
     headers.set('Location', redirectTo);
     return new Response(null, { status: 302, headers });
