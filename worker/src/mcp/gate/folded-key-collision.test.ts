@@ -55,6 +55,22 @@ describe('foldedKeyCollision', () => {
     ['a roots answer', { jsonrpc: '2.0', id: 1, result: { Roots: [{ uri: 'file:///' }] } }],
     ['a root', { jsonrpc: '2.0', id: 1, result: { roots: [{ uri: 'file:///srv', URI: 'file:///' }] } }],
     ['a 2026 roots answer', call({ name: 'echo', inputResponses: { 'ask-1': { roots: [{ Uri: 'file:///' }] } } })],
+    // What the approval step reads (gate/approval/): the gateway's state, the answer, the revision, what a client can be asked.
+    ['the approval state', call({ name: 'echo', requestState: 'gateway', RequestState: 'other' })],
+    ['the approval state, a lone variant spelling', call({ name: 'echo', REQUESTSTATE: 'other' })],
+    [
+      'the answer to the approval question',
+      call({ name: 'echo', inputResponses: { 'secure-mcp/approval': { action: 'decline', Action: 'accept' } } }),
+    ],
+    [
+      'the call a cancellation names',
+      { jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: 1, RequestId: 2 } },
+    ],
+    ['the 2026 revision', call({ name: 'echo', _meta: { 'IO.modelcontextprotocol/protocolVersion': '2026-07-28' } })],
+    [
+      'the elicitation capability',
+      { jsonrpc: '2.0', id: 1, method: 'initialize', params: { capabilities: { elicitation: {}, Elicitation: {} } } },
+    ],
   ])('refuses a collision at the %s', (_where, message) => {
     expect(foldedKeyCollision(message)).toBeTruthy();
   });
