@@ -13,7 +13,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { ListRootsRequestSchema } from '@modelcontextprotocol/sdk/types.js';
+import { ElicitRequestSchema, ListRootsRequestSchema } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { obtainTokens } from '../../../dev/client/obtain-tokens.ts';
 import { startPrivateStack } from '../../../dev/stack/private-stack.ts';
@@ -190,7 +190,11 @@ describe('revocation, through the whole stack (docs/security.md 19)', () => {
   // Last in this file: alice is revoked for good.
   it("ends the user's running call (its stdio server stops) and their open stream", async () => {
     const { access_token } = await obtainTokens(stack.mcpUrl, 'alice@example.com');
-    const client = new Client({ name: 'soon-revoked', version: '1' });
+    // A call that stays running at the server until revoked: server-everything's elicitation tool waits
+    // for the client's answer, which never comes. (trigger-long-running-operation would wait for an
+    // SRE's approval first, policies/tools.yaml, and never reach the server.)
+    const client = new Client({ name: 'soon-revoked', version: '1' }, { capabilities: { elicitation: {} } });
+    client.setRequestHandler(ElicitRequestSchema, () => new Promise<never>(() => {}));
     const transport = new StreamableHTTPClientTransport(new URL(stack.mcpUrl), {
       requestInit: { headers: { Authorization: `Bearer ${access_token}` } },
     });
@@ -203,14 +207,10 @@ describe('revocation, through the whole stack (docs/security.md 19)', () => {
         'Mcp-Protocol-Version': transport.protocolVersion ?? '2025-06-18',
       },
     });
-    const running = client.callTool(
-      { name: 'trigger-long-running-operation', arguments: { duration: 60, steps: 60 } },
-      undefined,
-      { timeout: 90_000 },
-    );
-    const started = await nextEvent(
-      (event) => event.event === 'call' && event.name === 'trigger-long-running-operation',
-    );
+    const running = client.callTool({ name: 'trigger-elicitation-request', arguments: {} }, undefined, {
+      timeout: 90_000,
+    });
+    const started = await nextEvent((event) => event.event === 'call' && event.name === 'trigger-elicitation-request');
 
     const revoked = await fetch(`${stack.workerUrl}/admin/revoke-user`, {
       method: 'POST',
