@@ -196,8 +196,8 @@ describe('self-confirmation, 2026-07-28 (input_required and a signed requestStat
       },
     };
     const withRoots = (message: ReturnType<typeof modernCall>) => {
-      const meta = message.params._meta as Record<string, Record<string, unknown>>;
-      meta['io.modelcontextprotocol/clientCapabilities']!.roots = { listChanged: true };
+      const meta: Record<string, unknown> = message.params._meta;
+      (meta['io.modelcontextprotocol/clientCapabilities'] as Record<string, unknown>).roots = { listChanged: true };
       return message;
     };
     const first = await gate(
