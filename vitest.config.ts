@@ -1,13 +1,14 @@
+/**
+ * The test suite's eight projects, so each kind of test runs where it belongs: unit (pure logic
+ * and single processes in Node), infra (the Pulumi program under setMocks), worker (inside
+ * workerd), security and security-node (the attack suite, in workerd and in Node), e2e (the whole
+ * local stack on loopback, real clients), containers (the same through real containers, one per
+ * user, and the Pulumi program's image built by the real engine) and browser (a person in Chromium).
+ */
 import { cloudflareTest } from '@cloudflare/vitest-plugin';
 import { configDefaults, defineConfig } from 'vitest/config';
 import { vitePolicyPlugin } from './policies/build/policy-plugins.ts';
 import { findChromium } from './test/browser/chromium.ts';
-
-// Eight projects, so each kind of test runs where it belongs: unit (pure logic and single
-// processes in Node), infra (the Pulumi program under setMocks), worker (inside workerd),
-// security and security-node (the attack suite, in workerd and in Node), e2e (the whole local
-// stack on loopback, real clients), containers (the same through real containers, one per user,
-// and the Pulumi program's image built by the real engine) and browser (a person in Chromium).
 
 // Decided once for the whole run: which browser tests run must not depend on what another
 // process installs while the suite loads.

@@ -1,3 +1,8 @@
+/**
+ * A browser for scripts: cookies and redirects handled as a browser on a developer's machine
+ * would, so the sign-in dance between the Worker and the Access stand-in can be played without
+ * Chromium.
+ */
 import { CookieJar } from 'tough-cookie';
 
 /** How `BrowserSession.follow` ended: at a final (non-redirect) response, or stopped before a URL. */

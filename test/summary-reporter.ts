@@ -1,3 +1,7 @@
+/**
+ * One plain line at the end of every test run with the counts, because a CI log reader (or a
+ * person scrolling back) should not have to parse vitest's report to know whether the run passed.
+ */
 import type { Reporter, TestModule } from 'vitest/node';
 
 /**

@@ -1,3 +1,8 @@
+/**
+ * The control the load test judges workerd's memory against: a Worker that only answers "ok", run
+ * under `wrangler dev` exactly as the stack's Worker is, so that what workerd and wrangler gain
+ * per request on their own is not blamed on the gateway.
+ */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';

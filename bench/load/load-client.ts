@@ -1,3 +1,8 @@
+/**
+ * A person of `npm run load`: each client goes through the whole sign-in and keeps an MCP session
+ * of its own, so the load test presses the gateway as many real users at once would, and can match
+ * every call it sent against the audit log afterwards.
+ */
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { obtainTokens } from '../../dev/client/obtain-tokens.ts';

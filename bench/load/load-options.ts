@@ -1,3 +1,7 @@
+/**
+ * The command line of `npm run load`, read apart from the run, so a mistyped duration or client
+ * count is refused with a sentence before any stack starts.
+ */
 import { parseArgs } from 'node:util';
 
 /** What `npm run load` runs. */

@@ -1,3 +1,7 @@
+/**
+ * Whether memory keeps rising under load, as a rate per call: a leak shows as a steady slope while
+ * a heap's usual swings do not, so a long run is judged by one number against its bound.
+ */
 import type { MemorySeries } from './memory-growth.ts';
 
 /** How fast a memory series rose per call after warm-up, against its bound. */

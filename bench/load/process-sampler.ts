@@ -1,3 +1,8 @@
+/**
+ * Memory over time for the load test: the resident memory of groups of processes, sampled at a
+ * steady pace and each sample tied to the calls made so far, so growth reads per call and not per
+ * second of a busy machine.
+ */
 import { descendantPids, readCommandLine, readProcessMemory } from '../measure/process-memory.ts';
 import type { MemorySeries } from './memory-growth.ts';
 

@@ -1,3 +1,8 @@
+/**
+ * What `npm run load` concludes: the figures of a run, a pass or fail verdict for each bound they
+ * are held to, and the text printed at the end, kept apart from the measuring so the verdicts are
+ * pure and tested.
+ */
 import type { AuditCoverage } from './audit-coverage.ts';
 import type { IsolateHeapGrowth } from './isolate-heap-growth.ts';
 import type { SettledGrowth } from './memory-growth.ts';

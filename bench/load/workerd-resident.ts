@@ -1,3 +1,8 @@
+/**
+ * Holds workerd's resident memory under load to the bare-Worker control: the gateway may grow per
+ * call at most a margin above what workerd grows per request with a Worker that does nothing,
+ * since workerd's own growth is not ours to fix.
+ */
 import type { SettledGrowth } from './memory-growth.ts';
 
 /** The control: the resident memory of every workerd process under `wrangler dev` running a Worker that only answers "ok". */

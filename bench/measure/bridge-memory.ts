@@ -1,3 +1,7 @@
+/**
+ * What a bridge and its stdio servers cost in memory, read from /proc: the figure behind "what
+ * does one more session cost", which decides how many sessions a container's instance type holds.
+ */
 import { descendantPids, readCommandLine, readProcessMemory } from './process-memory.ts';
 
 /** Memory of a bridge process and its stdio children, in MiB. */

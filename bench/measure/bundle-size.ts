@@ -1,3 +1,8 @@
+/**
+ * Worker bundle sizes for the benchmark: ours with and without the native tools beside a Worker of
+ * the Cloudflare template's shape, built the same way, because a bundle's size is paid at every
+ * cold start and counted against the platform's limit.
+ */
 import { builtinModules } from 'node:module';
 import { gzipSync } from 'node:zlib';
 import { dirname, join } from 'node:path';

@@ -1,3 +1,7 @@
+/**
+ * One row of the echo benchmark: a path's latency and throughput, measured in the same order and
+ * with the same clients for every path, so that the rows can be read against each other.
+ */
 import type { BenchClient, EchoPath } from '../paths/echo-path.ts';
 import type { LatencySummary } from '../stats/latency-summary.ts';
 import { measureSequentialLatency } from './sequential-latency.ts';

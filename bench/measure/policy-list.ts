@@ -1,3 +1,7 @@
+/**
+ * The policy gate's own cost on its heaviest routine call, `tools/list` with many tools under many
+ * rules, measured inside this process so no network noise hides what the gate adds.
+ */
 import type { ToolPolicies, ToolRule } from '../../policies/model/tool-policy.ts';
 import { runPolicyGate } from '../../worker/src/mcp/gate/policy-gate.ts';
 import type { Pending } from '../report/results.ts';

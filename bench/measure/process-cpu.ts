@@ -1,3 +1,7 @@
+/**
+ * CPU time per call of the processes a call passes through, read from /proc, so the benchmark says
+ * where a machine's time goes and not only how long a caller waits.
+ */
 import { readFile } from 'node:fs/promises';
 import { readCommandLine } from './process-memory.ts';
 

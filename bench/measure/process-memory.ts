@@ -1,3 +1,7 @@
+/**
+ * Resident memory of one process from /proc: the single reading that every memory figure of the
+ * benchmark and the load test is built on.
+ */
 import { readFile, readdir } from 'node:fs/promises';
 
 /** Resident memory of one process, from `/proc/<pid>/status`, in KiB. */

@@ -1,3 +1,7 @@
+/**
+ * Latency as one user on one session feels it: calls one after another, timed only after the warm-
+ * up that a gateway serving for hours has long left behind.
+ */
 import type { BenchClient } from '../paths/echo-path.ts';
 import { summarizeLatency, type LatencySummary } from '../stats/latency-summary.ts';
 

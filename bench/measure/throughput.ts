@@ -1,3 +1,7 @@
+/**
+ * Calls per second a path sustains with many clients at once, each on its own session: the figure
+ * that says how far one gateway stretches before it needs another.
+ */
 import type { BenchClient } from '../paths/echo-path.ts';
 
 /** Throughput of N concurrent clients over a fixed time. */

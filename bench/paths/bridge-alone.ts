@@ -1,3 +1,7 @@
+/**
+ * The bridge measured without the Worker in front of it, so the benchmark can tell what the
+ * container's half of a call costs apart from the gateway's.
+ */
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { startHostedBridge } from '../stack/hosted-stack.ts';
 import { connectBenchClient, type EchoPath } from './echo-path.ts';

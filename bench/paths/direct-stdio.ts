@@ -1,3 +1,7 @@
+/**
+ * The benchmark's floor: a client talking stdio straight to the server, with no gateway, no bridge
+ * and no HTTP, against which every other path's cost is read.
+ */
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { serverEverythingCommand } from '../../dev/stack/server-everything.ts';
 import { connectBenchClient, type EchoPath } from './echo-path.ts';

@@ -1,3 +1,7 @@
+/**
+ * The shape every benchmark path takes (a way to open sessions to the echo tool, and to stop), so
+ * one measuring routine serves the floor, the bridge, the whole stack and the references alike.
+ */
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 

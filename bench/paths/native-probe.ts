@@ -1,3 +1,7 @@
+/**
+ * Finds out whether the running Worker serves native tools before measuring them, so the benchmark
+ * reports "not available" with the reason rather than inventing a row.
+ */
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { obtainTokens } from '../../dev/client/obtain-tokens.ts';

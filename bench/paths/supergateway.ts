@@ -1,3 +1,7 @@
+/**
+ * A reference bridge from outside the project (supergateway, stdio to Streamable HTTP), measured
+ * the same way as ours so our bridge's figures have something to be compared with.
+ */
 import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';

@@ -1,3 +1,7 @@
+/**
+ * The path a real user's call takes: through the local stack's Worker (token check, policy, audit)
+ * and on to the bridge, signed in once as a client would be.
+ */
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { obtainTokens } from '../../dev/client/obtain-tokens.ts';
 import { connectBenchClient, ECHO_CALL, type BenchClient, type EchoPath, type ToolCall } from './echo-path.ts';

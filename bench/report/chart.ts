@@ -1,3 +1,7 @@
+/**
+ * The results chart, drawn from the same rows as the tables so the picture and the numbers never
+ * disagree: latency by path beside throughput by concurrency.
+ */
 import { parse, View } from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
 import type { EchoRow } from '../measure/echo-row.ts';

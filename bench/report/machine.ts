@@ -1,3 +1,7 @@
+/**
+ * Records the machine and the package versions a run measured on, since figures only compare with
+ * figures taken on the same machine and software.
+ */
 import { readFileSync } from 'node:fs';
 import { cpus, loadavg, release, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';

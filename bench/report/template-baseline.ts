@@ -1,3 +1,7 @@
+/**
+ * Which figures of the Cloudflare template our targets are compared with: this run's own template
+ * row when there is one, else the issue's quoted ones, and a sentence saying which.
+ */
 import type { EchoRow } from '../measure/echo-row.ts';
 import { REFERENCE_FIGURES } from './results.ts';
 

@@ -1,3 +1,7 @@
+/**
+ * Latency percentiles computed one way for every row (an HDR histogram at a known resolution), so
+ * that a median or p99 means the same thing across the whole report.
+ */
 import hdr from 'hdr-histogram-js';
 
 /** Median, p90 and p99 of a set of latency samples, in milliseconds. */

@@ -1,3 +1,7 @@
+/**
+ * The page a person sees when the Access policies keep them out, as Cloudflare Access shows its
+ * own: without it a refused sign-in in the local stack would look like a broken one.
+ */
 import { escapeHtml, htmlPage } from './html.ts';
 
 /**

@@ -1,8 +1,9 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { accessPolicies } from '../../policies/access.ts';
+import { authorizationRequest, standInOptions, TEST_CLIENT } from '../../test/support/access-standin-client.ts';
 import { BrowserSession } from '../browser-session.ts';
 import {
   accessSubjectFor,
@@ -12,45 +13,21 @@ import {
   type RunningAccessStandIn,
 } from './index.ts';
 
-const clientId = 'test-client';
-const clientSecret = 'test-secret';
-const redirectUri = 'http://localhost:9/callback'; // never opened: tests stop before it
+const { clientId, clientSecret, redirectUri } = TEST_CLIENT;
 
 let standIn: RunningAccessStandIn;
 const logLines: string[] = [];
 
 beforeAll(async () => {
-  standIn = await startAccessStandIn({
-    port: 0,
-    clientId,
-    clientSecret,
-    redirectUris: [redirectUri],
-    users: await loadDevUsers(),
-    policies: accessPolicies,
-    logger: (line) => logLines.push(line),
-  });
+  standIn = await startAccessStandIn(
+    standInOptions({
+      users: await loadDevUsers(),
+      policies: accessPolicies,
+      logger: (line) => logLines.push(line),
+    }),
+  );
 });
 afterAll(() => standIn.close());
-
-/** An authorization request as the Worker builds it: PKCE S256, state and nonce. */
-function authorizationRequest(extra: Record<string, string> = {}) {
-  const verifier = randomBytes(32).toString('base64url');
-  const state = randomBytes(16).toString('base64url');
-  const nonce = randomBytes(16).toString('base64url');
-  const url = new URL(standIn.authorizationUrl);
-  url.search = new URLSearchParams({
-    response_type: 'code',
-    client_id: clientId,
-    redirect_uri: redirectUri,
-    scope: 'openid email profile groups',
-    state,
-    nonce,
-    code_challenge: createHash('sha256').update(verifier).digest('base64url'),
-    code_challenge_method: 'S256',
-    ...extra,
-  }).toString();
-  return { url: url.href, verifier, state, nonce };
-}
 
 type ClientAuth = { method: 'post' | 'basic'; secret: string };
 
@@ -73,7 +50,7 @@ function tokenRequest(
 }
 
 /** Signs `email` in with a fresh browser and returns the code sent back to the relying party. */
-async function codeFor(email: string, request = authorizationRequest()): Promise<string> {
+async function codeFor(email: string, request = authorizationRequest(standIn)): Promise<string> {
   const result = await signInAtAccess(new BrowserSession(), request.url, email);
   if (result.outcome !== 'redirected') throw new Error(`expected a redirect for ${email}, got ${result.outcome}`);
   const code = new URL(result.location).searchParams.get('code');
@@ -83,7 +60,7 @@ async function codeFor(email: string, request = authorizationRequest()): Promise
 
 describe('Access stand-in', () => {
   it('signs alice in with authorization code + PKCE; the id_token verifies against the JWKS', async () => {
-    const request = authorizationRequest();
+    const request = authorizationRequest(standIn);
     const result = await signInAtAccess(new BrowserSession(), request.url, 'alice@example.com');
 
     expect(result.outcome).toBe('redirected');
@@ -128,7 +105,7 @@ describe('Access stand-in', () => {
     { email: 'eve@outside.test', because: 'no include rule matches' },
   ])('refuses $email with Access’s 403 page, and no code', async ({ email, because }) => {
     const browser = new BrowserSession();
-    const request = authorizationRequest();
+    const request = authorizationRequest(standIn);
     const result = await signInAtAccess(browser, request.url, email);
 
     expect(result.outcome).toBe('refused');
@@ -147,7 +124,11 @@ describe('Access stand-in', () => {
   });
 
   it('shows the login page again, with an escaped error, for an unknown email', async () => {
-    const result = await signInAtAccess(new BrowserSession(), authorizationRequest().url, '<b>nobody</b>@example.com');
+    const result = await signInAtAccess(
+      new BrowserSession(),
+      authorizationRequest(standIn).url,
+      '<b>nobody</b>@example.com',
+    );
 
     expect(result.outcome).toBe('unknown-user');
     const { html } = result as { html: string };
@@ -157,7 +138,7 @@ describe('Access stand-in', () => {
   });
 
   it('serves a login page listing the dev users, whose forms post email to the page itself', async () => {
-    const { response, url } = (await new BrowserSession().follow(authorizationRequest().url)) as {
+    const { response, url } = (await new BrowserSession().follow(authorizationRequest(standIn).url)) as {
       response: Response;
       url: URL;
     };
@@ -175,17 +156,19 @@ describe('Access stand-in', () => {
 
   it('keeps its cookies to Access paths, so the Worker on the same host never receives them', async () => {
     const browser = new BrowserSession();
-    await signInAtAccess(browser, authorizationRequest().url, 'alice@example.com');
+    await signInAtAccess(browser, authorizationRequest(standIn).url, 'alice@example.com');
     expect(await browser.cookies.getCookieString(`${standIn.issuer}/authorization`)).toContain('standin_session=');
     expect(await browser.cookies.getCookieString(`http://localhost:${standIn.port}/callback`)).toBe('');
   });
 
   it('does not ask a browser that is already signed in again (an Access session)', async () => {
     const browser = new BrowserSession();
-    await signInAtAccess(browser, authorizationRequest().url, 'bob@example.com');
+    await signInAtAccess(browser, authorizationRequest(standIn).url, 'bob@example.com');
     const decisions = logLines.length;
 
-    const second = await browser.follow(authorizationRequest().url, undefined, { until: (url) => url.port === '9' });
+    const second = await browser.follow(authorizationRequest(standIn).url, undefined, {
+      until: (url) => url.port === '9',
+    });
     expect(second.stopped).toBe(true);
     expect(second.url.searchParams.get('code')).toBeTruthy();
     expect(logLines.length).toBe(decisions);
@@ -193,9 +176,9 @@ describe('Access stand-in', () => {
 
   it('refuses to switch a signed-in browser to another user', async () => {
     const browser = new BrowserSession();
-    await signInAtAccess(browser, authorizationRequest().url, 'alice@example.com');
+    await signInAtAccess(browser, authorizationRequest(standIn).url, 'alice@example.com');
 
-    const login = await browser.follow(authorizationRequest({ prompt: 'login' }).url);
+    const login = await browser.follow(authorizationRequest(standIn, { prompt: 'login' }).url);
     expect(login.stopped).toBe(false);
     const response = await browser.fetch(login.url, {
       method: 'POST',
@@ -234,7 +217,7 @@ describe('Access stand-in', () => {
   });
 
   it('accepts client_secret_basic as well as client_secret_post', async () => {
-    const request = authorizationRequest();
+    const request = authorizationRequest(standIn);
     const code = await codeFor('alice@example.com', request);
     const response = await tokenRequest(
       { grant_type: 'authorization_code', code, redirect_uri: redirectUri, code_verifier: request.verifier },
@@ -246,7 +229,7 @@ describe('Access stand-in', () => {
   it.each(['post', 'basic'] as const)(
     'refuses a wrong client secret at the token endpoint (client_secret_%s)',
     async (method) => {
-      const request = authorizationRequest();
+      const request = authorizationRequest(standIn);
       const code = await codeFor('alice@example.com', request);
       const response = await tokenRequest(
         { grant_type: 'authorization_code', code, redirect_uri: redirectUri, code_verifier: request.verifier },
@@ -270,7 +253,7 @@ describe('Access stand-in', () => {
   });
 
   it('requires PKCE on every authorization request', async () => {
-    const url = new URL(authorizationRequest().url);
+    const url = new URL(authorizationRequest(standIn).url);
     url.searchParams.delete('code_challenge');
     url.searchParams.delete('code_challenge_method');
     const result = await new BrowserSession().follow(url, undefined, { until: (next) => next.port === '9' });
@@ -282,7 +265,7 @@ describe('Access stand-in', () => {
 
   it('shows its error page, without redirecting, for an unregistered redirect URI', async () => {
     const { response } = (await new BrowserSession().follow(
-      authorizationRequest({ redirect_uri: 'http://evil.test/callback' }).url,
+      authorizationRequest(standIn, { redirect_uri: 'http://evil.test/callback' }).url,
     )) as {
       response: Response;
     };
@@ -292,7 +275,7 @@ describe('Access stand-in', () => {
   });
 
   it('refuses a login page opened in another browser', async () => {
-    const started = await new BrowserSession().follow(authorizationRequest().url);
+    const started = await new BrowserSession().follow(authorizationRequest(standIn).url);
     const response = await new BrowserSession().fetch(started.url, {
       method: 'POST',
       body: new URLSearchParams({ email: 'alice@example.com' }),
@@ -302,7 +285,7 @@ describe('Access stand-in', () => {
   });
 
   it('issues refresh tokens and serves userinfo', async () => {
-    const request = authorizationRequest();
+    const request = authorizationRequest(standIn);
     const code = await codeFor('bob@example.com', request);
     const first = (await (
       await tokenRequest({
@@ -334,14 +317,7 @@ describe('Access stand-in', () => {
 
 describe('startAccessStandIn', () => {
   it('frees its port on close()', async () => {
-    const running = await startAccessStandIn({
-      port: 0,
-      clientId,
-      clientSecret,
-      redirectUris: [redirectUri],
-      users: await loadDevUsers(),
-      policies: accessPolicies,
-    });
+    const running = await startAccessStandIn(standInOptions({ users: await loadDevUsers(), policies: accessPolicies }));
     await fetch(`${running.issuer}/jwks`); // leaves a keep-alive connection open
     await running.close();
 
@@ -356,27 +332,21 @@ describe('startAccessStandIn', () => {
 
   it('refuses a redirect URI that is not a web URL when it starts', async () => {
     await expect(
-      startAccessStandIn({
-        port: 0,
-        clientId,
-        clientSecret,
-        redirectUris: ['javascript:alert(1)'],
-        users: await loadDevUsers(),
-        policies: accessPolicies,
-      }),
+      startAccessStandIn(
+        standInOptions({
+          redirectUris: ['javascript:alert(1)'],
+          users: await loadDevUsers(),
+          policies: accessPolicies,
+        }),
+      ),
     ).rejects.toThrow('startAccessStandIn: invalid client options: redirect_uris must only contain web uris');
   });
 
   it('refuses invalid users before it listens', async () => {
     await expect(
-      startAccessStandIn({
-        port: 0,
-        clientId,
-        clientSecret,
-        redirectUris: [redirectUri],
-        users: [{ email: 'not-an-email', name: 'X', groups: [] }],
-        policies: accessPolicies,
-      }),
+      startAccessStandIn(
+        standInOptions({ users: [{ email: 'not-an-email', name: 'X', groups: [] }], policies: accessPolicies }),
+      ),
     ).rejects.toThrow(/options\.users: users\[0\] \("not-an-email"\) needs "email"/);
   });
 });

@@ -1,3 +1,8 @@
+/**
+ * What the stand-in shows when a sign-in request itself is wrong (an unknown client, a redirect
+ * URI it does not own, an expired login), so a developer sees the OAuth error instead of a blank
+ * answer.
+ */
 import { escapeHtml, htmlPage } from './html.ts';
 
 /**

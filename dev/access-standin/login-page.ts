@@ -1,3 +1,7 @@
+/**
+ * The stand-in's sign-in screen, in place of the identity provider a real Access sends people to:
+ * a developer picks a dev user or types any email, and a script can post the same form.
+ */
 import type { DevUser } from './users.ts';
 import { escapeHtml, htmlPage } from './html.ts';
 

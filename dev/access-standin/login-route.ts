@@ -1,3 +1,8 @@
+/**
+ * Where a sign-in is decided in the local stack: the login step of an authorization request, which
+ * applies the Access policies as the stack would deploy them for the rehearsed identity provider
+ * before any code goes back to the Worker.
+ */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type Provider from 'oidc-provider';
 import { errors, type Interaction, type InteractionResults } from 'oidc-provider';

@@ -1,3 +1,7 @@
+/**
+ * Keeps the stand-in's OIDC state (sessions, codes, tokens) in memory for exactly as long as one
+ * stand-in runs, so a restart starts clean and nothing is written to disk.
+ */
 import type { Adapter, AdapterPayload } from 'oidc-provider';
 
 interface StoredPayload {

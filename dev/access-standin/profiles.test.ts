@@ -1,7 +1,7 @@
-import { createHash, randomBytes } from 'node:crypto';
 import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { accessPoliciesFor } from '../../policies/access.ts';
+import { authorizationRequest, standInOptions, TEST_CLIENT } from '../../test/support/access-standin-client.ts';
 import { BrowserSession } from '../browser-session.ts';
 import {
   directoryGroup,
@@ -14,9 +14,7 @@ import {
 import { loadDevUsers, signInAtAccess, startAccessStandIn, type RunningAccessStandIn } from './index.ts';
 import type { DevUser } from './users.ts';
 
-const clientId = 'profiles-client';
-const clientSecret = 'profiles-secret';
-const redirectUri = 'http://localhost:9/callback';
+const { clientId, clientSecret, redirectUri } = TEST_CLIENT;
 const prod = accessPoliciesFor('prod');
 
 let users: DevUser[];
@@ -27,35 +25,15 @@ const logLines: string[] = [];
 beforeAll(async () => {
   users = await loadDevUsers();
   bob = users.find((user) => user.email === 'bob@example.com')!;
-  standIn = await startAccessStandIn({
-    port: 0,
-    clientId,
-    clientSecret,
-    redirectUris: [redirectUri],
-    users,
-    policies: prod,
-    logger: (line) => logLines.push(line),
-  });
+  standIn = await startAccessStandIn(standInOptions({ users, policies: prod, logger: (line) => logLines.push(line) }));
 });
 afterAll(() => standIn.close());
 
 /** Signs `email` in at the stand-in with a fresh browser; returns the refusal, or the id_token's claims. */
 async function signIn(email: string, form: Record<string, string> = {}) {
-  const verifier = randomBytes(32).toString('base64url');
-  const nonce = randomBytes(16).toString('base64url');
-  const url = new URL(standIn.authorizationUrl);
-  url.search = new URLSearchParams({
-    response_type: 'code',
-    client_id: clientId,
-    redirect_uri: redirectUri,
-    scope: 'openid email profile groups',
-    state: 'state-1',
-    nonce,
-    code_challenge: createHash('sha256').update(verifier).digest('base64url'),
-    code_challenge_method: 'S256',
-  }).toString();
+  const { url, verifier, nonce } = authorizationRequest(standIn);
   const browser = new BrowserSession();
-  const opened = await browser.follow(url.href, undefined, { until: (next) => next.pathname.includes('/login/') });
+  const opened = await browser.follow(url, undefined, { until: (next) => next.pathname.includes('/login/') });
   const result = Object.keys(form).length
     ? await browser
         .follow(
@@ -68,7 +46,7 @@ async function signIn(email: string, form: Record<string, string> = {}) {
             ? { outcome: 'redirected' as const, location: followed.url.href }
             : { outcome: 'refused' as const, status: followed.response.status, html: await followed.response.text() },
         )
-    : await signInAtAccess(browser, url.href, email);
+    : await signInAtAccess(browser, url, email);
   if (result.outcome !== 'redirected') return { refused: result, claims: undefined, nonce };
   const code = new URL(result.location).searchParams.get('code')!;
   const tokens = (await (
@@ -170,15 +148,7 @@ describe('the stand-in rehearsing a provider', () => {
       /cannot rehearse one-time PIN with these policies.*\n {2}- Access policy "contractors-not-in-prod": group "contractors": one-time PIN has no groups/,
     );
     await expect(
-      startAccessStandIn({
-        port: 0,
-        clientId,
-        clientSecret,
-        redirectUris: [redirectUri],
-        users,
-        policies: prod,
-        profile: standInProfile('otp'),
-      }),
+      startAccessStandIn(standInOptions({ users, policies: prod, profile: standInProfile('otp') })),
     ).rejects.toThrow(/cannot rehearse one-time PIN/);
     // Without group rules, one-time PIN signs people in, with no groups claim.
     standIn.rehearse({

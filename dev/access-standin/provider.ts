@@ -1,3 +1,8 @@
+/**
+ * The OIDC half of the Access stand-in: an oidc-provider set up to answer as one Access for SaaS
+ * application does, so the Worker signs people in locally through the same protocol it uses in
+ * production.
+ */
 import { type Account, type Configuration, type JWKS, type KoaContextWithOIDC, Provider } from 'oidc-provider';
 import { renderErrorPage } from './error-page.ts';
 import { pageHeaders } from './html.ts';

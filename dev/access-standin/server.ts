@@ -1,3 +1,8 @@
+/**
+ * Starts the local Access stand-in: the HTTP server, the OIDC provider and the login route behind
+ * one issuer URL, and the handle the local stack and the tests use to read and switch what it
+ * rehearses.
+ */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type Provider from 'oidc-provider';

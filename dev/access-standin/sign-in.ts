@@ -1,3 +1,7 @@
+/**
+ * A sign-in at the stand-in without a person, for the scripts and tests that need a signed-in user
+ * but not a browser, ending where Access would hand the browser back to the Worker.
+ */
 import type { BrowserSession } from '../browser-session.ts';
 import { ACCESS_PATH_PREFIX } from './paths.ts';
 

@@ -1,3 +1,7 @@
+/**
+ * The stand-in's signing key, made new at every start, so no key material is ever kept or checked
+ * in for a local stack.
+ */
 import { randomBytes } from 'node:crypto';
 import { exportJWK, generateKeyPair } from 'jose';
 import type { JWKS } from 'oidc-provider';

@@ -1,3 +1,7 @@
+/**
+ * The stable user id the stand-in gives each email, shaped like Access's own, so the Worker's per-
+ * user state is keyed locally the way it is in production.
+ */
 import { createHash } from 'node:crypto';
 
 /**

@@ -1,3 +1,7 @@
+/**
+ * The dev users the stand-in can sign in (`dev/users.json`), read and checked in one place so that
+ * a bad entry is named with its file and position instead of failing a sign-in later.
+ */
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 

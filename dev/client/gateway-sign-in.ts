@@ -1,3 +1,7 @@
+/**
+ * The browser part of a gateway sign-in, played by a script: consent, Access, callback, up to the
+ * client's redirect URI, for the tools and tests that need a token without a person at a browser.
+ */
 import { BrowserSession } from '../browser-session.ts';
 import { signInAtAccess } from '../access-standin/sign-in.ts';
 

@@ -1,3 +1,7 @@
+/**
+ * What every scripted MCP client of this project needs from the SDK's OAuth client interface,
+ * written once: a public loopback client that keeps its registration and tokens in memory only.
+ */
 import type { OAuthClientProvider } from '@modelcontextprotocol/sdk/client/auth.js';
 import type {
   OAuthClientInformationMixed,

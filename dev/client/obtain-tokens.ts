@@ -1,3 +1,7 @@
+/**
+ * Tokens for a dev user in one call, fetched the way a real MCP client does: the quickest honest
+ * way for `npm run dev:token`, the benchmarks and the tests to get a bearer token.
+ */
 import { auth } from '@modelcontextprotocol/sdk/client/auth.js';
 import type { OAuthTokens } from '@modelcontextprotocol/sdk/shared/auth.js';
 import { ScriptedOAuthClient } from './scripted-oauth-client.ts';

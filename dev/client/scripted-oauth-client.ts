@@ -1,3 +1,7 @@
+/**
+ * An MCP SDK OAuth client that signs in without a person, so an SDK client can be connected to the
+ * gateway end to end in a script or a test.
+ */
 import { signInThroughGateway } from './gateway-sign-in.ts';
 import { InMemoryOAuthClient } from './in-memory-oauth-client.ts';
 

@@ -1,3 +1,7 @@
+/**
+ * Writes the Worker's local secrets where wrangler reads them, readable by their owner only, so
+ * `npm run dev` never leaves a secret in the repository or in a world-readable file.
+ */
 import { chmod, writeFile } from 'node:fs/promises';
 
 /**

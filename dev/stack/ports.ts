@@ -1,3 +1,7 @@
+/**
+ * The local stack's ports: a free one for tests, and a clear error naming the setting to change
+ * when a fixed one is taken, instead of a server that fails to listen later.
+ */
 import { createServer } from 'node:net';
 
 /** A port the local stack needs is taken by another process. */

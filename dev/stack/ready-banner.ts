@@ -1,3 +1,7 @@
+/**
+ * The text `npm run dev` prints once the stack answers: the URL, who may sign in and why, and how
+ * to connect the usual clients, so a newcomer's first minute needs no other page.
+ */
 import { parseApprover } from '../../policies/engine/approvals.ts';
 import { decideSignIn } from '../../policies/engine/decide-sign-in.ts';
 import { loadShippedPolicies } from '../../policies/load/load-policies.ts';

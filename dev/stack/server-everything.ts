@@ -1,3 +1,7 @@
+/**
+ * The stdio MCP server the local stack and the tests run by default, spelled once so every caller
+ * starts the same pinned server with the same Node.
+ */
 import { createRequire } from 'node:module';
 
 /**

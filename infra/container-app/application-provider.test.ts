@@ -6,10 +6,10 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type FakeCloudflareApi, startFakeCloudflareApi } from '../deploy-contract/fake-cloudflare-api.ts';
-import { UNKNOWN_INPUT } from '../dynamic-provider/cloudflare-dynamic-provider.ts';
+import { inputChange, UNKNOWN_INPUT } from '../dynamic-provider/cloudflare-dynamic-provider.ts';
 import { serializeAndRevive } from '../dynamic-provider/revive-provider.ts';
 import { containerApplicationProvider, type ContainerApplicationProvider } from './application-provider.ts';
-import { type ApplicationSpec, type ApplicationState, diffSpecs, specProblems } from './application-spec.ts';
+import { APPLICATION_INPUTS, type ApplicationSpec, type ApplicationState, specProblems } from './application-spec.ts';
 
 const TOKEN = 'fake-token-for-tests';
 const ACCOUNT = '0123456789abcdef0123456789abcdef';
@@ -234,7 +234,7 @@ describe('diff and check', () => {
       replaces: [],
       deleteBeforeReplace: false,
     });
-    expect(diffSpecs(state, { ...spec, tiers: [1] }).changes).toEqual(['tiers']);
+    expect(inputChange(state, { ...spec, tiers: [1] }, APPLICATION_INPUTS).changes).toEqual(['tiers']);
   });
 
   it('accepts a digest a preview does not know yet, and counts it as a change', async () => {

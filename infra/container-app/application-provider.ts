@@ -25,12 +25,11 @@ import {
   statusOf,
 } from '../dynamic-provider/cloudflare-dynamic-provider.ts';
 import {
+  APPLICATION_INPUTS,
   type ApplicationRecord,
   type ApplicationSpec,
   type ApplicationState,
-  diffSpecs,
   refreshedState,
-  specProblems,
   toCreateBody,
   toEditBody,
   toRolloutBody,
@@ -52,24 +51,7 @@ export type ContainerApplicationProvider = CloudflareDynamicProvider<Application
  * ```
  */
 export function containerApplicationProvider(access: CloudflareApiAccess = {}): ContainerApplicationProvider {
-  return cloudflareDynamicProvider<ApplicationSpec, ApplicationState>(access, {
-    async check(_olds, news) {
-      return {
-        inputs: news,
-        failures: specProblems(news).map((reason) => ({ property: reason.split(' ')[0] ?? '', reason })),
-      };
-    },
-
-    async diff(_id, olds, news) {
-      const change = diffSpecs(olds, news);
-      return {
-        changes: change.changes.length > 0,
-        replaces: change.replaces,
-        // The replacement takes the same name, which the API refuses while the old one exists.
-        deleteBeforeReplace: change.replaces.length > 0,
-      };
-    },
-
+  return cloudflareDynamicProvider<ApplicationSpec, ApplicationState>(access, APPLICATION_INPUTS, {
     async create(spec) {
       const client = cloudflareClient(this.access, 'create the Containers application');
       const namespaceId = await namespaceIdOf(client, spec);

@@ -22,7 +22,7 @@ import type {
   ApplicationEditParams,
 } from 'cloudflare/resources/containers/applications/applications';
 import type { RolloutCreateParams } from 'cloudflare/resources/containers/applications/rollouts';
-import { changedKeys, containsUnknown } from '../dynamic-provider/cloudflare-dynamic-provider.ts';
+import { containsUnknown, type InputRules } from '../dynamic-provider/cloudflare-dynamic-provider.ts';
 
 type SdkCreateBody = Omit<ApplicationCreateParams.CcContainersCreateScheduledApplicationRequest, 'account_id'>;
 /** The create body: the SDK's, with the `constraints.tiers` wrangler sends and the SDK does not list. */
@@ -74,25 +74,18 @@ export interface ApplicationState extends ApplicationSpec {
   durableObjectNamespaceId: string;
 }
 
-/** How a change from `olds` to `news` is applied. */
-export interface ApplicationChange {
-  /** Properties that changed. */
-  changes: (keyof ApplicationSpec)[];
-  /** Properties that cannot change in place: the application is deleted, then created anew. */
-  replaces: (keyof ApplicationSpec)[];
-}
-
-const COMPARED: readonly (keyof ApplicationSpec)[] = [
-  'accountId',
-  'name',
-  'image',
-  'instanceType',
-  'maxInstances',
-  'durableObjects',
-  'tiers',
-  'observability',
-];
-const REPLACING: readonly (keyof ApplicationSpec)[] = ['accountId', 'name', 'durableObjects'];
+/**
+ * How the provider checks and compares a spec: a new account, name or Durable Object class
+ * replaces the application, deleting the old one first (the API refuses a second one of the
+ * same name); `workerVersionId` is not compared (every upload makes a new version, and the
+ * namespace stays the same).
+ */
+export const APPLICATION_INPUTS: InputRules<ApplicationSpec> = {
+  problems: specProblems,
+  compared: ['accountId', 'name', 'image', 'instanceType', 'maxInstances', 'durableObjects', 'tiers', 'observability'],
+  replacing: ['accountId', 'name', 'durableObjects'],
+  deleteBeforeReplace: true,
+};
 
 const NAME = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 const HEX_ID = /^[0-9a-f]{32}$/;
@@ -139,19 +132,6 @@ export function specProblems(spec: Partial<ApplicationSpec>): string[] {
   if (known(spec.tiers) && (!Array.isArray(spec.tiers) || spec.tiers.some((tier) => !Number.isInteger(tier))))
     problems.push('tiers must be a list of whole numbers, e.g. [1, 2]');
   return problems;
-}
-
-/**
- * Compares two specs (`olds` may be the stored state) and says how the difference is applied.
- *
- * @example
- * ```ts
- * diffSpecs(spec, { ...spec, maxInstances: 20 }); // { changes: ['maxInstances'], replaces: [] }
- * ```
- */
-export function diffSpecs(olds: ApplicationSpec, news: ApplicationSpec): ApplicationChange {
-  const changes = changedKeys(olds, news, COMPARED);
-  return { changes, replaces: changes.filter((key) => REPLACING.includes(key)) };
 }
 
 /** The `configuration` an application runs (create, edit and rollout all carry it). */

@@ -2,15 +2,21 @@
  * `ContainerApplication`: a Cloudflare Containers application as a Pulumi resource, through
  * the dynamic provider of `application-provider.ts`.
  */
-import * as pulumi from '@pulumi/pulumi';
+import type * as pulumi from '@pulumi/pulumi';
+import {
+  dynamicResourceType,
+  type ResourceArgs,
+  SecureMcpDynamicResource,
+} from '../dynamic-provider/dynamic-resource.ts';
 import { containerApplicationProvider } from './application-provider.ts';
 import type { ApplicationSpec, InstanceType } from './application-spec.ts';
 
+const TYPE_NAME = 'ContainerApplication';
 /** Type token of this resource (for tests and the guardrails). */
-export const CONTAINER_APPLICATION_TYPE = 'pulumi-nodejs:dynamic/secure-mcp:ContainerApplication';
+export const CONTAINER_APPLICATION_TYPE = dynamicResourceType(TYPE_NAME);
 
 /** The inputs, each of which may be an output of another resource. */
-export type ContainerApplicationArgs = { [Key in keyof ApplicationSpec]: pulumi.Input<ApplicationSpec[Key]> };
+export type ContainerApplicationArgs = ResourceArgs<ApplicationSpec>;
 
 /**
  * A Containers application tied to the Worker's Durable Object class.
@@ -24,7 +30,7 @@ export type ContainerApplicationArgs = { [Key in keyof ApplicationSpec]: pulumi.
  * });
  * ```
  */
-export class ContainerApplication extends pulumi.dynamic.Resource {
+export class ContainerApplication extends SecureMcpDynamicResource {
   declare readonly name: pulumi.Output<string>;
   declare readonly image: pulumi.Output<string>;
   declare readonly instanceType: pulumi.Output<InstanceType>;
@@ -32,13 +38,6 @@ export class ContainerApplication extends pulumi.dynamic.Resource {
   declare readonly durableObjectNamespaceId: pulumi.Output<string>;
 
   constructor(name: string, args: ContainerApplicationArgs, opts?: pulumi.CustomResourceOptions) {
-    super(
-      containerApplicationProvider(),
-      name,
-      { ...args, durableObjectNamespaceId: undefined },
-      opts,
-      'secure-mcp',
-      'ContainerApplication',
-    );
+    super(TYPE_NAME, containerApplicationProvider(), name, { ...args, durableObjectNamespaceId: undefined }, opts);
   }
 }

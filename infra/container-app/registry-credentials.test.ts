@@ -52,9 +52,13 @@ describe('registry credentials', () => {
   it('reports no change while the image is the same, and asks again when it is built anew', async () => {
     const credentials = registryCredentialsProvider({ apiToken: TOKEN, baseURL: api.baseURL });
     const { outs } = (await credentials.create(inputs)) as { outs: RegistryCredentialsOutputs };
-    expect(await credentials.diff!('id', outs, inputs)).toEqual({ changes: false });
+    expect(await credentials.diff!('id', outs, inputs)).toMatchObject({ changes: false, replaces: [] });
     const rebuilt = { ...inputs, buildDigest: `sha256:${'2'.repeat(64)}` };
-    expect(await credentials.diff!('id', outs, rebuilt)).toEqual({ changes: true });
+    expect(await credentials.diff!('id', outs, rebuilt)).toEqual({
+      changes: true,
+      replaces: [],
+      deleteBeforeReplace: false,
+    });
     const { outs: fresh } = await credentials.update!('id', outs, rebuilt);
     expect(fresh?.password).not.toBe(outs.password);
   });

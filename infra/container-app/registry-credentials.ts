@@ -16,16 +16,21 @@
  * registry or name) changed. A run where nothing changed shows no change here, and so none in
  * the image (whose `registry` input these outputs are).
  */
-import * as pulumi from '@pulumi/pulumi';
+import type * as pulumi from '@pulumi/pulumi';
 import {
   type CloudflareApiAccess,
   type CloudflareClient,
   type CloudflareDynamicProvider,
   callApi,
-  changedKeys,
   cloudflareClient,
   cloudflareDynamicProvider,
+  type InputRules,
 } from '../dynamic-provider/cloudflare-dynamic-provider.ts';
+import {
+  dynamicResourceType,
+  type ResourceArgs,
+  SecureMcpDynamicResource,
+} from '../dynamic-provider/dynamic-resource.ts';
 
 /** Cloudflare's managed registry. */
 export const CLOUDFLARE_REGISTRY = 'registry.cloudflare.com';
@@ -51,20 +56,17 @@ export interface RegistryCredentialsOutputs extends RegistryCredentialsInputs {
 }
 
 /** The resource's arguments, each of which may be an output of another resource. */
-export type RegistryCredentialsArgs = {
-  [Key in keyof RegistryCredentialsInputs]: pulumi.Input<RegistryCredentialsInputs[Key]>;
-};
+export type RegistryCredentialsArgs = ResourceArgs<RegistryCredentialsInputs>;
 
+const TYPE_NAME = 'RegistryCredentials';
 /** Type token of this resource (for tests). */
-export const REGISTRY_CREDENTIALS_TYPE = 'pulumi-nodejs:dynamic/secure-mcp:RegistryCredentials';
+export const REGISTRY_CREDENTIALS_TYPE = dynamicResourceType(TYPE_NAME);
 
 const PERMISSION = 'Containers: Edit';
-const COMPARED: readonly (keyof RegistryCredentialsInputs)[] = [
-  'accountId',
-  'registry',
-  'repositoryName',
-  'buildDigest',
-];
+/** Every input is compared: new credentials exactly when the image is built anew (or goes elsewhere). */
+const INPUTS: InputRules<RegistryCredentialsInputs> = {
+  compared: ['accountId', 'registry', 'repositoryName', 'buildDigest'],
+};
 
 /**
  * The provider; `access` is for tests against a fake API.
@@ -78,10 +80,7 @@ const COMPARED: readonly (keyof RegistryCredentialsInputs)[] = [
 export function registryCredentialsProvider(
   access: CloudflareApiAccess = {},
 ): CloudflareDynamicProvider<RegistryCredentialsInputs, RegistryCredentialsOutputs> {
-  return cloudflareDynamicProvider<RegistryCredentialsInputs, RegistryCredentialsOutputs>(access, {
-    async diff(_id, olds, news) {
-      return { changes: changedKeys(olds, news, COMPARED).length > 0 };
-    },
+  return cloudflareDynamicProvider<RegistryCredentialsInputs, RegistryCredentialsOutputs>(access, INPUTS, {
     async create(inputs) {
       const client = cloudflareClient(this.access, 'get push credentials for the image registry');
       return {
@@ -139,7 +138,7 @@ async function generate(
  * new docker.Image('bridge', { imageName: pulumi.interpolate`${credentials.repository}:${tag}`, registry: { server: credentials.registry, username: credentials.username, password: credentials.password }, … });
  * ```
  */
-export class RegistryCredentials extends pulumi.dynamic.Resource {
+export class RegistryCredentials extends SecureMcpDynamicResource {
   declare readonly registry: pulumi.Output<string>;
   declare readonly repository: pulumi.Output<string>;
   declare readonly externalAccountId: pulumi.Output<string>;
@@ -148,12 +147,11 @@ export class RegistryCredentials extends pulumi.dynamic.Resource {
 
   constructor(name: string, args: RegistryCredentialsArgs, opts?: pulumi.CustomResourceOptions) {
     super(
+      TYPE_NAME,
       registryCredentialsProvider(),
       name,
       { ...args, repository: undefined, externalAccountId: undefined, username: undefined, password: undefined },
       { ...opts, additionalSecretOutputs: ['password'] },
-      'secure-mcp',
-      'RegistryCredentials',
     );
   }
 }

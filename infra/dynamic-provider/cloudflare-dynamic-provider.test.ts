@@ -1,6 +1,7 @@
 /**
  * The shared base of the dynamic providers: the unknown placeholder is Pulumi's, key order
- * does not make a change, errors say what to do, and all three providers survive the trip
+ * does not make a change, `check` and `diff` follow a provider's input rules, errors say what
+ * to do, and all three providers survive the trip
  * into the state and back under the loader Pulumi runs the program with.
  */
 import { execFile } from 'node:child_process';
@@ -8,7 +9,14 @@ import { promisify } from 'node:util';
 import * as pulumi from '@pulumi/pulumi';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FakeCloudflareApi, startFakeCloudflareApi } from '../deploy-contract/fake-cloudflare-api.ts';
-import { canonicalJson, changedKeys, containsUnknown, explain, UNKNOWN_INPUT } from './cloudflare-dynamic-provider.ts';
+import {
+  canonicalJson,
+  changedKeys,
+  cloudflareDynamicProvider,
+  containsUnknown,
+  explain,
+  UNKNOWN_INPUT,
+} from './cloudflare-dynamic-provider.ts';
 
 describe('the base', () => {
   it("spells Pulumi's placeholder for an unknown input", () => {
@@ -21,6 +29,40 @@ describe('the base', () => {
     expect(canonicalJson({ b: 1, a: [{ d: 2, c: 3 }] })).toBe('{"a":[{"c":3,"d":2}],"b":1}');
     expect(changedKeys({ x: { a: 1, b: 2 }, y: 1 }, { x: { b: 2, a: 1 }, y: 1 }, ['x', 'y'])).toEqual([]);
     expect(changedKeys({ x: 1, y: 1 }, { x: UNKNOWN_INPUT as never, y: 2 }, ['x', 'y'])).toEqual(['x', 'y']);
+  });
+
+  it("makes check and diff from a provider's input rules", async () => {
+    type Thing = { name: string; size: number; note: string };
+    const provider = cloudflareDynamicProvider<Thing, Thing>(
+      {},
+      {
+        problems: (thing) => (thing.size > 0 ? [] : [`size: ${thing.size} is not a positive number`]),
+        compared: ['name', 'size'],
+        replacing: ['name'],
+        deleteBeforeReplace: true,
+      },
+      { create: async (thing) => ({ id: thing.name, outs: thing }) },
+    );
+    const thing = { name: 'a', size: 1, note: 'x' };
+    expect(await provider.check!(thing, { ...thing, size: 0 })).toEqual({
+      inputs: { ...thing, size: 0 },
+      failures: [{ property: 'size', reason: 'size: 0 is not a positive number' }],
+    });
+    expect(await provider.diff!('a', thing, { ...thing, note: 'y' })).toEqual({
+      changes: false,
+      replaces: [],
+      deleteBeforeReplace: false,
+    });
+    expect(await provider.diff!('a', thing, { ...thing, size: 2 })).toEqual({
+      changes: true,
+      replaces: [],
+      deleteBeforeReplace: false,
+    });
+    expect(await provider.diff!('a', thing, { ...thing, name: 'b' })).toEqual({
+      changes: true,
+      replaces: ['name'],
+      deleteBeforeReplace: true,
+    });
   });
 
   it('turns a refused token into the permission to grant', () => {

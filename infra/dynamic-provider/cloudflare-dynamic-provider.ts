@@ -2,7 +2,8 @@
  * The one base the program's Pulumi dynamic providers share (the Worker script upload, the
  * Containers application, the registry credentials): how each finds the API token, how it
  * reaches Cloudflare through the official `cloudflare` SDK, how an SDK error becomes one
- * sentence that says what to do, and how a preview's unknown inputs are recognised.
+ * sentence that says what to do, how a preview's unknown inputs are recognised, and the
+ * `check` and `diff` each makes from its {@link InputRules}.
  *
  * Pulumi serializes a dynamic provider object into the state and revives it in its own
  * process (`@pulumi/pulumi/cmd/dynamic-provider`), so everything here is plain functions and
@@ -24,12 +25,33 @@ export type CloudflareDynamicProvider<Inputs, Outputs> = pulumi.dynamic.Resource
   access: CloudflareApiAccess;
 };
 
-/** The provider's methods; `configure` comes from the base. */
+/** The provider's methods; `configure`, `check` and `diff` come from the base. */
 export type CloudflareProviderMethods<Inputs, Outputs> = Omit<
   pulumi.dynamic.ResourceProvider<Inputs, Outputs>,
-  'configure'
+  'configure' | 'check' | 'diff'
 > &
   ThisType<CloudflareDynamicProvider<Inputs, Outputs>>;
+
+/** The name of one of a provider's inputs. */
+type InputName<Inputs> = Extract<keyof Inputs, string>;
+
+/**
+ * How a provider judges its inputs; the base makes `check` and `diff` from it, so that every
+ * provider refuses bad input before any request and shows no change when nothing changed.
+ */
+export interface InputRules<Inputs> {
+  /**
+   * Every problem with the inputs, one sentence each that starts with the input's name (which
+   * becomes the failure's `property`); a value a preview does not know yet must pass.
+   */
+  problems?: (inputs: Inputs) => string[];
+  /** The inputs `diff` compares; any other (a checkout path, say) never makes a change. */
+  compared: readonly InputName<Inputs>[];
+  /** Those of them whose change replaces the resource instead of updating it in place. */
+  replacing?: readonly InputName<Inputs>[];
+  /** Whether the old resource goes before its replacement is made (the API refuses two of one name). */
+  deleteBeforeReplace?: boolean;
+}
 
 /**
  * What Pulumi hands a dynamic provider for an input that is not known yet (a preview before
@@ -42,10 +64,11 @@ export const UNKNOWN_INPUT = '04da6b54-80e4-46f7-96ec-b56ff0331ba9';
  * Makes a dynamic provider that reads the API token when Pulumi configures it: the
  * `cloudflare:apiToken` stack setting (the key the Cloudflare provider uses) or
  * `CLOUDFLARE_API_TOKEN`. The token is never an input, so it never lands in any state.
+ * Its `check` and `diff` follow `rules`; `methods` give the calls to Cloudflare.
  *
  * @example
  * ```ts
- * const provider = cloudflareDynamicProvider<Inputs, Outputs>(access, {
+ * const provider = cloudflareDynamicProvider<Inputs, Outputs>(access, { problems, compared: ['name'] }, {
  *   async create(inputs) {
  *     const client = cloudflareClient(this.access, 'create the thing');
  *     return { id: '…', outs: { ...inputs } };
@@ -53,8 +76,9 @@ export const UNKNOWN_INPUT = '04da6b54-80e4-46f7-96ec-b56ff0331ba9';
  * });
  * ```
  */
-export function cloudflareDynamicProvider<Inputs, Outputs>(
+export function cloudflareDynamicProvider<Inputs extends object, Outputs extends Inputs>(
   access: CloudflareApiAccess,
+  rules: InputRules<Inputs>,
   methods: CloudflareProviderMethods<Inputs, Outputs>,
 ): CloudflareDynamicProvider<Inputs, Outputs> {
   return {
@@ -62,8 +86,50 @@ export function cloudflareDynamicProvider<Inputs, Outputs>(
     async configure(request) {
       this.access.apiToken ??= request.config.get('cloudflare:apiToken') ?? process.env.CLOUDFLARE_API_TOKEN;
     },
+    async check(_olds, news) {
+      return { inputs: news, failures: (rules.problems?.(news) ?? []).map(failureOf) };
+    },
+    async diff(_id, olds, news) {
+      const change = inputChange(olds, news, rules);
+      return {
+        changes: change.changes.length > 0,
+        replaces: change.replaces,
+        deleteBeforeReplace: (rules.deleteBeforeReplace ?? false) && change.replaces.length > 0,
+      };
+    },
     ...methods,
   };
+}
+
+/** A problem sentence as Pulumi shows a check failure: under the input it starts with. */
+function failureOf(reason: string): pulumi.dynamic.CheckFailure {
+  return { property: /^[A-Za-z]\w*/.exec(reason)?.[0] ?? '', reason };
+}
+
+/** How a change from `olds` (inputs or the stored state) to `news` is applied. */
+export interface InputChange<Inputs> {
+  /** The compared inputs that changed. */
+  changes: InputName<Inputs>[];
+  /** Those of them that replace the resource. */
+  replaces: InputName<Inputs>[];
+}
+
+/**
+ * Compares inputs as `rules` say; the provider's `diff` is this, told to Pulumi.
+ *
+ * @example
+ * ```ts
+ * inputChange(spec, { ...spec, name: 'other' }, { compared: ['name', 'image'], replacing: ['name'] });
+ * // { changes: ['name'], replaces: ['name'] }
+ * ```
+ */
+export function inputChange<Inputs extends object>(
+  olds: Inputs,
+  news: Inputs,
+  rules: InputRules<Inputs>,
+): InputChange<Inputs> {
+  const changes = changedKeys(olds, news, rules.compared);
+  return { changes, replaces: changes.filter((key) => rules.replacing?.includes(key) ?? false) };
 }
 
 /** The SDK's client class. */
@@ -207,7 +273,7 @@ export function canonicalJson(value: unknown): string {
  * changedKeys({ a: 1, b: 2 }, { a: 1, b: 3 }, ['a', 'b']); // ['b']
  * ```
  */
-export function changedKeys<T extends object>(olds: T, news: T, keys: readonly (keyof T)[]): (keyof T)[] {
+export function changedKeys<T extends object, Key extends keyof T>(olds: T, news: T, keys: readonly Key[]): Key[] {
   return keys.filter(
     (key) => containsUnknown(news[key]) || canonicalJson(olds[key] ?? null) !== canonicalJson(news[key] ?? null),
   );

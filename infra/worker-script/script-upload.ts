@@ -14,7 +14,7 @@
  * `code_update_strategy`.
  */
 import type { ScriptUpdateParams } from 'cloudflare/resources/workers/scripts/scripts';
-import { changedKeys, containsUnknown } from '../dynamic-provider/cloudflare-dynamic-provider.ts';
+import { containsUnknown, type InputRules } from '../dynamic-provider/cloudflare-dynamic-provider.ts';
 import type { MigrationStep, UploadMigrations } from './pending-migrations.ts';
 
 type MetadataBinding = NonNullable<ScriptUpdateParams.Metadata['bindings']>[number];
@@ -110,28 +110,29 @@ export function uploadMetadata(spec: WorkerScriptSpec, migrations: UploadMigrati
   };
 }
 
-/** How a change from `olds` to `news` is applied. */
-export interface ScriptChange {
-  changes: (keyof WorkerScriptSpec)[];
-  /** The script is deleted and uploaded anew under the new name or account. */
-  replaces: (keyof WorkerScriptSpec)[];
-}
-
-/** Every input but `bundlePath`, whose value depends on where the repository is checked out. */
-const COMPARED: readonly (keyof WorkerScriptSpec)[] = [
-  'accountId',
-  'scriptName',
-  'mainModule',
-  'bundleSha256',
-  'compatibilityDate',
-  'compatibilityFlags',
-  'bindings',
-  'secretBindings',
-  'migrations',
-  'containers',
-  'observability',
-];
-const REPLACING: readonly (keyof WorkerScriptSpec)[] = ['accountId', 'scriptName'];
+/**
+ * How the provider checks and compares a spec: every input but `bundlePath` (whose value
+ * depends on where the repository is checked out) is compared; a new name or account uploads
+ * the script anew, and the old one keeps serving until the new one is up.
+ */
+export const WORKER_SCRIPT_INPUTS: InputRules<WorkerScriptSpec> = {
+  problems: scriptProblems,
+  compared: [
+    'accountId',
+    'scriptName',
+    'mainModule',
+    'bundleSha256',
+    'compatibilityDate',
+    'compatibilityFlags',
+    'bindings',
+    'secretBindings',
+    'migrations',
+    'containers',
+    'observability',
+  ],
+  replacing: ['accountId', 'scriptName'],
+  deleteBeforeReplace: false,
+};
 
 const SCRIPT_NAME = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 const HEX_ID = /^[0-9a-f]{32}$/;
@@ -146,7 +147,7 @@ const DATE = /^\d{4}-\d{2}-\d{2}$/;
  * scriptProblems({ ...spec, scriptName: 'Bad_Name' }); // ['scriptName "Bad_Name" must be lowercase letters, digits and hyphens']
  * ```
  */
-export function scriptProblems(spec: WorkerScriptSpec): string[] {
+function scriptProblems(spec: WorkerScriptSpec): string[] {
   const problems: string[] = [];
   const known = (value: unknown) => !containsUnknown(value);
   if (known(spec.accountId) && !HEX_ID.test(spec.accountId ?? ''))
@@ -187,17 +188,4 @@ export function scriptProblems(spec: WorkerScriptSpec): string[] {
     }
   }
   return problems;
-}
-
-/**
- * Compares two specs (`olds` may be the stored state) and says how the difference is applied.
- *
- * @example
- * ```ts
- * diffScripts(spec, { ...spec, bundleSha256: other }); // { changes: ['bundleSha256'], replaces: [] }
- * ```
- */
-export function diffScripts(olds: WorkerScriptSpec, news: WorkerScriptSpec): ScriptChange {
-  const changes = changedKeys(olds, news, COMPARED);
-  return { changes, replaces: changes.filter((key) => REPLACING.includes(key)) };
 }

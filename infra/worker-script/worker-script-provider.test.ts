@@ -165,7 +165,7 @@ describe('diff and check', () => {
       ...spec,
       bindings: spec.bindings.slice(0, 2),
     });
-    expect(failures).toEqual([{ property: 'containers:', reason: expect.stringMatching(/McpContainer needs/) }]);
+    expect(failures).toEqual([{ property: 'containers', reason: expect.stringMatching(/McpContainer needs/) }]);
   });
 
   it('refuses a Durable Object binding whose class no migration creates', async () => {
@@ -179,7 +179,7 @@ describe('diff and check', () => {
     };
     expect((await provider.check!({} as WorkerScriptSpec, unmigrated)).failures).toEqual([
       {
-        property: 'bindings:',
+        property: 'bindings',
         reason:
           'bindings: TOOL_RATE_LIMITER binds the Durable Object class ToolRateLimiter, which no migration creates',
       },

@@ -32,9 +32,8 @@ import {
 } from '../dynamic-provider/cloudflare-dynamic-provider.ts';
 import { pendingMigrations } from './pending-migrations.ts';
 import {
-  diffScripts,
-  scriptProblems,
   uploadMetadata,
+  WORKER_SCRIPT_INPUTS,
   type WorkerScriptSpec,
   type WorkerScriptState,
 } from './script-upload.ts';
@@ -55,24 +54,7 @@ export type WorkerScriptProvider = CloudflareDynamicProvider<WorkerScriptSpec, W
  * ```
  */
 export function workerScriptProvider(access: CloudflareApiAccess = {}): WorkerScriptProvider {
-  return cloudflareDynamicProvider<WorkerScriptSpec, WorkerScriptState>(access, {
-    async check(_olds, news) {
-      return {
-        inputs: news,
-        failures: scriptProblems(news).map((reason) => ({ property: reason.split(' ')[0] ?? '', reason })),
-      };
-    },
-
-    async diff(_id, olds, news) {
-      const change = diffScripts(olds, news);
-      return {
-        changes: change.changes.length > 0,
-        replaces: change.replaces,
-        // The new name is free, and the old script keeps serving until the new one is up.
-        deleteBeforeReplace: false,
-      };
-    },
-
+  return cloudflareDynamicProvider<WorkerScriptSpec, WorkerScriptState>(access, WORKER_SCRIPT_INPUTS, {
     async create(spec) {
       return { id: spec.scriptName, outs: await upload(cloudflareClient(this.access, 'upload the Worker'), spec) };
     },

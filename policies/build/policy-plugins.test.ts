@@ -1,9 +1,9 @@
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 import { afterAll, describe, expect, it } from 'vitest';
-import { POLICY_DIR, POLICY_FILES } from '../load/load-policies.ts';
+import { copyShippedPolicies } from '../../test/support/shipped-policy-copies.ts';
 import { esbuildPolicyPlugin, vitePolicyPlugin } from './policy-plugins.ts';
 
 const scratch = mkdtempSync(join(tmpdir(), 'secure-mcp-policy-build-'));
@@ -12,8 +12,7 @@ afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 /** A project folder with the shipped policies (one file optionally replaced) and an entry that imports tools.yaml. */
 function project(name: string, toolsYaml?: string): string {
   const dir = join(scratch, name);
-  mkdirSync(join(dir, 'policies'), { recursive: true });
-  for (const file of Object.values(POLICY_FILES)) copyFileSync(join(POLICY_DIR, file), join(dir, 'policies', file));
+  copyShippedPolicies(join(dir, 'policies'));
   if (toolsYaml !== undefined) writeFileSync(join(dir, 'policies', 'tools.yaml'), toolsYaml);
   writeFileSync(join(dir, 'entry.ts'), "import policies from './policies/tools.yaml';\nexport default policies;\n");
   return dir;

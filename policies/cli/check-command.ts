@@ -1,3 +1,8 @@
+/**
+ * `npm run policy -- check`, the gate a policy change passes before review: every file valid,
+ * every environment's Access rules expressible by its identity provider, and every policy test
+ * holding, each problem at its file and line.
+ */
 import { readdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { readPolicyDirectory } from '../load/load-policies.ts';

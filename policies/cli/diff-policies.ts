@@ -1,3 +1,8 @@
+/**
+ * `npm run policy -- diff`: what a change to the policies does to people, not to YAML. Who gains
+ * or loses sign-in or a tool between two revisions, with widening marked, so a reviewer reads the
+ * effect of a pull request at a glance.
+ */
 import { decideSignIn } from '../engine/decide-sign-in.ts';
 import type { LoadedPolicies } from '../load/load-policies.ts';
 import { policiesForEnvironment } from '../model/access-policy.ts';

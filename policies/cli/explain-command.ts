@@ -1,3 +1,7 @@
+/**
+ * `npm run policy -- explain`: the answer to "what may this person do, and why", from the policies
+ * alone, so an operator can check a person's access without signing in as them.
+ */
 import { decideSignIn } from '../engine/decide-sign-in.ts';
 import type { LoadedPolicies } from '../load/load-policies.ts';
 import { policiesForEnvironment } from '../model/access-policy.ts';

@@ -1,3 +1,7 @@
+/**
+ * A person's standing on one tool, resource or prompt in a single word with its rule, the common
+ * measure `explain` prints and `diff` compares between revisions.
+ */
 import { describeDecider, shortDuration } from '../engine/approvals.ts';
 import { decideTarget, type PolicyTarget } from '../engine/decide-request.ts';
 import type { ApprovalRequirement } from '../model/approval.ts';

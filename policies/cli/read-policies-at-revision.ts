@@ -1,3 +1,7 @@
+/**
+ * Reads the policies as a git revision holds them, without checking anything out, so `diff` can
+ * compare any two commits of a repository that is in the middle of other work.
+ */
 import { execFileSync } from 'node:child_process';
 import {
   checkPolicyTexts,

@@ -1,3 +1,7 @@
+/**
+ * Runs the policy tests written beside the policies (`cases.yaml`), so that an expectation about
+ * who may do what is checked on every change instead of remembered.
+ */
 import { describeDecider } from '../engine/approvals.ts';
 import { decideRequest, type JsonRpcCall } from '../engine/decide-request.ts';
 import { decideSignIn } from '../engine/decide-sign-in.ts';

@@ -6,14 +6,13 @@
  * rehearsal exercises the rule the stack deploys, not the rule as written; `decideSignIn`
  * (the project's rules) is the prediction both are tested against. Pure: no I/O.
  *
- * Semantics, as Access documents them
- * (https://developers.cloudflare.com/cloudflare-one/access-controls/policies/):
+ * Semantics, as Access documents them (`decideInPolicyOrder`, shared with `decideSignIn`):
  * include = any of, require = all of, exclude = none of; Allow and Block policies in their
  * order, the first match decides; deny by default. A provider-specific selector names its
  * identity provider, so it matches only a person who signed in through that provider.
  */
 import type { AccessSelectorPolicy, AccessSelectorRule } from './provider-rules.ts';
-import type { SignInDecision } from './decide-sign-in.ts';
+import { decideInPolicyOrder, type SignInDecision } from './first-matching-policy.ts';
 
 /** One group as Access holds it: providers report names, Object Ids or emails (not always all). */
 export interface AccessGroup {
@@ -48,36 +47,16 @@ export interface AccessIdentity {
  * ```
  */
 export function decideAtAccess(policies: readonly AccessSelectorPolicy[], identity: AccessIdentity): SignInDecision {
-  const misses: string[] = [];
-  for (const policy of policies) {
-    const includedBy = policy.includes.find((rule) => selectorMatches(rule, identity));
-    const unmet = includedBy ? policy.requires?.find((rule) => !selectorMatches(rule, identity)) : undefined;
-    const excludedBy =
-      includedBy && !unmet ? policy.excludes?.find((rule) => selectorMatches(rule, identity)) : undefined;
-    if (includedBy && !unmet && !excludedBy) {
-      const allowed = policy.decision === 'allow';
-      return {
-        allowed,
-        policy: policy.name,
-        reason: `${allowed ? 'Allowed' : 'Denied'} by policy "${policy.name}": it includes ${describeSelector(includedBy)}.`,
-      };
-    }
-    if (policy.decision === 'allow') {
-      const miss = !includedBy
-        ? 'no include rule matches'
-        : unmet
-          ? `requires ${describeSelector(unmet)}`
-          : `excludes ${describeSelector(excludedBy!)}`;
-      misses.push(`"${policy.name}": ${miss}`);
-    }
-  }
-  return {
-    allowed: false,
-    reason:
-      misses.length === 0
-        ? 'Denied by default: no policy allows anyone.'
-        : `Denied by default: no policy allows this person (${misses.join('; ')}).`,
-  };
+  return decideInPolicyOrder(
+    policies.map(({ name, decision, includes, requires, excludes }) => ({
+      name,
+      decision,
+      include: includes,
+      require: requires,
+      exclude: excludes,
+    })),
+    { matches: (rule) => selectorMatches(rule, identity), describe: describeSelector },
+  );
 }
 
 function selectorMatches(rule: AccessSelectorRule, identity: AccessIdentity): boolean {

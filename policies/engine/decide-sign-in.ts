@@ -4,6 +4,7 @@
  * prediction the stand-in's provider-shaped decisions are tested against. Pure: no I/O.
  */
 import type { AccessPolicy, AccessRule } from '../model/access-policy.ts';
+import { decideInPolicyOrder, type SignInDecision } from './first-matching-policy.ts';
 
 /** What Access knows about a person when it checks the policies: verified email, groups and claims. */
 export interface SignInIdentity {
@@ -14,25 +15,10 @@ export interface SignInIdentity {
   claims?: Readonly<Record<string, readonly string[]>>;
 }
 
-/** Whether a person may sign in, which policy decided (none when denied by default), and why. */
-export interface SignInDecision {
-  allowed: boolean;
-  policy?: string;
-  reason: string;
-}
-
-/** How one policy relates to one person: it matches (by this include rule), or why it does not. */
-type PolicyMatch = { matches: true; includedBy: AccessRule } | { matches: false; miss: string };
-
 /**
- * Decides whether a person may sign in, with Cloudflare Access semantics: a policy
- * matches when any `include` rule matches, every `require` rule matches and no
- * `exclude` rule matches; policies are evaluated in precedence (list) order, allow and
- * deny alike, and the first that matches decides; no match is a denial. Access documents
- * this order for Allow and Block policies ("evaluated based on their order from top to
- * bottom … once a user matches an Allow or Block policy, evaluation stops":
- * https://developers.cloudflare.com/cloudflare-one/access-controls/policies/#cloudflare-access-policy-order-of-execution).
- * Emails and email domains compare case-insensitively; groups and claims exactly.
+ * Decides whether a person may sign in over the project's rules, in Access's order
+ * ({@link decideInPolicyOrder}). Emails and email domains compare case-insensitively; groups
+ * and claims exactly.
  *
  * @example
  * ```ts
@@ -41,40 +27,7 @@ type PolicyMatch = { matches: true; includedBy: AccessRule } | { matches: false;
  * ```
  */
 export function decideSignIn(policies: readonly AccessPolicy[], identity: SignInIdentity): SignInDecision {
-  const misses: string[] = [];
-  for (const policy of policies) {
-    const match = matchPolicy(policy, identity);
-    if (match.matches) {
-      const allowed = policy.decision === 'allow';
-      return {
-        allowed,
-        policy: policy.name,
-        reason: `${allowed ? 'Allowed' : 'Denied'} by policy "${policy.name}": it includes ${describeRule(match.includedBy)}.`,
-      };
-    }
-    if (policy.decision === 'allow') misses.push(`"${policy.name}": ${match.miss}`);
-  }
-
-  return {
-    allowed: false,
-    reason:
-      misses.length === 0
-        ? 'Denied by default: no policy allows anyone.'
-        : `Denied by default: no policy allows this person (${misses.join('; ')}).`,
-  };
-}
-
-function matchPolicy(policy: AccessPolicy, identity: SignInIdentity): PolicyMatch {
-  const includedBy = policy.include.find((rule) => ruleMatches(rule, identity));
-  if (!includedBy) return { matches: false, miss: 'no include rule matches' };
-
-  const unmetRequirement = policy.require?.find((rule) => !ruleMatches(rule, identity));
-  if (unmetRequirement) return { matches: false, miss: `requires ${describeRule(unmetRequirement)}` };
-
-  const excludedBy = policy.exclude?.find((rule) => ruleMatches(rule, identity));
-  if (excludedBy) return { matches: false, miss: `excludes ${describeRule(excludedBy)}` };
-
-  return { matches: true, includedBy };
+  return decideInPolicyOrder(policies, { matches: (rule) => ruleMatches(rule, identity), describe: describeRule });
 }
 
 function ruleMatches(rule: AccessRule, identity: SignInIdentity): boolean {

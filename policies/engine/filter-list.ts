@@ -1,3 +1,7 @@
+/**
+ * Trims the lists a server answers with down to what the person may use, so a client is never
+ * shown a tool, prompt or resource that a call would be refused for.
+ */
 import type { RequestIdentity, ToolPolicies } from '../model/tool-policy.ts';
 import { decideTarget, type PolicyTarget } from './decide-request.ts';
 

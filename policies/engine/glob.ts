@@ -1,3 +1,7 @@
+/**
+ * The one pattern language the policies use for tool, prompt and resource names, kept small and
+ * exact (`*` and `?`, nothing else) so a reviewer can read what a rule covers.
+ */
 const compiled = new Map<string, RegExp>();
 
 /**

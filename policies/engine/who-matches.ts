@@ -1,3 +1,7 @@
+/**
+ * Whether a rule's `who` covers a person, decided in one place for every rule that names people,
+ * so the rules that allow, deny and route approvals agree on who is who.
+ */
 import type { RequestIdentity, WhoMatcher } from '../model/tool-policy.ts';
 
 /**

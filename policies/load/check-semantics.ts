@@ -1,3 +1,7 @@
+/**
+ * The mistakes in the policies that are well-formed YAML and pass the schema but would quietly
+ * allow or deny the wrong thing: duplicate names, reserved names and patterns that match nothing.
+ */
 import type { AccessPolicyEntry } from '../model/access-policy.ts';
 import type { ToolPolicies } from '../model/tool-policy.ts';
 import { BUILT_IN_RULE_NAMES } from '../engine/decide-request.ts';

@@ -1,3 +1,7 @@
+/**
+ * Turns a policy file's text into a value or into problems that point at a line and a column, so
+ * every YAML or schema error is reported where a reviewer can fix it.
+ */
 import { isMap, isPair, isScalar, LineCounter, parseDocument, type Document } from 'yaml';
 import type { z } from 'zod';
 import type { PolicyProblem } from './policy-problem.ts';

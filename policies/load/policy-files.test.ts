@@ -2,8 +2,9 @@ import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { copyShippedPolicies } from '../../test/support/shipped-policy-copies.ts';
 import { checkCommand } from '../cli/check-command.ts';
-import { POLICY_DIR, POLICY_FILES } from './load-policies.ts';
+import { POLICY_DIR } from './load-policies.ts';
 import { parsePolicyText } from './parse-policy-text.ts';
 import { toolsFileSchema } from './schemas.ts';
 
@@ -15,7 +16,7 @@ afterAll(() => scratch.forEach((dir) => rmSync(dir, { recursive: true, force: tr
 function policiesWith(fixture: string): { dir: string; file: string } {
   const dir = mkdtempSync(join(tmpdir(), 'secure-mcp-policy-'));
   scratch.push(dir);
-  for (const name of Object.values(POLICY_FILES)) copyFileSync(join(POLICY_DIR, name), join(dir, name));
+  copyShippedPolicies(dir);
   const role = fixture.split('.').at(-2)!;
   copyFileSync(join(fixtureDir, fixture), join(dir, `${role}.yaml`));
   return { dir, file: `${role}.yaml` };

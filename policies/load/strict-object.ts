@@ -1,3 +1,7 @@
+/**
+ * A schema object that refuses unknown keys with a helpful message, because a misspelt key in a
+ * policy would otherwise be ignored and the rule would mean something else than it says.
+ */
 import { z } from 'zod';
 
 /**

@@ -5,39 +5,26 @@
  * denies it on the page; carol cannot approve her own call; a call nobody decided expires and the
  * page says so. Screenshots go to test-results/browser/ (the reviewed ones are in docs/screenshots/).
  */
-import { mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { ElicitRequestSchema } from '@modelcontextprotocol/sdk/types.js';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ScriptedOAuthClient } from '../../dev/client/scripted-oauth-client.ts';
-import { startPrivateStack } from '../../dev/stack/private-stack.ts';
 import { connectSignedIn } from '../e2e/connect-signed-in.ts';
-import { chromiumReady, launchChromium, skipsWithoutChromium, type ChromiumSession } from './chromium.ts';
+import { startPrivateStack } from '../../dev/stack/private-stack.ts';
+import { type BrowserTestStack, privateStackForBrowserTests } from './browser-stack.ts';
+import { launchChromium, skipsWithoutChromium, type ChromiumSession } from './chromium.ts';
+import { screenshot } from './screenshots.ts';
 
-const screenshotDir = join(import.meta.dirname, '..', '..', 'test-results', 'browser');
 const TOOL = 'trigger-long-running-operation';
-type Stack = Awaited<ReturnType<typeof startPrivateStack>>;
-
-let stack: Stack;
-
-beforeAll(async () => {
-  if (!chromiumReady()) return;
-  await mkdir(screenshotDir, { recursive: true });
-  stack = await startPrivateStack({ workerVars: { APPROVAL_WAIT: '2m' } });
-});
-
-afterAll(async () => {
-  await stack?.cleanup();
-});
+const stack = privateStackForBrowserTests({ workerVars: { APPROVAL_WAIT: '2m' } });
 
 /**
  * A call of the group-approved tool by `email`, from a client that shows links: resolves `link`
  * with the approval page the gateway sends, and `result` with how the call ended.
  */
-async function waitingCall(on: Stack, email: string, duration: number) {
+async function waitingCall(on: BrowserTestStack, email: string, duration: number) {
   let shown!: (url: string) => void;
   const link = new Promise<string>((resolve) => (shown = resolve));
   // The OAuth client registers as "Acme Desktop": the name the approval page shows for it.
@@ -79,13 +66,9 @@ async function openAs(email: string, url: string): Promise<{ page: Page; browser
   return { page, browser };
 }
 
-async function screenshot(page: Page, name: string): Promise<void> {
-  await page.screenshot({ path: join(screenshotDir, `${name}.png`), fullPage: true });
-}
-
 describe.skipIf(skipsWithoutChromium())('the approval page in a browser', () => {
   it('carol approves alice’s call: the page shows who asks, what and through which client; the call runs', async () => {
-    const call = await waitingCall(stack, 'alice@example.com', 0.201);
+    const call = await waitingCall(stack(), 'alice@example.com', 0.201);
     const { page, browser } = await openAs('carol@example.com', await call.link);
     try {
       const main = page.locator('main');
@@ -110,7 +93,7 @@ describe.skipIf(skipsWithoutChromium())('the approval page in a browser', () => 
   });
 
   it('carol denies: alice’s call ends with an error naming her, and never runs', async () => {
-    const call = await waitingCall(stack, 'alice@example.com', 0.202);
+    const call = await waitingCall(stack(), 'alice@example.com', 0.202);
     const { page, browser } = await openAs('carol@example.com', await call.link);
     try {
       await page.getByRole('button', { name: 'Deny' }).click();
@@ -128,7 +111,7 @@ describe.skipIf(skipsWithoutChromium())('the approval page in a browser', () => 
   });
 
   it('carol cannot approve her own call: no buttons, and the page says whom to ask', async () => {
-    const call = await waitingCall(stack, 'carol@example.com', 0.203);
+    const call = await waitingCall(stack(), 'carol@example.com', 0.203);
     const { page, browser } = await openAs('carol@example.com', await call.link);
     try {
       const main = await page.locator('main').innerText();
@@ -138,7 +121,7 @@ describe.skipIf(skipsWithoutChromium())('the approval page in a browser', () => 
       await screenshot(page, 'approval-own-call');
 
       // The list of waiting calls shows it too, marked as hers.
-      await page.goto(new URL('/approvals', stack.workerUrl).href);
+      await page.goto(new URL('/approvals', stack().workerUrl).href);
       expect(await page.locator('main').innerText()).toContain(`${TOOL} by carol@example.com (you)`);
       await screenshot(page, 'approvals-list');
     } finally {

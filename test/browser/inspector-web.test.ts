@@ -9,43 +9,25 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { createRequire } from 'node:module';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { obtainTokens } from '../../dev/client/obtain-tokens.ts';
 import { findFreePort } from '../../dev/stack/ports.ts';
-import { startPrivateStack } from '../../dev/stack/private-stack.ts';
 import { stopProcessGroup } from '../../dev/stack/wrangler-dev.ts';
-import { chromiumReady, launchChromium, skipsWithoutChromium } from './chromium.ts';
+import { INSPECTOR_LAUNCHER, inspectorHomeEnv } from '../support/mcp-inspector.ts';
+import { privateStackForBrowserTests } from './browser-stack.ts';
+import { launchChromium, skipsWithoutChromium } from './chromium.ts';
+import { screenshot } from './screenshots.ts';
 
-const inspectorBin = join(
-  createRequire(import.meta.url).resolve('@modelcontextprotocol/inspector/package.json'),
-  '..',
-  'clients',
-  'launcher',
-  'build',
-  'index.js',
-);
-const screenshotDir = join(import.meta.dirname, '..', '..', 'test-results', 'browser');
 const SERVER_ID = 'secure-mcp-local';
 
-let stack: Awaited<ReturnType<typeof startPrivateStack>>;
-
-beforeAll(async () => {
-  if (!chromiumReady()) return;
-  await mkdir(screenshotDir, { recursive: true });
-  stack = await startPrivateStack();
-});
-
-afterAll(async () => {
-  await stack?.cleanup();
-});
+const stack = privateStackForBrowserTests();
 
 /**
  * The tool names the gateway lists for `email`, asked with the MCP SDK by a client that declares
@@ -53,7 +35,7 @@ afterAll(async () => {
  * only to clients that can take them).
  */
 async function toolsListedFor(email: string): Promise<string[]> {
-  const { access_token: token } = await obtainTokens(stack.mcpUrl, email);
+  const { access_token: token } = await obtainTokens(stack().mcpUrl, email);
   const client = new Client(
     { name: 'inspector-web-test', version: '1.0.0' },
     {
@@ -66,7 +48,7 @@ async function toolsListedFor(email: string): Promise<string[]> {
     },
   );
   await client.connect(
-    new StreamableHTTPClientTransport(new URL(stack.mcpUrl), {
+    new StreamableHTTPClientTransport(new URL(stack().mcpUrl), {
       requestInit: { headers: { Authorization: `Bearer ${token}` } },
     }),
   );
@@ -83,13 +65,12 @@ async function toolsListedFor(email: string): Promise<string[]> {
  */
 async function withInspector(run: (page: Page, inspectorOrigin: string) => Promise<void>): Promise<void> {
   const home = await mkdtemp(join(tmpdir(), 'secure-mcp-inspector-web-'));
-  const inspector: ChildProcess = spawn(process.execPath, [inspectorBin, '--web'], {
+  const inspector: ChildProcess = spawn(process.execPath, [INSPECTOR_LAUNCHER, '--web'], {
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
     env: {
       ...process.env,
-      HOME: home,
-      MCP_CATALOG_PATH: join(home, 'mcp.json'),
+      ...inspectorHomeEnv(home),
       CLIENT_PORT: String(await findFreePort()),
       MCP_SANDBOX_PORT: '0',
       MCP_APP_ORIGIN_PORT: '0',
@@ -138,7 +119,7 @@ async function addGateway(page: Page): Promise<void> {
   await dialog.getByRole('textbox', { name: 'Server ID' }).fill(SERVER_ID);
   await dialog.getByRole('textbox', { name: 'Transport' }).click();
   await page.getByRole('option', { name: 'streamable-http' }).click();
-  await dialog.getByRole('textbox', { name: 'URL' }).fill(stack.mcpUrl);
+  await dialog.getByRole('textbox', { name: 'URL' }).fill(stack().mcpUrl);
   await dialog.getByRole('button', { name: 'Add' }).click();
   await expect.poll(() => dialog.count()).toBe(0);
 }
@@ -151,10 +132,6 @@ const gatewayCard = (page: Page) =>
     .filter({ has: page.getByRole('switch') })
     .last();
 
-async function screenshot(page: Page, name: string): Promise<void> {
-  await page.screenshot({ path: join(screenshotDir, `${name}.png`), fullPage: true, animations: 'disabled' });
-}
-
 describe.skipIf(skipsWithoutChromium())('MCP Inspector web UI through the gateway', () => {
   it('alice signs in from the server card, sees the tools the policies give her and calls echo', async () => {
     const expected = await toolsListedFor('alice@example.com');
@@ -165,7 +142,7 @@ describe.skipIf(skipsWithoutChromium())('MCP Inspector web UI through the gatewa
       await addGateway(page);
       await gatewayCard(page).getByRole('switch').click({ force: true });
       // The Inspector sends this tab to the gateway's /authorize: the consent page names it.
-      await page.waitForURL((url) => url.href.startsWith(new URL('/authorize', stack.workerUrl).href));
+      await page.waitForURL((url) => url.href.startsWith(new URL('/authorize', stack().workerUrl).href));
       expect(await page.locator('main').innerText()).toContain('MCP Inspector');
       await screenshot(page, 'inspector-consent');
       await page.getByRole('button', { name: 'Allow and sign in' }).click();
@@ -192,7 +169,7 @@ describe.skipIf(skipsWithoutChromium())('MCP Inspector web UI through the gatewa
     await withInspector(async (page, inspectorOrigin) => {
       await addGateway(page);
       await gatewayCard(page).getByRole('switch').click({ force: true });
-      await page.waitForURL((url) => url.href.startsWith(new URL('/authorize', stack.workerUrl).href));
+      await page.waitForURL((url) => url.href.startsWith(new URL('/authorize', stack().workerUrl).href));
       await page.getByRole('button', { name: 'Allow and sign in' }).click();
       await page.getByRole('button', { name: /alice@example\.com/ }).click();
       await page.waitForURL((url) => url.origin === inspectorOrigin);
@@ -231,7 +208,7 @@ describe.skipIf(skipsWithoutChromium())('MCP Inspector web UI through the gatewa
     await withInspector(async (page, inspectorOrigin) => {
       await addGateway(page);
       await gatewayCard(page).getByRole('switch').click({ force: true });
-      await page.waitForURL((url) => url.href.startsWith(new URL('/authorize', stack.workerUrl).href));
+      await page.waitForURL((url) => url.href.startsWith(new URL('/authorize', stack().workerUrl).href));
       await page.getByRole('button', { name: 'Allow and sign in' }).click();
       const refusal = page.waitForResponse(
         (response) => response.request().method() === 'POST' && response.status() === 403,

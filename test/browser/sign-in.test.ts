@@ -4,34 +4,22 @@
  * back in the client; denying ends in the client with `access_denied`; a person the
  * Access policies refuse sees the refusal page. Screenshots go to test-results/browser/.
  */
-import { mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startPrivateStack } from '../../dev/stack/private-stack.ts';
-import { chromiumReady, launchChromium, skipsWithoutChromium, type ChromiumSession } from './chromium.ts';
+import { describe, expect, it } from 'vitest';
+import { privateStackForBrowserTests } from './browser-stack.ts';
+import { launchChromium, skipsWithoutChromium, type ChromiumSession } from './chromium.ts';
 import { LoopbackClient, SIGNED_IN_TITLE, SIGN_IN_FAILED_TITLE } from './loopback-client.ts';
+import { screenshot } from './screenshots.ts';
 
-const screenshotDir = join(import.meta.dirname, '..', '..', 'test-results', 'browser');
 const CLIENT_NAME = 'Acme Desktop';
 
-let stack: Awaited<ReturnType<typeof startPrivateStack>>;
-
-beforeAll(async () => {
-  if (!chromiumReady()) return;
-  await mkdir(screenshotDir, { recursive: true });
-  stack = await startPrivateStack();
-});
-
-afterAll(async () => {
-  await stack?.cleanup();
-});
+const stack = privateStackForBrowserTests();
 
 /** One browser and one client per test, so no cookie or remembered consent carries over. */
 async function withBrowserAndClient(run: (page: Page, client: LoopbackClient) => Promise<void>): Promise<void> {
-  const client = await LoopbackClient.start(stack.mcpUrl, CLIENT_NAME);
+  const client = await LoopbackClient.start(stack().mcpUrl, CLIENT_NAME);
   let browser: ChromiumSession | undefined;
   try {
     browser = await launchChromium();
@@ -40,10 +28,6 @@ async function withBrowserAndClient(run: (page: Page, client: LoopbackClient) =>
     await browser?.close();
     await client.close();
   }
-}
-
-async function screenshot(page: Page, name: string): Promise<void> {
-  await page.screenshot({ path: join(screenshotDir, `${name}.png`), fullPage: true });
 }
 
 describe.skipIf(skipsWithoutChromium())('signing in with a browser', () => {
@@ -68,7 +52,7 @@ describe.skipIf(skipsWithoutChromium())('signing in with a browser', () => {
       const tokens = await client.exchange(callback.code!);
       const mcp = new Client({ name: 'browser-test', version: '1.0.0' });
       await mcp.connect(
-        new StreamableHTTPClientTransport(new URL('/mcp/native', stack.workerUrl), {
+        new StreamableHTTPClientTransport(new URL('/mcp/native', stack().workerUrl), {
           requestInit: { headers: { Authorization: `Bearer ${tokens.access_token}` } },
         }),
       );

@@ -1,3 +1,7 @@
+/**
+ * The Worker's routes outside `/mcp` and the endpoints the OAuth provider serves itself, in one
+ * table, so every browser-facing path of the gateway can be read in one place.
+ */
 import { decideConsent, showConsent } from './access/authorize.ts';
 import { finishSignIn } from './access/callback.ts';
 import { revokeUser } from './admin/revoke-user.ts';

@@ -41,27 +41,12 @@ export async function createInterceptionCa(): Promise<InterceptionCa> {
   const folder = await mkdtemp(join(tmpdir(), 'egress-ca-'));
   const caKey = join(folder, 'ca.key');
   const caCert = join(folder, 'ca.crt');
-  await run('openssl', [
-    'req',
-    '-x509',
-    '-newkey',
-    'ec',
-    '-pkeyopt',
-    'ec_paramgen_curve:prime256v1',
-    '-nodes',
-    '-keyout',
-    caKey,
-    '-out',
-    caCert,
-    '-days',
-    '1',
-    '-subj',
-    '/CN=secure-mcp egress stand-in CA (local only)',
-    '-addext',
-    'basicConstraints=critical,CA:TRUE',
-    '-addext',
-    'keyUsage=critical,keyCertSign,cRLSign',
-  ]);
+  await newCertificate({
+    key: caKey,
+    cert: caCert,
+    subject: '/CN=secure-mcp egress stand-in CA (local only)',
+    extensions: ['basicConstraints=critical,CA:TRUE', 'keyUsage=critical,keyCertSign,cRLSign'],
+  });
   const certificate = await readFile(caCert, 'utf8');
   const leaves = new Map<string, Promise<{ key: string; cert: string }>>();
 
@@ -70,31 +55,13 @@ export async function createInterceptionCa(): Promise<InterceptionCa> {
     try {
       const key = join(leafFolder, 'leaf.key');
       const cert = join(leafFolder, 'leaf.crt');
-      await run('openssl', [
-        'req',
-        '-x509',
-        '-CA',
-        caCert,
-        '-CAkey',
-        caKey,
-        '-newkey',
-        'ec',
-        '-pkeyopt',
-        'ec_paramgen_curve:prime256v1',
-        '-nodes',
-        '-keyout',
+      await newCertificate({
         key,
-        '-out',
         cert,
-        '-days',
-        '1',
-        '-subj',
-        `/CN=${serverName}`,
-        '-addext',
-        `subjectAltName=DNS:${serverName}`,
-        '-addext',
-        'extendedKeyUsage=serverAuth',
-      ]);
+        subject: `/CN=${serverName}`,
+        extensions: [`subjectAltName=DNS:${serverName}`, 'extendedKeyUsage=serverAuth'],
+        issuer: { key: caKey, cert: caCert },
+      });
       return { key: await readFile(key, 'utf8'), cert: await readFile(cert, 'utf8') };
     } finally {
       await rm(leafFolder, { recursive: true, force: true });
@@ -115,4 +82,38 @@ export async function createInterceptionCa(): Promise<InterceptionCa> {
       return leaf;
     },
   };
+}
+
+/** Where `openssl` writes a new key and certificate, what the certificate says, and who signs it. */
+interface NewCertificate {
+  key: string;
+  cert: string;
+  subject: string;
+  /** `-addext` values. */
+  extensions: string[];
+  /** The CA that signs it; none: self-signed. */
+  issuer?: { key: string; cert: string };
+}
+
+/** One `openssl req -x509`: a new EC P-256 key and a certificate for it, valid a day. */
+async function newCertificate({ key, cert, subject, extensions, issuer }: NewCertificate): Promise<void> {
+  await run('openssl', [
+    'req',
+    '-x509',
+    ...(issuer ? ['-CA', issuer.cert, '-CAkey', issuer.key] : []),
+    '-newkey',
+    'ec',
+    '-pkeyopt',
+    'ec_paramgen_curve:prime256v1',
+    '-nodes',
+    '-keyout',
+    key,
+    '-out',
+    cert,
+    '-days',
+    '1',
+    '-subj',
+    subject,
+    ...extensions.flatMap((extension) => ['-addext', extension]),
+  ]);
 }

@@ -32,7 +32,16 @@ export interface ProbeReport {
   }>;
   files: { read: number; denied: string[] };
   sockets: Array<{ target: string; request?: string; outcome: string; status?: string }>;
-  self?: Record<string, unknown>;
+  /** The probing process's own ids and capabilities (`/proc/self/status`). */
+  self?: {
+    uid?: number;
+    gid?: number;
+    groups?: number[];
+    capEff?: string;
+    capPrm?: string;
+    capAmb?: string;
+    noNewPrivs?: string;
+  };
   setuid?: Array<{ uid: number; outcome: string }>;
   helper?: string;
   dockerSocket?: string[];

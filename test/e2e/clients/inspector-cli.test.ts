@@ -7,23 +7,15 @@
  */
 import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { obtainTokens } from '../../../dev/client/obtain-tokens.ts';
 import { startPrivateStack } from '../../../dev/stack/private-stack.ts';
+import { INSPECTOR_LAUNCHER, inspectorHomeEnv } from '../../support/mcp-inspector.ts';
 
 const run = promisify(execFile);
-const inspectorBin = join(
-  createRequire(import.meta.url).resolve('@modelcontextprotocol/inspector/package.json'),
-  '..',
-  'clients',
-  'launcher',
-  'build',
-  'index.js',
-);
 
 let stack: Awaited<ReturnType<typeof startPrivateStack>>;
 let token: string;
@@ -50,7 +42,7 @@ interface CliRun {
 /** Runs `inspector --cli <mcpUrl> …args` with the token as a header. */
 async function inspectorCli(args: string[], bearer = token): Promise<CliRun> {
   const argv = [
-    inspectorBin,
+    INSPECTOR_LAUNCHER,
     '--cli',
     stack.mcpUrl,
     '--transport',
@@ -59,7 +51,7 @@ async function inspectorCli(args: string[], bearer = token): Promise<CliRun> {
     `Authorization: Bearer ${bearer}`,
     ...args,
   ];
-  const options = { env: { ...process.env, HOME: home, MCP_CATALOG_PATH: join(home, 'mcp.json') }, timeout: 60_000 };
+  const options = { env: { ...process.env, ...inspectorHomeEnv(home) }, timeout: 60_000 };
   try {
     const { stdout, stderr } = await run(process.execPath, argv, options);
     return { exitCode: 0, stdout, stderr };

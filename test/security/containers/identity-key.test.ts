@@ -3,7 +3,7 @@
  * for the key that mints identities, and uses a key that leaked from one container on another.
  *
  * In a real container of the real-container mode, the test stdio server's `probe_identity_key`
- * tries everything a process can (test/containers/stdio-server/probe-identity-key.mjs): its own
+ * tries everything a process can (test/containers/stdio-server/probe-identity-key.ts): its own
  * environment; the environ, cmdline, memory, root and file descriptors of every process in
  * /proc (the bridge's and tini's included); every readable file; every listening TCP and unix
  * socket; switching uid and running the uid-switch helper. The needles are the key the container
@@ -29,27 +29,10 @@ import {
   startTestContainerStack,
   type TestContainerStack,
 } from '../../containers/container-engine.ts';
+import type { ProbeReport as ProbeOutput } from '../../containers/stdio-server/probe-identity-key.ts';
 
-/** What the probe reports (probe-identity-key.mjs). */
-interface ProbeReport {
-  found: Array<{ where: string; what: string }>;
-  processes: Array<{
-    pid: number;
-    uid?: number;
-    self: boolean;
-    command: string;
-    environ: string;
-    mem: string;
-    root: string;
-    fd: string;
-  }>;
-  files: { read: number; denied: string[] };
-  sockets: Array<{ target: string; request?: string; outcome: string; status?: string }>;
-  self: { uid: number; capEff: string; capPrm: string; capAmb: string; noNewPrivs: string };
-  setuid: Array<{ uid: number; outcome: string }>;
-  helper: string;
-  dockerSocket: string[];
-}
+/** What a finished hunt reports: the probe fills every part. */
+type ProbeReport = Required<ProbeOutput>;
 
 const PROBE_SCRIPT = '/opt/mcp-server/node_modules/secure-mcp-container-test-server/probe-identity-key.mjs';
 const CONTAINER_AUDIENCE = 'http://mcp-container/mcp';

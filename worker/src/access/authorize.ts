@@ -1,3 +1,8 @@
+/**
+ * The first half of signing a person in: the consent page for an MCP client's `/authorize`
+ * request, and, once the person approves, the redirect to Access with the state the callback needs
+ * kept server-side.
+ */
 import {
   AuthorizationError,
   CimdFetchError,

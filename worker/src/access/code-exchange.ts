@@ -1,3 +1,7 @@
+/**
+ * The one place the Worker talks to Access's token endpoint, kept small so that Access's own
+ * tokens provably stay inside it and only the id_token comes out.
+ */
 import type { AccessEndpoints } from '../config.ts';
 
 /** Access's token endpoint refused or failed the code exchange. */

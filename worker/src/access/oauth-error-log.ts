@@ -1,3 +1,7 @@
+/**
+ * Makes the OAuth provider's refusals visible in the logs by the check that made them, so an
+ * operator can see an attack or a broken client without anything secret being written.
+ */
 import type { OAuthErrorInternal } from '@cloudflare/workers-oauth-provider';
 
 /**

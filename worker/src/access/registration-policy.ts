@@ -1,10 +1,9 @@
-import type { ClientRegistrationCallbackResult } from '@cloudflare/workers-oauth-provider';
-
 /**
  * Bounds on dynamic client registration (docs/security.md 7), on top of what the OAuth provider
  * checks itself (a 1 MiB body, valid grant and response types, http(s) redirect URIs with
  * `http` for loopback only). Pure: the provider calls it with the parsed metadata.
  */
+import type { ClientRegistrationCallbackResult } from '@cloudflare/workers-oauth-provider';
 
 /** Largest accepted client metadata document, serialized. Real clients send well under 2 KiB. */
 const MAX_CLIENT_METADATA_BYTES = 8 * 1024;

@@ -1,3 +1,7 @@
+/**
+ * Keeps web pages on other sites out of `/mcp`, since a browser would otherwise let any page a
+ * signed-in person visits talk to the gateway on their behalf.
+ */
 import type { WorkerConfig } from '../config.ts';
 import { jsonRpcError } from './upstream.ts';
 

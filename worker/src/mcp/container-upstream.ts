@@ -1,3 +1,7 @@
+/**
+ * The production destination of an MCP request: the signed-in user's own container, reached with
+ * an identity only that container can verify, so one user's traffic can never land in another's.
+ */
 import type { UserProps } from '../config.ts';
 import {
   CONTAINER_MCP_URL,

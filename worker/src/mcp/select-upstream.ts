@@ -1,3 +1,7 @@
+/**
+ * The single place that decides where an authorized MCP request is sent, so adding a destination,
+ * or reasoning about which one a request reaches, means reading one function.
+ */
 import type { WorkerConfig } from '../config.ts';
 import { isNativeToolsRequest } from '../native/native-tools-path.ts';
 import { nativeToolsUpstream } from '../native/native-tools.ts';

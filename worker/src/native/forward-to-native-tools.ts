@@ -1,3 +1,7 @@
+/**
+ * Serves the Worker's own tools inside the same pipeline as a proxied server, after sign-in, the
+ * Origin check and the policy gate, so native tools get no shortcut around the rules.
+ */
 import { createMcpHandler } from 'agents/mcp/server';
 import type { UserProps } from '../config.ts';
 import { NATIVE_TOOLS_PATH } from './native-tools-path.ts';

@@ -1,3 +1,7 @@
+/**
+ * Where a team writes tools that run in the Worker itself instead of a container: each is subject
+ * to the same sign-in and policies as the proxied server's tools.
+ */
 import { McpServer } from '@modelcontextprotocol/server';
 import { z } from 'zod';
 import type { UserProps } from '../config.ts';

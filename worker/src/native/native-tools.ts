@@ -1,3 +1,7 @@
+/**
+ * Keeps the native tools out of the Worker's cost when they are not used: loaded on first use, and
+ * left out of a proxy-only bundle altogether.
+ */
 import type { UserProps } from '../config.ts';
 import { jsonRpcError, type Upstream } from '../mcp/upstream.ts';
 

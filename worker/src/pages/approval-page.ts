@@ -1,3 +1,7 @@
+/**
+ * The page an approver opens from a link to decide on someone's call, showing exactly what would
+ * run and for whom, so a person approves a call they have actually read.
+ */
 import type { Approval } from '../approvals/approval-record.ts';
 import { escapeHtml, layout } from './html.ts';
 

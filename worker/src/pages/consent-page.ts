@@ -1,3 +1,8 @@
+/**
+ * The page where a person sees which MCP client asks for access and where its tokens will go,
+ * before anything is sent to Access, so a client passing itself off as another can be caught by
+ * the person it asks.
+ */
 import type { ConsentDescription } from '@cloudflare/workers-oauth-provider';
 import { escapeHtml, layout } from './html.ts';
 

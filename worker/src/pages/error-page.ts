@@ -1,3 +1,7 @@
+/**
+ * How the gateway fails in front of a person in a browser: a plain page that says what happened
+ * and what to do next, never a stack trace or an internal detail.
+ */
 import { escapeHtml, layout, pageHeaders } from './html.ts';
 
 /**

@@ -1,3 +1,7 @@
+/**
+ * Lets the audit record say whether a call succeeded, which only the server's answer knows,
+ * without holding the answer back: outcomes are noted as the stream passes.
+ */
 import type { AuditRecord } from './audit-record.ts';
 import { isCall, type JsonRpcMessage } from './json-rpc.ts';
 

@@ -1,3 +1,7 @@
+/**
+ * Refuses a request whose MCP headers say something other than its body, because the gateway
+ * decides on the body while something further on might act on the headers.
+ */
 import type { JsonRpcMessage } from './json-rpc.ts';
 
 /** The param that `Mcp-Name` mirrors, per method (MCP 2026-07-28, and the tasks binding). */

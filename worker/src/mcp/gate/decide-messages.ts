@@ -1,3 +1,7 @@
+/**
+ * The policy decision for every message of a request, batches included, so the gate can refuse a
+ * request as a whole before any of it reaches the server.
+ */
 import { decideRequest, type RequestDecision } from '../../../../policies/engine/decide-request.ts';
 import type { RequestIdentity, ToolPolicies } from '../../../../policies/model/tool-policy.ts';
 import { isCall, type JsonRpcMessage } from './json-rpc.ts';

@@ -1,3 +1,7 @@
+/**
+ * What a client gets back when the policies refuse a request: an answer every MCP client shows to
+ * its user, naming the rule, while nothing reaches the server.
+ */
 import type { RequestDecision } from '../../../../policies/engine/decide-request.ts';
 import { ERROR_CODES, type JsonRpcMessage } from './json-rpc.ts';
 

@@ -1,3 +1,7 @@
+/**
+ * Applies the list filtering to whatever the server sends back, by the shape of the message, so a
+ * list is trimmed however and whenever it arrives.
+ */
 import { filterList, LIST_KINDS } from '../../../../policies/engine/filter-list.ts';
 import type { RequestIdentity, ToolPolicies } from '../../../../policies/model/tool-policy.ts';
 
