@@ -34,18 +34,31 @@ export async function assertPortFree(port: number, role: string, variable: strin
   }
 }
 
-/** A port that was free a moment ago on 127.0.0.1, for tests that start their own stack. */
+/**
+ * Where {@link findFreePort} draws from: below Linux's default ephemeral range (32768–60999), which
+ * every port-0 listener and every outgoing connection on the machine draws from as well, so a port
+ * handed out here is not taken by the kernel for someone else between the check and the listen.
+ */
+const TEST_PORT_RANGE = { first: 20_000, last: 32_767 };
+
+/**
+ * A port that was free a moment ago on both loopback families (`localhost` may be either), for
+ * tests that start their own stack. Drawn at random from {@link TEST_PORT_RANGE}: with port 0 the
+ * kernel checked 127.0.0.1 only, and a Worker told to listen on `localhost` could meet a ::1
+ * listener of another test on the same port (a stack that never became ready, seen under load).
+ *
+ * @example
+ * ```ts
+ * const port = await findFreePort(); // e.g. 27311
+ * ```
+ */
 export async function findFreePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
-      );
-    });
-  });
+  for (let attempt = 0; attempt < 100; attempt += 1) {
+    const port = TEST_PORT_RANGE.first + Math.floor(Math.random() * (TEST_PORT_RANGE.last - TEST_PORT_RANGE.first + 1));
+    const outcomes = [await tryListen(port, '127.0.0.1'), await tryListen(port, '::1')];
+    if (outcomes[0] === 'free' && outcomes[1] !== 'in-use') return port;
+  }
+  throw new Error(`no free loopback port in ${TEST_PORT_RANGE.first}–${TEST_PORT_RANGE.last} after 100 tries`);
 }
 
 function tryListen(port: number, host: string): Promise<'free' | 'in-use' | 'unavailable'> {

@@ -157,6 +157,8 @@ async function withContainersEnabled(config: string): Promise<string> {
 
 async function waitUntilReady(probeUrl: string, child: ChildProcess, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
+  // What the last probe met, for the error: nothing listening, or something that is not our Worker.
+  let lastProbe = 'no probe finished';
   while (Date.now() < deadline) {
     if (child.exitCode !== null || child.signalCode !== null) {
       throw new Error(`wrangler dev exited (${child.exitCode ?? child.signalCode}) before the Worker was ready`);
@@ -164,12 +166,14 @@ async function waitUntilReady(probeUrl: string, child: ChildProcess, timeoutMs: 
     try {
       const response = await fetch(probeUrl, { signal: AbortSignal.timeout(2_000) });
       if (response.ok) return;
-    } catch {
-      // not listening yet
+      lastProbe = `answered ${response.status}`;
+    } catch (error) {
+      const cause = (error as { cause?: { code?: string } }).cause;
+      lastProbe = cause?.code ?? (error as Error).name;
     }
     await new Promise((resolve) => setTimeout(resolve, 150));
   }
-  throw new Error(`The Worker did not answer at ${probeUrl} within ${timeoutMs / 1000} s`);
+  throw new Error(`The Worker did not answer at ${probeUrl} within ${timeoutMs / 1000} s (last probe: ${lastProbe})`);
 }
 
 /** SIGTERM to the whole group, SIGKILL after a grace period; resolves once the leader has exited. */
