@@ -1,3 +1,7 @@
+/**
+ * Which tools, resources, prompts and roots `explain` and `diff` go through, so both commands
+ * speak about the same set in the same order.
+ */
 import { offeredNames } from '../definitions/inventory-pins.ts';
 import type { PolicyTarget } from '../engine/decide-request.ts';
 import type { LoadedPolicies } from '../load/load-policies.ts';

@@ -1,3 +1,7 @@
+/**
+ * Lets a rule allow a tool only with some arguments, checked on the call itself, since a listing
+ * cannot know what a caller will send.
+ */
 import type { ArgumentConstraint } from '../model/tool-policy.ts';
 import { climbsOut, readingsOf } from './uri-readings.ts';
 

@@ -1,3 +1,8 @@
+/**
+ * The heart of the policy engine: for one MCP request and one verified person, allow, deny or
+ * wait for approval, and the rule that says so, with no I/O, so the Worker, the CLI and the
+ * tests all decide the same way.
+ */
 import type { ApprovalRequirement } from '../model/approval.ts';
 import type { RequestIdentity, ToolPolicies, ToolRule } from '../model/tool-policy.ts';
 import { approvalFor, shortDuration } from './approvals.ts';

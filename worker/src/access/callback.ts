@@ -1,3 +1,7 @@
+/**
+ * The second half of signing a person in: Access sends the browser back here, and only after
+ * every check of Access's answer does the MCP client get its code.
+ */
 import { AuthorizationError, authorizationErrorRedirect } from '@cloudflare/workers-oauth-provider';
 import type { UserProps, WorkerConfig } from '../config.ts';
 import { errorPage } from '../pages/error-page.ts';

@@ -1,3 +1,7 @@
+/**
+ * Keeps a client id or token too long for the OAuth provider to look up (KV refuses keys over
+ * 512 bytes) from becoming a 500: such a request gets the refusal a client understands.
+ */
 import { errorPage } from '../pages/error-page.ts';
 import { readBodyAtMost } from '../read-body-at-most.ts';
 import { invalidTokenResponse } from './invalid-token.ts';

@@ -1,3 +1,7 @@
+/**
+ * Checks Access's id_token before the Worker believes who someone is: the one place that decides
+ * whether an identity from Access is genuine, fresh and meant for this Worker.
+ */
 import { createRemoteJWKSet, errors, jwtVerify, type JWTVerifyGetKey } from 'jose';
 import type { UserProps } from '../config.ts';
 import { describeShape, readGroupsClaim, UnreadableGroupsError, type GroupField } from './groups-claim.ts';

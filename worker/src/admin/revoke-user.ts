@@ -1,3 +1,7 @@
+/**
+ * Offboarding: the operator's route that ends everything one person holds (grants, tokens, open
+ * sessions) and marks them revoked, so a refresh racing the sweep cannot bring access back.
+ */
 import { userIdOf } from '../access/user-id.ts';
 import { REFRESH_TOKEN_TTL_SECONDS } from '../access/token-lifetimes.ts';
 import type { WorkerConfig } from '../config.ts';

@@ -1,3 +1,7 @@
+/**
+ * The Worker's `/mcp` route, the path every MCP call takes once its token is valid, written as
+ * named steps in the order the policy needs them.
+ */
 import type { OAuthResourceAuth } from '@cloudflare/workers-oauth-provider';
 import { invalidTokenResponse } from '../access/invalid-token.ts';
 import { grantRevoked } from '../admin/revocation-mark.ts';

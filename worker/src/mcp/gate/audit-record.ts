@@ -1,3 +1,7 @@
+/**
+ * The audit trail's one format: a record per message, so an operator can answer who called
+ * what, when, through which client and with what outcome.
+ */
 import type { RequestDecision } from '../../../../policies/engine/decide-request.ts';
 import type { ApprovalAudit } from './approval/approval-audit.ts';
 

@@ -1,3 +1,8 @@
+/**
+ * The gate every MCP request passes between sign-in and the server: read the body within bounds
+ * and in one reading, decide each message under the policies, refuse or forward what was
+ * decided, filter the answers and write the audit records.
+ */
 import type { RequestDecision } from '../../../../policies/engine/decide-request.ts';
 import type { ToolPolicies } from '../../../../policies/model/tool-policy.ts';
 import { mayNeedApproval } from '../../../../policies/engine/approvals.ts';

@@ -1,3 +1,8 @@
+/**
+ * Reads a request body so that no input, however large, deep, malformed or readable two ways
+ * (keys that repeat or differ only in case), can crash the gate or reach the policy decision
+ * half-understood.
+ */
 import type { BodyLimits } from './body-limits.ts';
 import { foldedKeyCollision } from './folded-key-collision.ts';
 import { scanJsonText } from './json-scan.ts';
