@@ -1,3 +1,8 @@
+/**
+ * What the benchmarks' host processes (bridge-host.ts, stack-host.ts) and the benchmark agree on: the
+ * bridge's bounds for a benchmark, the JSON lines a host prints on stdout (ready, with the addresses it
+ * listens on, or a log line of its own), and a host ending with its parent.
+ */
 import type { BridgeLimits } from '../../container/src/bridge-limits.ts';
 
 /**
@@ -5,7 +10,13 @@ import type { BridgeLimits } from '../../container/src/bridge-limits.ts';
  * children), while a benchmark holds 64 sessions at once on one bridge, as supergateway
  * (which has no bound) does in its row.
  */
-export const BENCH_BRIDGE_LIMITS: Partial<BridgeLimits> = { maxChildren: 80, maxConcurrentRequests: 256 };
+export const BENCH_BRIDGE_LIMITS: Partial<BridgeLimits> = {
+  maxChildren: 80,
+  maxConcurrentRequests: 256,
+  // The load clients are one user: let them hold every session and request the bridge takes.
+  maxSessionsPerUser: 80,
+  maxConcurrentRequestsPerUser: 256,
+};
 
 /** What a host process reports once what it runs answers. */
 export interface HostReady {

@@ -23,7 +23,9 @@ const LIMIT_VARIABLES: Record<string, keyof BridgeLimits> = {
   BRIDGE_MAX_RESPONSE_BYTES: 'maxResponseBytes',
   BRIDGE_REQUEST_TIMEOUT_MS: 'requestTimeoutMs',
   BRIDGE_MAX_CONCURRENT_REQUESTS: 'maxConcurrentRequests',
+  BRIDGE_MAX_CONCURRENT_REQUESTS_PER_USER: 'maxConcurrentRequestsPerUser',
   BRIDGE_MAX_CHILDREN: 'maxChildren',
+  BRIDGE_MAX_SESSIONS_PER_USER: 'maxSessionsPerUser',
   BRIDGE_IDLE_MS: 'idleMs',
   BRIDGE_DRAIN_MS: 'drainMs',
 };

@@ -12,8 +12,17 @@ export interface BridgeLimits {
   requestTimeoutMs: number;
   /** Most POST requests handled at once (503 above). */
   maxConcurrentRequests: number;
+  /** Most POST requests of one user handled at once (429 above): one user cannot take every slot. */
+  maxConcurrentRequestsPerUser: number;
   /** Most stdio server processes at once, across sessions and users. */
   maxChildren: number;
+  /**
+   * Most sessions one user holds at once. A new session beyond it, or beyond `maxChildren`, reclaims
+   * the user's least recently used idle session (no request in flight; one with no stream open
+   * first), then anyone's; when every session has a request in flight, the new one is refused with
+   * a clear error.
+   */
+  maxSessionsPerUser: number;
   /** A session or shared child without any request for this long is stopped. */
   idleMs: number;
   /** On SIGTERM, how long requests in flight may still finish before everything is stopped. */
@@ -38,7 +47,9 @@ export const DEFAULT_LIMITS: BridgeLimits = {
   maxResponseBytes: 8 * 1024 * 1024,
   requestTimeoutMs: 120_000,
   maxConcurrentRequests: 64,
+  maxConcurrentRequestsPerUser: 32,
   maxChildren: 16,
+  maxSessionsPerUser: 8,
   idleMs: 15 * 60_000,
   drainMs: 30_000,
   sseKeepAliveMs: 5_000,

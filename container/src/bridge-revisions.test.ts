@@ -425,14 +425,17 @@ describe('faults', () => {
     await bridge.close();
   });
 
-  it('caps the number of children', async () => {
-    const { bridge } = await startTestBridge({ limits: { maxChildren: 1 } });
+  it('caps the number of children: with the one child busy, a new session is refused, saying why', async () => {
+    const { bridge } = await startTestBridge({ command: slowServer(3_000), limits: { maxChildren: 1 } });
     const first = new Client({ name: 'cap-test', version: '1.0.0' });
     await first.connect(
       new StreamableHTTPClientTransport(new URL('/mcp', bridge.url), {
         requestInit: { headers: { 'x-test-user': 'hal' } },
       }),
     );
+    const progress = progressSignal();
+    const busy = first.callTool({ name: 'slow', arguments: {} }, undefined, { onprogress: progress.onprogress });
+    await progress.reachedServer;
     const second = new Client({ name: 'cap-test', version: '1.0.0' });
     await expect(
       second.connect(
@@ -440,7 +443,8 @@ describe('faults', () => {
           requestInit: { headers: { 'x-test-user': 'hal' } },
         }),
       ),
-    ).rejects.toThrow(/could not be started/);
+    ).rejects.toThrow(/already runs 1 MCP server processes/);
+    await busy;
     await first.close();
     await bridge.close();
   });

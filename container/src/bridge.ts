@@ -125,6 +125,8 @@ export async function startBridge(options: BridgeOptions): Promise<RunningBridge
   let allowedHosts: string[] | undefined;
   const routes: McpRouteContext = { limits, log, sessions, userChildren, allowedHosts: () => allowedHosts };
   let activeRequests = 0;
+  /** Requests in flight per user: one user may not take every slot (docs/security.md 22). */
+  const activeByUser = new Map<string, number>();
   let closing: Promise<void> | undefined;
 
   /** Every MCP route: who is calling, whether the bridge takes work now, then the route itself. */
@@ -149,8 +151,21 @@ export async function startBridge(options: BridgeOptions): Promise<RunningBridge
         `The bridge is busy: more than ${limits.maxConcurrentRequests} requests at once`,
       );
     }
-    if (!isStream) activeRequests += 1;
-    else logStreamEnd(route, request, response, identity);
+    const theirs = activeByUser.get(identity.userKey) ?? 0;
+    if (!isStream && theirs >= limits.maxConcurrentRequestsPerUser) {
+      log('request.refused', { userKey: identity.userKey, reason: 'too many concurrent requests of this user' });
+      response.setHeader('retry-after', '1');
+      return sendJsonRpcError(
+        response,
+        429,
+        REFUSED,
+        `Too many requests at once: you already have ${theirs} in flight (at most ${limits.maxConcurrentRequestsPerUser})`,
+      );
+    }
+    if (!isStream) {
+      activeRequests += 1;
+      activeByUser.set(identity.userKey, theirs + 1);
+    } else logStreamEnd(route, request, response, identity);
     try {
       if (route === 'mcp') return await handleMcp(routes, request, response, identity);
       if (route === 'sse' && request.method === 'GET') return await handleSseStream(routes, response, identity);
@@ -158,7 +173,12 @@ export async function startBridge(options: BridgeOptions): Promise<RunningBridge
         return await handleSseMessage(routes, request, response, identity);
       sendJsonRpcError(response, 405, REFUSED, 'Method not allowed');
     } finally {
-      if (!isStream) activeRequests -= 1;
+      if (!isStream) {
+        activeRequests -= 1;
+        const left = (activeByUser.get(identity.userKey) ?? 1) - 1;
+        if (left === 0) activeByUser.delete(identity.userKey);
+        else activeByUser.set(identity.userKey, left);
+      }
     }
   }
 

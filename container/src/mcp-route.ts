@@ -48,6 +48,14 @@ export async function handleMcp(
     const open = context.sessions.find(sessionId, identity, 'streamable');
     if (!open) return sendJsonRpcError(response, 404, SESSION_NOT_FOUND, 'Session not found');
     open.session.lastActivity = Date.now();
+    if (request.method === 'GET') {
+      // A client listening on its GET stream: the session is reclaimed only when no quieter one is idle.
+      open.session.openStreams += 1;
+      response.once('close', () => {
+        open.session.openStreams -= 1;
+        open.session.lastActivity = Date.now();
+      });
+    }
     return open.transport.handleRequest(request, response, body?.parsed);
   }
   if (body !== undefined && !(await isLegacyRequest(webRequest(request, body.raw), body.parsed))) {

@@ -14,10 +14,17 @@ import {
   type JSONRPCMessage,
   type RequestId,
 } from '@modelcontextprotocol/sdk/types.js';
+import { JsonRpcError } from './initialized-child.ts';
 import { StdioChild } from './stdio-child.ts';
 
 /** Why a session ended, as logged. */
-export type SessionEndReason = 'client-closed' | 'server-exited' | 'server-not-started' | 'bridge-closing' | 'idle';
+export type SessionEndReason =
+  | 'client-closed'
+  | 'server-exited'
+  | 'server-not-started'
+  | 'bridge-closing'
+  | 'idle'
+  | 'reclaimed';
 
 const END_MESSAGES: Record<SessionEndReason, string> = {
   'client-closed': 'The MCP session was closed',
@@ -25,6 +32,7 @@ const END_MESSAGES: Record<SessionEndReason, string> = {
   'server-not-started': 'The MCP server process could not be started',
   'bridge-closing': 'The bridge is shutting down',
   idle: 'The MCP session was closed after being idle',
+  reclaimed: 'The MCP session was closed, unused, to make room for a newer one; start a new session',
 };
 
 /** What a session needs from the bridge. */
@@ -40,8 +48,11 @@ export interface McpSessionOptions {
   requestTimeoutMs: number;
   /** Largest message relayed from the server to the client, in bytes of JSON. */
   maxResponseBytes: number;
-  /** Takes a slot of the bridge's cap on children (throws when full); the returned function gives it back. */
-  takeSlot: () => () => void;
+  /**
+   * Takes a slot of the bridge's cap on children, making room first where it can (rejects with a
+   * `JsonRpcError` saying why when it cannot); the returned function gives it back.
+   */
+  takeSlot: () => Promise<() => void>;
   log: (event: string, fields?: object) => void;
   /** Called once, as soon as the session ends, so it can no longer be found. */
   onEnded: (session: McpSession) => void;
@@ -62,6 +73,10 @@ export class McpSession {
   private readonly maxResponseBytes: number;
   /** Last time a client message arrived, for idle reaping. */
   lastActivity = Date.now();
+  /** Streams the client holds open on this session (its GET stream): such a session is in use. */
+  openStreams = 0;
+  /** Why the child was not started, told to the client instead of a generic message. */
+  private startRefusal: string | undefined;
   private pid: number | undefined;
   private ending: Promise<void> | undefined;
 
@@ -100,15 +115,16 @@ export class McpSession {
   private async startChild(
     command: readonly string[],
     env: Record<string, string> | undefined,
-    takeSlot: () => () => void,
+    takeSlot: () => Promise<() => void>,
   ): Promise<StdioChild | undefined> {
     let child: StdioChild;
     let release: () => void = () => {};
     try {
-      release = takeSlot();
+      release = await takeSlot();
       child = await StdioChild.spawn(command, env);
     } catch (error) {
       release();
+      if (error instanceof JsonRpcError) this.startRefusal = error.message;
       this.log('child.spawn_failed', { sessionId: this.id, userKey: this.userKey, error: (error as Error).message });
       return undefined;
     }
@@ -198,7 +214,9 @@ export class McpSession {
 
   private async finish(reason: SessionEndReason): Promise<void> {
     this.onEnded(this);
-    const error = { code: ErrorCode.ConnectionClosed, message: END_MESSAGES[reason] };
+    const message =
+      reason === 'server-not-started' ? (this.startRefusal ?? END_MESSAGES[reason]) : END_MESSAGES[reason];
+    const error = { code: ErrorCode.ConnectionClosed, message };
     const unanswered = [...this.inFlight.keys()];
     for (const id of unanswered) this.forget(id);
     await Promise.allSettled(unanswered.map((id) => this.http.send({ jsonrpc: '2.0', id, error })));

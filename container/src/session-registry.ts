@@ -3,11 +3,22 @@
  * its own stdio child (or on the user's shared child with `shareChildPerUser`), finds it again
  * only for the user that opened it, ends the idle ones, and ends them all when the bridge closes.
  * One place that owns the sessions, so a bound on them has one place to live.
+ *
+ * Fair share (docs/security.md 22): a user holds at most `maxSessionsPerUser` sessions, and the
+ * bridge at most `maxChildren` processes. Clients that never end their sessions (crashed or
+ * restarted ones, test runners) would otherwise fill both and lock everyone out until the idle
+ * reaper, 15 minutes on. So a new session first reclaims its user's least recently used idle
+ * session, and for a process slot, then anyone's. Idle means no request in flight: a session
+ * with a call running is never reclaimed, and when every one has, the new session is refused,
+ * saying why. Among idle sessions, those with no stream open go first; a session whose client
+ * still listens on its GET stream (or holds its old HTTP+SSE connection) goes only when no other
+ * is idle, since a client that abandons sessions may well leave their streams open.
  */
 import type { SSEServerTransport } from '@modelcontextprotocol/sdk/server/sse.js';
 import type { BridgeLimits } from './bridge-limits.ts';
 import type { BridgeIdentity } from './bridge.ts';
 import type { ChildSlots } from './child-slots.ts';
+import { JsonRpcError } from './initialized-child.ts';
 import { McpSession, type SessionEndReason } from './mcp-session.ts';
 import type { SessionHttpTransport } from './session-http-transport.ts';
 import { SharedChildSession } from './shared-child-session.ts';
@@ -21,6 +32,8 @@ export interface BridgeSessionInfo {
   transport: SessionKind;
   /** Process id of the session's stdio server, once started. */
   pid: number | undefined;
+  /** Client requests waiting for the server right now. */
+  pendingRequests: number;
 }
 
 export type SessionKind = 'streamable' | 'sse';
@@ -32,6 +45,9 @@ type SessionClient =
 
 /** A session with the client transport it was opened on. */
 type OpenSession = SessionClient & { session: McpSession | SharedChildSession };
+
+/** JSON-RPC code of a session refused for want of room (the SDK's generic server error range). */
+const NO_ROOM = -32003;
 
 export interface SessionRegistryOptions {
   command: string[];
@@ -66,10 +82,11 @@ export class SessionRegistry {
     return this.#open.size;
   }
 
-  /** Opens session `id` for `identity` on `client`, starting its stdio side. */
+  /** Opens session `id` for `identity` on `client`, starting its stdio side once there is room for it. */
   open(id: string, identity: BridgeIdentity, client: SessionClient): void {
-    const { command, limits, slots, log, sharedChildren } = this.#options;
+    const { command, limits, log, sharedChildren } = this.#options;
     const onEnded = () => this.#open.delete(id);
+    const admitted = this.#admit(identity.userKey);
     const session = sharedChildren
       ? new SharedChildSession({
           id,
@@ -79,6 +96,7 @@ export class SessionRegistry {
           requestTimeoutMs: limits.requestTimeoutMs,
           log,
           onEnded,
+          admitted,
         })
       : new McpSession({
           id,
@@ -88,7 +106,11 @@ export class SessionRegistry {
           env: this.#options.env(identity),
           requestTimeoutMs: limits.requestTimeoutMs,
           maxResponseBytes: limits.maxResponseBytes,
-          takeSlot: () => slots.take(),
+          takeSlot: async () => {
+            const refused = await admitted;
+            if (refused) throw refused;
+            return this.#takeSlot(identity.userKey, id);
+          },
           log,
           onEnded,
         });
@@ -126,6 +148,58 @@ export class SessionRegistry {
     }
   }
 
+  /**
+   * Makes room for one more session of `userKey` within their quota: resolves `undefined` once
+   * there is (their least recently used idle session reclaimed if need be), or the error that
+   * refuses the new session when all of theirs are in use. Decided now, before the new session
+   * is counted; a reclaimed session leaves the registry at once, so two new sessions never pick
+   * the same one.
+   */
+  async #admit(userKey: string): Promise<JsonRpcError | undefined> {
+    const { maxSessionsPerUser } = this.#options.limits;
+    const theirs = [...this.#open.values()].filter(({ session }) => session.userKey === userKey);
+    if (theirs.length < maxSessionsPerUser) return undefined;
+    const unused = leastRecentlyUsedIdle(theirs);
+    if (!unused)
+      return new JsonRpcError(
+        NO_ROOM,
+        `You already have ${theirs.length} MCP sessions open, each with a request in flight (at most ${maxSessionsPerUser}); end one (DELETE) or wait for one to finish`,
+      );
+    await this.#reclaim(unused, 'user-quota');
+    return undefined;
+  }
+
+  /**
+   * Takes a process slot for a new session of `userKey`, reclaiming, while the bridge is full, the
+   * least recently used idle session that holds a process: the user's own first, then anyone's.
+   */
+  async #takeSlot(userKey: string, forSession: string): Promise<() => void> {
+    for (;;) {
+      try {
+        return this.#options.slots.take();
+      } catch (error) {
+        const holders = [...this.#open.values()].filter(
+          ({ session }) => session instanceof McpSession && session.id !== forSession,
+        );
+        const unused =
+          leastRecentlyUsedIdle(holders.filter(({ session }) => session.userKey === userKey)) ??
+          leastRecentlyUsedIdle(holders);
+        if (!unused) throw error;
+        await this.#reclaim(unused, 'bridge-full');
+      }
+    }
+  }
+
+  async #reclaim(open: OpenSession, why: 'user-quota' | 'bridge-full'): Promise<void> {
+    this.#options.log('session.reclaimed', {
+      sessionId: open.session.id,
+      userKey: open.session.userKey,
+      why,
+      idleMs: Date.now() - open.session.lastActivity,
+    });
+    await open.session.end('reclaimed');
+  }
+
   async endAll(reason: SessionEndReason): Promise<void> {
     await Promise.all([...this.#open.values()].map(({ session }) => session.end(reason)));
   }
@@ -136,6 +210,22 @@ export class SessionRegistry {
       userKey: session.userKey,
       transport: kind,
       pid: session.serverPid,
+      pendingRequests: session.pendingRequests,
     }));
   }
+}
+
+/** A client still listens on this session: its GET stream is open (an old HTTP+SSE session is its stream). */
+function isListening({ session, kind }: OpenSession): boolean {
+  return kind === 'sse' || session.openStreams > 0;
+}
+
+/** The session to reclaim: no request in flight, not listened to if any such is left, least recently used. */
+function leastRecentlyUsedIdle(candidates: OpenSession[]): OpenSession | undefined {
+  const idle = candidates.filter(({ session }) => session.pendingRequests === 0);
+  const quiet = idle.filter((open) => !isListening(open));
+  return (quiet.length > 0 ? quiet : idle).reduce<OpenSession | undefined>(
+    (oldest, open) => (oldest === undefined || open.session.lastActivity < oldest.session.lastActivity ? open : oldest),
+    undefined,
+  );
 }

@@ -36,6 +36,8 @@ export interface SharedChildSessionOptions {
   requestTimeoutMs: number;
   log: (event: string, fields?: object) => void;
   onEnded: (session: SharedChildSession) => void;
+  /** Whether the user had room for this session (the bridge's per-user quota): an error refuses it. */
+  admitted?: Promise<JsonRpcError | undefined>;
 }
 
 /** A 2025 session on the user's shared stdio server. */
@@ -43,6 +45,8 @@ export class SharedChildSession {
   readonly id: string;
   readonly userKey: string;
   lastActivity = Date.now();
+  /** Streams the client holds open on this session (its GET stream): such a session is in use. */
+  openStreams = 0;
 
   readonly #http: Transport;
   readonly #supervisor: ChildSupervisor;
@@ -103,6 +107,12 @@ export class SharedChildSession {
     const abort = new AbortController();
     this.#calls.set(request.id, abort);
     try {
+      const refused = await this.#options.admitted;
+      if (refused) {
+        await reply({ error: { code: refused.code, message: refused.message } });
+        void this.end('server-not-started');
+        return;
+      }
       this.#supervisor.touch();
       const child = await this.#supervisor.child();
       if (request.method === 'initialize')

@@ -1,3 +1,7 @@
+/**
+ * A private copy of the local stack for a test file or a benchmark, so that many can run at once
+ * beside a developer's own `npm run dev` without sharing a port, a state folder or a dotenv file.
+ */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,7 +12,7 @@ import { findFreePort } from './ports.ts';
  * Starts a private copy of the local stack, for a test file or a benchmark: free ports,
  * its own state folder and dotenv file, so it never touches a running `npm run dev`.
  * `cleanup()` stops it and removes its folder; calling it twice is harmless. `options`
- * pass through to `startLocalStack` (bridge limits, wrangler's log level, a log sink).
+ * pass through to `startLocalStack` (bridge limits, wrangler's log level, a log sink, the stdio server).
  *
  * @example
  * ```ts

@@ -1,10 +1,15 @@
+/**
+ * Which tools, resources, prompts and roots `explain` and `diff` go through, so both commands
+ * speak about the same set in the same order.
+ */
 import { offeredNames } from '../definitions/inventory-pins.ts';
 import type { PolicyTarget } from '../engine/decide-request.ts';
 import type { LoadedPolicies } from '../load/load-policies.ts';
 
 /**
  * The tools, resources and prompts to evaluate: those in the inventories and the policy
- * tests of the given policies, without duplicates, in a stable order.
+ * tests of the given policies, and the root patterns their rules name (a server offers no list
+ * of roots), without duplicates, in a stable order.
  *
  * @example
  * ```ts
@@ -24,7 +29,8 @@ export function targetsOf(all: LoadedPolicies[]): PolicyTarget[] {
       if (row.resource) add('resource', row.resource);
       if (row.prompt) add('prompt', row.prompt);
     }
+    loaded.tools?.rules.forEach((rule) => rule.roots?.forEach((pattern) => add('root', pattern)));
   }
-  const order = { tool: 0, resource: 1, prompt: 2 };
+  const order = { tool: 0, resource: 1, prompt: 2, root: 3 };
   return [...seen.values()].sort((a, b) => order[a.kind] - order[b.kind] || a.name.localeCompare(b.name));
 }

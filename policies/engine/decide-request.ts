@@ -1,13 +1,19 @@
+/**
+ * The heart of the policy engine: for one MCP request and one verified person, allow, deny or
+ * wait for approval, and the rule that says so, with no I/O, so the Worker, the CLI and the
+ * tests all decide the same way.
+ */
 import type { ApprovalRequirement } from '../model/approval.ts';
 import type { RequestIdentity, ToolPolicies, ToolRule } from '../model/tool-policy.ts';
 import { approvalFor, shortDuration } from './approvals.ts';
 import { brokenConstraint } from './argument-constraints.ts';
 import { anyGlobMatches } from './glob.ts';
+import { nonCanonicalUri, readingsOf } from './uri-readings.ts';
 import { whoMatches } from './who-matches.ts';
 
-/** What a request is about: a tool, a resource (by URI) or a prompt. */
+/** What a request is about: a tool, a resource (by URI) or a prompt; or a root a client gives the server. */
 export interface PolicyTarget {
-  kind: 'tool' | 'resource' | 'prompt';
+  kind: 'tool' | 'resource' | 'prompt' | 'root';
   name: string;
 }
 
@@ -125,6 +131,33 @@ export function decideTarget(
   args?: Record<string, unknown>,
   options: { ignoreArguments?: boolean } = {},
 ): RequestDecision {
+  if (target.kind === 'tool' || target.kind === 'prompt') return decideName(policies, identity, target, args, options);
+  // A URI is matched in every reading a server may give it, and only in a form a glob can be trusted with.
+  const readings = readingsOf(target.name);
+  const problem = readings.ok
+    ? readings.readings.map(nonCanonicalUri).find((found) => found !== undefined)
+    : readings.problem;
+  if (!readings.ok || problem !== undefined)
+    return {
+      allowed: false,
+      rule: 'malformed',
+      reason: `Denied: ${target.kind} ${JSON.stringify(target.name)} ${problem}.`,
+      target,
+    };
+  const [asWritten, ...others] = readings.readings.map((name) =>
+    decideName(policies, identity, { ...target, name }, args, options),
+  );
+  const denied = others.find((decision) => !decision.allowed);
+  return denied ? { ...denied, target } : asWritten!;
+}
+
+function decideName(
+  policies: ToolPolicies,
+  identity: RequestIdentity,
+  target: PolicyTarget,
+  args: Record<string, unknown> | undefined,
+  options: { ignoreArguments?: boolean },
+): RequestDecision {
   const what = `${target.kind} ${target.name}`;
   const applies = (rule: ToolRule) =>
     whoMatches(rule.who, identity) && anyGlobMatches(patternsFor(rule, target.kind), target.name);
@@ -208,7 +241,8 @@ function decideListen(policies: ToolPolicies, identity: RequestIdentity, call: J
 }
 
 function patternsFor(rule: ToolRule, kind: PolicyTarget['kind']): string[] | undefined {
-  return kind === 'tool' ? rule.tools : kind === 'resource' ? rule.resources : rule.prompts;
+  const patterns = { tool: rule.tools, resource: rule.resources, prompt: rule.prompts, root: rule.roots };
+  return patterns[kind];
 }
 
 /** The target of a method the policy names; `undefined` when params lack it; `null` for an unknown method. */

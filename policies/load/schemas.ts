@@ -153,6 +153,7 @@ const toolRuleSchema = strictObject('a tool rule', {
   tools: globList('tool').optional(),
   resources: globList('resource').optional(),
   prompts: globList('prompt').optional(),
+  roots: globList('root').optional(),
   arguments: z
     .record(z.string(), argumentConstraintSchema, { error: 'arguments must map argument names to constraints' })
     .optional(),
@@ -161,7 +162,10 @@ const toolRuleSchema = strictObject('a tool rule', {
   text: nonEmptyText('text').optional(),
   rateLimit: rateLimitSchema.optional(),
 })
-  .refine((rule) => rule.tools || rule.resources || rule.prompts, 'a rule must name tools, resources or prompts')
+  .refine(
+    (rule) => rule.tools || rule.resources || rule.prompts || rule.roots,
+    'a rule must name tools, resources, prompts or roots',
+  )
   .refine((rule) => !(rule.arguments && rule.effect !== 'allow'), {
     message: 'arguments are for allow rules only',
     path: ['arguments'],

@@ -48,6 +48,12 @@ export interface ToolRule {
   resources?: string[];
   /** Glob patterns on prompt names. */
   prompts?: string[];
+  /**
+   * Glob patterns on the roots (`file://` URIs, say) a client may give the server in answer to
+   * `roots/list`: a root widens what a file server may touch. Without an allow rule that matches a
+   * person, the gateway takes the roots capability out of their client's handshake.
+   */
+  roots?: string[];
   /** Allow rules only: conditions on the arguments of the tools this rule matches. */
   arguments?: Record<string, ArgumentConstraint>;
   /** Allow rules only: how often each person may call each tool this rule allows. */

@@ -13,6 +13,8 @@ export interface UserProps {
   name: string;
   /** Group values as `access/groups-claim.ts` read them from the id_token (tool policies match these). */
   groups: string[];
+  /** When the person signed in (ms since the epoch); a revocation mark newer than this ends the grant. */
+  signedInAt?: number;
   /**
    * The id_token's claims by name, each with its shape (never its value), for the operator's
    * first-minute check (`GET /mcp/identity`). Absent in grants made before it existed.

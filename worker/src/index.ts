@@ -7,15 +7,18 @@
  * on `/mcp`. This Worker adds what the library leaves to the application: the consent
  * page, the Access sign-in, and the MCP forwarding.
  */
-import { OAuthProvider } from '@cloudflare/workers-oauth-provider';
+import { OAuthError, OAuthProvider } from '@cloudflare/workers-oauth-provider';
 import { refuseClientMetadataHost } from './access/client-metadata-host.ts';
 import { refuseOversizedCredentials } from './access/credential-bounds.ts';
 import { checkClientRegistration } from './access/registration-policy.ts';
 import { limitRegistration } from './access/registration-rate-limit.ts';
 import { logOAuthError } from './access/oauth-error-log.ts';
+import { ACCESS_TOKEN_TTL_SECONDS, REFRESH_TOKEN_TTL_SECONDS } from './access/token-lifetimes.ts';
 import { TokenRecordCache, withTokenRecordCache } from './access/token-record-cache.ts';
-import { ConfigError, readConfig, type WorkerConfig } from './config.ts';
+import { grantRevoked } from './admin/revocation-mark.ts';
+import { ConfigError, readConfig, type UserProps, type WorkerConfig } from './config.ts';
 import { defaultHandler } from './default-handler.ts';
+import { drainingRequest } from './drain-request-body.ts';
 import { mcpHandler } from './mcp/mcp-handler.ts';
 import { GRANTED_SCOPES } from './scopes.ts';
 
@@ -27,14 +30,6 @@ export { ContainerProxy } from '@cloudflare/containers';
 export { ToolRateLimiter } from './mcp/gate/rate-limit/tool-rate-limiter.ts';
 export { ApprovalDesk } from './approvals/approval-desk.ts';
 
-/** Access tokens are short-lived; clients refresh them. */
-const ACCESS_TOKEN_TTL_SECONDS = 15 * 60;
-/**
- * A grant lives no longer than an Access session (24 h by default), however often it is
- * refreshed: the lifetime is fixed at sign-in (no sliding `refreshTokenIdleTTL`), so a person
- * removed from Access is out within a day even if nobody runs the offboarding command.
- */
-const REFRESH_TOKEN_TTL_SECONDS = 24 * 60 * 60;
 /** Dynamically registered clients that are not used for 30 days are forgotten. */
 const CLIENT_REGISTRATION_TTL_SECONDS = 30 * 24 * 60 * 60;
 /**
@@ -83,6 +78,12 @@ function createProvider(config: WorkerConfig): OAuthProvider {
     clientIdMetadataDocumentEnabled: true,
     clientRegistrationCallback: ({ clientMetadata }) =>
       checkClientRegistration(clientMetadata, { redirectHostAllowlist: config.redirectHostAllowlist }),
+    // A revoked person's grant is refused at every code exchange and refresh, however the refresh
+    // raced the revocation (admin/revocation-mark.ts); the provider then deletes the grant.
+    tokenExchangeCallback: async ({ props, env }) => {
+      if (await grantRevoked(env.OAUTH_KV, readConfig(env).cookieSecret, props as UserProps))
+        throw new OAuthError('invalid_grant', { description: 'The grant was revoked' });
+    },
     onError: logOAuthError,
     resourceMetadata: {
       resource,
@@ -111,11 +112,14 @@ export default {
     if (provider?.publicUrl !== config.publicUrl) {
       provider = { publicUrl: config.publicUrl, instance: createProvider(config) };
     }
-    const refused =
-      (await refuseOversizedCredentials(request, config.publicUrl)) ??
-      (await refuseClientMetadataHost(request, { allowLoopback: config.clientMetadataLoopback })) ??
-      (await limitRegistration(request, env.REGISTRATION_RATE_LIMITER));
-    if (refused) return refused;
-    return provider.instance.fetch(request, providerEnv(env), ctx);
+    const { request: draining, finish } = drainingRequest(request);
+    const checked = await refuseOversizedCredentials(draining, config.publicUrl);
+    const response =
+      checked.refused ??
+      (await refuseClientMetadataHost(checked.request, { allowLoopback: config.clientMetadataLoopback })) ??
+      (await limitRegistration(checked.request, env.REGISTRATION_RATE_LIMITER)) ??
+      (await provider.instance.fetch(checked.request, providerEnv(env), ctx));
+    await finish();
+    return response;
   },
 } satisfies ExportedHandler<Cloudflare.Env>;

@@ -26,8 +26,18 @@ interface CheckOutcome {
 /** `<scenario>/<check id>` → that check's outcome. */
 export type ConformanceResults = Map<string, CheckOutcome>;
 
+/** The runner crashed, timed out, or left a scenario without results: no check it reports can be trusted. */
+export class ConformanceRunError extends Error {
+  override name = 'ConformanceRunError';
+}
+
+/** The longest one run may take; the whole suite takes a few seconds here. */
+const RUN_TIMEOUT_MS = 300_000;
+
 /**
- * Runs every active server scenario against `url`.
+ * Runs every active server scenario against `url`. Throws {@link ConformanceRunError} when the
+ * runner did not finish normally: killed or timed out, an exit code other than 0 (all passed) or
+ * 1 (some check failed), no summary, or a scenario in its summary without a results file.
  *
  * @example
  * ```ts
@@ -35,22 +45,58 @@ export type ConformanceResults = Map<string, CheckOutcome>;
  * results.get('ping/ping'); // { status: 'SUCCESS' }
  * ```
  */
-export async function runConformance(url: string): Promise<ConformanceResults> {
+export async function runConformance(url: string, options: { timeoutMs?: number } = {}): Promise<ConformanceResults> {
+  const timeoutMs = options.timeoutMs ?? RUN_TIMEOUT_MS;
   const outputDir = await mkdtemp(join(tmpdir(), 'secure-mcp-conformance-'));
   try {
-    // The runner exits non-zero when any scenario fails; the results files are what count.
-    await run(process.execPath, [conformanceBin, 'server', '--url', url, '-o', outputDir], { timeout: 300_000 }).catch(
-      () => {},
+    const finished = await run(process.execPath, [conformanceBin, 'server', '--url', url, '-o', outputDir], {
+      timeout: timeoutMs,
+      maxBuffer: 64 * 1024 * 1024,
+    }).then(
+      (done) => ({ code: 0, signal: null, stdout: done.stdout, stderr: done.stderr }),
+      (failed: {
+        code?: unknown;
+        signal?: NodeJS.Signals | null;
+        killed?: boolean;
+        stdout?: string;
+        stderr?: string;
+      }) => ({
+        code: typeof failed.code === 'number' ? failed.code : undefined,
+        signal: failed.killed ? (failed.signal ?? 'SIGTERM') : (failed.signal ?? null),
+        stdout: failed.stdout ?? '',
+        stderr: failed.stderr ?? '',
+      }),
     );
+    const { code, signal, stdout, stderr } = finished;
+    const tail = `\n--- runner output (end) ---\n${`${stdout}\n${stderr}`.slice(-3000)}`;
+    if (signal)
+      throw new ConformanceRunError(
+        `the conformance runner was stopped (${signal}), after ${timeoutMs} ms at most${tail}`,
+      );
+    if (code !== 0 && code !== 1)
+      throw new ConformanceRunError(`the conformance runner exited with ${String(code)}${tail}`);
+    const summary = stdout.split('=== SUMMARY ===')[1];
+    if (summary === undefined) throw new ConformanceRunError(`the conformance runner printed no summary${tail}`);
+    const summarized = [...summary.matchAll(/^[✓✗] ([\w-]+): (\d+) passed, (\d+) failed$/gm)].map(
+      ([, scenario]) => scenario!,
+    );
+    if (summarized.length === 0)
+      throw new ConformanceRunError(`the conformance runner's summary lists no scenario${tail}`);
+
     const results: ConformanceResults = new Map();
+    const withResults = new Set<string>();
     for (const entry of await readdir(outputDir)) {
       // Folder names are `server-<scenario>-<timestamp>`.
       const scenario = entry.replace(/^server-/, '').replace(/-\d{4}-\d{2}-\d{2}T[\d-]+Z$/, '');
       const checks = JSON.parse(await readFile(join(outputDir, entry, 'checks.json'), 'utf8')) as Array<
         { id: string } & CheckOutcome
       >;
+      withResults.add(scenario);
       for (const { id, status, errorMessage } of checks) results.set(`${scenario}/${id}`, { status, errorMessage });
     }
+    const missing = summarized.filter((scenario) => !withResults.has(scenario));
+    if (missing.length > 0)
+      throw new ConformanceRunError(`the conformance runner left no results for ${missing.join(', ')}${tail}`);
     return results;
   } finally {
     await rm(outputDir, { recursive: true, force: true });

@@ -1,15 +1,12 @@
 /**
  * A loopback reverse proxy that adds `Authorization: Bearer <token>` to every request and
  * forwards it to the gateway, for clients that cannot sign in themselves (the
- * conformance runner's server mode). It is meant to be invisible: bodies stream both
- * ways (SSE works), and a `Host` or `Origin` that names the shim becomes the gateway's,
- * as behind any same-origin proxy; a foreign `Host` or `Origin` passes unchanged, so
- * the gateway still sees (and must refuse) a DNS-rebinding attempt.
- *
- * One thing it adds, when asked (`keepSessions`): the conformance runner opens a session
- * per scenario and never closes it, where a real client sends `DELETE` when it is done.
- * The shim then closes all but the newest sessions it has seen, so what is measured is
- * the protocol in transit, not how many abandoned sessions the bridge keeps a process for.
+ * conformance runner's server mode). It is meant to be invisible and adds nothing else:
+ * bodies stream both ways (SSE works), and a `Host` or `Origin` that names the shim
+ * becomes the gateway's, as behind any same-origin proxy; a foreign `Host` or `Origin`
+ * passes unchanged, so the gateway still sees (and must refuse) a DNS-rebinding attempt.
+ * Sessions the client abandons stay open: handling them is the gateway's job
+ * (docs/security.md 22), not the proxy's.
  */
 import { createServer, request as httpRequest, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -25,29 +22,13 @@ export interface RunningTokenShim {
  *
  * @example
  * ```ts
- * const shim = await startTokenShim('http://localhost:8788/mcp', accessToken, { keepSessions: 4 });
+ * const shim = await startTokenShim('http://localhost:8788/mcp', accessToken);
  * // npx conformance server --url ${shim.url}
  * await shim.close();
  * ```
  */
-export async function startTokenShim(
-  targetUrl: string,
-  token: string,
-  options: { keepSessions?: number } = {},
-): Promise<RunningTokenShim> {
+export async function startTokenShim(targetUrl: string, token: string): Promise<RunningTokenShim> {
   const target = new URL(targetUrl);
-  const sessions: string[] = [];
-  /** Closes the oldest sessions beyond `keepSessions`, as a client does with sessions it is done with. */
-  const closeOldSessions = async (sessionId: string | undefined) => {
-    if (options.keepSessions === undefined || !sessionId || sessions.includes(sessionId)) return;
-    sessions.push(sessionId);
-    while (sessions.length > options.keepSessions) {
-      const oldest = sessions.shift()!;
-      await fetch(target, { method: 'DELETE', headers: { authorization: `Bearer ${token}`, 'mcp-session-id': oldest } })
-        .then((response) => response.body?.cancel())
-        .catch(() => {});
-    }
-  };
   const server: Server = createServer((incoming, outgoing) => {
     const headers = { ...incoming.headers, authorization: `Bearer ${token}` };
     if (incoming.headers.host === shimHost) headers.host = target.host;
@@ -55,10 +36,8 @@ export async function startTokenShim(
     const forwarded = httpRequest(
       { hostname: target.hostname, port: target.port, method: incoming.method, path: incoming.url, headers },
       (answer) => {
-        void closeOldSessions(answer.headers['mcp-session-id'] as string | undefined).then(() => {
-          outgoing.writeHead(answer.statusCode ?? 502, answer.headers);
-          answer.pipe(outgoing);
-        });
+        outgoing.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(outgoing);
       },
     );
     forwarded.on('error', () => {

@@ -53,7 +53,16 @@ describe('the whole local stack', () => {
     await before.body?.cancel();
     const { stdout } = await promisify(execFile)(
       process.execPath,
-      ['--import', 'tsx', 'ops/revoke-user.ts', 'bob@example.com', '--url', stack.workerUrl],
+      [
+        '--import',
+        'tsx',
+        'ops/revoke-user.ts',
+        'bob@example.com',
+        '--url',
+        stack.workerUrl,
+        '--second-sweep-after',
+        '0',
+      ],
       {
         env: { ...process.env, SECURE_MCP_ADMIN_TOKEN: stack.adminToken },
       },

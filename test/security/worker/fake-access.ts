@@ -50,11 +50,17 @@ export class FakeAccess {
   jwksFetches = 0;
   tokenRequests: URLSearchParams[] = [];
   /** Requests the MCP server received from the Worker (read inside the Worker's I/O context). */
-  upstreamRequests: { headers: Headers; body: string }[] = [];
+  upstreamRequests: { method: string; headers: Headers; body: string }[] = [];
   /** The nonce of the last sign-in sent to Access. */
   lastNonce = '';
   /** What the token endpoint answers; by default a valid id_token for ALICE. */
   idToken: IdTokenFactory = (nonce) => this.sign({ ...ALICE, nonce });
+  /** What the MCP server answers (after the request is recorded); by default a small JSON result. */
+  serverAnswer: (request: Request) => Response | Promise<Response> = () =>
+    Response.json(
+      { jsonrpc: '2.0', id: 1, result: { tools: [] } },
+      { headers: { 'Mcp-Session-Id': 'session-from-server' } },
+    );
 
   /**
    * A fresh fake Access around the same published key: the Worker caches Access's JWKS for the
@@ -77,7 +83,7 @@ export class FakeAccess {
   /** Signs an id_token as Access would; `claims` and `header` override the defaults. */
   async sign(
     claims: Record<string, unknown>,
-    options: { kid?: string; expiresIn?: string | number; issuer?: string; audience?: string } = {},
+    options: { kid?: string; expiresIn?: string | number; issuer?: string; audience?: string | string[] } = {},
   ): Promise<string> {
     const key = this.keys.find((k) => k.kid === (options.kid ?? this.keys[0]!.kid)) ?? this.keys[0]!;
     return new SignJWT({ name: 'Test User', ...claims })
@@ -108,11 +114,12 @@ export class FakeAccess {
         return Response.json({ keys: published.map((k) => k.publicJwk) });
       }
       if (request.url === env.UPSTREAM_URL) {
-        this.upstreamRequests.push({ headers: new Headers(request.headers), body: await request.text() });
-        return Response.json(
-          { jsonrpc: '2.0', id: 1, result: { tools: [] } },
-          { headers: { 'Mcp-Session-Id': 'session-from-server' } },
-        );
+        this.upstreamRequests.push({
+          method: request.method,
+          headers: new Headers(request.headers),
+          body: await request.clone().text(),
+        });
+        return this.serverAnswer(request);
       }
       return original(input, init);
     });

@@ -9,7 +9,10 @@
 import { SELF, env } from 'cloudflare:test';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
-import { FakeAccess, MCP_URL, ORIGIN } from './fake-access.ts';
+import { decideRequest } from '../../../policies/engine/decide-request.ts';
+import { toolPolicies } from '../../../worker/src/mcp/gate/tool-policies.ts';
+import { readAs, type Reading } from '../support/lenient-json.ts';
+import { BOB, FakeAccess, MCP_URL, ORIGIN } from './fake-access.ts';
 import { REDIRECT_URI, registerClient, signIn } from './browser.ts';
 
 const runs = inject('fuzzRuns') ?? 100;
@@ -19,6 +22,10 @@ const counts = new Map<string, Map<number, number>>();
 
 let access: FakeAccess;
 let validToken: string;
+/** A token of bob (group support), whose tools are few and whose weather calls are constrained. */
+let bobToken: string;
+/** Forwarded bodies whose readings disagree or that some reading denies: a parser differential that got through. */
+const bypasses: string[] = [];
 let clientId: string;
 
 const print = console.log.bind(console);
@@ -29,6 +36,8 @@ beforeAll(async () => {
     vi.spyOn(console, method).mockImplementation(() => {});
   access = await FakeAccess.start();
   ({ access_token: validToken } = await signIn(access));
+  access.idToken = (nonce) => access.sign({ ...BOB, nonce });
+  ({ access_token: bobToken } = await signIn(access));
   clientId = await registerClient();
 });
 afterAll(() => {
@@ -41,7 +50,10 @@ afterAll(() => {
       .join(' ');
     return `  ${endpoint.padEnd(34)} ${String(total).padStart(6)} requests  ${byStatus}`;
   });
-  print(`fuzz: requests per endpoint (status×count), ${runs} runs each\n${lines.join('\n')}`);
+  print(
+    `fuzz: requests per endpoint (status×count), ${runs} runs each\n${lines.join('\n')}\n` +
+      `  bypasses (a forwarded body some decoder reads otherwise, or as denied): ${bypasses.length}`,
+  );
 });
 
 /** Sends one fuzzed request, records its status, and fails on a 5xx or a hang. */
@@ -485,4 +497,134 @@ describe('fuzz: /mcp', () => {
       options,
     );
   });
+
+  it(
+    'with a valid token: keys repeated or differing in case never make the server read what the gate did not decide',
+    { timeout: testTimeout },
+    async () => {
+      const before = access.upstreamRequests.length;
+      const rpc = (method: string, params: Entries): Entries => [
+        ['jsonrpc', '2.0'],
+        ['id', 1],
+        ['method', method],
+        ['params', params],
+      ];
+      // Calls bob may make, and what an attacker would rather have the server read.
+      const bobMayCall = fc.constantFrom(
+        rpc('tools/call', [
+          ['name', 'echo'],
+          ['arguments', [['message', 'hi']]],
+        ]),
+        rpc('tools/call', [
+          ['name', 'get-structured-content'],
+          ['arguments', [['location', 'Chicago']]],
+        ]),
+        rpc('resources/read', [['uri', 'demo://resource/static/document/a.md']]),
+        rpc('tools/list', []),
+      );
+      const wanted: Record<string, Json> = {
+        method: 'tools/call',
+        params: [['name', 'get-env']],
+        name: 'get-env',
+        arguments: [['location', 'Paris']],
+        location: 'Paris',
+        uri: 'file:///etc/passwd',
+      };
+      // A spelling of a key that some decoder takes for it: case flips, Unicode folds, escapes, or the key itself.
+      const spelling = (key: string) =>
+        fc.oneof(
+          fc.constant(key),
+          fc
+            .array(fc.boolean(), { minLength: key.length, maxLength: key.length })
+            .map((upper) => Array.from(key, (char, index) => (upper[index] ? char.toUpperCase() : char)).join('')),
+          fc.constant(key.replace(/k/g, '\u212A').replace(/s/g, '\u017F')),
+          fc.constant(Array.from(key, (char) => String.fromCharCode(char.charCodeAt(0) + 0xfee0)).join('')),
+          fc.nat({ max: key.length - 1 }).map((at) => ({ escaped: key, at })),
+        );
+      const attack = fc
+        .tuple(bobMayCall, fc.nat(), fc.nat(), fc.boolean())
+        .chain(([template, levelPick, keyPick, after]) => {
+          const pickLevel = (entries: Entries) => {
+            const levels = objectsIn(entries);
+            return levels[levelPick % levels.length]!;
+          };
+          const level = pickLevel(template);
+          const key = level[keyPick % level.length]![0] as string; // the templates spell every key plainly
+          return spelling(key).map((variant) => {
+            const mutated = structuredClone(template); // the templates are shared between runs
+            const into = pickLevel(mutated);
+            const at = into.findIndex(([name]) => name === key);
+            into.splice(after ? at + 1 : at, 0, [variant, wanted[key] ?? 'x']);
+            return writeJson(mutated);
+          });
+        });
+      const readings: Reading[] = ['last-fold', 'first-exact', 'last-exact'];
+      await fc.assert(
+        // Mostly attacks, and now and then the clean call, so the check below sees forwarded bodies too.
+        fc.asyncProperty(
+          fc.oneof({ arbitrary: attack, weight: 5 }, { arbitrary: bobMayCall.map(writeJson), weight: 1 }),
+          async (text) => {
+            const seen = access.upstreamRequests.length;
+            await send('/mcp, repeated and case-folded keys', MCP_URL, {
+              method: 'POST',
+              headers: {
+                'Content-Type': 'application/json',
+                Accept: 'application/json, text/event-stream',
+                Authorization: `Bearer ${bobToken}`,
+              },
+              body: text,
+            });
+            if (access.upstreamRequests.length === seen) return;
+            const forwarded = access.upstreamRequests.at(-1)!.body;
+            const read = readings.map((reading) => {
+              const at = (...path: string[]) => readAs(forwarded, path, reading);
+              const decoded = {
+                method: String(at('method')),
+                params: {
+                  name: at('params', 'name'),
+                  uri: at('params', 'uri'),
+                  arguments: { location: at('params', 'arguments', 'location') },
+                },
+              };
+              return { decoded, allowed: decideRequest(toolPolicies, BOB, decoded).allowed };
+            });
+            const oneReading = new Set(read.map(({ decoded }) => JSON.stringify(decoded))).size === 1;
+            if (!oneReading || read.some((one) => !one.allowed)) bypasses.push(`${text} -> ${forwarded}`);
+          },
+        ),
+        options,
+      );
+      expect(bypasses, bypasses.slice(0, 5).join('\n')).toEqual([]);
+      if (runs >= 20) expect(access.upstreamRequests.length).toBeGreaterThan(before); // the clean calls did get through
+    },
+  );
 });
+
+/** JSON with its objects as entry lists, so a key can appear twice or be written escaped. */
+type Key = string | { escaped: string; at: number };
+type Entries = [Key, Json][];
+type Json = string | number | Entries;
+
+/** The entry lists of a message a decision reads: the message, its params and their arguments. */
+function objectsIn(message: Entries): Entries[] {
+  const found: Entries[] = [message];
+  const params = message.find(([key]) => key === 'params')?.[1];
+  if (Array.isArray(params)) {
+    if (params.length > 0) found.push(params);
+    const args = params.find(([key]) => key === 'arguments')?.[1];
+    if (Array.isArray(args) && args.length > 0) found.push(args);
+  }
+  return found;
+}
+
+function writeJson(value: Json): string {
+  if (!Array.isArray(value)) return JSON.stringify(value);
+  const members = value.map(([key, member]) => {
+    const name =
+      typeof key === 'string'
+        ? JSON.stringify(key)
+        : `"${key.escaped.slice(0, key.at)}\\u${key.escaped.charCodeAt(key.at).toString(16).padStart(4, '0')}${key.escaped.slice(key.at + 1)}"`;
+    return `${name}:${writeJson(member)}`;
+  });
+  return `{${members.join(',')}}`;
+}

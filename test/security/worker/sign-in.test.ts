@@ -209,3 +209,38 @@ describe('upstream tokens stay home (docs/security.md 4)', () => {
     expect(logged.join('\n')).not.toContain('SECRET');
   });
 });
+
+describe('the audit record of a sign-in (docs/security.md 15)', () => {
+  it('a successful sign-in writes one sign_in record: the user id its tokens carry, the verified claims, the client', async () => {
+    const logged: string[] = [];
+    vi.spyOn(console, 'log').mockImplementation((...args: unknown[]) => void logged.push(args.map(String).join(' ')));
+    const { signIn } = await import('./browser.ts');
+    const tokens = await signIn(access);
+    const records = logged
+      .filter((line) => line.startsWith('{'))
+      .map((line) => JSON.parse(line) as Record<string, unknown>)
+      .filter((record) => record.event === 'sign_in');
+    expect(records).toEqual([
+      {
+        event: 'sign_in',
+        time: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
+        userId: tokens.access_token.split(':')[0],
+        user: { sub: ALICE.sub, email: ALICE.email, groups: ALICE.groups },
+        clientId: tokens.clientId,
+      },
+    ]);
+  });
+
+  it('a refused sign-in writes no sign_in record', async () => {
+    const logged: string[] = [];
+    for (const method of ['log', 'warn'] as const)
+      vi.spyOn(console, method).mockImplementation(
+        (...args: unknown[]) => void logged.push(args.map(String).join(' ')),
+      );
+    access.idToken = (nonce) => access.sign({ ...ALICE, nonce }, { audience: 'another-client' });
+    const { browser, state } = await startSignIn();
+    expect((await callback(browser, state)).status).toBe(401);
+    expect(logged.some((line) => line.includes('"event":"sign_in.refused"'))).toBe(true);
+    expect(logged.some((line) => line.includes('"event":"sign_in"'))).toBe(false);
+  });
+});

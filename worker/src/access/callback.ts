@@ -1,9 +1,15 @@
+/**
+ * The second half of signing a person in: Access sends the browser back here, and only after
+ * every check of Access's answer does the MCP client get its code.
+ */
 import { AuthorizationError, authorizationErrorRedirect } from '@cloudflare/workers-oauth-provider';
 import type { UserProps, WorkerConfig } from '../config.ts';
 import { errorPage } from '../pages/error-page.ts';
 import { authorizationFailure, type UpstreamSignIn } from './authorize.ts';
 import { CodeExchangeError, exchangeCodeForIdToken } from './code-exchange.ts';
 import { accessKeySet, IdTokenError, verifyIdToken } from './id-token.ts';
+import { writeSignInRecord } from './sign-in-record.ts';
+import { userIdOf } from './user-id.ts';
 
 /**
  * `GET /callback`: Access sends the browser back here. The steps, in order:
@@ -69,13 +75,23 @@ export async function finishSignIn(request: Request, env: Cloudflare.Env, config
   }
 
   try {
+    const signedInAt = Date.now();
+    // Opaque, and derived from the email, the key an operator knows when offboarding someone: the
+    // provider writes it into every code and token it issues (access/user-id.ts).
+    const userId = await userIdOf(user.email, config.cookieSecret);
     const { redirectTo } = await oauth.completeAuthorization({
       request: clientRequest,
-      // The email is the key an operator knows when offboarding someone (revoke all grants of a user).
-      userId: user.email,
-      metadata: { email: user.email, signedInAt: new Date().toISOString() },
+      userId,
+      metadata: { signedInAt: new Date(signedInAt).toISOString() },
       scope: clientRequest.scope,
-      props: user,
+      props: { ...user, signedInAt },
+    });
+    writeSignInRecord({
+      event: 'sign_in',
+      time: new Date(signedInAt).toISOString(),
+      userId,
+      user: { sub: user.sub, email: user.email, groups: user.groups },
+      clientId: clientRequest.clientId,
     });
     headers.set('Location', redirectTo);
     return new Response(null, { status: 302, headers });

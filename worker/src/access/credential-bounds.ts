@@ -1,5 +1,10 @@
+/**
+ * Keeps a client id or token too long for the OAuth provider to look up (KV refuses keys over
+ * 512 bytes) from becoming a 500: such a request gets the refusal a client understands.
+ */
 import { errorPage } from '../pages/error-page.ts';
 import { readBodyAtMost } from '../read-body-at-most.ts';
+import { invalidTokenResponse } from './invalid-token.ts';
 
 /**
  * Bounds on the credentials a request names, checked before the OAuth provider sees it.
@@ -7,7 +12,8 @@ import { readBodyAtMost } from '../read-body-at-most.ts';
  * The provider looks a client id or token up in KV by a key built from it, and KV refuses a key
  * over 512 bytes by throwing, which surfaces as a 500 (found by `npm run fuzz`). Nothing we issue
  * comes near these limits: client ids are 16 characters, and a token is
- * `<email>:<16 chars>:<32 chars>`, with an email of at most 254.
+ * `<user id>:<16 chars>:<32 chars>`, with a user id of 24 (`access/user-id.ts`; grants from
+ * before it used the email, at most 254).
  */
 const MAX_CLIENT_ID_LENGTH = 128;
 const MAX_TOKEN_LENGTH = 400;
@@ -18,63 +24,59 @@ const TOKEN_FIELDS = ['code', 'refresh_token', 'token', 'subject_token'];
 /**
  * Refuses a request whose client id or token is too long to be one we issued, the way each
  * endpoint refuses a wrong one (a page at `/authorize`, an OAuth error at `/token`, a Bearer
- * challenge on `/mcp`); `undefined` lets it through.
+ * challenge on `/mcp`); `undefined` lets it through. A token request's form is read here (within
+ * its bound) and handed on in `request`, so the body is read once, never half.
  *
  * @example
  * ```ts
- * const refused = await refuseOversizedCredentials(request, config.publicUrl);
- * if (refused) return refused;
+ * const checked = await refuseOversizedCredentials(request, config.publicUrl);
+ * if (checked.refused) return checked.refused;
+ * return provider.fetch(checked.request, env, ctx);
  * ```
  */
-export async function refuseOversizedCredentials(request: Request, publicUrl: string): Promise<Response | undefined> {
+export async function refuseOversizedCredentials(
+  request: Request,
+  publicUrl: string,
+): Promise<{ refused: Response; request?: undefined } | { refused?: undefined; request: Request }> {
   const url = new URL(request.url);
   if (url.pathname === '/authorize') {
     const tooLong = url.searchParams.getAll('client_id').some((id) => id.length > MAX_CLIENT_ID_LENGTH);
     return tooLong
-      ? errorPage(
-          400,
-          'This sign-in request cannot continue',
-          'The app identified itself with an invalid client ID. Start again from your MCP client.',
-        )
-      : undefined;
+      ? {
+          refused: errorPage(
+            400,
+            'This sign-in request cannot continue',
+            'The app identified itself with an invalid client ID. Start again from your MCP client.',
+          ),
+        }
+      : { request };
   }
   if (url.pathname === '/token' && request.method === 'POST') return checkTokenRequest(request);
   if (url.pathname === '/mcp' || url.pathname.startsWith('/mcp/')) {
     const authorization = request.headers.get('Authorization') ?? '';
-    if (authorization.length <= MAX_TOKEN_LENGTH + 'Bearer '.length) return undefined;
-    return Response.json(
-      { error: 'invalid_token', error_description: 'Invalid access token' },
-      {
-        status: 401,
-        headers: {
-          'WWW-Authenticate': `Bearer error="invalid_token", resource_metadata="${publicUrl}/.well-known/oauth-protected-resource/mcp"`,
-        },
-      },
-    );
+    if (authorization.length <= MAX_TOKEN_LENGTH + 'Bearer '.length) return { request };
+    return { refused: invalidTokenResponse(publicUrl) };
   }
-  return undefined;
+  return { request };
 }
 
-async function checkTokenRequest(request: Request): Promise<Response | undefined> {
+async function checkTokenRequest(
+  request: Request,
+): Promise<{ refused: Response; request?: undefined } | { refused?: undefined; request: Request }> {
   const basic = /^Basic\s+(.+)$/i.exec(request.headers.get('Authorization') ?? '')?.[1];
   if (basic && basic.length > 4 * MAX_CLIENT_ID_LENGTH)
-    return oauthError('invalid_client', 'Invalid client credentials', 401);
+    return { refused: oauthError('invalid_client', 'Invalid client credentials', 401) };
   const type = (request.headers.get('Content-Type') ?? '').toLowerCase();
-  if (!type.startsWith('application/x-www-form-urlencoded')) return undefined; // the provider refuses other bodies itself
-  const body = await readAtMost(request.clone(), MAX_TOKEN_FORM_BYTES);
-  if (body === undefined) return oauthError('invalid_request', 'The request body is too large', 413);
-  const form = new URLSearchParams(body);
+  if (!type.startsWith('application/x-www-form-urlencoded')) return { request }; // the provider refuses other bodies itself
+  const bytes = await readBodyAtMost(request, MAX_TOKEN_FORM_BYTES);
+  if (bytes === undefined) return { refused: oauthError('invalid_request', 'The request body is too large', 413) };
+  const form = new URLSearchParams(new TextDecoder().decode(bytes));
   if (form.getAll('client_id').some((id) => id.length > MAX_CLIENT_ID_LENGTH))
-    return oauthError('invalid_client', 'Invalid client credentials', 401);
+    return { refused: oauthError('invalid_client', 'Invalid client credentials', 401) };
   if (TOKEN_FIELDS.some((field) => form.getAll(field).some((value) => value.length > MAX_TOKEN_LENGTH))) {
-    return oauthError('invalid_grant', 'The grant is invalid', 400);
+    return { refused: oauthError('invalid_grant', 'The grant is invalid', 400) };
   }
-  return undefined;
-}
-
-async function readAtMost(request: Request, maxBytes: number): Promise<string | undefined> {
-  const bytes = await readBodyAtMost(request, maxBytes);
-  return bytes && new TextDecoder().decode(bytes);
+  return { request: new Request(request, { method: request.method, body: bytes }) };
 }
 
 function oauthError(error: string, description: string, status: number): Response {

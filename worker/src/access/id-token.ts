@@ -1,3 +1,7 @@
+/**
+ * Checks Access's id_token before the Worker believes who someone is: the one place that decides
+ * whether an identity from Access is genuine, fresh and meant for this Worker.
+ */
 import { createRemoteJWKSet, errors, jwtVerify, type JWTVerifyGetKey } from 'jose';
 import type { UserProps } from '../config.ts';
 import { describeShape, readGroupsClaim, UnreadableGroupsError, type GroupField } from './groups-claim.ts';
@@ -55,8 +59,9 @@ export interface IdTokenExpectations {
 
 /**
  * Verifies an Access id_token completely (signature with a pinned algorithm, `iss`,
- * `aud`, `exp`/`nbf`/`iat`, nonce) and returns the user it names, with the groups as
- * `groups-claim.ts` reads them (an unreadable `groups` claim refuses the token).
+ * `aud` and `azp`, `exp`/`nbf`/`iat`, nonce, `email_verified` when present) and returns the user
+ * it names, with the groups as `groups-claim.ts` reads them (an unreadable `groups` claim refuses
+ * the token).
  *
  * @example
  * ```ts
@@ -85,9 +90,18 @@ export async function verifyIdToken(idToken: string, expected: IdTokenExpectatio
       );
   } else if (payload.nonce !== expected.nonce) throw new IdTokenError('the nonce does not match this sign-in');
   if (typeof payload.sub !== 'string' || payload.sub === '') throw new IdTokenError('the token has no subject');
+  // OpenID Connect Core 1.0 §3.1.3.7: an `azp` must be our client id, and a token for several
+  // audiences must name us as the party it was issued to.
+  const audiences = Array.isArray(payload.aud) ? payload.aud : [payload.aud];
+  if (payload.azp !== undefined ? payload.azp !== expected.clientId : audiences.length > 1)
+    throw new IdTokenError('the token was issued to another party (azp)');
   if (typeof payload.email !== 'string' || !payload.email.includes('@')) {
     throw new IdTokenError('the token carries no email address');
   }
+  // An address the identity provider says it did not verify names nobody. Access does not document
+  // the claim, so only a present one that is not `true` refuses (docs/security.md 2).
+  if (payload.email_verified !== undefined && payload.email_verified !== true)
+    throw new IdTokenError('the email address is not verified');
   let groups: string[];
   try {
     groups = readGroupsClaim(payload.groups, expected.groupsField ?? 'name');

@@ -19,7 +19,9 @@ export function toBase64url(input: Uint8Array | string): string {
 }
 
 /**
- * Decodes base64url (padding optional); `undefined` for anything that is not base64url.
+ * Decodes base64url (padding optional); `undefined` for anything that is not base64url, and for
+ * text that is not the one encoding of its bytes (unused low bits set in the last character): a
+ * token changed in a way that still decodes to the same bytes is a changed token, not the same one.
  *
  * @example
  * ```ts
@@ -31,7 +33,8 @@ export function fromBase64url(text: string): Uint8Array | undefined {
   if (!/^[A-Za-z0-9_-]*={0,2}$/.test(text)) return undefined;
   try {
     const binary = atob(text.replace(/-/g, '+').replace(/_/g, '/'));
-    return Uint8Array.from(binary, (char) => char.charCodeAt(0));
+    const bytes = Uint8Array.from(binary, (char) => char.charCodeAt(0));
+    return toBase64url(bytes) === text.replace(/=+$/, '') ? bytes : undefined;
   } catch {
     return undefined;
   }

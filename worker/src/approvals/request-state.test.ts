@@ -27,6 +27,16 @@ describe('the gateway requestState', () => {
     expect(await openRequestState(text, secret, call)).toEqual({ ok: true, state });
   });
 
+  it('refuses a signature changed only in the unused bits of its last character', async () => {
+    const text = await mintRequestState(state, secret);
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+    // 32 bytes are 43 characters whose last carries 4 bits: the next letter decodes to the same bytes.
+    const last = alphabet.indexOf(text.at(-1)!);
+    expect(last % 4).toBe(0);
+    const padded = `${text.slice(0, -1)}${alphabet[last + 1]}`;
+    expect(await openRequestState(padded, secret, call)).toEqual({ ok: false, reason: 'forged' });
+  });
+
   it('refuses a changed payload, a changed signature and another key', async () => {
     const text = await mintRequestState(state, secret);
     const [payload, mac] = text.slice(REQUEST_STATE_PREFIX.length).split('.') as [string, string];

@@ -35,6 +35,11 @@ export const CONTAINER_MCP_URL = 'http://mcp-container/mcp';
 const DEFAULT_SLEEP_AFTER = '15m';
 /** Names the stdio server's secrets may not take: they belong to the bridge or the system. */
 const RESERVED_NAMES = /^(BRIDGE_|MCP_SERVER_|NODE_|PATH$|HOME$)/;
+/**
+ * The gateway's own secrets: handed to the stdio server, any one of them makes it the gateway (it
+ * could sign identities, forge consent cookies, act as the operator or as the Access client).
+ */
+const GATEWAY_SECRETS = new Set(['IDENTITY_SIGNING_KEY', 'COOKIE_SIGNING_KEY', 'ADMIN_TOKEN', 'ACCESS_CLIENT_SECRET']);
 
 /** A mistake in the container bindings; names every problem at once. */
 export class ContainerSettingsError extends Error {
@@ -80,7 +85,9 @@ export function readContainerSettings(env: Readonly<Record<string, unknown>>): C
   const envVars: Record<string, string> = { BRIDGE_IDENTITY_AUDIENCE: CONTAINER_MCP_URL };
   const secretNames = list('MCP_CONTAINER_SECRET_NAMES');
   for (const name of secretNames) {
-    if (!/^[A-Z_][A-Z0-9_]*$/.test(name) || RESERVED_NAMES.test(name)) {
+    if (GATEWAY_SECRETS.has(name)) {
+      problems.push(`MCP_CONTAINER_SECRET_NAMES: ${name} is the gateway's own secret and never enters the container`);
+    } else if (!/^[A-Z_][A-Z0-9_]*$/.test(name) || RESERVED_NAMES.test(name)) {
       problems.push(`MCP_CONTAINER_SECRET_NAMES: ${JSON.stringify(name)} is not a usable variable name`);
     } else if (typeof env[name] !== 'string') {
       problems.push(`MCP_CONTAINER_SECRET_NAMES names ${name}, but the Worker has no secret of that name`);

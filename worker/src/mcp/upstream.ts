@@ -1,3 +1,9 @@
+/**
+ * What the Worker sends an MCP server and what it passes back (docs/security.md 10): only the headers
+ * an MCP server needs, never the client's token or cookies, plus an identity the Worker signs for that
+ * upstream alone; and the upstream reached by URL (the local stack, a server a team already runs).
+ * The user's own container is the other upstream (container-upstream.ts).
+ */
 import { IDENTITY_HEADER } from '../../../container/src/identity-token.ts';
 import type { UserProps } from '../config.ts';
 import { reusableIdentityToken } from './identity-token-reuse.ts';
@@ -27,6 +33,16 @@ const forwardedRequestHeaders = [
   'mcp-session-id',
 ];
 
+/**
+ * `Mcp-Param-<name>` headers mirror tool arguments a server declared with `x-mcp-header`, so that
+ * intermediaries can route on them; the 2026-07-28 transport requires intermediaries to forward
+ * them, and the server to check them against the body (SEP-2243,
+ * https://modelcontextprotocol.io/seps/2243-http-standardization). The gate decides on the body.
+ */
+const MIRRORED_PARAM_PREFIX = 'mcp-param-';
+/** More mirrored parameters than any tool declares is not a tool call. */
+const MAX_MIRRORED_PARAMS = 64;
+
 /** Response headers passed back to the client; `Set-Cookie` and the rest stay behind. */
 const forwardedResponseHeaders = ['cache-control', 'content-type', 'mcp-session-id', 'mcp-protocol-version'];
 
@@ -45,14 +61,19 @@ export function signedIdentity(user: UserProps, key: string, audience: string): 
 }
 
 /**
- * Builds the request the server sees: same method and body, only the allowed headers, plus the
- * signed identity (which replaces anything the client sent under that name).
+ * Builds the request the server sees: same method and body, only the allowed headers (and the
+ * mirrored `Mcp-Param-*` ones), plus the signed identity (which replaces anything the client sent
+ * under that name).
  */
 export function upstreamRequest(request: Request, target: URL, identity: string): Request {
   const headers = new Headers();
   for (const name of forwardedRequestHeaders) {
     const value = request.headers.get(name);
     if (value !== null) headers.set(name, value);
+  }
+  let mirrored = 0;
+  for (const [name, value] of request.headers) {
+    if (name.startsWith(MIRRORED_PARAM_PREFIX) && ++mirrored <= MAX_MIRRORED_PARAMS) headers.set(name, value);
   }
   headers.set(IDENTITY_HEADER, identity);
   const hasBody = request.method !== 'GET' && request.method !== 'HEAD';
@@ -61,6 +82,8 @@ export function upstreamRequest(request: Request, target: URL, identity: string)
     headers,
     body: hasBody ? request.body : null,
     redirect: 'manual',
+    // A revocation cuts the request (end-on-revocation.ts).
+    signal: request.signal,
   });
 }
 

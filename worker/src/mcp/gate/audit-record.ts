@@ -1,3 +1,7 @@
+/**
+ * The audit trail's one format: a record per message, so an operator can answer who called
+ * what, when, through which client and with what outcome.
+ */
 import type { RequestDecision } from '../../../../policies/engine/decide-request.ts';
 import type { ApprovalAudit } from './approval/approval-audit.ts';
 
@@ -57,6 +61,8 @@ export interface AuditRecord {
   latencyMs: number;
   /** `sha256:<hex>` of the call's arguments (tools/call, prompts/get), else null. */
   argumentsDigest: string | null;
+  /** What the gate took out of the message before it went on (docs/security.md 21); absent when nothing. */
+  changed?: 'roots-capability-removed' | 'roots-filtered';
   /** For a call an approve rule made wait: the rule, who decides, how it ended, who approved and when. */
   approval?: ApprovalAudit;
 }

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { checkMcpHeaders } from './check-mcp-headers.ts';
-import { jsonDepth } from './json-depth.ts';
 
 const call = (method: string, params: Record<string, unknown> = {}) => [
   { jsonrpc: '2.0' as const, id: 1, method, params },
@@ -41,17 +40,5 @@ describe('checkMcpHeaders', () => {
     ['headers on a batch', { 'Mcp-Method': 'ping' }, [...call('ping'), ...call('ping')], /batch/],
   ])('refuses %s', (_name, headers, messages, message) => {
     expect(checkMcpHeaders(new Headers(headers), messages)).toMatch(message);
-  });
-});
-
-describe('jsonDepth', () => {
-  it('counts nesting and ignores brackets inside strings, escaped quotes included', () => {
-    expect(jsonDepth('{"a":[1,{"b":"]]]"}]}', 64)).toBe(3);
-    expect(jsonDepth('{"a":"\\"[[[[[["}', 64)).toBe(1);
-    expect(jsonDepth('1', 64)).toBe(0);
-  });
-
-  it('stops as soon as the limit is passed', () => {
-    expect(jsonDepth('['.repeat(1_000_000), 64)).toBe(65);
   });
 });

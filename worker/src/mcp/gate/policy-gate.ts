@@ -1,3 +1,8 @@
+/**
+ * The gate every MCP request passes between sign-in and the server: read the body within bounds
+ * and in one reading, decide each message under the policies, refuse or forward what was
+ * decided, filter the answers and write the audit records.
+ */
 import type { RequestDecision } from '../../../../policies/engine/decide-request.ts';
 import type { ToolPolicies } from '../../../../policies/model/tool-policy.ts';
 import { mayNeedApproval } from '../../../../policies/engine/approvals.ts';
@@ -8,6 +13,7 @@ import { argumentDigest } from './argument-digest.ts';
 import { writeAuditRecord, type AuditRecord } from './audit-record.ts';
 import { DEFAULT_BODY_LIMITS, type BodyLimits } from './body-limits.ts';
 import { checkMcpHeaders } from './check-mcp-headers.ts';
+import { gateClientAnswer } from './client-capabilities.ts';
 import { decideMessages } from './decide-messages.ts';
 import { DefinitionGuard, type PinnedDefinitionsCheck } from './drift/definition-guard.ts';
 import type { DefinitionDriftRecord } from './drift/drift-record.ts';
@@ -101,7 +107,7 @@ export async function runPolicyGate<User extends GateUser>(
       jsonRpcId: null,
       target: null,
       decision: 'reject',
-      rule: 'bounded-input',
+      rule: body.rule,
       outcome: 'rejected',
       errorCode: body.code,
       status: body.status,
@@ -130,7 +136,6 @@ export async function runPolicyGate<User extends GateUser>(
   }
 
   // The client's answers to the gateway's own questions are the gateway's, never the server's.
-  let bodyText = body.text;
   const approvals = context.approvals;
   if (approvals && messages.some((message) => approvals.isGatewayAnswer(message))) {
     const answers = messages.filter((message) => approvals.isGatewayAnswer(message));
@@ -152,7 +157,6 @@ export async function runPolicyGate<User extends GateUser>(
       });
     messages = messages.filter((message) => !approvals.isGatewayAnswer(message));
     if (messages.length === 0) return new Response(null, { status: 202 });
-    bodyText = JSON.stringify(batch ? messages : messages[0]);
   }
 
   const decisions = decideMessages(context.policies, identity, messages);
@@ -170,6 +174,8 @@ export async function runPolicyGate<User extends GateUser>(
     );
   }
   const digests = await Promise.all(messages.map(digestOf));
+  // Roots only where the policy allows them (docs/security.md 21).
+  const gated = messages.map((message) => gateClientAnswer(context.policies, identity, message));
   const recordAll = (
     status: number,
     outcomeOf: (message: JsonRpcMessage, decision: RequestDecision) => { outcome: Outcome; errorCode: number | null },
@@ -177,6 +183,7 @@ export async function runPolicyGate<User extends GateUser>(
   ) =>
     messages.forEach((message, index) => {
       const decision = decisions[index]!;
+      const changed = gated[index]!.change;
       record({
         method: message.method ?? null,
         jsonRpcId: message.id ?? null,
@@ -186,6 +193,7 @@ export async function runPolicyGate<User extends GateUser>(
         ...outcomeOf(message, decision),
         status,
         argumentsDigest: digests[index]!,
+        ...(changed ? { changed } : {}),
         ...(approval && decision.approval ? { approval } : {}),
       });
     });
@@ -231,17 +239,22 @@ export async function runPolicyGate<User extends GateUser>(
       if (message.method === 'notifications/cancelled')
         await approvals.withdrawCancelled(message, request, context.user);
 
-  /** Forwards `text` (the decided messages) and answers the client, lists filtered, one record per message at the end. */
-  const send = async (text: string, approval?: ApprovalAudit): Promise<Response> => {
+  /**
+   * Forwards the decided messages and answers the client, lists filtered, one record per message at
+   * the end. What the server gets is the gate's own serialization of what it decided (after an
+   * approval too), never the client's text: one reading, whatever the server's JSON decoder
+   * (docs/security.md 18).
+   */
+  const send = async (decided: JsonRpcMessage | JsonRpcMessage[], approval?: ApprovalAudit): Promise<Response> => {
     const headers = new Headers(request.headers);
     headers.delete('content-length');
-    const forwarded = new Request(request.url, { method: 'POST', headers, body: text });
+    const forwarded = new Request(request.url, { method: 'POST', headers, body: JSON.stringify(decided) });
     const response = await context.upstream.forward(forwarded, context.user);
     const outcomes = new AnswerOutcomes();
     const finish = (ending: Outcome | undefined) =>
       recordAll(response.status, (message) => outcomes.outcomeOf(message, response.status, ending), approval);
     if (approvals && mayNeedApproval(context.policies, identity))
-      await approvals.rememberSession(messages[0]!, response, context.user);
+      await approvals.rememberSession(gated[0]!.message, response, context.user);
 
     const filter = (message: unknown) => {
       outcomes.observe(message);
@@ -255,7 +268,7 @@ export async function runPolicyGate<User extends GateUser>(
   };
 
   const waiting = decisions[0]?.approval;
-  const call = messages[0]!;
+  const call = gated[0]!.message;
   if (waiting && !batch && call.id !== undefined && call.id !== null) {
     const recordCall = (fields: {
       outcome: Outcome;
@@ -299,11 +312,11 @@ export async function runPolicyGate<User extends GateUser>(
       argumentsDigest: digests[0]!,
       caller: context.user,
       clientId: context.clientId,
-      run: (message, approval) => send(JSON.stringify(message), approval),
+      run: (message, approval) => send(message, approval),
       record: recordCall,
     });
   }
-  return send(bodyText);
+  return send(batch ? gated.map((one) => one.message) : gated[0]!.message);
 }
 
 /** GET (the server's stream) and DELETE: no body to decide; lists on a resumed stream are still filtered. */

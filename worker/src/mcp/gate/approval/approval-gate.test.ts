@@ -186,6 +186,51 @@ describe('self-confirmation, 2026-07-28 (input_required and a signed requestStat
     expect(retry.records[0]!.approval!.decidedAt).toMatch(/^\d{4}-\d\d-\d\dT/);
   });
 
+  it('runs, once approved, exactly the message the gate decided: its own serialization, roots taken out (docs/security.md 18, 21)', async () => {
+    const upstream = new RecordingUpstream();
+    const texts: string[] = [];
+    const recording = {
+      forward: async (request: Request) => {
+        texts.push(await request.clone().text());
+        return upstream.forward(request);
+      },
+    };
+    const withRoots = (message: ReturnType<typeof modernCall>) => {
+      const meta: Record<string, unknown> = message.params._meta;
+      (meta['io.modelcontextprotocol/clientCapabilities'] as Record<string, unknown>).roots = { listChanged: true };
+      return message;
+    };
+    const first = await gate(
+      alice,
+      withRoots(modernCall(1, 'fetch-url', { url: 'https://example.com/r' }, {})),
+      upstream,
+      {
+        headers: modernHeaders('fetch-url'),
+      },
+    );
+    const { requestState } = (await first.response.json<{ result: InputRequired }>()).result;
+    const retry = await gate(
+      alice,
+      withRoots(
+        modernCall(
+          2,
+          'fetch-url',
+          { url: 'https://example.com/r' },
+          {},
+          { requestState, inputResponses: { [APPROVAL_INPUT_KEY]: { action: 'accept', content: {} } } },
+        ),
+      ),
+      recording as unknown as RecordingUpstream,
+      { headers: modernHeaders('fetch-url') },
+    );
+    expect(retry.response.status).toBe(200);
+    expect(texts).toHaveLength(1);
+    const forwarded = JSON.parse(texts[0]!) as { params: { _meta: Record<string, Record<string, unknown>> } };
+    expect(texts[0]).toBe(JSON.stringify(forwarded));
+    expect(forwarded.params._meta['io.modelcontextprotocol/clientCapabilities']).toEqual({ elicitation: {} });
+    expect(retry.records[0]).toMatchObject({ outcome: 'ok', changed: 'roots-capability-removed' });
+  });
+
   it.each(['decline', 'cancel'])(
     'ends the call with the person’s %s, and nothing reaches the server',
     async (action) => {
