@@ -18,6 +18,7 @@ const bundle: WorkerBundle = {
   code: 'export default {}',
   sha256: 'ab'.repeat(32),
   mainModule: 'index.js',
+  parts: [],
 };
 const access = {
   issuer: 'https://acme.cloudflareaccess.com/cdn-cgi/access/sso/oidc/cid',

@@ -32,6 +32,8 @@ export interface WorkerBundle {
   sourceMap?: string;
   /** The module name Cloudflare runs (`main_module`). */
   mainModule: string;
+  /** Bytes of the minified code by where they come from (an npm package, or our folder), largest first. */
+  parts: { part: string; bytes: number }[];
 }
 
 export interface BuildOptions {
@@ -72,6 +74,7 @@ export async function buildWorker(options: BuildOptions = {}): Promise<WorkerBun
     sourcemap: options.sourceMap ? 'external' : false,
     legalComments: 'none',
     logLevel: 'warning',
+    metafile: true,
   });
   const code = result.outputFiles.find((file) => file.path === outfile)!.text;
   const sourceMap = result.outputFiles.find((file) => file.path === `${outfile}.map`)?.text;
@@ -87,8 +90,35 @@ export async function buildWorker(options: BuildOptions = {}): Promise<WorkerBun
     code,
     sha256: createHash('sha256').update(code).digest('hex'),
     mainModule,
+    parts: partsOf(
+      Object.entries(result.metafile.outputs).find(([output]) => output.endsWith(mainModule))?.[1].inputs ?? {},
+    ),
     ...(sourceMap === undefined ? {} : { sourceMap }),
   };
+}
+
+/** `worker/src/mcp/gate/x.ts` → `worker/src/mcp`; `policies/engine/x.ts` → `policies/engine`. */
+function ourPart(path: string): string {
+  return path
+    .split('/')
+    .slice(0, path.startsWith('worker/src/') ? 3 : 2)
+    .join('/');
+}
+
+/** The output's bytes grouped by npm package, or by the first folders of our own sources. */
+function partsOf(inputs: Record<string, { bytesInOutput: number }>): WorkerBundle['parts'] {
+  const bytes = new Map<string, number>();
+  for (const [file, { bytesInOutput }] of Object.entries(inputs)) {
+    const part =
+      /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(file)?.[1] ??
+      file
+        .replace(/^(\.\.\/)+/, '')
+        .split('/')
+        .slice(0, 3)
+        .join('/');
+    bytes.set(part, (bytes.get(part) ?? 0) + bytesInOutput);
+  }
+  return [...bytes].map(([part, size]) => ({ part, bytes: size })).sort((a, b) => b.bytes - a.bytes);
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {

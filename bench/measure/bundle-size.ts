@@ -18,6 +18,8 @@ export interface BundleSize {
   label: string;
   rawKiB: number;
   gzipKiB: number;
+  /** Our bundles only: the minified code's largest parts (npm package or source folder), raw KiB. */
+  largestParts?: { part: string; rawKiB: number }[];
 }
 
 /** Which bundle a size is of, for the targets. */
@@ -37,8 +39,14 @@ export async function measureBundleSizes(): Promise<BundleSize[]> {
   const proxyOnly = await buildWorker({ nativeTools: false, write: false });
   const withNative = await buildWorker({ nativeTools: true, write: false });
   return [
-    sizeOf('proxy-only', 'secure-mcp Worker, no native tools (worker/build.ts)', proxyOnly.code),
-    sizeOf('with-native-tools', 'secure-mcp Worker with native tools (worker/build.ts)', withNative.code),
+    {
+      ...sizeOf('proxy-only', 'secure-mcp Worker, no native tools (worker/build.ts)', proxyOnly.code),
+      largestParts: largest(proxyOnly),
+    },
+    {
+      ...sizeOf('with-native-tools', 'secure-mcp Worker with native tools (worker/build.ts)', withNative.code),
+      largestParts: largest(withNative),
+    },
     sizeOf('template-shape', 'OAuthProvider + McpAgent (template shape)', await bundleTemplateShape()),
   ];
 }
@@ -67,6 +75,10 @@ async function bundleTemplateShape(): Promise<string> {
     logLevel: 'error',
   });
   return result.outputFiles[0]!.text;
+}
+
+function largest(bundle: Awaited<ReturnType<typeof buildWorker>>): BundleSize['largestParts'] {
+  return bundle.parts.slice(0, 6).map(({ part, bytes }) => ({ part, rawKiB: Math.round((bytes / 1024) * 10) / 10 }));
 }
 
 function sizeOf(kind: BundleKind, label: string, code: string): BundleSize {

@@ -212,6 +212,30 @@ describe('checkTargets', () => {
     expect(twice.note).toBeUndefined();
   });
 
+  it('names the largest parts of a bundle over its bound', () => {
+    const size = (kind: 'proxy-only' | 'with-native-tools', gzipKiB: number) => ({
+      kind,
+      label: kind,
+      rawKiB: gzipKiB * 3,
+      gzipKiB,
+      largestParts: [
+        { part: '@cloudflare/workers-oauth-provider', rawKiB: 114.5 },
+        { part: 'worker/src/mcp', rawKiB: 39 },
+      ],
+    });
+    const checks = checkTargets(
+      results([], {
+        bundles: { status: 'measured', sizes: [size('proxy-only', 77.3), size('with-native-tools', 227)] },
+      }),
+    );
+    const over = checks.find((check) => check.target.startsWith('Worker bundle without native tools'))!;
+    expect(over.met).toBe('no');
+    expect(over.note).toBe(
+      'largest parts of the minified code (raw KiB): @cloudflare/workers-oauth-provider 114.5, worker/src/mcp 39',
+    );
+    expect(checks.find((check) => check.target.startsWith('Worker bundle with native tools'))!.note).toBeUndefined();
+  });
+
   it('never calls a target met when its figures are missing', () => {
     const checks = checkTargets(results([row('direct-stdio', 0.2, 1, 5000)]));
     expect(checks.filter((check) => check.met === 'yes')).toEqual([]);

@@ -129,11 +129,22 @@ export function checkTargets(results: BenchResults): TargetCheck[] {
       : undefined;
   const proxyOnly = gzip('proxy-only');
   const withNative = gzip('with-native-tools');
+  const partsOf = (kind: string) =>
+    results.bundles.status === 'measured'
+      ? results.bundles.sizes.find((size) => size.kind === kind)?.largestParts
+      : undefined;
   add(
     'Worker bundle without native tools under 64 KiB gzipped',
     [proxyOnly],
     () => `${proxyOnly} KiB`,
     () => proxyOnly! < 64,
+    () => {
+      const parts = partsOf('proxy-only');
+      return (
+        parts &&
+        `largest parts of the minified code (raw KiB): ${parts.map(({ part, rawKiB }) => `${part} ${rawKiB}`).join(', ')}`
+      );
+    },
   );
   add(
     'Worker bundle with native tools under 300 KiB gzipped',
