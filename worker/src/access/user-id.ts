@@ -10,10 +10,12 @@
  * changes every user id: grants issued before can then no longer be listed by email (they still
  * end within 24 h, and the revocation mark, checked by email, still stops them).
  */
+import { toBase64url } from '../base64url.ts';
+import { derivedHmacKey } from '../derived-key.ts';
 
 const encoder = new TextEncoder();
-/** Keys derived per secret, so each isolate imports and derives once. */
-const derivedKeys = new Map<string, Promise<CryptoKey>>();
+/** The user-id key's own label, so no other use of the secret shares it. */
+const USER_ID_KEY_LABEL = 'secure-mcp user id key v1';
 /** Ids computed in this isolate (every `/mcp` request asks for one), by secret and email. */
 const computed = new Map<string, string>();
 const MAX_COMPUTED = 1_000;
@@ -31,36 +33,13 @@ export async function userIdOf(email: string, secret: string): Promise<string> {
   const memo = `${secret}\n${normalized}`;
   const known = computed.get(memo);
   if (known) return known;
-  const mac = await crypto.subtle.sign('HMAC', await derivedKey(secret), encoder.encode(normalized));
-  const userId = `u-${base64url(new Uint8Array(mac, 0, 16))}`;
+  const mac = await crypto.subtle.sign(
+    'HMAC',
+    await derivedHmacKey(secret, USER_ID_KEY_LABEL),
+    encoder.encode(normalized),
+  );
+  const userId = `u-${toBase64url(new Uint8Array(mac, 0, 16))}`;
   if (computed.size >= MAX_COMPUTED) computed.delete(computed.keys().next().value!);
   computed.set(memo, userId);
   return userId;
-}
-
-/** HMAC-SHA256 key for user ids, derived from the secret with its own label, so no other use of the secret shares it. */
-function derivedKey(secret: string): Promise<CryptoKey> {
-  let key = derivedKeys.get(secret);
-  if (!key) {
-    key = (async () => {
-      const parent = await crypto.subtle.importKey(
-        'raw',
-        encoder.encode(secret),
-        { name: 'HMAC', hash: 'SHA-256' },
-        false,
-        ['sign'],
-      );
-      const child = await crypto.subtle.sign('HMAC', parent, encoder.encode('secure-mcp user id key v1'));
-      return crypto.subtle.importKey('raw', child, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
-    })();
-    derivedKeys.set(secret, key);
-  }
-  return key;
-}
-
-function base64url(bytes: Uint8Array): string {
-  return btoa(String.fromCharCode(...bytes))
-    .replace(/\+/g, '-')
-    .replace(/\//g, '_')
-    .replace(/=+$/, '');
 }

@@ -15,7 +15,7 @@
  * in storage, only the wake-up is in memory.
  */
 import { DurableObject } from 'cloudflare:workers';
-import { randomToken } from './base64url.ts';
+import { randomToken } from '../base64url.ts';
 import {
   mayDecide,
   type Approval,

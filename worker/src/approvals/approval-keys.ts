@@ -5,14 +5,13 @@
  * gets only its identity key, docs/security.md 20), and one label per purpose means a value signed
  * for one purpose never verifies as another (a session cookie is not a `requestState`).
  */
-import { fromBase64url, toBase64url } from './base64url.ts';
+import { derivedHmacKey } from '../derived-key.ts';
+import { fromBase64url, toBase64url } from '../base64url.ts';
 
 /** What a signature is for; each purpose has its own key. */
 export type SigningPurpose = 'request-state' | 'approval-ref' | 'approver-session' | 'approver-form';
 
 const encoder = new TextEncoder();
-/** Derived keys by secret and purpose, so an isolate imports and derives each once. */
-const keys = new Map<string, Promise<CryptoKey>>();
 
 /**
  * The HMAC-SHA256 of `text` for `purpose`, as base64url (43 characters).
@@ -42,21 +41,5 @@ export async function verifyFor(secret: string, purpose: SigningPurpose, text: s
 }
 
 function keyFor(secret: string, purpose: SigningPurpose): Promise<CryptoKey> {
-  const memo = `${purpose}\n${secret}`;
-  let key = keys.get(memo);
-  if (!key) {
-    key = (async () => {
-      const parent = await crypto.subtle.importKey(
-        'raw',
-        encoder.encode(secret),
-        { name: 'HMAC', hash: 'SHA-256' },
-        false,
-        ['sign'],
-      );
-      const child = await crypto.subtle.sign('HMAC', parent, encoder.encode(`secure-mcp approvals ${purpose} key v1`));
-      return crypto.subtle.importKey('raw', child, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign', 'verify']);
-    })();
-    keys.set(memo, key);
-  }
-  return key;
+  return derivedHmacKey(secret, `secure-mcp approvals ${purpose} key v1`);
 }

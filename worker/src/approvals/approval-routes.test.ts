@@ -8,7 +8,7 @@ import type { ApprovalRequest } from './approval-record.ts';
 import type { ApprovalDecisionRecord } from './approval-routes.ts';
 import { serveApprovals } from './approval-routes.ts';
 import { SESSION_COOKIE, type Approver } from './approver-sign-in.ts';
-import { toBase64url } from './base64url.ts';
+import { toBase64url } from '../base64url.ts';
 
 // The approval pages with the real desk. Sessions are minted with the test key here; the sign-in
 // through Access that mints them in real life is tested in test/security/worker/approvals.test.ts.

@@ -14,7 +14,7 @@ import { accessKeySet, IdTokenError, verifyIdToken } from '../access/id-token.ts
 import { createCodeVerifier, createNonce } from '../access/pkce.ts';
 import { errorPage } from '../pages/error-page.ts';
 import { signFor, verifyFor } from './approval-keys.ts';
-import { fromBase64url, randomToken, toBase64url } from './base64url.ts';
+import { fromBase64url, randomToken, toBase64url } from '../base64url.ts';
 
 /** Every approver sign-in's `state` starts with this; the OAuth provider's states never contain a dot. */
 const STATE_PREFIX = 'approver.';

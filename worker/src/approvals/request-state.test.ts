@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { toBase64url } from './base64url.ts';
+import { toBase64url } from '../base64url.ts';
 import {
   isGatewayRequestState,
   mintRequestState,

@@ -14,7 +14,7 @@
  * apart (container/README.md).
  */
 import { signFor, verifyFor } from './approval-keys.ts';
-import { fromBase64url, toBase64url } from './base64url.ts';
+import { fromBase64url, toBase64url } from '../base64url.ts';
 
 /** What every gateway `requestState` starts with. */
 export const REQUEST_STATE_PREFIX = 'secure-mcp-approval.';
