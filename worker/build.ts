@@ -109,13 +109,7 @@ function ourPart(path: string): string {
 function partsOf(inputs: Record<string, { bytesInOutput: number }>): WorkerBundle['parts'] {
   const bytes = new Map<string, number>();
   for (const [file, { bytesInOutput }] of Object.entries(inputs)) {
-    const part =
-      /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(file)?.[1] ??
-      file
-        .replace(/^(\.\.\/)+/, '')
-        .split('/')
-        .slice(0, 3)
-        .join('/');
+    const part = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(file)?.[1] ?? ourPart(file.replace(/^(\.\.\/)+/, ''));
     bytes.set(part, (bytes.get(part) ?? 0) + bytesInOutput);
   }
   return [...bytes].map(([part, size]) => ({ part, bytes: size })).sort((a, b) => b.bytes - a.bytes);
