@@ -143,6 +143,7 @@ export async function startEngine(
 ): Promise<RunningEngine> {
   const layout = options.layout ?? engineLayout();
   const log = options.log ?? (() => {});
+  withSystemProgramsOnPath();
   const blocker = await engineBlocker({ installPackages: options.installPackages });
   if (blocker) throw new EngineUnavailableError(blocker);
   if (options.installPackages) await installMissingPackages(Object.keys(ENGINE_PACKAGES), log);
@@ -357,13 +358,28 @@ async function removeBridge(layout: EngineLayout): Promise<void> {
   await run('ip', ['link', 'delete', ENGINE_BRIDGE.name]).catch(() => {});
 }
 
+/**
+ * Debian installs `dockerd`, `runc`, `docker-proxy`, `debootstrap` and `chroot` in `/usr/sbin`,
+ * which a CI job's or a user's PATH may lack (`env -i PATH=/usr/local/bin:/usr/bin:/bin` did, and
+ * dockerd could not be found). The system folders go at the end of this process's PATH, so the
+ * engine, the programs it runs and the base image's build find them; nothing earlier is shadowed.
+ */
+function withSystemProgramsOnPath(): void {
+  const entries = (process.env.PATH ?? '').split(':').filter(Boolean);
+  const missing = ['/usr/local/sbin', '/usr/sbin', '/sbin'].filter((dir) => !entries.includes(dir));
+  if (missing.length > 0) process.env.PATH = [...entries, ...missing].join(':');
+}
+
 /** Starts a detached daemon with its output in `<logDir>/<name>.log`; resolves with its pid. */
 function startDaemon(layout: EngineLayout, name: string, program: string, args: string[]): number {
   const logFd = openSync(join(layout.logDir, `${name}.log`), 'a');
   const child = spawn(program, args, { detached: true, stdio: ['ignore', logFd, logFd] });
   closeSync(logFd);
+  // A program that cannot be started is reported by the pid check below, in one line.
+  child.once('error', () => {});
   child.unref();
-  if (child.pid === undefined) throw new EngineUnavailableError(`cannot start ${program}`);
+  if (child.pid === undefined)
+    throw new EngineUnavailableError(`cannot start ${program}: not found on PATH (${process.env.PATH})`);
   return child.pid;
 }
 
