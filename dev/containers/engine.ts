@@ -24,6 +24,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { engineAnswers } from './docker-api.ts';
 import { ENGINE_PACKAGES, installMissingPackages, missingPackages } from './debian-packages.ts';
+import { findFreePort, isPortFree } from '../stack/ports.ts';
 
 const run = promisify(execFile);
 const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -457,7 +458,9 @@ async function ensureRegistry(
 ): Promise<string> {
   if (state?.registry && (await registryAnswers(state.registry))) return state.registry;
   const address =
-    state?.registry && (await portIsFree(state.registry)) ? state.registry : `127.0.0.1:${await freePort()}`;
+    state?.registry && (await registryPortIsFree(state.registry))
+      ? state.registry
+      : `127.0.0.1:${await findFreePort()}`;
   const config = join(layout.stateDir, 'registry.yml');
   await writeFile(
     config,
@@ -497,19 +500,10 @@ async function registryAnswers(address: string): Promise<boolean> {
   }
 }
 
-async function portIsFree(address: string): Promise<boolean> {
-  const { createServer } = await import('node:net');
-  const [host, port] = [address.split(':')[0], Number(address.split(':')[1])];
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.once('error', () => resolve(false));
-    server.listen(port, host, () => server.close(() => resolve(true)));
-  });
-}
-
-async function freePort(): Promise<number> {
-  const { findFreePort } = await import('../stack/ports.ts');
-  return findFreePort();
+/** Whether the registry's recorded `host:port` can be listened on again (so its images' references hold). */
+function registryPortIsFree(address: string): Promise<boolean> {
+  const [host = '127.0.0.1', port] = address.split(':');
+  return isPortFree(Number(port), host);
 }
 
 function failure(layout: EngineLayout, name: string, pid: number): EngineUnavailableError {

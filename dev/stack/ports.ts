@@ -61,6 +61,18 @@ export async function findFreePort(): Promise<number> {
   throw new Error(`no free loopback port in ${TEST_PORT_RANGE.first}–${TEST_PORT_RANGE.last} after 100 tries`);
 }
 
+/**
+ * Whether nothing listens on `port` of `host` right now.
+ *
+ * @example
+ * ```ts
+ * await isPortFree(5000, '127.0.0.1'); // true when nothing listens there
+ * ```
+ */
+export async function isPortFree(port: number, host: string): Promise<boolean> {
+  return (await tryListen(port, host)) === 'free';
+}
+
 function tryListen(port: number, host: string): Promise<'free' | 'in-use' | 'unavailable'> {
   return new Promise((resolve) => {
     const server = createServer();

@@ -21,12 +21,12 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
 import { buildBridge } from '../../container/build.ts';
+import { findFreePort } from '../../dev/stack/ports.ts';
 import { buildWorker } from '../../worker/build.ts';
 import { type FakeCloudflareApi, startFakeCloudflareApi } from './fake-cloudflare-api.ts';
 import { normalizeRecording, RECORDED_NAMES, type Recording } from './recording.ts';
@@ -34,17 +34,6 @@ import { normalizeRecording, RECORDED_NAMES, type Recording } from './recording.
 const repositoryRoot = fileURLToPath(new URL('../..', import.meta.url));
 const RECORDING = fileURLToPath(new URL('./wrangler-deploy.recording.json', import.meta.url));
 const API_TOKEN = 'recording-token';
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** Runs a command to its end; rejects with its output when it fails. */
 async function run(command: string, args: string[], env: NodeJS.ProcessEnv, cwd = repositoryRoot): Promise<string> {
@@ -59,7 +48,7 @@ async function run(command: string, args: string[], env: NodeJS.ProcessEnv, cwd 
 
 /** Debian's docker-registry on a free loopback port, storing under `folder`. */
 async function startRegistry(folder: string): Promise<{ address: string; stop: () => void }> {
-  const port = await freePort();
+  const port = await findFreePort();
   const config = join(folder, 'registry.yml');
   await writeFile(
     config,
